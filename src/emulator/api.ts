@@ -1,0 +1,198 @@
+/**
+ * The emulator's public surface, as tests, the demo and the benchmark use it. The emulator
+ * plays Entra ID, Azure Resource Manager and one ACR data plane per registry, each over HTTPS
+ * on its own 127.0.0.1 port, with a CA it generates at start. Clients reach it exactly as they
+ * reach Azure; these types are only for the harness that starts, seeds, inspects and perturbs it.
+ */
+
+/** Role names as Azure spells them; the emulator checks them on ARM and on the data plane. */
+export type RoleName =
+  | 'Owner'
+  | 'Contributor'
+  | 'Reader'
+  | 'AcrPull'
+  | 'AcrPush'
+  | 'Container Registry Data Importer and Data Reader';
+
+export interface RoleAssignment {
+  role: RoleName;
+  /** A subscription, resource group or registry resource id; it covers everything below it. */
+  scope: string;
+}
+
+/** An Entra ID application (service principal) the token endpoint knows. */
+export interface PrincipalFixture {
+  tenantId: string;
+  clientId: string;
+  /** Client credentials with a secret. */
+  secret?: string;
+  /** Workload identity federation: assertions with this issuer and subject are accepted. */
+  federated?: { issuer: string; subject: string; audience?: string };
+  /** Certificate credential: PEM of the public certificate whose key signs assertions. */
+  certificatePem?: string;
+  roles: RoleAssignment[];
+}
+
+/**
+ * Content of one tag. The emulator turns each into real manifest bytes (deterministic for the
+ * same description), so digests are the sha256 of what it serves.
+ * - `image`: a single-platform OCI image manifest; `seed` makes the config/layers distinct.
+ * - `index`: an OCI image index whose children are images for the given platforms.
+ * - `helm`: a Helm chart OCI artifact (config application/vnd.cncf.helm.config.v1+json).
+ */
+export type ContentFixture =
+  | { kind: 'image'; seed: string }
+  | { kind: 'index'; seed: string; platforms: string[] }
+  | { kind: 'helm'; seed: string; chart: string; version: string };
+
+export interface TagFixture {
+  content: ContentFixture;
+  /** `changeableAttributes.writeEnabled`; false = locked. Default true. */
+  writeEnabled?: boolean;
+}
+
+export interface RegistryFixture {
+  name: string;
+  resourceGroup: string;
+  location?: string;
+  sku?: 'Basic' | 'Standard' | 'Premium';
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+  networkRuleBypassOptions?: 'AzureServices' | 'None';
+  /** When 'disabled', the data plane refuses ARM-audience Entra tokens at /oauth2/exchange. */
+  azureADAuthenticationAsArmPolicy?: 'enabled' | 'disabled';
+  /** repository name -> tag name -> content */
+  repositories?: Record<string, Record<string, TagFixture>>;
+}
+
+export interface SubscriptionFixture {
+  id: string;
+  tenantId: string;
+  registries: RegistryFixture[];
+}
+
+export interface Fixture {
+  principals: PrincipalFixture[];
+  subscriptions: SubscriptionFixture[];
+}
+
+/** Route names used by the request log, counters, latency and faults. */
+export type RouteName =
+  | 'entra.openid'
+  | 'entra.discovery'
+  | 'entra.token'
+  | 'entra.tokenV1'
+  | 'arm.registries.list'
+  | 'arm.registries.get'
+  | 'arm.importImage'
+  | 'arm.importImage.poll'
+  | 'acr.v2'
+  | 'acr.exchange'
+  | 'acr.token'
+  | 'acr.catalog'
+  | 'acr.tags'
+  | 'acr.manifests'
+  | 'acr.manifest'
+  | 'other';
+
+export interface LoggedRequest {
+  seq: number;
+  /** 'entra', 'arm' or 'acr:<registry name>'. */
+  service: string;
+  route: RouteName;
+  method: string;
+  /** Path and query as received (tokens never appear in paths). */
+  url: string;
+  status: number;
+  /** Parsed JSON body of ARM writes (importImage); secrets and tokens are never logged. */
+  body?: unknown;
+  /** Millisecond timestamps (Date.now()) of arrival and of the response's end. */
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface RequestLog {
+  entries(): readonly LoggedRequest[];
+  /** How many requests hit a route (optionally only those whose status matches). */
+  count(route: RouteName, status?: number): number;
+  countsByRoute(): Record<string, number>;
+  clear(): void;
+}
+
+/**
+ * A scripted fault. It applies to requests of `route` (and, if given, whose URL contains
+ * `urlIncludes`), skipping the first `after` matches and then firing `times` times
+ * (default 1; Infinity for always).
+ */
+export type FaultRule = {
+  route: RouteName;
+  urlIncludes?: string;
+  after?: number;
+  times?: number;
+} & (
+  | { kind: 'status'; status: number; retryAfterSeconds?: number; body?: unknown }
+  | { kind: 'reset' }
+  | { kind: 'hang' }
+  /** The importImage is accepted (202) but its operation ends Failed with this ARM error. */
+  | { kind: 'importFails'; code: string; message: string }
+);
+
+export interface EmulatorOptions {
+  fixture: Fixture;
+  /** Lifetime of Entra access tokens and ACR refresh/access tokens, seconds. Default 3600. */
+  tokenLifetimeSeconds?: number;
+  /** Latency added to every request, ms. Default 0. */
+  latencyMs?: number;
+  /** Registries per page in the ARM list. Default 20, so paging by nextLink is exercised. */
+  armPageSize?: number;
+  /** Polls answered 202 before an import completes. Default 1. */
+  importPollsBeforeDone?: number;
+  /** Retry-After (seconds) on importImage 202 answers and running polls. Default 1. */
+  importRetryAfterSeconds?: number;
+  /** Folder for the CA file and other run files; a fresh temp folder when omitted. */
+  workDir?: string;
+}
+
+/** What the harness can read and change of one emulated registry. */
+export interface EmulatedRegistry {
+  readonly name: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  /** `127.0.0.1:<port>`, as ARM reports it in `properties.loginServer`. */
+  readonly loginServer: string;
+  readonly resourceId: string;
+  repositories(): string[];
+  /** tag -> manifest digest of a repository (empty when the repository does not exist). */
+  tags(repository: string): Map<string, string>;
+  /** Whether the repository holds the manifest with this digest. */
+  hasManifest(repository: string, digest: string): boolean;
+  /** Pushes content under a tag (creating the repository); returns the manifest digest. */
+  push(repository: string, tag: string, content: ContentFixture): string;
+  setTagWriteEnabled(repository: string, tag: string, writeEnabled: boolean): void;
+  deleteTag(repository: string, tag: string): void;
+}
+
+export interface Emulator {
+  /** PEM of the CA that signed every server certificate; clients trust it by configuration. */
+  readonly caPem: string;
+  /** Path of a file holding caPem (for NODE_EXTRA_CA_CERTS or a --ca-file option). */
+  readonly caFile: string;
+  /** Entra ID authority host, e.g. https://127.0.0.1:41234 (tenants are path segments). */
+  readonly authorityHost: string;
+  /** ARM endpoint, e.g. https://127.0.0.1:41235 */
+  readonly armEndpoint: string;
+  /** The audience the registries accept for exchanged Entra tokens (besides the ARM one). */
+  readonly acrAudience: string;
+  readonly log: RequestLog;
+  registry(name: string): EmulatedRegistry;
+  addFault(rule: FaultRule): void;
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  /**
+   * Mints an ID token as a pipeline's OIDC endpoint would (issuer/subject of a federated
+   * principal), valid for `lifetimeSeconds` (default 600).
+   */
+  mintFederatedToken(clientId: string, lifetimeSeconds?: number): string;
+  stop(): Promise<void>;
+}
+
+export type StartEmulator = (options: EmulatorOptions) => Promise<Emulator>;

@@ -1,0 +1,60 @@
+/**
+ * The two small interfaces through which the engine touches registries. The engine knows
+ * nothing of Azure, task-lib or HTTP: the Azure adapters (src/azure) implement these over the
+ * ACR data plane and ARM importImage, and the engine's unit tests implement them in memory.
+ */
+
+/** One tag of a repository as the registry lists it: name, manifest digest and lock state. */
+export interface TagInfo {
+  name: string;
+  /** Manifest digest, `sha256:<64 hex>`. */
+  digest: string;
+  /** False when the tag is locked (`changeableAttributes.writeEnabled: false`). */
+  writeEnabled: boolean;
+}
+
+/** Reads one registry. Implementations retry transient faults themselves. */
+export interface RegistryReader {
+  /** Every repository name of the registry, page by page, in the registry's own order. */
+  listRepositories(signal?: AbortSignal): AsyncIterable<string>;
+  /**
+   * Every tag of one repository with its digest. `null` when the repository does not exist
+   * (a repository missing in the target is simply empty to the planner).
+   */
+  listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null>;
+}
+
+/**
+ * One server-side copy: the manifest `sourceRepository@sourceDigest` of the source registry,
+ * written into the target registry's repository of the same name under every `targetTags`
+ * entry (tag names only, without the repository).
+ */
+export interface ImportRequest {
+  sourceRepository: string;
+  sourceDigest: string;
+  targetTags: string[];
+  /** NoForce for tags missing in the target; Force for re-tagged or forced tags. */
+  mode: ImportMode;
+}
+
+export type ImportMode = 'NoForce' | 'Force';
+
+/** Writes into the target registry. Resolves when the import has finished successfully. */
+export interface Importer {
+  /**
+   * Runs one import to completion. Rejects with an `ImportFailure` carrying the service's
+   * message when the service refuses it or the operation ends Failed.
+   */
+  importImage(request: ImportRequest, signal?: AbortSignal): Promise<void>;
+}
+
+/** An import the service refused or that ended Failed; `code` and `message` are the service's. */
+export class ImportFailure extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ImportFailure';
+  }
+}
