@@ -1,0 +1,76 @@
+import type { ImportMode, TagInfo } from './ports';
+
+/**
+ * What happens to one source tag:
+ * - new: missing in the target → imported with NoForce;
+ * - retagged: the target tag points at another digest → imported with Force (warned);
+ * - inSync: same digest → skipped;
+ * - forced: same digest but `force` asks to re-import → imported with Force;
+ * - locked: the target tag is locked (writeEnabled false) and would have to change → never
+ *   attempted, warned.
+ */
+export type TagDecisionKind = 'new' | 'retagged' | 'inSync' | 'forced' | 'locked';
+
+export interface TagDecision {
+  tag: string;
+  kind: TagDecisionKind;
+  sourceDigest: string;
+  /** The target tag's digest before the run; absent for new tags. */
+  targetDigest?: string;
+}
+
+/** One importImage call: a source manifest (by digest) written under all of its target tags. */
+export interface ImportGroup {
+  repository: string;
+  sourceDigest: string;
+  mode: ImportMode;
+  tags: string[];
+}
+
+export interface RepositoryPlan {
+  repository: string;
+  /** Every source tag, sorted by name. */
+  decisions: TagDecision[];
+  /** The imports to run, in the order their first tag sorts. Empty: nothing to do. */
+  groups: ImportGroup[];
+}
+
+function decide(source: TagInfo, target: TagInfo | undefined, force: boolean): TagDecision {
+  const base = { tag: source.name, sourceDigest: source.digest };
+  if (target === undefined) return { ...base, kind: 'new' };
+  const sameDigest = target.digest === source.digest;
+  const wouldChange = !sameDigest || force;
+  if (wouldChange && !target.writeEnabled) return { ...base, kind: 'locked', targetDigest: target.digest };
+  if (!sameDigest) return { ...base, kind: 'retagged', targetDigest: target.digest };
+  return { ...base, kind: force ? 'forced' : 'inSync', targetDigest: target.digest };
+}
+
+const MODE_OF: Partial<Record<TagDecisionKind, ImportMode>> = {
+  new: 'NoForce',
+  retagged: 'Force',
+  forced: 'Force',
+};
+
+/**
+ * Compares a repository's source and target tags by manifest digest. Tags only in the
+ * target are left alone: the tool adds and updates, it never deletes.
+ */
+export function planRepository(repository: string, sourceTags: readonly TagInfo[], targetTags: readonly TagInfo[], force: boolean): RepositoryPlan {
+  const targetByName = new Map(targetTags.map((t) => [t.name, t]));
+  const decisions = [...sourceTags]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((source) => decide(source, targetByName.get(source.name), force));
+
+  // One import per (digest, mode): NoForce and Force tags of one digest must not share a call,
+  // because NoForce fails the whole call when any of its tags already exists.
+  const groups = new Map<string, ImportGroup>();
+  for (const decision of decisions) {
+    const mode = MODE_OF[decision.kind];
+    if (mode === undefined) continue;
+    const key = `${decision.sourceDigest} ${mode}`;
+    const group = groups.get(key) ?? { repository, sourceDigest: decision.sourceDigest, mode, tags: [] };
+    group.tags.push(decision.tag);
+    groups.set(key, group);
+  }
+  return { repository, decisions, groups: [...groups.values()] };
+}

@@ -1,0 +1,62 @@
+import { strict as assert } from 'node:assert';
+import { validateOptions, type RawSyncOptions } from '../../src/engine/options';
+import { OptionsError } from '../../src/engine/optionsError';
+
+const base: RawSyncOptions = { sourceRegistry: 'sourceacr', targetRegistry: 'targetacr' };
+const SUB = '11111111-2222-3333-4444-555555555555';
+
+describe('options validation', () => {
+  it('fills defaults and lets the target subscription default to the source', () => {
+    const o = validateOptions({ ...base, sourceSubscriptionId: SUB });
+    assert.equal(o.targetSubscriptionId, SUB);
+    assert.equal(o.delaySeconds, 0);
+    assert.equal(o.maxConcurrency, 4);
+    assert.equal(o.maxRepositories, undefined);
+    assert.equal(o.dryRun, false);
+    assert.equal(o.force, false);
+  });
+
+  it('lets repository override letters', () => {
+    const o = validateOptions({ ...base, repository: 'team/api', letters: 'x' });
+    assert.equal(o.repository, 'team/api');
+    assert.equal(o.letters, undefined);
+  });
+
+  it('merges repeated and comma-separated patterns', () => {
+    const o = validateOptions({ ...base, ignorePatterns: ['a/*,b/*', 're:^c'] });
+    assert.deepEqual(o.ignore.patterns, ['a/*', 'b/*', 're:^c']);
+  });
+
+  const bad: Array<[string, RawSyncOptions, string]> = [
+    ['missing source', { targetRegistry: 'targetacr' }, 'source registry name is required'],
+    ['short name', { ...base, sourceRegistry: 'abc' }, 'source registry name "abc" is not valid: use 5 to 50 letters and digits'],
+    ['name with a dash', { ...base, targetRegistry: 'my-registry' }, 'target registry name "my-registry" is not valid: use 5 to 50 letters and digits'],
+    ['51 characters', { ...base, targetRegistry: 'a'.repeat(51) }, `target registry name "${'a'.repeat(51)}" is not valid: use 5 to 50 letters and digits`],
+    ['same registry', { ...base, targetRegistry: 'SourceAcr' }, 'source and target are the same registry ("sourceacr")'],
+    ['bad subscription', { ...base, sourceSubscriptionId: 'not-a-guid' }, 'source subscription id is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)'],
+    ['max repositories 0', { ...base, maxRepositories: '0' }, 'max repositories "0" is not valid: give a whole number of at least 1'],
+    ['max repositories text', { ...base, maxRepositories: 'ten' }, 'max repositories "ten" is not valid: give a whole number of at least 1'],
+    ['max repositories fraction', { ...base, maxRepositories: '2.5' }, 'max repositories "2.5" is not valid: give a whole number of at least 1'],
+    ['negative delay', { ...base, delaySeconds: '-1' }, 'delay seconds "-1" is not valid: give a number of seconds from 0 to 3600'],
+    ['text delay', { ...base, delaySeconds: 'soon' }, 'delay seconds "soon" is not valid: give a number of seconds from 0 to 3600'],
+    ['concurrency 0', { ...base, maxConcurrency: '0' }, 'max concurrency "0" is not valid: give a whole number from 1 to 32'],
+    ['bad repository', { ...base, repository: 'Team/API' }, 'repository "Team/API" is not a valid repository name (lower-case letters, digits, separators . _ - and /)'],
+    ['bad letters', { ...base, letters: 'c-a' }, 'letters "c-a": range "c-a" runs backwards; write a-c'],
+    ['bad regex', { ...base, ignorePatterns: ['re:[a-'] }, 'ignore pattern "re:[a-" is not a valid regular expression: Invalid regular expression: /[a-/i: Unterminated character class'],
+  ];
+  for (const [what, raw, message] of bad) {
+    it(`rejects ${what} with one line naming the value`, () => {
+      assert.throws(
+        () => validateOptions(raw),
+        (e: unknown) => e instanceof OptionsError && e.message === message && !e.message.includes('\n'),
+      );
+    });
+  }
+
+  it('never echoes a subscription id', () => {
+    assert.throws(
+      () => validateOptions({ ...base, targetSubscriptionId: '11111111-2222-3333-4444-55555555555Z' }),
+      (e: unknown) => e instanceof Error && !e.message.includes('5555555555Z'),
+    );
+  });
+});
