@@ -6,6 +6,7 @@
  */
 export type OptionsErrorKey =
   | 'RequiredMissing'
+  | 'ArgumentInvalid'
   | 'RegistryNameInvalid'
   | 'SameRegistry'
   | 'SubscriptionIdInvalid'

@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+import type { RawSyncOptions } from '../engine/options';
+import { OptionsError } from '../engine/optionsError';
+
+/**
+ * Command-line flags. The reference script's flags keep their names and meaning; the rest
+ * (concurrency, reports, clouds, CA) are this tool's additions.
+ */
+export interface CliArguments {
+  help: boolean;
+  version: boolean;
+  sync: RawSyncOptions;
+  reportJson?: string;
+  reportMarkdown?: string;
+  cloud?: string;
+  armEndpoint?: string;
+  authorityHost?: string;
+  acrAudience?: string;
+  caFile?: string;
+}
+
+const FLAGS = {
+  'source-registry-name': { type: 'string' },
+  'target-registry-name': { type: 'string' },
+  'source-subscription-id': { type: 'string' },
+  'target-subscription-id': { type: 'string' },
+  repository: { type: 'string' },
+  letters: { type: 'string' },
+  'ignore-pattern': { type: 'string', multiple: true },
+  'ignore-config': { type: 'string' },
+  'max-repositories': { type: 'string' },
+  'delay-seconds': { type: 'string' },
+  'max-concurrency': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
+  'report-json': { type: 'string' },
+  'report-markdown': { type: 'string' },
+  cloud: { type: 'string' },
+  'arm-endpoint': { type: 'string' },
+  'authority-host': { type: 'string' },
+  'acr-audience': { type: 'string' },
+  'ca-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+export const USAGE = `Usage: acr-transfer --source-registry-name NAME --target-registry-name NAME [options]
+
+Copies the tags of a source Azure Container Registry that are missing in the target, or that
+point at another manifest digest there, with server-side importImage pinned to the digest.
+
+Registries
+  --source-registry-name NAME     source registry (5-50 letters and digits)
+  --target-registry-name NAME     target registry
+  --source-subscription-id ID     subscription of the source (default: AZURE_SUBSCRIPTION_ID)
+  --target-subscription-id ID     subscription of the target (default: the source's)
+
+Repositories
+  --repository NAME               only this repository (overrides --letters)
+  --letters LIST                  first letters or ranges, e.g. a-c,e,g or 0-9 (ignores case)
+  --ignore-pattern PATTERN        skip repositories matching a glob (myRepo/*, team/**) or a
+                                  regex prefixed re: (re:^tmp-); repeatable or comma-separated
+  --ignore-config FILE            JSON array of such patterns
+
+Behaviour
+  --dry-run                       print the plan; write nothing
+  --force                         re-import tags even when digests already match
+  --max-repositories N            import into at most N repositories that have work
+  --delay-seconds S               wait S seconds between import starts (default 0)
+  --max-concurrency N             imports in flight at once, 1-32 (default 4)
+
+Reports
+  --report-json FILE              write the run report as JSON (docs/run-report.md)
+  --report-markdown FILE          write the run report as Markdown
+
+Azure
+  --cloud NAME                    AzureCloud (default), AzureUSGovernment, AzureChinaCloud
+  --arm-endpoint URL              override the Resource Manager endpoint
+  --authority-host URL            override the Entra ID authority
+  --acr-audience URL              override the registry token audience
+  --ca-file FILE                  also trust this CA (PEM), e.g. a corporate proxy's
+
+Sign-in (first that applies): AZURE_CLIENT_ID + AZURE_TENANT_ID with AZURE_CLIENT_SECRET,
+AZURE_FEDERATED_TOKEN_FILE or AZURE_CLIENT_CERTIFICATE_PATH; then \`az login\`; then managed
+identity (Azure clouds only).
+
+Exit codes: 0 done (dry run included), 1 an import, a tag or a repository failed,
+2 bad input (nothing was written), 3 the run could not start or stopped unexpectedly.
+`;
+
+/** Turns argv into raw options; unknown flags and stray arguments are bad input too. */
+export function parseCliArguments(argv: readonly string[]): CliArguments {
+  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true; allowPositionals: false }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new OptionsError('ArgumentInvalid', [message], `${message} (see --help)`);
+  }
+  return {
+    help: values.help === true,
+    version: values.version === true,
+    sync: {
+      sourceRegistry: values['source-registry-name'],
+      targetRegistry: values['target-registry-name'],
+      sourceSubscriptionId: values['source-subscription-id'],
+      targetSubscriptionId: values['target-subscription-id'],
+      repository: values.repository,
+      letters: values.letters,
+      ignorePatterns: values['ignore-pattern'] ?? [],
+      ignoreConfig: values['ignore-config'],
+      maxRepositories: values['max-repositories'],
+      delaySeconds: values['delay-seconds'],
+      maxConcurrency: values['max-concurrency'],
+      dryRun: values['dry-run'] === true,
+      force: values.force === true,
+    },
+    reportJson: values['report-json'],
+    reportMarkdown: values['report-markdown'],
+    cloud: values.cloud,
+    armEndpoint: values['arm-endpoint'],
+    authorityHost: values['authority-host'],
+    acrAudience: values['acr-audience'],
+    caFile: values['ca-file'],
+  };
+}
