@@ -1,0 +1,159 @@
+/**
+ * A small client for the parts of the ACR data plane (2021-07-01) this program reads:
+ * the catalog, a repository's tags with digests and lock state, and a manifest's digest.
+ * Why not @azure/container-registry: see docs/decisions/002-data-plane-client.md.
+ *
+ * Pages are asked for with `n=1000` (the service's cap; its default is 100) and followed
+ * through the `Link` header until there is none.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpClient,
+  type Pipeline,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
+import type { AzureCloud } from '../cloud';
+import type { Transport } from '../transport';
+import { acrAuthenticationPolicy } from './acrAuthPolicy';
+import { acrErrorCode, acrErrorFrom, parseBody } from './acrErrors';
+import { createDataPlanePipeline } from './acrPipeline';
+import { AcrTokenProvider } from './acrTokens';
+import { nextPageUrl } from './linkHeader';
+
+/** One tag as `/acr/v1/{repo}/_tags` describes it. */
+export interface AcrTag {
+  name: string;
+  digest: string;
+  writeEnabled: boolean;
+}
+
+/** Every manifest media type a registry may hold, so HEAD never 404s on content negotiation. */
+export const MANIFEST_MEDIA_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.artifact.manifest.v1+json',
+].join(', ');
+
+export const MAX_PAGE_SIZE = 1000;
+
+export class AcrClient {
+  readonly baseUrl: string;
+
+  constructor(
+    readonly loginServer: string,
+    private readonly pipeline: Pipeline,
+    private readonly httpClient: HttpClient,
+    private readonly pageSize: number = MAX_PAGE_SIZE,
+  ) {
+    this.baseUrl = `https://${loginServer}`;
+  }
+
+  /** Repository names page by page, in the registry's order. */
+  async *listRepositoryPages(signal?: AbortSignal): AsyncGenerator<string[]> {
+    for await (const response of this.pages(`${this.baseUrl}/acr/v1/_catalog?n=${this.pageSize}`, 'listing repositories', signal)) {
+      const body = parseBody(response.bodyAsText) as { repositories?: unknown } | undefined;
+      // An empty registry answers {"repositories": null}.
+      const names = Array.isArray(body?.repositories) ? body.repositories : [];
+      yield names.filter((name): name is string => typeof name === 'string');
+    }
+  }
+
+  async *listRepositories(signal?: AbortSignal): AsyncGenerator<string> {
+    for await (const page of this.listRepositoryPages(signal)) yield* page;
+  }
+
+  /** Every tag of a repository with digest and lock state; null when the repository does not exist. */
+  async listTags(repository: string, signal?: AbortSignal): Promise<AcrTag[] | null> {
+    const first = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_tags?n=${this.pageSize}`;
+    const tags: AcrTag[] = [];
+    for await (const response of this.pages(first, `listing the tags of ${repository}`, signal, true)) {
+      if (response.status === 404) return null;
+      const body = parseBody(response.bodyAsText) as { tags?: unknown } | undefined;
+      for (const item of Array.isArray(body?.tags) ? body.tags : []) {
+        const tag = toTag(item);
+        if (tag) tags.push(tag);
+      }
+    }
+    return tags;
+  }
+
+  /** The digest a tag or digest reference resolves to (`Docker-Content-Digest`), or null if unknown. */
+  async getManifestDigest(repository: string, reference: string, signal?: AbortSignal): Promise<string | null> {
+    const path = repository.split('/').map(encodeURIComponent).join('/');
+    const url = `${this.baseUrl}/v2/${path}/manifests/${encodeURIComponent(reference)}`;
+    const response = await this.send(url, 'HEAD', signal, MANIFEST_MEDIA_TYPES);
+    if (response.status === 404) return null;
+    if (response.status !== 200) throw acrErrorFrom(response, `reading the manifest ${repository}:${reference}`);
+    const digest = response.headers.get('Docker-Content-Digest');
+    if (!digest) throw acrErrorFrom(response, `reading the manifest ${repository}:${reference} (no Docker-Content-Digest)`);
+    return digest;
+  }
+
+  /**
+   * Yields each page's answer. With `nameUnknownIsNull`, a first-page 404 NAME_UNKNOWN is
+   * yielded (once) for the caller to turn into "no such repository".
+   */
+  private async *pages(
+    firstUrl: string,
+    what: string,
+    signal: AbortSignal | undefined,
+    nameUnknownIsNull = false,
+  ): AsyncGenerator<PipelineResponse> {
+    const seen = new Set<string>();
+    let url: string | undefined = firstUrl;
+    while (url !== undefined) {
+      if (seen.has(url)) throw new Error(`${what}: the registry sent the same next-page link twice`);
+      seen.add(url);
+      const response = await this.send(url, 'GET', signal, 'application/json');
+      if (response.status === 404 && nameUnknownIsNull && seen.size === 1 && acrErrorCode(response) === 'NAME_UNKNOWN') {
+        yield response;
+        return;
+      }
+      if (response.status !== 200) throw acrErrorFrom(response, what);
+      yield response;
+      url = nextPageUrl(response.headers.get('Link'), this.baseUrl);
+    }
+  }
+
+  private send(url: string, method: 'GET' | 'HEAD', signal: AbortSignal | undefined, accept: string): Promise<PipelineResponse> {
+    const request = createPipelineRequest({
+      url,
+      method,
+      headers: createHttpHeaders({ Accept: accept }),
+      ...(signal ? { abortSignal: signal } : {}),
+    });
+    return this.pipeline.sendRequest(this.httpClient, request);
+  }
+}
+
+/** A client for one registry with its own token provider (tokens are per registry). */
+export function createAcrClient(
+  loginServer: string,
+  credential: TokenCredential,
+  cloud: AzureCloud,
+  transport: Transport,
+  options: { pageSize?: number; httpClient?: HttpClient } = {},
+): AcrClient {
+  const httpClient = options.httpClient ?? createDefaultHttpClient();
+  const tokens = new AcrTokenProvider({
+    registryBase: `https://${loginServer}`,
+    credential,
+    cloud,
+    pipeline: createDataPlanePipeline(transport),
+    httpClient,
+  });
+  const pipeline = createDataPlanePipeline(transport, acrAuthenticationPolicy(tokens));
+  return new AcrClient(loginServer, pipeline, httpClient, options.pageSize ?? MAX_PAGE_SIZE);
+}
+
+function toTag(item: unknown): AcrTag | undefined {
+  if (item === null || typeof item !== 'object') return undefined;
+  const t = item as { name?: unknown; digest?: unknown; changeableAttributes?: { writeEnabled?: unknown } };
+  if (typeof t.name !== 'string' || typeof t.digest !== 'string') return undefined;
+  return { name: t.name, digest: t.digest, writeEnabled: t.changeableAttributes?.writeEnabled !== false };
+}

@@ -1,0 +1,29 @@
+/**
+ * The registry token scope each data-plane call needs, derived from its URL, so the auth
+ * policy can fetch (or reuse) the right access token before sending instead of learning it
+ * from a 401 every time:
+ * - `/acr/v1/_catalog`, `/v2/_catalog`        -> `registry:catalog:*`
+ * - `/acr/v1/{repo}/_tags|_manifests…`       -> `repository:{repo}:metadata_read`
+ * - `/v2/{repo}/manifests|blobs|tags…`       -> `repository:{repo}:pull`
+ */
+
+export const CATALOG_SCOPE = 'registry:catalog:*';
+
+export function metadataReadScope(repository: string): string {
+  return `repository:${repository}:metadata_read`;
+}
+
+export function pullScope(repository: string): string {
+  return `repository:${repository}:pull`;
+}
+
+/** The scope for a data-plane URL, or undefined for URLs that need none (e.g. `/v2/`). */
+export function scopeForUrl(url: string): string | undefined {
+  const path = new URL(url).pathname;
+  if (path === '/acr/v1/_catalog' || path === '/v2/_catalog') return CATALOG_SCOPE;
+  const acr = /^\/acr\/v1\/([^/]+)\/(?:_tags|_manifests)(?:\/|$)/.exec(path);
+  if (acr) return metadataReadScope(decodeURIComponent(acr[1]));
+  const v2 = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(path);
+  if (v2) return pullScope(v2[1].split('/').map(decodeURIComponent).join('/'));
+  return undefined;
+}

@@ -1,0 +1,31 @@
+/**
+ * The engine's RegistryReader over the ACR data plane of one registry.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type { RegistryReader, TagInfo } from '../engine/ports';
+import type { AzureCloud } from './cloud';
+import { AcrClient, createAcrClient } from './dataplane/acrClient';
+import type { RegistryRef } from './registryRef';
+import type { Transport } from './transport';
+
+export class AcrRegistryReader implements RegistryReader {
+  constructor(readonly client: AcrClient) {}
+
+  listRepositories(signal?: AbortSignal): AsyncIterable<string> {
+    return this.client.listRepositories(signal);
+  }
+
+  async listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null> {
+    const tags = await this.client.listTags(repository, signal);
+    return tags === null ? null : tags.map(({ name, digest, writeEnabled }) => ({ name, digest, writeEnabled }));
+  }
+}
+
+export function createAcrRegistryReader(
+  registry: Pick<RegistryRef, 'loginServer'>,
+  credential: TokenCredential,
+  cloud: AzureCloud,
+  transport: Transport,
+): AcrRegistryReader {
+  return new AcrRegistryReader(createAcrClient(registry.loginServer, credential, cloud, transport));
+}

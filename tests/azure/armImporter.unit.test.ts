@@ -1,0 +1,46 @@
+import { strict as assert } from 'node:assert';
+import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import { ArmImporter } from '../../src/azure/armImporter';
+import { OperationOutcomeRecorder } from '../../src/azure/operationOutcome';
+import { ImportFailure, type ImportRequest } from '../../src/engine/ports';
+
+const target = {
+  name: 'dst',
+  id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/dst',
+  subscriptionId: 's',
+  resourceGroup: 'rg',
+  loginServer: 'dst.azurecr.io',
+};
+
+function importerCallingNothing(): { importer: ArmImporter; calls: unknown[] } {
+  const calls: unknown[] = [];
+  const client = {
+    registries: {
+      importImage: (...args: unknown[]) => {
+        calls.push(args);
+        throw new Error('must not be called');
+      },
+    },
+  } as unknown as ContainerRegistryManagementClient;
+  return { importer: new ArmImporter(client, new OperationOutcomeRecorder(), 'https://arm', target, '/subscriptions/x/src'), calls };
+}
+
+const good: ImportRequest = { sourceRepository: 'team/app', sourceDigest: `sha256:${'0'.repeat(64)}`, targetTags: ['1.0'], mode: 'NoForce' };
+
+describe('azure/armImporter (refusals)', () => {
+  for (const [label, change] of [
+    ['a tag instead of a digest', { sourceDigest: 'latest' }],
+    ['a short digest', { sourceDigest: 'sha256:abc' }],
+    ['an upper-case digest', { sourceDigest: `sha256:${'A'.repeat(64)}` }],
+    ['another algorithm', { sourceDigest: `sha512:${'0'.repeat(128)}` }],
+    ['no target tags', { targetTags: [] }],
+    ['a tag with a colon', { targetTags: ['a:b'] }],
+    ['a repository with a digest in it', { sourceRepository: 'app@sha256:x' }],
+  ] as [string, Partial<ImportRequest>][]) {
+    it(`refuses ${label} without calling ARM`, async () => {
+      const { importer, calls } = importerCallingNothing();
+      await assert.rejects(importer.importImage({ ...good, ...change }), (e: unknown) => e instanceof ImportFailure);
+      assert.equal(calls.length, 0);
+    });
+  }
+});
