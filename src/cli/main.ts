@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { oneLineError } from '../azure';
+import { runCli } from './run';
+
+runCli(process.argv.slice(2), process.env, {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`acr-transfer: unexpected error: ${oneLineError(error)}\n`);
+    process.exitCode = 3;
+  },
+);
