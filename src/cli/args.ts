@@ -88,11 +88,31 @@ Exit codes: 0 done (dry run included), 1 an import, a tag or a repository failed
 2 bad input (nothing was written), 3 the run could not start or stopped unexpectedly.
 `;
 
+/**
+ * `--delay-seconds -2` would otherwise be refused as "ambiguous" without naming the value; joining
+ * a number that starts with a dash to its flag lets validation say what is wrong with it.
+ */
+function joinNegativeNumbers(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const name = flag.startsWith('--') ? flag.slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name !== undefined && name in FLAGS && FLAGS[name as keyof typeof FLAGS].type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${flag}=${next}`);
+      i++;
+    } else {
+      out.push(flag);
+    }
+  }
+  return out;
+}
+
 /** Turns argv into raw options; unknown flags and stray arguments are bad input too. */
 export function parseCliArguments(argv: readonly string[]): CliArguments {
   let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true; allowPositionals: false }>>['values'];
   try {
-    ({ values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: joinNegativeNumbers(argv), options: FLAGS, strict: true, allowPositionals: false }));
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new OptionsError('ArgumentInvalid', [message], `${message} (see --help)`);

@@ -1,0 +1,73 @@
+/**
+ * Bad input: one line naming the bad value, exit code 2, and no write to any registry.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../../src/emulator';
+import type { Emulator } from '../../src/emulator/api';
+import { registries, release, runCli, snapshot, SUB_SOURCE, SUB_TARGET, TARGET, twoRegistries } from './support/cliHarness';
+
+describe('acr-transfer command line: bad input', function () {
+  this.timeout(60_000);
+  let emulator: Emulator;
+  const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'));
+  const file = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const notJson = file('not-json.json', '["a/*",');
+  const notArray = file('object.json', '{"ignore": ["a/*"]}');
+  const numbers = file('numbers.json', '["a/*", 42]');
+  const missing = join(dir, 'missing.json');
+
+  before(async () => {
+    emulator = await startEmulator({ fixture: twoRegistries({ api: release('a', '1') }, { web: release('w', '1') }) });
+  });
+  after(() => emulator.stop());
+
+  const withSource = (...extra: string[]): string[] => [...registries(), ...extra];
+  const cases: Array<[string, string[], string]> = [
+    ['letters c-a', withSource('--letters', 'c-a'), 'acr-transfer: letters "c-a": range "c-a" runs backwards; write a-c'],
+    ['letters ab', withSource('--letters', 'ab'), 'acr-transfer: letters "ab": "ab" is neither one letter or digit nor a range such as a-c'],
+    ['letters a-', withSource('--letters', 'a-'), 'acr-transfer: letters "a-": range "a-" needs one letter or digit on each side, such as a-c or 0-9'],
+    ['an invalid regex', withSource('--ignore-pattern', 're:(oops'), 'acr-transfer: ignore pattern "re:(oops" is not a valid regular expression: Invalid regular expression: /(oops/i: Unterminated group'],
+    ['a missing ignore config', withSource('--ignore-config', missing), `acr-transfer: ignore config "${missing}" does not exist`],
+    ['an ignore config that is not JSON', withSource('--ignore-config', notJson), `acr-transfer: ignore config "${notJson}" is not valid JSON: `],
+    ['an ignore config that is an object', withSource('--ignore-config', notArray), `acr-transfer: ignore config "${notArray}" must be a JSON array of pattern strings, such as ["myRepo/*", "re:^tmp-"]`],
+    ['an ignore config with a number', withSource('--ignore-config', numbers), `acr-transfer: ignore config "${numbers}" must be a JSON array of pattern strings`],
+    ['max repositories 0', withSource('--max-repositories', '0'), 'acr-transfer: max repositories "0" is not valid: give a whole number of at least 1'],
+    ['max repositories not a number', withSource('--max-repositories', 'all'), 'acr-transfer: max repositories "all" is not valid: give a whole number of at least 1'],
+    ['a negative delay', withSource('--delay-seconds', '-2'), 'acr-transfer: delay seconds "-2" is not valid: give a number of seconds from 0 to 3600'],
+    ['a non-numeric delay', withSource('--delay-seconds', 'later'), 'acr-transfer: delay seconds "later" is not valid: give a number of seconds from 0 to 3600'],
+    ['a registry name too short', ['--source-registry-name', 'acr', '--target-registry-name', TARGET, '--source-subscription-id', SUB_SOURCE], 'acr-transfer: source registry name "acr" is not valid: use 5 to 50 letters and digits'],
+    ['a registry name with a dash', ['--source-registry-name', 'source-acr', '--target-registry-name', TARGET, '--source-subscription-id', SUB_SOURCE], 'acr-transfer: source registry name "source-acr" is not valid: use 5 to 50 letters and digits'],
+    ['the same registry twice', ['--source-registry-name', TARGET, '--target-registry-name', TARGET.toUpperCase(), '--source-subscription-id', SUB_SOURCE], `acr-transfer: source and target are the same registry ("${TARGET}")`],
+    ['a source registry that does not exist', ['--source-registry-name', 'nosuchregistry', '--target-registry-name', TARGET, '--source-subscription-id', SUB_SOURCE, '--target-subscription-id', SUB_TARGET], 'acr-transfer: registry "nosuchregistry" was not found in the source subscription'],
+    ['a target registry in another subscription', ['--source-registry-name', 'sourceacr', '--target-registry-name', TARGET, '--source-subscription-id', SUB_SOURCE], `acr-transfer: registry "${TARGET}" was not found in the target subscription`],
+    ['an unknown flag', withSource('--colour'), "acr-transfer: Unknown option '--colour'"],
+    ['no subscription', ['--source-registry-name', 'sourceacr', '--target-registry-name', TARGET], 'acr-transfer: source subscription id is required: pass --source-subscription-id or set AZURE_SUBSCRIPTION_ID'],
+  ];
+
+  for (const [what, args, message] of cases) {
+    it(`rejects ${what}: one line, exit 2, no write`, async () => {
+      const before = snapshot(emulator, TARGET);
+      const writesBefore = emulator.log.count('arm.importImage');
+      const result = await runCli(emulator, args);
+      assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `one line, got: ${result.stderr}`);
+      assert.ok(lines[0].startsWith(message), `expected "${message}"\n     got "${lines[0]}"`);
+      assert.equal(emulator.log.count('arm.importImage'), writesBefore);
+      assert.deepEqual(snapshot(emulator, TARGET), before);
+    });
+  }
+
+  it('rejects input before any request when the values alone are wrong', async () => {
+    const requests = emulator.log.entries().length;
+    await runCli(emulator, withSource('--letters', 'z-a'));
+    assert.equal(emulator.log.entries().length, requests);
+  });
+});
