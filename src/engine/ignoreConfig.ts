@@ -26,5 +26,5 @@ export function loadIgnoreConfig(path: string): string[] {
   if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) {
     throw new OptionsError('IgnoreConfigNotStringArray', [path], `ignore config "${path}" must be a JSON array of pattern strings, such as ["myRepo/*", "re:^tmp-"]`);
   }
-  return (parsed as string[]).map((p) => p.trim()).filter((p) => p !== '');
+  return (parsed).map((p) => p.trim()).filter((p) => p !== '');
 }

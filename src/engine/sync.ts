@@ -25,7 +25,7 @@ async function execute(plan: RunPlan, options: SyncOptions, ports: SyncPorts, co
   const events = context.events ?? {};
   const scheduler = new ImportScheduler(options.maxConcurrency, options.delaySeconds);
   return Promise.all(
-    plan.repositories.map((planned) => {
+    plan.repositories.map(async (planned) => {
       const plan = planned.plan;
       if (planned.deferred || plan === undefined || plan.groups.length === 0) {
         const report = reportWithoutImports(planned, false);

@@ -46,7 +46,7 @@ function install(): void {
       }
     }
     return (original as (...a: unknown[]) => net.Socket).apply(this, args);
-  } as typeof net.Socket.prototype.connect;
+  };
 }
 
 install();
