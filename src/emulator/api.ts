@@ -83,6 +83,8 @@ export type RouteName =
   | 'entra.tokenV1'
   | 'arm.registries.list'
   | 'arm.registries.get'
+  /** `GET /subscriptions/{id}/resources` (generic resource list; az finds registries with it). */
+  | 'arm.resources.list'
   | 'arm.importImage'
   | 'arm.importImage.poll'
   | 'acr.v2'
@@ -92,6 +94,10 @@ export type RouteName =
   | 'acr.tags'
   | 'acr.manifests'
   | 'acr.manifest'
+  /** `/acr/v1/{repo}/_tags/{tag}`: one tag's properties (GET) or its deletion (DELETE). */
+  | 'acr.tag'
+  /** `/acr/v1/{repo}/_manifests/{digest}`: one manifest's properties. */
+  | 'acr.manifestProperties'
   | 'other';
 
 export interface LoggedRequest {
@@ -132,9 +138,22 @@ export type FaultRule = {
   | { kind: 'status'; status: number; retryAfterSeconds?: number; body?: unknown }
   | { kind: 'reset' }
   | { kind: 'hang' }
-  /** The importImage is accepted (202) but its operation ends Failed with this ARM error. */
-  | { kind: 'importFails'; code: string; message: string }
+  /**
+   * The importImage is accepted (202) but its operation ends Failed with this ARM error.
+   * `status` is the HTTP status of the failed poll in the 'httpError' style (default 400).
+   * Only meaningful on route 'arm.importImage'.
+   */
+  | { kind: 'importFails'; code: string; message: string; status?: number }
 );
+
+/**
+ * How a failed importImage operation answers its Location polls. No real failure was ever
+ * recorded, so clients must cope with both:
+ * - 'httpError': the poll answers an HTTP error status (400, 409…) with `{"error":{code,message}}`
+ *   (what the ARM async-operation contract prescribes for Location polling);
+ * - 'bodyStatus': the poll answers `200 {"status":"Failed","error":{code,message}}`.
+ */
+export type ImportFailureStyle = 'httpError' | 'bodyStatus';
 
 export interface EmulatorOptions {
   fixture: Fixture;
@@ -150,6 +169,8 @@ export interface EmulatorOptions {
   importRetryAfterSeconds?: number;
   /** Folder for the CA file and other run files; a fresh temp folder when omitted. */
   workDir?: string;
+  /** How failed import operations answer their polls. Default 'httpError'. */
+  importFailureStyle?: ImportFailureStyle;
 }
 
 /** What the harness can read and change of one emulated registry. */
@@ -187,6 +208,12 @@ export interface Emulator {
   addFault(rule: FaultRule): void;
   clearFaults(): void;
   setLatency(ms: number): void;
+  /** Every emulated registry, in fixture order. */
+  registries(): readonly EmulatedRegistry[];
+  /** Changes how failed import operations answer (for operations that fail from now on). */
+  setImportFailureStyle(style: ImportFailureStyle): void;
+  /** Changes the lifetime of tokens issued from now on (Entra and ACR), seconds. */
+  setTokenLifetimeSeconds(seconds: number): void;
   /**
    * Mints an ID token as a pipeline's OIDC endpoint would (issuer/subject of a federated
    * principal), valid for `lifetimeSeconds` (default 600).

@@ -1,0 +1,218 @@
+/**
+ * The ACR data plane's token dance (Azure/acr docs/AAD-OAuth.md), as recorded from real
+ * registries: a protected route without a valid bearer answers 401 with a
+ * `WWW-Authenticate: Bearer realm="…/oauth2/token",service="…",scope="…"` challenge;
+ * `POST /oauth2/exchange` trades an Entra access token for an ACR refresh token;
+ * `POST /oauth2/token` trades that for an access token granting the scopes the caller's roles
+ * allow (and silently not the others, like ACR). Both ACR tokens are JWTs of the emulator.
+ */
+import { randomUUID } from 'node:crypto';
+import { formOf, jsonReply, type Reply, type RequestContext } from './http';
+import { hasAbility, hasAnyRole, type Ability } from './roles';
+import type { EmulatorState, Principal, RegistryState } from './state';
+import { audiences, nowSeconds, sameResource, stringClaim, type Claims, type HmacTokenSigner } from './tokens';
+
+export interface AcrAuthDeps {
+  state: EmulatorState;
+  /** Checks the Entra tokens brought to /oauth2/exchange. */
+  entraSigner: HmacTokenSigner;
+  /** Signs and checks ACR refresh and access tokens. */
+  acrSigner: HmacTokenSigner;
+  acrAudience: string;
+  armAudiences(): string[];
+  tokenLifetimeSeconds(): number;
+}
+
+/** One scope as ACR writes it: `repository:library/hello-world:pull,push`, `registry:catalog:*`. */
+export interface AccessScope {
+  type: string;
+  name: string;
+  actions: string[];
+}
+
+export function parseScope(text: string): AccessScope | undefined {
+  const first = text.indexOf(':');
+  const last = text.lastIndexOf(':');
+  if (first <= 0 || last === first) return undefined;
+  return { type: text.slice(0, first), name: text.slice(first + 1, last), actions: text.slice(last + 1).split(',').filter(Boolean) };
+}
+
+const formatScope = (s: AccessScope): string => `${s.type}:${s.name}:${s.actions.join(',')}`;
+
+export function acrErrors(status: number, code: string, message: string, detail?: unknown, headers: Record<string, string> = {}): Reply {
+  return jsonReply(status, { errors: [{ code, message, ...(detail === undefined ? {} : { detail }) }] }, headers);
+}
+
+export const AUTH_REQUIRED = 'authentication required, visit https://aka.ms/acr/authorization for more information.';
+
+/**
+ * The 401 challenge. `/v2/` carries no scope (real ACR; az's parser also breaks on a comma in
+ * it); protected routes name the scope they need, without spaces after the commas.
+ */
+export function challenge(registry: RegistryState, scope?: AccessScope, error?: string): Reply {
+  const host = registry.loginServer;
+  let header = `Bearer realm="https://${host}/oauth2/token",service="${host}"`;
+  if (scope) header += `,scope="${formatScope(scope)}"`;
+  if (error) header += `,error="${error}"`;
+  const detail = scope ? scope.actions.map((a) => ({ Type: scope.type, Name: scope.name, Action: a })) : null;
+  return acrErrors(401, 'UNAUTHORIZED', AUTH_REQUIRED, detail, { 'WWW-Authenticate': header });
+}
+
+/** Which ability an ACR action needs. */
+function abilityFor(scope: AccessScope, action: string): Ability | undefined {
+  if (scope.type === 'registry') return scope.name === 'catalog' && action === '*' ? 'read' : undefined;
+  if (scope.type !== 'repository') return undefined;
+  switch (action) {
+    case 'pull':
+    case 'metadata_read':
+      return 'pull';
+    case 'push':
+    case 'metadata_write':
+      return 'push';
+    case 'delete':
+      return 'delete';
+    default:
+      return undefined;
+  }
+}
+
+/** The part of the requested scopes the principal's roles allow. */
+function grant(principal: Principal | undefined, registry: RegistryState, requested: AccessScope[]): AccessScope[] {
+  const granted: AccessScope[] = [];
+  for (const scope of requested) {
+    const actions = scope.actions.filter((a) => {
+      const ability = abilityFor(scope, a);
+      return ability !== undefined && hasAbility(principal, registry.resourceId, ability);
+    });
+    if (actions.length > 0) granted.push({ ...scope, actions });
+  }
+  return granted;
+}
+
+function baseClaims(registry: RegistryState, lifetime: number, subject: Claims): Claims {
+  const now = nowSeconds();
+  return {
+    jti: randomUUID(),
+    sub: subject.sub,
+    nbf: now,
+    exp: now + lifetime,
+    iat: now,
+    iss: 'Azure Container Registry',
+    aud: registry.loginServer,
+    version: '1.0',
+    rid: randomUUID().replace(/-/g, ''),
+    appid: subject.appid,
+    tenant: subject.tenant,
+  };
+}
+
+/** `POST /oauth2/exchange`: Entra access token → ACR refresh token. */
+export function exchange(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps): Reply {
+  const form = formOf(ctx.body);
+  const grantType = form.get('grant_type');
+  if (grantType !== 'access_token' && grantType !== 'access_token_refresh_token') {
+    return acrErrors(400, 'UNSUPPORTED', `grant_type '${grantType ?? ''}' is not supported; use access_token.`);
+  }
+  const service = form.get('service');
+  if (!service || service.toLowerCase() !== registry.loginServer) {
+    return acrErrors(400, 'INVALID_SERVICE', `service '${service ?? ''}' does not name this registry ('${registry.loginServer}').`);
+  }
+  const token = form.get('access_token');
+  if (!token) return acrErrors(400, 'INVALID_REQUEST', 'access_token is required.');
+  const check = deps.entraSigner.check(token);
+  if (!check.ok) {
+    return acrErrors(401, 'UNAUTHORIZED', check.reason === 'expired' ? 'The access token has expired.' : 'The access token is invalid.');
+  }
+  const aud = audiences(check.claims);
+  const acrAudience = aud.some((a) => sameResource(a, deps.acrAudience));
+  const armAudience = aud.some((a) => deps.armAudiences().some((b) => sameResource(a, b)));
+  if (!acrAudience && !armAudience) {
+    return acrErrors(401, 'UNAUTHORIZED', `The access token's audience '${aud.join(',')}' is not accepted; use ${deps.acrAudience}.`);
+  }
+  if (!acrAudience && registry.aadAuthAsArmPolicy === 'disabled') {
+    return acrErrors(
+      401,
+      'UNAUTHORIZED',
+      `Azure AD authentication as ARM policy is disabled on the registry: tokens for the ARM audience are not accepted, use an Entra token for ${deps.acrAudience}.`,
+    );
+  }
+  const tenantId = stringClaim(check.claims, 'tid') ?? '';
+  const tenant = form.get('tenant');
+  if (tenant && tenant.toLowerCase() !== tenantId.toLowerCase()) {
+    return acrErrors(401, 'UNAUTHORIZED', `The access token is from tenant '${tenantId}', not '${tenant}'.`);
+  }
+  const clientId = stringClaim(check.claims, 'appid') ?? '';
+  const principal = deps.state.principal(tenantId, clientId);
+  if (!hasAnyRole(principal, registry.resourceId)) {
+    return acrErrors(401, 'UNAUTHORIZED', `The identity '${clientId}' has no role on registry '${registry.name}'.`);
+  }
+  const refresh = deps.acrSigner.sign({
+    ...baseClaims(registry, deps.tokenLifetimeSeconds(), { sub: stringClaim(check.claims, 'oid'), appid: clientId, tenant: tenantId }),
+    grant_type: 'refresh_token',
+    permissions: { actions: ['read', 'write', 'delete'], notActions: [] },
+    roles: [],
+  });
+  return jsonReply(200, { refresh_token: refresh });
+}
+
+/** `POST /oauth2/token`: ACR refresh token + scopes → ACR access token. */
+export function token(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps): Reply {
+  const form = formOf(ctx.body);
+  const grantType = form.get('grant_type');
+  if (grantType === 'password') {
+    return acrErrors(401, 'UNAUTHORIZED', 'Anonymous pull and admin credentials are disabled on this registry.');
+  }
+  if (grantType !== 'refresh_token') return acrErrors(400, 'UNSUPPORTED', `grant_type '${grantType ?? ''}' is not supported; use refresh_token.`);
+  const service = form.get('service');
+  if (!service || service.toLowerCase() !== registry.loginServer) {
+    return acrErrors(400, 'INVALID_SERVICE', `service '${service ?? ''}' does not name this registry ('${registry.loginServer}').`);
+  }
+  const check = deps.acrSigner.check(form.get('refresh_token') ?? '');
+  if (!check.ok) {
+    return acrErrors(401, 'UNAUTHORIZED', check.reason === 'expired' ? 'The refresh token has expired.' : 'The refresh token is invalid.');
+  }
+  if (check.claims.aud !== registry.loginServer || check.claims.grant_type !== 'refresh_token') {
+    return acrErrors(401, 'UNAUTHORIZED', 'The refresh token was not issued by this registry.');
+  }
+  const requested = form
+    .getAll('scope')
+    .flatMap((s) => s.split(' '))
+    .filter(Boolean)
+    .map(parseScope)
+    .filter((s): s is AccessScope => s !== undefined);
+  const principal = deps.state.principal(stringClaim(check.claims, 'tenant') ?? '', stringClaim(check.claims, 'appid') ?? '');
+  const access = deps.acrSigner.sign({
+    ...baseClaims(registry, deps.tokenLifetimeSeconds(), check.claims),
+    grant_type: 'access_token',
+    access: grant(principal, registry, requested),
+    roles: [],
+  });
+  return jsonReply(200, { access_token: access });
+}
+
+/**
+ * Lets a data-plane request through when its bearer is an access token of this registry
+ * granting `needed`; answers the 401 challenge for that scope otherwise.
+ */
+export function authorize(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps, needed: AccessScope): Reply | undefined {
+  const header = ctx.header('authorization') ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) return challenge(registry, needed);
+  const check = deps.acrSigner.check(match[1]);
+  if (!check.ok || check.claims.aud !== registry.loginServer || check.claims.grant_type !== 'access_token') {
+    return challenge(registry, needed, 'invalid_token');
+  }
+  const access = Array.isArray(check.claims.access) ? (check.claims.access as AccessScope[]) : [];
+  const allowed = needed.actions.every((a) =>
+    access.some((s) => s.type === needed.type && s.name === needed.name && (s.actions.includes(a) || s.actions.includes('*'))),
+  );
+  return allowed ? undefined : challenge(registry, needed, 'insufficient_scope');
+}
+
+/** `/v2/`: 200 to any valid access token of this registry, the scope-less challenge otherwise. */
+export function authenticatedAtAll(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(ctx.header('authorization') ?? '');
+  if (!match) return false;
+  const check = deps.acrSigner.check(match[1]);
+  return check.ok && check.claims.aud === registry.loginServer && check.claims.grant_type === 'access_token';
+}

@@ -1,0 +1,271 @@
+/**
+ * One registry's data plane (its own HTTPS server; `loginServer` = 127.0.0.1:<port>): the
+ * token routes, the ACR metadata listings (`/acr/v1/_catalog`, `_tags`, `_manifests` and
+ * their single-item forms) and the OCI manifest route. Answers follow the recorded sessions
+ * of real registries: bodies, headers, the Link paging form, `{"repositories": null}` for an
+ * empty registry, NAME_UNKNOWN for a missing repository, 405 REGISTRY_DISALLOWED_OPERATION
+ * for a write to a locked tag. Repository names arrive URL-encoded (%2F) or with raw slashes.
+ */
+import { randomUUID } from 'node:crypto';
+import { AUTH_REQUIRED, acrErrors, authenticatedAtAll, authorize, challenge, exchange, token, type AcrAuthDeps, type AccessScope } from './acrAuth';
+import { azureTimestamp } from './arm';
+import { manifestFromBytes } from './content';
+import { jsonReply, type Reply, type RequestContext, type Route, type ServiceSpec } from './http';
+import { ordered, pageOf } from './paging';
+import type { RegistryState, Repository, StoredManifest, StoredTag } from './state';
+import type { RequestBudget } from './throttling';
+
+export interface DataPlaneDeps extends AcrAuthDeps {
+  /** The registry's read budget (see throttling.ts). */
+  readBudget: RequestBudget;
+}
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+const repoScope = (name: string, ...actions: string[]): AccessScope => ({ type: 'repository', name, actions });
+const CATALOG_SCOPE: AccessScope = { type: 'registry', name: 'catalog', actions: ['*'] };
+
+const param = (ctx: RequestContext, i: number): string => decodeURIComponent(ctx.params[i] ?? '');
+
+function nameUnknown(repository: string): Reply {
+  return acrErrors(404, 'NAME_UNKNOWN', 'repository name not known to registry', { name: repository });
+}
+
+const disallowed = (): Reply => acrErrors(405, 'REGISTRY_DISALLOWED_OPERATION', 'The operation is disallowed on this registry, repository or image.');
+
+function changeable(tag: { writeEnabled: boolean; deleteEnabled: boolean }): Record<string, boolean> {
+  return { deleteEnabled: tag.deleteEnabled, writeEnabled: tag.writeEnabled, readEnabled: true, listEnabled: true };
+}
+
+function tagBody(tag: StoredTag): Record<string, unknown> {
+  return {
+    name: tag.name,
+    digest: tag.digest,
+    createdTime: azureTimestamp(tag.createdTime),
+    lastUpdateTime: azureTimestamp(tag.lastUpdateTime),
+    signed: false,
+    changeableAttributes: changeable(tag),
+  };
+}
+
+function manifestBody(repo: Repository, m: StoredManifest, alwaysTags: boolean): Record<string, unknown> {
+  const tags = repo.tagsOf(m.digest);
+  return {
+    digest: m.digest,
+    imageSize: m.imageSize,
+    createdTime: azureTimestamp(m.createdTime),
+    lastUpdateTime: azureTimestamp(m.lastUpdateTime),
+    ...(m.platform ? { architecture: m.platform.architecture, os: m.platform.os } : {}),
+    mediaType: m.mediaType,
+    ...(m.configMediaType ? { configMediaType: m.configMediaType } : {}),
+    ...(tags.length > 0 || alwaysTags ? { tags } : {}),
+    changeableAttributes: { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true },
+    ...(m.references.length > 0
+      ? { references: m.references.map((r) => ({ digest: r.digest, architecture: r.platform.architecture, os: r.platform.os })) }
+      : {}),
+  };
+}
+
+export class DataPlane {
+  constructor(
+    private readonly registry: RegistryState,
+    private readonly deps: DataPlaneDeps,
+  ) {}
+
+  /** Metered reads; a refusal is ACR's 429. */
+  private overBudget(): Reply | undefined {
+    const decision = this.deps.readBudget.take(this.registry.name);
+    if (decision.allowed) return undefined;
+    return acrErrors(429, 'TOOMANYREQUESTS', 'too many requests', undefined, { 'Retry-After': String(decision.retryAfterSeconds ?? 1) });
+  }
+
+  private guard(ctx: RequestContext, scope: AccessScope): Reply | undefined {
+    return authorize(ctx, this.registry, this.deps, scope) ?? this.overBudget();
+  }
+
+  private withLink(body: unknown, link: string | undefined): Reply {
+    return jsonReply(200, body, link ? { Link: link } : {});
+  }
+
+  v2Root = (ctx: RequestContext): Reply =>
+    authenticatedAtAll(ctx, this.registry, this.deps) ? jsonReply(200, {}) : challenge(this.registry);
+
+  exchange = (ctx: RequestContext): Reply => exchange(ctx, this.registry, this.deps);
+
+  token = (ctx: RequestContext): Reply => token(ctx, this.registry, this.deps);
+
+  /** `/acr/v1/_catalog` and `/v2/_catalog`; the Link keeps the path that was asked. */
+  catalog = (ctx: RequestContext): Reply => {
+    const refused = this.guard(ctx, CATALOG_SCOPE);
+    if (refused) return refused;
+    const page = pageOf(this.registry.repositories(), (r) => r, ctx.url.searchParams, ctx.path);
+    // An empty page is `null`, as a real registry serialises it (recorded).
+    return this.withLink({ repositories: page.items.length > 0 ? page.items : null }, page.link);
+  };
+
+  tags = (ctx: RequestContext): Reply => {
+    const name = param(ctx, 0);
+    const refused = this.guard(ctx, repoScope(name, 'metadata_read'));
+    if (refused) return refused;
+    const repo = this.registry.repository(name);
+    if (!repo) return nameUnknown(name);
+    const query = ctx.url.searchParams;
+    const digest = query.get('digest');
+    const all = ordered(
+      [...repo.tags.values()].filter((t) => !digest || t.digest === digest),
+      (t) => t.name,
+      (t) => t.lastUpdateTime,
+      query.get('orderby'),
+    );
+    const page = pageOf(all, (t) => t.name, query, `/acr/v1/${encodeURIComponent(name)}/_tags`);
+    return this.withLink({ registry: this.registry.loginServer, imageName: name, tags: page.items.map(tagBody) }, page.link);
+  };
+
+  tag = (ctx: RequestContext): Reply => {
+    const [name, tagName] = [param(ctx, 0), param(ctx, 1)];
+    const deleting = ctx.method === 'DELETE';
+    const refused = this.guard(ctx, repoScope(name, deleting ? 'delete' : 'metadata_read'));
+    if (refused) return refused;
+    const repo = this.registry.repository(name);
+    if (!repo) return nameUnknown(name);
+    const found = repo.tags.get(tagName);
+    if (!found) return acrErrors(404, 'TAG_UNKNOWN', 'the specified tag does not exist', { name: tagName });
+    if (!deleting) return jsonReply(200, { registry: this.registry.loginServer, imageName: name, tag: tagBody(found) });
+    // A locked tag (writeEnabled false) can be neither overwritten nor deleted.
+    if (!found.writeEnabled || !found.deleteEnabled) return disallowed();
+    this.registry.deleteTag(name, tagName);
+    return { status: 202 };
+  };
+
+  manifests = (ctx: RequestContext): Reply => {
+    const name = param(ctx, 0);
+    const refused = this.guard(ctx, repoScope(name, 'metadata_read'));
+    if (refused) return refused;
+    const repo = this.registry.repository(name);
+    if (!repo) return nameUnknown(name);
+    const query = ctx.url.searchParams;
+    const all = ordered([...repo.manifests.values()], (m) => m.digest, (m) => m.lastUpdateTime, query.get('orderby'));
+    const page = pageOf(all, (m) => m.digest, query, `/acr/v1/${encodeURIComponent(name)}/_manifests`);
+    return this.withLink(
+      { registry: this.registry.loginServer, imageName: name, manifests: page.items.map((m) => manifestBody(repo, m, false)) },
+      page.link,
+    );
+  };
+
+  manifestProperties = (ctx: RequestContext): Reply => {
+    const [name, digest] = [param(ctx, 0), param(ctx, 1)];
+    const refused = this.guard(ctx, repoScope(name, 'metadata_read'));
+    if (refused) return refused;
+    const repo = this.registry.repository(name);
+    if (!repo) return nameUnknown(name);
+    const m = repo.manifests.get(digest);
+    if (!m) return acrErrors(404, 'MANIFEST_UNKNOWN', 'manifest unknown', { digest });
+    return jsonReply(200, { registry: this.registry.loginServer, imageName: name, manifest: manifestBody(repo, m, true) });
+  };
+
+  /** `GET|HEAD|PUT /v2/{name}/manifests/{reference}`. */
+  manifest = (ctx: RequestContext): Reply => {
+    const [name, reference] = [param(ctx, 0), param(ctx, 1)];
+    if (ctx.method === 'PUT') return this.putManifest(ctx, name, reference);
+    const refused = this.guard(ctx, repoScope(name, 'pull'));
+    if (refused) return refused;
+    const repo = this.registry.repository(name);
+    if (!repo) return nameUnknown(name);
+    const digest = DIGEST.test(reference) ? reference : repo.tags.get(reference)?.digest;
+    const m = digest !== undefined ? repo.manifests.get(digest) : undefined;
+    if (!m) {
+      return acrErrors(404, 'MANIFEST_UNKNOWN', `manifest tagged by "${reference}" is not found`, DIGEST.test(reference) ? { Digest: reference } : { Tag: reference });
+    }
+    return {
+      status: 200,
+      headers: {
+        'Content-Type': m.mediaType,
+        'Docker-Content-Digest': m.digest,
+        ETag: `"${m.digest}"`,
+        ...(ctx.header('x-ms-client-request-id') ? { 'X-Ms-Client-Request-Id': ctx.header('x-ms-client-request-id') as string } : {}),
+        'X-Ms-Request-Id': randomUUID(),
+      },
+      body: m.bytes,
+    };
+  };
+
+  /** A push of one manifest (its blobs are not checked: the emulator stores no blobs). */
+  private putManifest(ctx: RequestContext, name: string, reference: string): Reply {
+    const refused = authorize(ctx, this.registry, this.deps, repoScope(name, 'pull', 'push'));
+    if (refused) return refused;
+    let manifest;
+    try {
+      manifest = manifestFromBytes(ctx.body, ctx.header('content-type'));
+    } catch (e) {
+      return acrErrors(400, 'MANIFEST_INVALID', `manifest invalid: ${(e as Error).message}`);
+    }
+    const byDigest = DIGEST.test(reference);
+    if (byDigest && reference !== manifest.digest) {
+      return acrErrors(400, 'DIGEST_INVALID', 'provided digest did not match uploaded content', { Digest: reference });
+    }
+    const repo = this.registry.repository(name);
+    const missing = manifest.references.find((r) => !repo?.manifests.has(r.digest));
+    if (missing) return acrErrors(400, 'MANIFEST_BLOB_UNKNOWN', 'blob unknown to registry', { digest: missing.digest });
+    const existing = byDigest ? undefined : repo?.tags.get(reference);
+    if (existing && !existing.writeEnabled) return disallowed();
+    this.registry.storeManifests(name, [manifest]);
+    if (!byDigest) this.registry.setTag(name, reference, manifest.digest);
+    return {
+      status: 201,
+      headers: { 'Docker-Content-Digest': manifest.digest, Location: `/v2/${name}/manifests/${manifest.digest}` },
+    };
+  }
+}
+
+const TOKEN_ROUTES = new Set(['acr.exchange', 'acr.token']);
+
+const ACR_FAULT_CODES: Record<number, [string, string]> = {
+  400: ['BAD_REQUEST', 'bad request'],
+  401: ['UNAUTHORIZED', AUTH_REQUIRED],
+  403: ['DENIED', 'requested access to the resource is denied'],
+  404: ['NOT_FOUND', 'not found'],
+  405: ['UNSUPPORTED', 'The operation is unsupported.'],
+  429: ['TOOMANYREQUESTS', 'too many requests'],
+  500: ['INTERNAL_SERVER_ERROR', 'internal server error'],
+  502: ['BAD_GATEWAY', 'bad gateway'],
+  503: ['SERVICE_UNAVAILABLE', 'service unavailable'],
+};
+
+export function dataPlaneService(registry: RegistryState, deps: DataPlaneDeps): ServiceSpec {
+  const plane = new DataPlane(registry, deps);
+  const routes: Route[] = [
+    { name: 'acr.v2', methods: ['GET', 'HEAD'], path: /^\/v2\/?$/, handle: plane.v2Root },
+    { name: 'acr.exchange', methods: ['POST'], path: /^\/oauth2\/exchange\/?$/, handle: plane.exchange },
+    { name: 'acr.token', methods: ['POST'], path: /^\/oauth2\/token\/?$/, handle: plane.token },
+    { name: 'acr.catalog', methods: ['GET'], path: /^\/(?:acr\/v1|v2)\/_catalog$/, handle: plane.catalog },
+    { name: 'acr.tags', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_tags$/, handle: plane.tags },
+    { name: 'acr.tag', methods: ['GET', 'DELETE'], path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: plane.tag },
+    { name: 'acr.manifests', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests$/, handle: plane.manifests },
+    { name: 'acr.manifestProperties', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests\/([^/]+)$/, handle: plane.manifestProperties },
+    { name: 'acr.manifest', methods: ['GET', 'HEAD', 'PUT'], path: /^\/v2\/(.+)\/manifests\/([^/]+)$/, handle: plane.manifest },
+  ];
+  return {
+    service: `acr:${registry.name}`,
+    routes,
+    notFound: () => acrErrors(404, 'NOT_FOUND', 'The requested resource was not found.'),
+    faultReply: (status) => {
+      const [code, message] = ACR_FAULT_CODES[status] ?? ['UNKNOWN', `request failed with status ${status}`];
+      return acrErrors(status, code, message);
+    },
+    // As recorded: listings carry the registry headers; the token routes a smaller set.
+    commonHeaders: (ctx) => {
+      const common: Record<string, string | string[]> = {
+        Server: 'openresty',
+        'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+        'X-Ms-Correlation-Request-Id': randomUUID(),
+      };
+      if (TOKEN_ROUTES.has(ctx.route)) return { ...common, 'x-ms-ratelimit-remaining-calls-per-second': '166.65' };
+      return {
+        ...common,
+        'Access-Control-Expose-Headers': ['Docker-Content-Digest', 'WWW-Authenticate', 'Link', 'X-Ms-Correlation-Request-Id'],
+        'Docker-Distribution-Api-Version': 'registry/2.0',
+        'X-Content-Type-Options': 'nosniff',
+      };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Scripted faults. Each rule watches one route (optionally only URLs containing a substring),
+ * lets its first `after` matching requests through and then fires `times` times. Every rule
+ * counts its own matches, so rules on the same route do not disturb each other's counting;
+ * when several would fire on one request, the earliest added wins.
+ */
+import type { FaultRule, RouteName } from './api';
+
+interface RuleState {
+  rule: FaultRule;
+  seen: number;
+  fired: number;
+}
+
+export class FaultBook {
+  private rules: RuleState[] = [];
+
+  add(rule: FaultRule): void {
+    if ((rule.after ?? 0) < 0 || (rule.times ?? 1) < 0) throw new Error('fault after/times must not be negative');
+    this.rules.push({ rule, seen: 0, fired: 0 });
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** The fault to apply to this request, if any (and counts the request against every rule). */
+  take(route: RouteName, url: string): FaultRule | undefined {
+    let chosen: RuleState | undefined;
+    for (const state of this.rules) {
+      const { rule } = state;
+      if (rule.route !== route || (rule.urlIncludes !== undefined && !url.includes(rule.urlIncludes))) continue;
+      state.seen += 1;
+      const eligible = state.seen > (rule.after ?? 0) && state.fired < (rule.times ?? 1);
+      if (eligible && !chosen) chosen = state;
+    }
+    if (chosen) chosen.fired += 1;
+    return chosen?.rule;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Checks a fixture before the emulator starts, so a mistake in a test's world fails loudly
+ * with its cause instead of surfacing later as a puzzling 404; and reads fixture files for
+ * the command-line entry point.
+ */
+import { readFile } from 'node:fs/promises';
+import type { EmulatorOptions, Fixture, RoleName } from './api';
+import { parsePlatform } from './content';
+
+const ROLES: readonly RoleName[] = ['Owner', 'Contributor', 'Reader', 'AcrPull', 'AcrPush', 'Container Registry Data Importer and Data Reader'];
+
+export function validateFixture(fixture: Fixture): void {
+  const problems: string[] = [];
+  const principals = new Set<string>();
+  for (const p of fixture.principals ?? []) {
+    const key = `${p.tenantId}/${p.clientId}`.toLowerCase();
+    if (!p.tenantId || !p.clientId) problems.push('every principal needs tenantId and clientId');
+    if (principals.has(key)) problems.push(`principal ${p.clientId} appears twice in tenant ${p.tenantId}`);
+    principals.add(key);
+    for (const r of p.roles ?? []) {
+      if (!ROLES.includes(r.role)) problems.push(`principal ${p.clientId}: unknown role '${String(r.role)}'`);
+      if (typeof r.scope !== 'string' || !r.scope.startsWith('/')) problems.push(`principal ${p.clientId}: role scope '${String(r.scope)}' must be a resource id`);
+    }
+  }
+  const subscriptions = new Set<string>();
+  const registries = new Set<string>();
+  for (const s of fixture.subscriptions ?? []) {
+    if (subscriptions.has(s.id.toLowerCase())) problems.push(`subscription ${s.id} appears twice`);
+    subscriptions.add(s.id.toLowerCase());
+    for (const r of s.registries ?? []) {
+      // Registry names are global in Azure (they make the login server).
+      if (!/^[a-zA-Z0-9]+$/.test(r.name)) problems.push(`registry name '${r.name}' must be alphanumeric`);
+      if (registries.has(r.name.toLowerCase())) problems.push(`registry name '${r.name}' is used twice`);
+      registries.add(r.name.toLowerCase());
+      if (!r.resourceGroup) problems.push(`registry ${r.name} needs a resourceGroup`);
+      for (const [repo, tags] of Object.entries(r.repositories ?? {})) {
+        for (const [tag, t] of Object.entries(tags)) {
+          if (t.content.kind === 'index') {
+            try {
+              t.content.platforms.forEach(parsePlatform);
+            } catch (e) {
+              problems.push(`${r.name}/${repo}:${tag}: ${(e as Error).message}`);
+            }
+          }
+        }
+      }
+    }
+  }
+  if (problems.length > 0) throw new Error(`invalid emulator fixture:\n- ${problems.join('\n- ')}`);
+}
+
+/**
+ * Reads a fixture file: either a Fixture (`{principals, subscriptions}`) or emulator options
+ * with the fixture inside (`{fixture, tokenLifetimeSeconds, …}`).
+ */
+export async function readOptionsFile(path: string): Promise<EmulatorOptions> {
+  const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<EmulatorOptions> & Partial<Fixture>;
+  if (parsed.fixture) return parsed as EmulatorOptions;
+  return { fixture: parsed as Fixture };
+}

@@ -1,0 +1,191 @@
+/**
+ * What importImage does to registries. Two halves, run at two times as ARM does:
+ * - `parseImportParameters` checks the request body when the POST arrives; a malformed body
+ *   is a synchronous 400 and no operation starts;
+ * - `runImport` runs when the operation completes: it resolves the source, checks the content
+ *   and the target tags against the registries as they are *then*, and either copies
+ *   everything or nothing. Its failures become the operation's Failed outcome.
+ *
+ * The copy is by digest: the source manifest (and an index's child manifests) keep their
+ * exact bytes in the target repository, then each target tag points at the root digest.
+ */
+import type { ManifestBlob } from './content';
+import type { EmulatorState, RegistryState, StoredManifest } from './state';
+
+export type ImportMode = 'NoForce' | 'Force';
+
+export interface ImageReference {
+  repository: string;
+  tag?: string;
+  digest?: string;
+  /** As the client wrote it. */
+  text: string;
+}
+
+export interface ImportParameters {
+  source: { resourceId?: string; registryUri?: string; image: ImageReference };
+  targets: { repository: string; tag: string }[];
+  untaggedRepositories: string[];
+  mode: ImportMode;
+}
+
+export interface ImportFailure {
+  /** HTTP status of the failed poll in the 'httpError' style. */
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** ACR import refuses images with more manifests than this. */
+export const MAX_MANIFESTS_PER_IMPORT = 50;
+
+/**
+ * Docker's repository grammar, but case-insensitive: the REST spec's own importImage examples
+ * use camelCase names ('sourceRepository'), so the emulator accepts what they send.
+ */
+const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/i;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+class InvalidParameters extends Error {}
+
+/** `repo`, `repo:tag`, `repo@sha256:…` (a bare repository means its `latest` tag). */
+export function parseImageReference(text: string): ImageReference {
+  const [nameAndTag = '', digest] = text.split('@', 2);
+  const colon = nameAndTag.lastIndexOf(':');
+  const repository = colon >= 0 ? nameAndTag.slice(0, colon) : nameAndTag;
+  const tag = colon >= 0 ? nameAndTag.slice(colon + 1) : undefined;
+  if (!REPOSITORY.test(repository)) throw new InvalidParameters(`'${text}' is not a valid image reference: bad repository name '${repository}'.`);
+  if (tag !== undefined && !TAG.test(tag)) throw new InvalidParameters(`'${text}' is not a valid image reference: bad tag '${tag}'.`);
+  if (digest !== undefined && !DIGEST.test(digest)) throw new InvalidParameters(`'${text}' is not a valid image reference: bad digest '${digest}'.`);
+  if (tag === undefined && digest === undefined) return { repository, tag: 'latest', text };
+  return { repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}), text };
+}
+
+function stringArray(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new InvalidParameters(`'${field}' must be an array of strings.`);
+  }
+  return value as string[];
+}
+
+/**
+ * Checks an ImportImageParameters body. Returns the parsed request, or the message of the
+ * synchronous 400 ARM answers for a malformed one.
+ */
+export function parseImportParameters(body: unknown): ImportParameters | { invalid: string } {
+  try {
+    if (body === null || typeof body !== 'object') throw new InvalidParameters('The request body must be an ImportImageParameters object.');
+    const b = body as Record<string, unknown>;
+    const source = b.source as Record<string, unknown> | undefined;
+    if (source === null || typeof source !== 'object') throw new InvalidParameters("The 'source' property is required.");
+    const sourceImage = source.sourceImage;
+    if (typeof sourceImage !== 'string' || sourceImage === '') throw new InvalidParameters("The 'source.sourceImage' property is required.");
+    const resourceId = typeof source.resourceId === 'string' && source.resourceId !== '' ? source.resourceId : undefined;
+    const registryUri = typeof source.registryUri === 'string' && source.registryUri !== '' ? source.registryUri : undefined;
+    if (!resourceId && !registryUri) throw new InvalidParameters("One of 'source.resourceId' or 'source.registryUri' is required.");
+    const image = parseImageReference(sourceImage);
+
+    const modeText = b.mode === undefined ? 'NoForce' : b.mode;
+    if (modeText !== 'NoForce' && modeText !== 'Force') throw new InvalidParameters(`'${JSON.stringify(modeText)}' is not a valid import mode; use 'NoForce' or 'Force'.`);
+
+    const targets = stringArray(b.targetTags, 'targetTags').map((t) => {
+      const ref = parseImageReference(t);
+      if (ref.digest !== undefined) throw new InvalidParameters(`Target tag '${t}' must be 'repository:tag', not a digest.`);
+      return { repository: ref.repository, tag: ref.tag ?? 'latest' };
+    });
+    const untaggedRepositories = stringArray(b.untaggedTargetRepositories, 'untaggedTargetRepositories');
+    for (const repo of untaggedRepositories) {
+      if (!REPOSITORY.test(repo)) throw new InvalidParameters(`'${repo}' is not a valid repository name.`);
+    }
+    // Neither given: the image lands under its own name (its tag, or untagged for a digest).
+    if (targets.length === 0 && untaggedRepositories.length === 0) {
+      if (image.tag !== undefined) targets.push({ repository: image.repository, tag: image.tag });
+      else untaggedRepositories.push(image.repository);
+    }
+    return { source: { resourceId, registryUri, image }, targets, untaggedRepositories, mode: modeText };
+  } catch (e) {
+    if (e instanceof InvalidParameters) return { invalid: e.message };
+    throw e;
+  }
+}
+
+const failed = (status: number, message: string): ImportFailure => ({ status, code: 'InvalidParameters', message });
+
+function unreachable(registry: RegistryState): ImportFailure {
+  return failed(
+    400,
+    `Registry '${registry.name}' denies access: public network access is disabled and trusted Azure services are not allowed (networkRuleBypassOptions: ${registry.networkRuleBypassOptions}).`,
+  );
+}
+
+/** Resolves the source registry, or the reason the import cannot reach it. */
+function sourceRegistry(state: EmulatorState, request: ImportParameters): RegistryState | ImportFailure {
+  const { resourceId, registryUri } = request.source;
+  if (resourceId) {
+    return state.registryById(resourceId) ?? failed(400, `The source registry '${resourceId}' could not be found.`);
+  }
+  const uri = registryUri ?? '';
+  // Without a resource id, import reaches the source anonymously (or with credentials the
+  // emulator has none of): an ACR answers unauthorized, any other host cannot be reached.
+  if (state.registryByLoginServer(uri)) {
+    return failed(400, `Error importing from '${uri}': unauthorized: authentication required. Use source.resourceId to import from an Azure container registry with Entra ID authentication.`);
+  }
+  return failed(400, `Error connecting to source registry '${uri}': the host cannot be reached.`);
+}
+
+/** Every manifest the import copies: children first, then the root. */
+function manifestsToCopy(
+  repo: { manifests: Map<string, StoredManifest> },
+  root: StoredManifest,
+  where: string,
+): ManifestBlob[] | ImportFailure {
+  if (root.references.length > MAX_MANIFESTS_PER_IMPORT) {
+    return failed(
+      400,
+      `The image ${where} has ${root.references.length} manifests; import supports at most ${MAX_MANIFESTS_PER_IMPORT} manifests per image.`,
+    );
+  }
+  const children: ManifestBlob[] = [];
+  for (const ref of root.references) {
+    const child = repo.manifests.get(ref.digest);
+    if (!child) return failed(400, `Error copying blobs: manifest ${ref.digest} referenced by ${where} is missing in the source.`);
+    children.push(child);
+  }
+  return [...children, root];
+}
+
+/**
+ * Runs an accepted import against the registries as they are now. Writes nothing unless
+ * every check passes.
+ */
+export function runImport(state: EmulatorState, target: RegistryState, request: ImportParameters): ImportFailure | undefined {
+  const source = sourceRegistry(state, request);
+  if ('code' in source) return source;
+  if (!source.reachableByAzureServices) return unreachable(source);
+  if (!target.reachableByAzureServices) return unreachable(target);
+
+  const { image } = request.source;
+  const where = `${source.loginServer}/${image.text}`;
+  const repo = source.repository(image.repository);
+  const digest = image.digest ?? (image.tag !== undefined ? repo?.tags.get(image.tag)?.digest : undefined);
+  const root = digest !== undefined ? repo?.manifests.get(digest) : undefined;
+  if (!repo || !root) return failed(400, `The source image ${where} was not found.`);
+  const manifests = manifestsToCopy(repo, root, where);
+  if ('code' in manifests) return manifests;
+
+  for (const t of request.targets) {
+    const existing = target.repository(t.repository)?.tags.get(t.tag);
+    if (!existing) continue;
+    if (!existing.writeEnabled) {
+      return failed(409, `Tag ${t.repository}:${t.tag} is locked in the target registry (writeEnabled: false): the operation is disallowed on this registry, repository or image.`);
+    }
+    if (request.mode === 'NoForce') return failed(409, `Tag ${t.repository}:${t.tag} already exists in target registry.`);
+  }
+
+  const repositories = new Set([...request.targets.map((t) => t.repository), ...request.untaggedRepositories]);
+  for (const r of repositories) target.storeManifests(r, manifests);
+  for (const t of request.targets) target.setTag(t.repository, t.tag, root.digest);
+  return undefined;
+}

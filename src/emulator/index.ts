@@ -1,0 +1,144 @@
+/**
+ * Starts the emulator: Entra ID, ARM and one data plane per registry, each an HTTPS server on
+ * its own 127.0.0.1 port, all sharing one world (state.ts), one request log, one fault book
+ * and one CA made for this run.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator, EmulatorOptions, FaultRule, StartEmulator } from './api';
+import { armService } from './arm';
+import { armAudiences } from './armAuth';
+import { createTlsMaterial } from './ca';
+import { dataPlaneService } from './dataplane';
+import { entraService } from './entra';
+import { FaultBook } from './faults';
+import { FederatedTokenIssuer } from './federation';
+import { validateFixture } from './fixture';
+import { HttpsService } from './http';
+import { ImportOperations } from './operations';
+import { RequestLogBook } from './requestLog';
+import { EmulatorState } from './state';
+import { UnlimitedBudget } from './throttling';
+import { HmacTokenSigner } from './tokens';
+
+export * from './api';
+
+/** The audience registries accept for exchanged Entra tokens (besides ARM's). */
+export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
+
+export const startEmulator: StartEmulator = async (options: EmulatorOptions): Promise<Emulator> => {
+  validateFixture(options.fixture);
+  const settings = {
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+    latencyMs: options.latencyMs ?? 0,
+    armPageSize: options.armPageSize ?? 20,
+    importPollsBeforeDone: options.importPollsBeforeDone ?? 1,
+    importRetryAfterSeconds: options.importRetryAfterSeconds ?? 1,
+    importFailureStyle: options.importFailureStyle ?? 'httpError',
+  };
+  const [tls, federation] = await Promise.all([createTlsMaterial(), FederatedTokenIssuer.create()]);
+  const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'acr-emulator-')));
+  await mkdir(workDir, { recursive: true });
+  const caFile = join(workDir, 'ca.pem');
+  await writeFile(caFile, tls.caPem);
+
+  const state = new EmulatorState(options.fixture);
+  const log = new RequestLogBook();
+  const faults = new FaultBook();
+  const harness = { log, faults, latencyMs: () => settings.latencyMs };
+  const entraSigner = new HmacTokenSigner('entra');
+  const acrSigner = new HmacTokenSigner('acr');
+  let authorityHost = '';
+  let armEndpoint = '';
+  const tokenLifetimeSeconds = (): number => settings.tokenLifetimeSeconds;
+
+  const entra = new HttpsService(entraService({ state, signer: entraSigner, federation, tokenLifetimeSeconds }), harness, tls);
+  const operations = new ImportOperations(state, {
+    armEndpoint: () => armEndpoint,
+    pollsBeforeDone: () => settings.importPollsBeforeDone,
+    retryAfterSeconds: () => settings.importRetryAfterSeconds,
+    failureStyle: () => settings.importFailureStyle,
+  });
+  const arm = new HttpsService(
+    armService({
+      state,
+      signer: entraSigner,
+      armEndpoint: () => armEndpoint,
+      authorityHost: () => authorityHost,
+      pageSize: () => settings.armPageSize,
+      operations,
+      writeBudget: new UnlimitedBudget(199),
+    }),
+    harness,
+    tls,
+  );
+  const planes = state.registries.map(
+    (registry) =>
+      [
+        registry,
+        new HttpsService(
+          dataPlaneService(registry, {
+            state,
+            entraSigner,
+            acrSigner,
+            acrAudience: ACR_AUDIENCE,
+            armAudiences: () => armAudiences(armEndpoint),
+            tokenLifetimeSeconds,
+            readBudget: new UnlimitedBudget(1000),
+          }),
+          harness,
+          tls,
+        ),
+      ] as const,
+  );
+  const services = [entra, arm, ...planes.map(([, service]) => service)];
+
+  try {
+    authorityHost = `https://127.0.0.1:${await entra.listen()}`;
+    armEndpoint = `https://127.0.0.1:${await arm.listen()}`;
+    for (const [registry, service] of planes) registry.port = await service.listen();
+  } catch (e) {
+    await Promise.all(services.map((s) => s.close()));
+    throw e;
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    caPem: tls.caPem,
+    caFile,
+    authorityHost,
+    armEndpoint,
+    acrAudience: ACR_AUDIENCE,
+    log,
+    registry(name) {
+      const found = state.registryByName(name);
+      if (!found) throw new Error(`the emulator has no registry '${name}'`);
+      return found;
+    },
+    registries: () => state.registries,
+    addFault: (rule: FaultRule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    setLatency(ms) {
+      settings.latencyMs = Math.max(0, ms);
+    },
+    setImportFailureStyle(style) {
+      settings.importFailureStyle = style;
+    },
+    setTokenLifetimeSeconds(seconds) {
+      settings.tokenLifetimeSeconds = seconds;
+    },
+    mintFederatedToken(clientId, lifetimeSeconds = 600) {
+      const principal = state.principals.find((p) => p.clientId.toLowerCase() === clientId.toLowerCase() && p.federated);
+      if (!principal) throw new Error(`the fixture has no federated principal '${clientId}'`);
+      return federation.mint(principal, lifetimeSeconds);
+    },
+    stop() {
+      // A temp folder the emulator made itself goes with it; a given workDir stays.
+      stopped ??= Promise.all(services.map((s) => s.close())).then(async () => {
+        if (!options.workDir) await rm(workDir, { recursive: true, force: true });
+      });
+      return stopped;
+    },
+  };
+};
