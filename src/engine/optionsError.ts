@@ -4,25 +4,28 @@
  * is the English one-liner the command line prints. Every message names the bad value —
  * except subscription ids, which are never echoed.
  */
-export type OptionsErrorKey =
-  | 'RequiredMissing'
-  | 'ArgumentInvalid'
-  | 'RegistryNameInvalid'
-  | 'SameRegistry'
-  | 'SubscriptionIdInvalid'
-  | 'RepositoryNameInvalid'
-  | 'LettersEmpty'
-  | 'LettersItemInvalid'
-  | 'LettersRangeIncomplete'
-  | 'LettersRangeReversed'
-  | 'LettersRangeMixed'
-  | 'PatternEmpty'
-  | 'PatternRegexInvalid'
-  | 'IgnoreConfigMissing'
-  | 'IgnoreConfigUnreadable'
-  | 'IgnoreConfigNotJson'
-  | 'IgnoreConfigNotStringArray'
-  | 'NumberInvalid';
+export const OPTIONS_ERROR_KEYS = [
+  'RequiredMissing',
+  'ArgumentInvalid',
+  'RegistryNameInvalid',
+  'SameRegistry',
+  'SubscriptionIdInvalid',
+  'RepositoryNameInvalid',
+  'LettersEmpty',
+  'LettersItemInvalid',
+  'LettersRangeIncomplete',
+  'LettersRangeReversed',
+  'LettersRangeMixed',
+  'PatternEmpty',
+  'PatternRegexInvalid',
+  'IgnoreConfigMissing',
+  'IgnoreConfigUnreadable',
+  'IgnoreConfigNotJson',
+  'IgnoreConfigNotStringArray',
+  'NumberInvalid',
+] as const;
+
+export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];
 
 export class OptionsError extends Error {
   constructor(

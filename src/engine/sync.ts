@@ -37,6 +37,14 @@ async function execute(plan: RunPlan, options: SyncOptions, ports: SyncPorts, co
   );
 }
 
+function dryRun(plan: RunPlan, context: SyncContext): RepositoryReport[] {
+  return plan.repositories.map((planned) => {
+    const report = reportWithoutImports(planned, true);
+    context.events?.repositoryFinished?.(report);
+    return report;
+  });
+}
+
 /**
  * The whole sync: select → plan → (unless dry run) import and verify → report.
  * Per-repository failures are recorded and the run goes on; only a failure to list the source
@@ -48,9 +56,7 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
   const plan = await planRun(selection, options, ports, context.signal);
   context.events?.planned?.(plan);
 
-  const reports = options.dryRun
-    ? plan.repositories.map((p) => reportWithoutImports(p, true))
-    : await execute(plan, options, ports, context);
+  const reports = options.dryRun ? dryRun(plan, context) : await execute(plan, options, ports, context);
 
   const totals = computeTotals(reports, { scanned: selection.scanned, ignored: selection.ignored.length });
   const finished = new Date();

@@ -1,0 +1,17 @@
+import * as tl from 'azure-pipelines-task-lib/task';
+import type { RunReport } from '../../engine/report';
+
+/** The output variables declared in task.json `outputVariables`, published as `<step>.<name>`. */
+export function publishOutputs(report: RunReport, reportPath: string): void {
+  const { tags, repositories } = report.totals;
+  const values: Record<string, string> = {
+    tagsImported: String(tags.imported),
+    tagsRetagged: String(tags.retagged),
+    tagsInSync: String(tags.inSync),
+    tagsLocked: String(tags.locked),
+    tagsFailed: String(tags.failed),
+    repositoriesRemaining: String(repositories.remaining),
+    reportPath,
+  };
+  for (const [name, value] of Object.entries(values)) tl.setVariable(name, value, false, true);
+}

@@ -1,0 +1,174 @@
+/**
+ * L0 tests of the pipeline task with task-lib's MockTestRunner: inputs, results, issues,
+ * output variables and the summary, with real task-lib and in-memory registries.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// Must come before mock-test, which reads HOME when it loads.
+import './support/localNode';
+import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
+import { D } from '../../engine/memoryRegistry';
+import type { L0Scenario } from './support/scenarioDriver';
+
+const TASK_JSON = join(__dirname, '..', '..', '..', '..', 'tasks', 'AcrTransfer', 'AcrTransferV1', 'task.json');
+const DRIVER = join(__dirname, 'support', 'scenarioDriver.js');
+
+interface Outcome {
+  runner: MockTestRunner;
+  imports: string[];
+  target: Record<string, Record<string, string>> | undefined;
+  outputs: Record<string, string>;
+  summary: string | undefined;
+}
+
+describe('AcrTransfer task (L0, MockTestRunner)', function () {
+  this.timeout(60_000);
+  const temp = mkdtempSync(join(tmpdir(), 'l0-agent-temp-'));
+
+  const baseInputs = {
+    sourceConnection: 'conn-a',
+    sourceRegistry: 'sourceacr',
+    targetConnection: 'conn-b',
+    targetRegistry: 'targetacr',
+  };
+
+  async function run(scenario: Partial<L0Scenario> & { inputs?: Record<string, string> }): Promise<Outcome> {
+    const full: L0Scenario = { registries: { sourceacr: {}, targetacr: {} }, ...scenario, inputs: { ...baseInputs, ...scenario.inputs } };
+    process.env['ACR_L0_SCENARIO'] = JSON.stringify(full);
+    process.env['AGENT_TEMPDIRECTORY'] = temp;
+    const runner = new MockTestRunner(DRIVER, TASK_JSON);
+    await runner.runAsync();
+    const lines = runner.stdout.split(/\r?\n/);
+    const imports = lines.filter((l) => l.startsWith('FAKE_IMPORT ')).map((l) => l.slice('FAKE_IMPORT '.length));
+    const targetLine = lines.find((l) => l.startsWith('FAKE_TARGET '));
+    const outputs: Record<string, string> = {};
+    for (const line of lines) {
+      const m = /^##vso\[task\.setvariable variable=([^;]+);isOutput=true;issecret=false;\](.*)$/.exec(line);
+      if (m) outputs[m[1]] = m[2];
+    }
+    const summaryLine = lines.find((l) => l.startsWith('##vso[task.uploadsummary]'));
+    const summaryPath = summaryLine?.slice('##vso[task.uploadsummary]'.length);
+    return {
+      runner,
+      imports,
+      target: targetLine ? (JSON.parse(targetLine.slice('FAKE_TARGET '.length)) as Record<string, Record<string, string>>) : undefined,
+      outputs,
+      summary: summaryPath && existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : undefined,
+    };
+  }
+
+  function explain(o: Outcome): string {
+    return `stdout:\n${o.runner.stdout}\nstderr:\n${o.runner.stderr}`;
+  }
+
+  it('syncs, groups the log per repository, sets output variables and uploads a summary', async () => {
+    const o = await run({
+      registries: {
+        sourceacr: { api: { '1.0': D(1), latest: D(1) }, web: { v2: D(2) }, same: { s: D(3) } },
+        targetacr: { same: { s: D(3) }, web: { v2: D(9) } },
+      },
+    });
+    assert.ok(o.runner.succeeded, explain(o));
+    assert.deepEqual(o.imports, [`api@${D(1)} NoForce 1.0,latest`, `web@${D(2)} Force v2`]);
+    assert.deepEqual(o.target, { api: { '1.0': D(1), latest: D(1) }, same: { s: D(3) }, web: { v2: D(2) } });
+    assert.ok(o.runner.stdOutContained('##[group]api: done'), explain(o));
+    assert.ok(o.runner.stdOutContained('##[group]web: done'));
+    assert.ok(!o.runner.stdOutContained('##[group]same'), 'in-sync repositories get no group');
+    assert.ok(o.runner.stdOutContained('##[endgroup]'));
+    assert.ok(o.runner.stdOutContained('##vso[task.setprogress value=100;]'), 'progress reaches 100');
+    assert.equal(o.runner.warningIssues.length, 1, explain(o));
+    assert.match(o.runner.warningIssues[0], /^web:v2 was re-tagged: the target had sha256:000000000000, the source has sha256:000000000000\.$/);
+    assert.deepEqual(o.outputs, {
+      tagsImported: '3',
+      tagsRetagged: '1',
+      tagsInSync: '1',
+      tagsLocked: '0',
+      tagsFailed: '0',
+      repositoriesRemaining: '0',
+      reportPath: join(temp, 'acr-transfer-report.json'),
+    });
+    assert.match(o.summary ?? '', /## ACR Transfer: `sourceacr` → `targetacr`/);
+    assert.match(o.summary ?? '', /\| `api` \| done \|/);
+    const report = JSON.parse(readFileSync(o.outputs['reportPath'], 'utf8')) as { totals: { importCalls: number } };
+    assert.equal(report.totals.importCalls, 2);
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Succeeded;]3 tags imported into 2 repositories; 0 repositories still have work.'), explain(o));
+  });
+
+  it('a locked target tag is left alone and the task succeeds with issues', async () => {
+    const o = await run({ registries: { sourceacr: { app: { keep: D(1), fresh: D(2) } }, targetacr: { app: { keep: { digest: D(7), writeEnabled: false } } } } });
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]1 locked target tags were left unchanged.'), explain(o));
+    assert.deepEqual(o.imports, [`app@${D(2)} NoForce fresh`]);
+    assert.equal(o.target?.app.keep, D(7));
+    assert.equal(o.outputs['tagsLocked'], '1');
+    assert.ok(o.runner.warningIssues.some((w) => w.startsWith('app:keep is locked in the target')), explain(o));
+  });
+
+  it('a failed import is an error issue with the service message; the rest is done; the task fails', async () => {
+    const o = await run({
+      registries: { sourceacr: { aaa: { t: D(1) }, bbb: { t: D(2) } }, targetacr: {} },
+      failImports: { [D(1)]: 'InvalidParameters: Error copying blobs.' },
+    });
+    assert.ok(o.runner.failed, explain(o));
+    assert.deepEqual(o.target, { bbb: { t: D(2) } });
+    assert.ok(o.runner.errorIssues.includes('aaa:t failed: InvalidParameters: Error copying blobs.'), explain(o));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Failed;]1 tags and 1 repositories failed; see the errors above.'), explain(o));
+    assert.equal(o.outputs['tagsFailed'], '1');
+    assert.equal(o.outputs['repositoriesRemaining'], '1');
+  });
+
+  it('a dry run imports nothing and says so', async () => {
+    const o = await run({ inputs: { dryRun: 'true' }, registries: { sourceacr: { app: { t: D(1) } }, targetacr: {} } });
+    assert.ok(o.runner.succeeded, explain(o));
+    assert.deepEqual(o.imports, []);
+    assert.deepEqual(o.target, {});
+    assert.ok(o.runner.stdOutContained('Dry run: nothing will be written.'));
+    assert.ok(o.runner.stdOutContained('##[group]app: planned'));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Succeeded;]Dry run: 1 repositories have work; nothing was written.'), explain(o));
+  });
+
+  it('max repositories defers the rest and publishes how many remain, without a warning', async () => {
+    const o = await run({ inputs: { maxRepositories: '1' }, registries: { sourceacr: { a1: { t: D(1) }, b1: { t: D(2) }, c1: { t: D(3) } }, targetacr: {} } });
+    assert.ok(o.runner.succeeded, explain(o));
+    assert.equal(o.imports.length, 1);
+    assert.equal(o.outputs['repositoriesRemaining'], '2');
+    assert.equal(o.runner.warningIssues.length, 0);
+  });
+
+  it('patterns from the multi-line input and an ignore config file both apply', async () => {
+    const config = join(temp, 'ignore.json');
+    writeFileSync(config, JSON.stringify(['legacy/*']));
+    const o = await run({
+      inputs: { ignorePatterns: 're:^tmp-\nteam/*,other/**', ignoreConfig: config },
+      registries: { sourceacr: { 'legacy/app': { t: D(1) }, 'tmp-x': { t: D(2) }, 'team/a': { t: D(3) }, 'other/x/y': { t: D(4) }, keep: { t: D(5) } }, targetacr: {} },
+    });
+    assert.ok(o.runner.succeeded, explain(o));
+    assert.deepEqual(Object.keys(o.target ?? {}), ['keep']);
+  });
+
+  const bad: Array<[string, Record<string, string>, string]> = [
+    ['an empty source registry', { sourceRegistry: '' }, 'source registry name is required'],
+    ['the same connection and registry on both sides', { targetConnection: 'conn-a', targetRegistry: 'sourceacr' }, 'source and target are the same registry ("sourceacr")'],
+    ['bad letters', { letters: 'c-a' }, 'letters "c-a": range "c-a" runs backwards'],
+    ['a bad regex', { ignorePatterns: 're:(x' }, 'ignore pattern "re:(x" is not a valid regular expression: Invalid regular expression: /(x/i: Unterminated group'],
+    ['a missing ignore file', { ignoreConfig: '/nonexistent/ignore.json' }, 'ignore config "/nonexistent/ignore.json" does not exist'],
+    ['a malformed ignore file', { ignoreConfig: 'MALFORMED' }, 'is not valid JSON: '],
+    ['a registry name with a dash', { targetRegistry: 'target-acr' }, 'target registry name "target-acr" is not valid: use 5 to 50 letters and digits'],
+    ['a registry that does not exist', { targetRegistry: 'nosuchacr' }, 'registry "nosuchacr" was not found in the target subscription'],
+  ];
+  for (const [what, inputs, message] of bad) {
+    it(`fails on ${what} with one localised line and writes nothing`, async () => {
+      const malformed = join(temp, 'malformed.json');
+      writeFileSync(malformed, '[oops');
+      const resolved = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v === 'MALFORMED' ? malformed : v]));
+      const o = await run({ inputs: resolved, registries: { sourceacr: { app: { t: D(1) } }, targetacr: {} } });
+      assert.ok(o.runner.failed, explain(o));
+      assert.equal(o.imports.length, 0);
+      const complete = o.runner.stdout.split(/\r?\n/).find((l) => l.startsWith('##vso[task.complete result=Failed;]'));
+      assert.ok(complete?.includes(message), `expected "${message}" in ${complete}\n${explain(o)}`);
+      assert.equal(o.runner.errorIssues.length, 1, 'exactly one error issue');
+      if (what !== 'a registry that does not exist') assert.ok(!o.runner.stdOutContained('FAKE_CONNECT'), 'bad values fail before any connection is used');
+    });
+  }
+});

@@ -1,0 +1,60 @@
+/**
+ * Runs the compiled task under task-lib's TaskMockRunner with the real task-lib (so logging
+ * commands, loc strings and results are the real ones) and mocks only what needs Azure: the
+ * service connections and the registries, which become in-memory registries here. The
+ * scenario comes as JSON in ACR_L0_SCENARIO; the fakes print FAKE_* markers the test reads.
+ */
+import { join } from 'node:path';
+import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
+import * as azure from '../../../../src/azure';
+import type { ImportRequest, Importer } from '../../../../src/engine/ports';
+import { MemoryImporter, MemoryRegistry, type Tags } from '../../../engine/memoryRegistry';
+
+export interface L0Scenario {
+  inputs: Record<string, string>;
+  registries: Record<string, Record<string, Tags>>;
+  /** sourceDigest -> failure message of its import */
+  failImports?: Record<string, string>;
+}
+
+const scenario = JSON.parse(process.env['ACR_L0_SCENARIO'] ?? '{}') as L0Scenario;
+const tmr = new TaskMockRunner(join(__dirname, '..', '..', '..', '..', 'src', 'task', 'main.js'));
+for (const [name, value] of Object.entries(scenario.inputs)) tmr.setInput(name, value);
+
+const registries = new Map(Object.entries(scenario.registries).map(([name, content]) => [name, new MemoryRegistry(content)]));
+
+tmr.registerMock('./connections', {
+  resolveConnection: (id: string) =>
+    Promise.resolve({
+      displayName: `${id}-connection`,
+      authKind: 'secret',
+      subscriptionId: id === 'conn-a' ? '0a1b2c3d-1111-4222-8333-444455556666' : '9f8e7d6c-5555-4666-8777-888899990000',
+      tenantId: '5f1d2c3b-aaaa-4bbb-8ccc-0d9e8f7a6b5c',
+      cloud: azure.AzurePublicCloud,
+      credential: { getToken: () => Promise.reject(new Error('no tokens in L0 tests')) },
+    }),
+  disposeConnections: () => undefined,
+});
+
+tmr.registerMock('../azure', {
+  ...azure,
+  connect: (source: { registryName: string }, target: { registryName: string }) => {
+    console.log(`FAKE_CONNECT ${source.registryName} ${target.registryName}`);
+    const from = registries.get(source.registryName);
+    const to = registries.get(target.registryName);
+    if (!from) return Promise.reject(new azure.RegistryNotFoundError(source.registryName, 'source'));
+    if (!to) return Promise.reject(new azure.RegistryNotFoundError(target.registryName, 'target'));
+    const copier = new MemoryImporter(from, to);
+    for (const [digest, message] of Object.entries(scenario.failImports ?? {})) copier.failures.set(digest, message);
+    const importer: Importer = {
+      importImage: (request: ImportRequest) => {
+        console.log(`FAKE_IMPORT ${request.sourceRepository}@${request.sourceDigest} ${request.mode} ${request.targetTags.join(',')}`);
+        return copier.importImage(request);
+      },
+    };
+    process.on('beforeExit', () => console.log(`FAKE_TARGET ${JSON.stringify(to.snapshot())}`));
+    return Promise.resolve({ source: { name: source.registryName }, target: { name: target.registryName }, sourceReader: from, targetReader: to, importer });
+  },
+});
+
+tmr.run(true);

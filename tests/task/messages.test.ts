@@ -1,0 +1,19 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OPTIONS_ERROR_KEYS } from '../../src/engine/optionsError';
+
+const taskJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'tasks', 'AcrTransfer', 'AcrTransferV1', 'task.json'), 'utf8')) as {
+  messages: Record<string, string>;
+};
+
+describe('task messages', () => {
+  it('has a localisable message for every kind of bad input the engine reports', () => {
+    const missing = OPTIONS_ERROR_KEYS.filter((key) => taskJson.messages[`Options_${key}`] === undefined);
+    assert.deepEqual(missing, []);
+  });
+
+  it('has an AuthKind_ message for every kind of connection', () => {
+    for (const kind of ['secret', 'certificate', 'managedIdentity', 'workloadIdentity']) assert.ok(taskJson.messages[`AuthKind_${kind}`], kind);
+  });
+});
