@@ -1,0 +1,86 @@
+/**
+ * vss-extension.json and the files it names, before packaging: what tfx and the marketplace
+ * require, and icons that are the committed script's output.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { manifestFile, repoRoot, taskDir, taskFolder } from './support/paths';
+import { readPng } from './support/png';
+import { readJson } from './support/taskJson';
+
+interface Manifest {
+  manifestVersion: number;
+  id: string;
+  publisher: string;
+  version: string;
+  name: string;
+  description: string;
+  categories: string[];
+  targets: { id: string }[];
+  icons: { default: string };
+  content: { details: { path: string }; license: { path: string } };
+  files: { path: string }[];
+  scopes?: string[];
+  contributions: { id: string; type: string; targets: string[]; properties: { name: string } }[];
+}
+
+const manifest = readJson<Manifest>(manifestFile);
+
+describe('vss-extension.json', () => {
+  it('has the fields tfx and the marketplace require', () => {
+    assert.equal(manifest.manifestVersion, 1);
+    assert.match(manifest.id, /^[A-Za-z0-9][A-Za-z0-9_-]*$/);
+    assert.match(manifest.publisher, /^[A-Za-z0-9][A-Za-z0-9_-]*$/);
+    assert.ok(manifest.description.length <= 200, `description has ${manifest.description.length} characters`);
+    assert.deepEqual(manifest.categories, ['Azure Pipelines']);
+    assert.deepEqual(manifest.targets, [{ id: 'Microsoft.VisualStudio.Services' }]);
+    assert.deepEqual(manifest.scopes, []);
+  });
+
+  it('has the version of package.json', () => {
+    assert.equal(manifest.version, readJson<{ version: string }>(join(repoRoot, 'package.json')).version);
+  });
+
+  it('contributes one task whose name is the folder that holds its task.json one level down', () => {
+    assert.equal(manifest.contributions.length, 1);
+    const [task] = manifest.contributions;
+    assert.equal(task.type, 'ms.vss-distributed-task.task');
+    assert.deepEqual(task.targets, ['ms.vss-distributed-task.tasks']);
+    assert.ok(taskFolder.startsWith(`${task.properties.name}/`));
+    assert.ok(existsSync(join(repoRoot, task.properties.name, 'AcrTransferV1', 'task.json')));
+  });
+
+  it('packages only what the agent needs from the task folder', () => {
+    assert.deepEqual(
+      manifest.files.map((file) => file.path),
+      ['task.json', 'icon.png', 'Strings', 'dist'].map((name) => `${taskFolder}/${name}`),
+    );
+  });
+
+  it('names an overview, a licence and an icon that exist', () => {
+    for (const path of [manifest.content.details.path, manifest.content.license.path, manifest.icons.default]) {
+      assert.ok(existsSync(join(repoRoot, path)), path);
+    }
+  });
+
+  describe('icons', () => {
+    type Rasterise = (size: number) => Uint8Array;
+    let rasterise: Rasterise;
+    before(async () => {
+      ({ rasterise } = (await import(pathToFileURL(join(repoRoot, 'scripts', 'lib', 'iconArt.mjs')).href)) as { rasterise: Rasterise });
+    });
+
+    for (const { what, file, size } of [
+      { what: 'the marketplace icon', file: () => join(repoRoot, manifest.icons.default), size: 128 },
+      { what: 'the task icon', file: () => join(taskDir, 'icon.png'), size: 32 },
+    ]) {
+      it(`${what} is a ${size}×${size} RGBA PNG drawn by scripts/icons.mjs`, () => {
+        const png = readPng(file());
+        assert.deepEqual([png.width, png.height, png.colourType], [size, size, 6]);
+        assert.ok(Buffer.from(rasterise(size)).equals(png.rgba), 'the committed icon differs from the drawing: run npm run icons');
+      });
+    }
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Builds the .vsix once per test run, the way `npm run package` does but without recompiling
+ * (npm test has just run tsc) and into a temporary folder, so the tests never touch out/.
+ * Every test file that needs a package awaits the same promise.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { loopbackGuard, repoRoot } from './paths';
+
+export interface Packaged {
+  vsixPath: string;
+  size: number;
+  log: string;
+}
+
+async function runPackage(outDir: string, extra: string[]): Promise<Packaged> {
+  const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--skip-build', '--out-dir', outDir, ...extra], {
+    cwd: repoRoot,
+    // tfx and esbuild run under the loopback guard too: packaging must work offline.
+    env: { ...process.env, NODE_OPTIONS: `--require ${loopbackGuard}`, ACR_TRANSFER_PUBLISHER: '', ACR_TRANSFER_EXTENSION_ID: '' },
+  });
+  const vsix = readdirSync(outDir).filter((name) => name.endsWith('.vsix'));
+  if (vsix.length !== 1) throw new Error(`expected one .vsix in ${outDir}, found ${vsix.join(', ') || 'none'}`);
+  const vsixPath = join(outDir, vsix[0]);
+  return { vsixPath, size: statSync(vsixPath).size, log: stdout };
+}
+
+export const PRIVATE_PUBLISHER = 'acr-transfer-tests';
+export const PRIVATE_EXTENSION_ID = 'acr-transfer-dev';
+
+export interface Builds {
+  /** The temporary folder holding both; remove it when done. */
+  root: string;
+  public: Packaged;
+  private: Packaged;
+}
+
+let builds: Promise<Builds> | undefined;
+
+/** The public build and a private one (other publisher and extension id), built in sequence. */
+export function packagedBuilds(): Promise<Builds> {
+  builds ??= (async () => {
+    const root = mkdtempSync(join(tmpdir(), 'acr-transfer-package-'));
+    const publicBuild = await runPackage(join(root, 'public'), []);
+    const privateBuild = await runPackage(join(root, 'private'), ['--publisher', PRIVATE_PUBLISHER, '--extension-id', PRIVATE_EXTENSION_ID]);
+    return { root, public: publicBuild, private: privateBuild };
+  })();
+  return builds;
+}
