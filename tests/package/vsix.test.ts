@@ -38,21 +38,16 @@ function mib(bytes: number): string {
 }
 
 describe('the .vsix', function () {
-  let root: string | undefined;
   let publicBuild: Packaged;
   let privateBuild: Packaged;
   let entries: Map<string, ZipEntry>;
 
   before(async function () {
     this.timeout(120000);
-    ({ root, public: publicBuild, private: privateBuild } = await packagedBuilds());
+    ({ public: publicBuild, private: privateBuild } = await packagedBuilds());
     entries = readZip(publicBuild.vsixPath);
     const bundle = entries.get(`${taskFolder}/dist/index.js`);
     console.log(`      .vsix ${mib(publicBuild.size)}; dist/index.js ${mib(bundle?.size ?? 0)} unpacked`);
-  });
-
-  after(() => {
-    if (root !== undefined) rmSync(root, { recursive: true, force: true });
   });
 
   it('is named <publisher>.<id>-<version>.vsix', () => {

@@ -4,7 +4,7 @@
  * Every test file that needs a package awaits the same promise.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,6 +44,9 @@ let builds: Promise<Builds> | undefined;
 export function packagedBuilds(): Promise<Builds> {
   builds ??= (async () => {
     const root = mkdtempSync(join(tmpdir(), 'acr-transfer-package-'));
+    // Several test files (the .vsix checks, the end-to-end run of the packaged task) share the
+    // builds, so they are removed when the test process ends rather than after one file.
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
     const publicBuild = await runPackage(join(root, 'public'), []);
     const privateBuild = await runPackage(join(root, 'private'), ['--publisher', PRIVATE_PUBLISHER, '--extension-id', PRIVATE_EXTENSION_ID]);
     return { root, public: publicBuild, private: privateBuild };
