@@ -30,6 +30,12 @@ export interface PrincipalFixture {
   federated?: { issuer: string; subject: string; audience?: string };
   /** Certificate credential: PEM of the public certificate whose key signs assertions. */
   certificatePem?: string;
+  /**
+   * A managed identity of the machine the task runs on: the emulated managed-identity endpoint
+   * (`Emulator.managedIdentity`) issues tokens for it — without a client id for the one
+   * `systemAssigned` identity, with `client_id=<clientId>` for a `userAssigned` one.
+   */
+  managedIdentity?: 'systemAssigned' | 'userAssigned';
   roles: RoleAssignment[];
 }
 
@@ -70,9 +76,34 @@ export interface SubscriptionFixture {
   registries: RegistryFixture[];
 }
 
+/** An Azure Resource Manager service connection of the emulated Azure DevOps project. */
+export interface ServiceConnectionFixture {
+  /** Its id: `serviceConnectionId=` in OIDC requests, `<id>` in the agent's ENDPOINT_* variables. */
+  id: string;
+  /** Its name; ID tokens for it carry the subject `sc://<organization>/<project>/<name>`. */
+  name: string;
+}
+
+/**
+ * The Azure DevOps side of workload identity federation: the organization and project whose
+ * pipeline asks for ID tokens, and the service connections it may ask for. A principal trusts
+ * a connection through `federated: pipelineFederatedCredential(name, pipeline)`.
+ */
+export interface PipelineFixture {
+  /** Organization name (the collection URL's path). Default `contoso`. */
+  organization?: string;
+  /** Organization id, the ID token issuer's last segment. Default a fixed GUID. */
+  organizationId?: string;
+  /** Project name, in the subject. Default `acr-transfer`. */
+  project?: string;
+  serviceConnections: ServiceConnectionFixture[];
+}
+
 export interface Fixture {
   principals: PrincipalFixture[];
   subscriptions: SubscriptionFixture[];
+  /** Azure DevOps, for workload identity federation through `System.OidcRequestUri`. */
+  pipeline?: PipelineFixture;
 }
 
 /** Route names used by the request log, counters, latency and faults. */
@@ -98,22 +129,54 @@ export type RouteName =
   | 'acr.tag'
   /** `/acr/v1/{repo}/_manifests/{digest}`: one manifest's properties. */
   | 'acr.manifestProperties'
+  /** `POST …/oidctoken?serviceConnectionId=` of the pipeline (`System.OidcRequestUri`). */
+  | 'pipeline.oidcToken'
+  /** `GET` of the App Service–style managed-identity endpoint (`IDENTITY_ENDPOINT`). */
+  | 'identity.token'
   | 'other';
 
 export interface LoggedRequest {
   seq: number;
-  /** 'entra', 'arm' or 'acr:<registry name>'. */
+  /** 'entra', 'arm', 'acr:<registry name>', 'pipeline' or 'identity'. */
   service: string;
   route: RouteName;
   method: string;
   /** Path and query as received (tokens never appear in paths). */
   url: string;
   status: number;
-  /** Parsed JSON body of ARM writes (importImage); secrets and tokens are never logged. */
+  /**
+   * Parsed JSON body of ARM writes (importImage), or what a token request asked for
+   * (`TokenRequestRecord`, `IdTokenRecord`, `ManagedIdentityRecord`); secrets and tokens are
+   * never logged.
+   */
   body?: unknown;
   /** Millisecond timestamps (Date.now()) of arrival and of the response's end. */
   startedAt: number;
   finishedAt: number;
+}
+
+/** Logged for `entra.token` / `entra.tokenV1`: who asked for which audience, with what. */
+export interface TokenRequestRecord {
+  tenantId: string;
+  clientId?: string;
+  /** `scope` (v2) or `resource` (v1) as sent. */
+  scope?: string;
+  credential: 'secret' | 'assertion' | 'none';
+  /** Claims of a client assertion that identify it (never the assertion itself). */
+  assertion?: { iss?: string; jti?: string; exp?: number };
+}
+
+/** Logged for `pipeline.oidcToken`: the ID token handed out (its id and expiry only). */
+export interface IdTokenRecord {
+  serviceConnectionId?: string;
+  jti?: string;
+  exp?: number;
+}
+
+/** Logged for `identity.token`. */
+export interface ManagedIdentityRecord {
+  clientId?: string;
+  resource?: string;
 }
 
 export interface RequestLog {
@@ -171,6 +234,34 @@ export interface EmulatorOptions {
   workDir?: string;
   /** How failed import operations answer their polls. Default 'httpError'. */
   importFailureStyle?: ImportFailureStyle;
+  /** Lifetime of the pipeline's ID tokens (`pipeline.oidcToken`), seconds. Default 600, as Azure DevOps. */
+  idTokenLifetimeSeconds?: number;
+}
+
+/**
+ * The emulated Azure Pipelines job, as a task sees it through the agent's variables. Values
+ * are what a test puts in the task's environment.
+ */
+export interface EmulatedPipeline {
+  /** `SYSTEM_OIDCREQUESTURI`: `<collection><projectId>/_apis/distributedtask/hubs/build/plans/<plan>/jobs/<job>/oidctoken`. */
+  readonly oidcRequestUri: string;
+  /** `SYSTEM_COLLECTIONURI`, with a trailing slash. */
+  readonly collectionUri: string;
+  readonly projectId: string;
+  readonly planId: string;
+  readonly jobId: string;
+  /** `SYSTEM_HOSTTYPE`. */
+  readonly hostType: string;
+  /** The job's access token (`System.AccessToken`, the SystemVssConnection's `AccessToken`). */
+  readonly systemAccessToken: string;
+}
+
+/** The App Service–style managed-identity endpoint (what `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` name). */
+export interface EmulatedManagedIdentityEndpoint {
+  /** `IDENTITY_ENDPOINT`, e.g. https://127.0.0.1:41236/msi/token */
+  readonly endpoint: string;
+  /** `IDENTITY_HEADER`: the secret every request must send as `X-IDENTITY-HEADER`. */
+  readonly header: string;
 }
 
 /** What the harness can read and change of one emulated registry. */
@@ -203,6 +294,10 @@ export interface Emulator {
   readonly armEndpoint: string;
   /** The audience the registries accept for exchanged Entra tokens (besides the ARM one). */
   readonly acrAudience: string;
+  /** The Azure DevOps job: OIDC endpoint, ids and access token (workload identity federation). */
+  readonly pipeline: EmulatedPipeline;
+  /** The machine's managed-identity endpoint (never IMDS). */
+  readonly managedIdentity: EmulatedManagedIdentityEndpoint;
   readonly log: RequestLog;
   registry(name: string): EmulatedRegistry;
   addFault(rule: FaultRule): void;
@@ -214,6 +309,8 @@ export interface Emulator {
   setImportFailureStyle(style: ImportFailureStyle): void;
   /** Changes the lifetime of tokens issued from now on (Entra and ACR), seconds. */
   setTokenLifetimeSeconds(seconds: number): void;
+  /** Changes the lifetime of the pipeline's ID tokens issued from now on, seconds. */
+  setIdTokenLifetimeSeconds(seconds: number): void;
   /**
    * Mints an ID token as a pipeline's OIDC endpoint would (issuer/subject of a federated
    * principal), valid for `lifetimeSeconds` (default 600).

@@ -6,6 +6,8 @@
  * `error_codes`), with the codes Entra uses for the same mistakes.
  */
 import { X509Certificate, randomUUID } from 'node:crypto';
+import { issueAccessToken } from './accessTokens';
+import type { TokenRequestRecord } from './api';
 import type { FederatedTokenIssuer } from './federation';
 import { DEFAULT_FEDERATED_AUDIENCE } from './federation';
 import { formOf, jsonReply, type Reply, type RequestContext, type Route, type ServiceSpec } from './http';
@@ -248,11 +250,39 @@ function authenticateClient(form: URLSearchParams, principal: Principal, deps: E
   );
 }
 
+/**
+ * What the request log keeps of a token request: tenant, client, audience, the kind of
+ * credential and, for an assertion, the claims that identify it (never a secret or a token).
+ */
+function tokenRequestRecord(tenantId: string, form: URLSearchParams, v1: boolean): TokenRequestRecord {
+  const clientId = form.get('client_id') ?? undefined;
+  const scope = form.get(v1 ? 'resource' : 'scope') ?? undefined;
+  const assertion = form.get('client_assertion');
+  const credential = form.get('client_secret') !== null ? 'secret' : assertion !== null ? 'assertion' : 'none';
+  const claims = assertion === null ? undefined : decodeJwt(assertion)?.claims;
+  return {
+    tenantId,
+    ...(clientId ? { clientId } : {}),
+    ...(scope ? { scope } : {}),
+    credential,
+    ...(claims
+      ? {
+          assertion: {
+            ...(typeof claims.iss === 'string' ? { iss: claims.iss } : {}),
+            ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}),
+            ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 function tokenEndpoint(deps: EntraDeps, v1: boolean) {
   return (ctx: RequestContext): Reply => {
     try {
       const tenant = decodeURIComponent(ctx.params[0] ?? '');
       const form = formOf(ctx.body);
+      ctx.logBody(tokenRequestRecord(tenant, form, v1));
       const grant = required(form, 'grant_type');
       if (grant !== 'client_credentials') {
         throw new EntraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`);
@@ -278,25 +308,7 @@ function tokenEndpoint(deps: EntraDeps, v1: boolean) {
       }
       const method = authenticateClient(form, principal, deps);
       const lifetime = deps.tokenLifetimeSeconds();
-      const now = nowSeconds();
-      const exp = now + lifetime;
-      const accessToken = deps.signer.sign({
-        aud: resource,
-        iss: `https://sts.windows.net/${principal.tenantId}/`,
-        iat: now,
-        nbf: now,
-        exp,
-        appid: principal.clientId,
-        appidacr: method === 'secret' ? '1' : '2',
-        azp: principal.clientId,
-        idp: `https://sts.windows.net/${principal.tenantId}/`,
-        idtyp: 'app',
-        oid: principal.objectId,
-        sub: principal.objectId,
-        tid: principal.tenantId,
-        uti: randomUUID(),
-        ver: '1.0',
-      });
+      const { token: accessToken, issuedAt: now, exp } = issueAccessToken(deps.signer, principal, resource, lifetime, method);
       if (v1) {
         // The v1 endpoint answers numbers as strings.
         return jsonReply(200, {

@@ -17,6 +17,9 @@ export function validateFixture(fixture: Fixture): void {
     if (!p.tenantId || !p.clientId) problems.push('every principal needs tenantId and clientId');
     if (principals.has(key)) problems.push(`principal ${p.clientId} appears twice in tenant ${p.tenantId}`);
     principals.add(key);
+    if (p.managedIdentity !== undefined && p.managedIdentity !== 'systemAssigned' && p.managedIdentity !== 'userAssigned') {
+      problems.push(`principal ${p.clientId}: managedIdentity must be 'systemAssigned' or 'userAssigned'`);
+    }
     for (const r of p.roles ?? []) {
       if (!ROLES.includes(r.role)) problems.push(`principal ${p.clientId}: unknown role '${String(r.role)}'`);
       if (typeof r.scope !== 'string' || !r.scope.startsWith('/')) problems.push(`principal ${p.clientId}: role scope '${String(r.scope)}' must be a resource id`);
@@ -45,6 +48,15 @@ export function validateFixture(fixture: Fixture): void {
         }
       }
     }
+  }
+  if ((fixture.principals ?? []).filter((p) => p.managedIdentity === 'systemAssigned').length > 1) {
+    problems.push('a machine has at most one system-assigned managed identity');
+  }
+  const connections = new Set<string>();
+  for (const c of fixture.pipeline?.serviceConnections ?? []) {
+    if (!c.id || !c.name) problems.push('every service connection needs an id and a name');
+    if (connections.has(String(c.id).toLowerCase())) problems.push(`service connection ${c.id} appears twice`);
+    connections.add(String(c.id).toLowerCase());
   }
   if (problems.length > 0) throw new Error(`invalid emulator fixture:\n- ${problems.join('\n- ')}`);
 }

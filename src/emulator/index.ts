@@ -1,8 +1,10 @@
 /**
- * Starts the emulator: Entra ID, ARM and one data plane per registry, each an HTTPS server on
- * its own 127.0.0.1 port, all sharing one world (state.ts), one request log, one fault book
- * and one CA made for this run.
+ * Starts the emulator: Entra ID, ARM, one data plane per registry, the pipeline's OIDC
+ * endpoint and the machine's managed-identity endpoint, each an HTTPS server on its own
+ * 127.0.0.1 port, all sharing one world (state.ts), one request log, one fault book and one
+ * CA made for this run.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,13 +18,16 @@ import { FaultBook } from './faults';
 import { FederatedTokenIssuer } from './federation';
 import { validateFixture } from './fixture';
 import { HttpsService } from './http';
+import { MANAGED_IDENTITY_PATH, managedIdentityService } from './managedIdentity';
 import { ImportOperations } from './operations';
+import { DEFAULT_ORGANIZATION, pipelineService } from './pipeline';
 import { RequestLogBook } from './requestLog';
 import { EmulatorState } from './state';
 import { UnlimitedBudget } from './throttling';
 import { HmacTokenSigner } from './tokens';
 
 export * from './api';
+export { pipelineFederatedCredential } from './pipeline';
 
 /** The audience registries accept for exchanged Entra tokens (besides ARM's). */
 export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
@@ -36,6 +41,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     importPollsBeforeDone: options.importPollsBeforeDone ?? 1,
     importRetryAfterSeconds: options.importRetryAfterSeconds ?? 1,
     importFailureStyle: options.importFailureStyle ?? 'httpError',
+    idTokenLifetimeSeconds: options.idTokenLifetimeSeconds ?? 600,
   };
   const [tls, federation] = await Promise.all([createTlsMaterial(), FederatedTokenIssuer.create()]);
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'acr-emulator-')));
@@ -92,16 +98,52 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
         ),
       ] as const,
   );
-  const services = [entra, arm, ...planes.map(([, service]) => service)];
+  // Secrets of the job and of the machine: random per run, so no test can hard-code them.
+  const systemAccessToken = randomBytes(32).toString('base64url');
+  const identityHeader = randomUUID();
+  const pipelineServer = new HttpsService(
+    pipelineService({
+      pipeline: options.fixture.pipeline,
+      federation,
+      systemAccessToken,
+      idTokenLifetimeSeconds: () => settings.idTokenLifetimeSeconds,
+    }),
+    harness,
+    tls,
+  );
+  const identityServer = new HttpsService(
+    managedIdentityService({ state, signer: entraSigner, identityHeader, tokenLifetimeSeconds }),
+    harness,
+    tls,
+  );
+  const services = [entra, arm, ...planes.map(([, service]) => service), pipelineServer, identityServer];
 
+  let pipelineOrigin = '';
+  let identityOrigin = '';
   try {
     authorityHost = `https://127.0.0.1:${await entra.listen()}`;
     armEndpoint = `https://127.0.0.1:${await arm.listen()}`;
     for (const [registry, service] of planes) registry.port = await service.listen();
+    pipelineOrigin = `https://127.0.0.1:${await pipelineServer.listen()}`;
+    identityOrigin = `https://127.0.0.1:${await identityServer.listen()}`;
   } catch (e) {
     await Promise.all(services.map((s) => s.close()));
     throw e;
   }
+
+  const collectionUri = `${pipelineOrigin}/${options.fixture.pipeline?.organization ?? DEFAULT_ORGANIZATION}/`;
+  const projectId = randomUUID();
+  const planId = randomUUID();
+  const jobId = randomUUID();
+  const pipeline = Object.freeze({
+    oidcRequestUri: `${collectionUri}${projectId}/_apis/distributedtask/hubs/build/plans/${planId}/jobs/${jobId}/oidctoken`,
+    collectionUri,
+    projectId,
+    planId,
+    jobId,
+    hostType: 'build',
+    systemAccessToken,
+  });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -110,6 +152,8 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     authorityHost,
     armEndpoint,
     acrAudience: ACR_AUDIENCE,
+    pipeline,
+    managedIdentity: Object.freeze({ endpoint: `${identityOrigin}${MANAGED_IDENTITY_PATH}`, header: identityHeader }),
     log,
     registry(name) {
       const found = state.registryByName(name);
@@ -127,6 +171,9 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     },
     setTokenLifetimeSeconds(seconds) {
       settings.tokenLifetimeSeconds = seconds;
+    },
+    setIdTokenLifetimeSeconds(seconds) {
+      settings.idTokenLifetimeSeconds = seconds;
     },
     mintFederatedToken(clientId, lifetimeSeconds = 600) {
       const principal = state.principals.find((p) => p.clientId.toLowerCase() === clientId.toLowerCase() && p.federated);

@@ -1,7 +1,8 @@
 /**
  * Runs the emulator as a process: `node build/src/emulator/main.js <fixture.json> [workDir]`.
- * Prints one JSON line with the endpoints, the CA file and each registry's login server,
- * then serves until SIGTERM or SIGINT.
+ * Prints one JSON line with the endpoints, the CA file, each registry's login server, the
+ * pipeline's OIDC endpoint and the managed-identity endpoint, then serves until SIGTERM or
+ * SIGINT.
  */
 import { readOptionsFile } from './fixture';
 import { startEmulator } from './index';
@@ -26,6 +27,9 @@ async function main(): Promise<void> {
       acrAudience: emulator.acrAudience,
       caFile: emulator.caFile,
       registries,
+      // What a task's environment needs for workload identity federation and managed identity.
+      pipeline: emulator.pipeline,
+      managedIdentity: emulator.managedIdentity,
     })}\n`,
   );
   const shutdown = (): void => {

@@ -8,7 +8,7 @@ import { connect, createTransport, oneLineError, RegistryNotFoundError } from '.
 import { validateOptions } from '../engine/options';
 import { OptionsError } from '../engine/optionsError';
 import { runSync } from '../engine/sync';
-import { disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
+import { connectionErrorIn, disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
 import { agentCaPem } from './agentTrust';
 import { readTaskInputs } from './inputs';
 import { optionsMessage, registryNotFoundMessage } from './messages';
@@ -22,7 +22,17 @@ import { TASK_VERSION } from './version';
 class CloudMismatch extends Error {}
 
 function announce(side: 'source' | 'target', connection: ResolvedConnection): void {
-  console.log(tl.loc('ConnectionUsed', side, connection.displayName, tl.loc(`AuthKind_${connection.authKind}`)));
+  console.log(tl.loc('ConnectionUsed', side, tl.loc(`AuthKind_${connection.authKind}`)));
+}
+
+/** The one-line, localised reason a run could not start. */
+function failureMessage(error: unknown): string {
+  if (error instanceof CloudMismatch) return tl.loc('CloudsDiffer');
+  if (error instanceof OptionsError) return optionsMessage(error);
+  if (error instanceof RegistryNotFoundError) return registryNotFoundMessage(error.registryName, error.side);
+  const connectionError = connectionErrorIn(error);
+  if (connectionError !== undefined) return tl.loc(connectionError.messageKey, ...connectionError.args);
+  return tl.loc('CouldNotStart', oneLineError(error));
 }
 
 export async function run(): Promise<void> {
@@ -31,14 +41,13 @@ export async function run(): Promise<void> {
     const inputs = readTaskInputs();
     const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem() });
     // Bad values fail here, before any connection is used or any request is sent.
-    validateOptions(inputs.sync);
-    const source = await resolveConnection(inputs.sourceConnection, { transport, acrAudience: inputs.registryAudience });
-    const target = await resolveConnection(inputs.targetConnection, { transport, acrAudience: inputs.registryAudience });
+    const options = validateOptions(inputs.sync);
+    const source = await resolveConnection(inputs.sourceConnection, { transport, acrAudience: inputs.registryAudience, side: 'source' });
+    const target = await resolveConnection(inputs.targetConnection, { transport, acrAudience: inputs.registryAudience, side: 'target' });
     announce('source', source);
     announce('target', target);
     // importImage copies within one cloud; both registries must be reached through the same one.
     if (source.cloud.armEndpoint !== target.cloud.armEndpoint) throw new CloudMismatch();
-    const options = validateOptions({ ...inputs.sync, sourceSubscriptionId: source.subscriptionId, targetSubscriptionId: target.subscriptionId });
 
     const connection = await connect(
       { registryName: options.sourceRegistry, subscriptionId: source.subscriptionId, credential: source.credential },
@@ -57,10 +66,7 @@ export async function run(): Promise<void> {
     publishOutputs(report, reportPath);
     setRunResult(report);
   } catch (error) {
-    if (error instanceof CloudMismatch) tl.setResult(tl.TaskResult.Failed, tl.loc('CloudsDiffer'));
-    else if (error instanceof OptionsError) tl.setResult(tl.TaskResult.Failed, optionsMessage(error));
-    else if (error instanceof RegistryNotFoundError) tl.setResult(tl.TaskResult.Failed, registryNotFoundMessage(error.registryName, error.side));
-    else tl.setResult(tl.TaskResult.Failed, tl.loc('CouldNotStart', oneLineError(error)));
+    tl.setResult(tl.TaskResult.Failed, failureMessage(error));
   } finally {
     disposeConnections();
   }

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPTIONS_ERROR_KEYS } from '../../src/engine/optionsError';
+import { CONNECTION_MESSAGES } from '../../src/task/connections/connectionError';
 
 const taskJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'tasks', 'AcrTransfer', 'AcrTransferV1', 'task.json'), 'utf8')) as {
   messages: Record<string, string>;
@@ -15,5 +16,11 @@ describe('task messages', () => {
 
   it('has an AuthKind_ message for every kind of connection', () => {
     for (const kind of ['secret', 'certificate', 'managedIdentity', 'workloadIdentity']) assert.ok(taskJson.messages[`AuthKind_${kind}`], kind);
+  });
+});
+
+describe('connection messages', () => {
+  it('are the same in task.json and in the code that raises them', () => {
+    for (const [key, text] of Object.entries(CONNECTION_MESSAGES)) assert.equal(taskJson.messages[key], text, key);
   });
 });

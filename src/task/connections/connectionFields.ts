@@ -1,0 +1,115 @@
+/**
+ * Reads one ARM service connection as the agent hands it to the task, through
+ * azure-pipelines-tasks-azure-arm-rest's `AzureRMEndpoint.getEndpoint(false, true)`:
+ * Microsoft's reading of the connection (schemes, defaults, Azure Stack metadata, the
+ * certificate PEM). Only its fields are used; its token code is not (see
+ * docs/decisions/003-task-credentials.md). For the schemes used here getEndpoint makes no
+ * network call: it reads task-lib's vault and builds an object.
+ *
+ * Before it, the few things whose absence would make azure-arm-rest fail with a puzzling
+ * message ("Cannot read properties of undefined") are checked, each with a message that
+ * names the connection and says what to do.
+ */
+import * as tl from 'azure-pipelines-task-lib/task';
+import type { AzureEndpoint } from 'azure-pipelines-tasks-azure-arm-rest/azureModels';
+import { oneLineError } from '../../azure';
+import { authKindOf } from './authKind';
+import type { CloudFields } from './connectionCloud';
+import type { CredentialFields } from './connectionCredential';
+import { ConnectionError } from './connectionError';
+import { readEndpointAuthorization } from './endpointAuthorization';
+import { withDebugMuted } from './mutedDebug';
+
+export interface ConnectionFields extends CredentialFields, CloudFields {
+  subscriptionId: string;
+  subscriptionName?: string;
+}
+
+type ArmEndpointModule = typeof import('azure-pipelines-tasks-azure-arm-rest/azure-arm-endpoint');
+let armEndpointModule: ArmEndpointModule | undefined;
+
+/**
+ * azure-arm-endpoint computes its certificate path from Agent.TempDirectory when it loads
+ * (and throws without it), so it is loaded on first use, after that variable was checked.
+ */
+function armEndpoint(): ArmEndpointModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  armEndpointModule ??= require('azure-pipelines-tasks-azure-arm-rest/azure-arm-endpoint') as ArmEndpointModule;
+  return armEndpointModule;
+}
+
+/** Removes what getEndpoint wrote (the certificate PEM), if azure-arm-rest was ever used. */
+export function disposeConnectionFiles(): void {
+  armEndpointModule?.dispose();
+}
+
+export function readConnectionFields(connectionId: string, displayName: string): Promise<ConnectionFields> {
+  return withDebugMuted(() => readFields(connectionId, displayName));
+}
+
+async function readFields(connectionId: string, displayName: string): Promise<ConnectionFields> {
+  if (!tl.getVariable('Agent.TempDirectory')) throw new ConnectionError('AgentTempMissing', []);
+  if (tl.getEndpointUrl(connectionId, true) === undefined && !readEndpointAuthorization(connectionId).found) {
+    throw new ConnectionError('NotAvailable', [displayName]);
+  }
+  const scheme = tl.getEndpointAuthorizationScheme(connectionId, true);
+  const authKind = authKindOf(scheme, tl.getEndpointAuthorizationParameter(connectionId, 'authenticationType', true));
+  if (authKind === undefined) throw new ConnectionError('SchemeUnsupported', [displayName, scheme ?? '']);
+  checkPresent(tl.getEndpointAuthorizationParameter(connectionId, 'tenantid', true), 'NoTenant', displayName);
+  if (authKind !== 'managedIdentity') {
+    checkPresent(tl.getEndpointAuthorizationParameter(connectionId, 'serviceprincipalid', true), 'NoClientId', displayName);
+  }
+  if (authKind === 'secret') {
+    checkPresent(tl.getEndpointAuthorizationParameter(connectionId, 'serviceprincipalkey', true), 'NoSecret', displayName);
+  }
+  if (authKind === 'certificate') {
+    checkPresent(tl.getEndpointAuthorizationParameter(connectionId, 'servicePrincipalCertificate', true), 'NoCertificate', displayName);
+  }
+  if (tl.getEndpointDataParameter(connectionId, 'EnableAdfsAuthentication', true)?.toLowerCase() === 'true') {
+    throw new ConnectionError('AdfsUnsupported', [displayName]);
+  }
+
+  const endpoint = await getEndpoint(connectionId, displayName, authKind === 'certificate');
+  const subscriptionId = endpoint.subscriptionID?.trim();
+  const scopeLevel = endpoint.scopeLevel?.trim().toLowerCase();
+  if (!subscriptionId || (scopeLevel && scopeLevel !== 'subscription')) throw new ConnectionError('NotSubscriptionScoped', [displayName]);
+
+  return {
+    displayName,
+    authKind,
+    subscriptionId,
+    ...optional('subscriptionName', endpoint.subscriptionName),
+    tenantId: endpoint.tenantID,
+    ...optional('clientId', endpoint.servicePrincipalClientID),
+    ...optional('secret', authKind === 'secret' ? endpoint.servicePrincipalKey : undefined),
+    ...optional('certificatePem', authKind === 'certificate' ? endpoint.servicePrincipalCertificate : undefined),
+    ...optional('msiClientId', authKind === 'managedIdentity' ? endpoint.msiClientId : undefined),
+    ...optional('environment', endpoint.environment),
+    armUrl: endpoint.url,
+    // The connection's own authority: Azure Stack's from its metadata, otherwise the data
+    // field the MSAL path reads (whatever USE_MSAL says; the ADAL field is a legacy alias).
+    ...optional('authority', endpoint.activeDirectoryAuthority ?? tl.getEndpointDataParameter(connectionId, 'activeDirectoryAuthority', true)),
+  };
+}
+
+async function getEndpoint(connectionId: string, displayName: string, writesCertificate: boolean): Promise<AzureEndpoint> {
+  const module = armEndpoint();
+  try {
+    return await new module.AzureRMEndpoint(connectionId).getEndpoint(false, true);
+  } catch (error) {
+    throw new ConnectionError('Unreadable', [displayName, oneLineError(error)]);
+  } finally {
+    // The PEM (certificate and private key) is kept in memory from here on: the file goes
+    // at once, and a second certificate connection (same fixed file name) cannot clobber it.
+    if (writesCertificate) module.dispose();
+  }
+}
+
+function checkPresent(value: string | undefined, problem: 'NoTenant' | 'NoClientId' | 'NoSecret' | 'NoCertificate', displayName: string): void {
+  if (value === undefined || value.trim() === '') throw new ConnectionError(problem, [displayName]);
+}
+
+/** `{key: value}` when the value is not blank (kept as given: a secret is never trimmed). */
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value !== undefined && value.trim() !== '' ? ({ [key]: value } as Partial<Record<K, string>>) : {};
+}

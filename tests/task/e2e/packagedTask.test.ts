@@ -1,0 +1,271 @@
+/**
+ * The packaged task, run as the agent runs it: the .vsix is built and unpacked, then
+ * `node dist/index.js` starts with the INPUT_*, ENDPOINT_* and SYSTEM_* variables an agent sets,
+ * against the emulator over HTTPS. Source and target live in different subscriptions and are
+ * reached through different service connections: service principals with secrets in one
+ * case, workload identity federation (ID tokens from System.OidcRequestUri) in the other.
+ */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipelineFederatedCredential, startEmulator } from '../../../src/emulator';
+import type { Emulator, Fixture, PrincipalFixture } from '../../../src/emulator/api';
+import type { RunReport } from '../../../src/engine/report';
+import { packagedBuilds } from '../../package/support/packaged';
+import { loopbackGuard, taskFolder } from '../../package/support/paths';
+import { unpack } from '../../package/support/unpack';
+import { readZip } from '../../package/support/zip';
+import { connectionEnv, pipelineEnv, secretConnection, workloadIdentityConnection, type ConnectionSpec } from '../connections/support/agentEnv';
+
+const TENANT = '4d3c2b1a-0000-4000-8000-00000000e2e0';
+const SUB_SOURCE = '5a5a5a5a-1111-4111-8111-00000000e2e1';
+const SUB_TARGET = '7b7b7b7b-2222-4222-8222-00000000e2e2';
+const SOURCE = 'prodregistry';
+const TARGET = 'drregistry';
+const CONN_SOURCE = 'c0c0c0c0-0000-4000-8000-0000000000a1';
+const CONN_TARGET = 'c0c0c0c0-0000-4000-8000-0000000000b2';
+const SOURCE_APP = 'a99a0001-0000-4000-8000-0000000000a1';
+const TARGET_APP = 'a99a0002-0000-4000-8000-0000000000b2';
+const SECRETS = { source: 'source-sp-secret~E2E.value1', target: 'target-sp-secret~E2E.value2' };
+const SOURCE_CONNECTION_NAME = 'prod (workload identity)';
+const TARGET_CONNECTION_NAME = 'dr (workload identity)';
+
+const sourceRegistryId = `/subscriptions/${SUB_SOURCE}/resourceGroups/rg-prod/providers/Microsoft.ContainerRegistry/registries/${SOURCE}`;
+const image = (seed: string) => ({ content: { kind: 'image' as const, seed } });
+
+function fixture(kind: 'secret' | 'workload'): Fixture {
+  const identity = (side: 'source' | 'target'): Pick<PrincipalFixture, 'secret' | 'federated'> =>
+    kind === 'secret' ? { secret: SECRETS[side] } : { federated: pipelineFederatedCredential(side === 'source' ? SOURCE_CONNECTION_NAME : TARGET_CONNECTION_NAME) };
+  return {
+    principals: [
+      {
+        tenantId: TENANT,
+        clientId: SOURCE_APP,
+        ...identity('source'),
+        roles: [
+          { role: 'Reader', scope: `/subscriptions/${SUB_SOURCE}` },
+          { role: 'AcrPull', scope: `/subscriptions/${SUB_SOURCE}` },
+        ],
+      },
+      {
+        tenantId: TENANT,
+        clientId: TARGET_APP,
+        ...identity('target'),
+        // The import runs as the target's identity, which must be able to read the source.
+        roles: [
+          { role: 'Contributor', scope: `/subscriptions/${SUB_TARGET}` },
+          { role: 'Reader', scope: sourceRegistryId },
+        ],
+      },
+    ],
+    subscriptions: [
+      {
+        id: SUB_SOURCE,
+        tenantId: TENANT,
+        registries: [
+          {
+            name: SOURCE,
+            resourceGroup: 'rg-prod',
+            repositories: {
+              api: { '1.0': image('api-1'), '1.1': image('api-2'), latest: image('api-2') },
+              'team/web': { v3: image('web-3'), stable: image('web-3') },
+              'charts/api': { '0.1.0': { content: { kind: 'helm', seed: 'c', chart: 'api', version: '0.1.0' } } },
+              'legacy/old': { v0: image('old') },
+              locked: { '2.0': image('rebuilt') },
+            },
+          },
+        ],
+      },
+      {
+        id: SUB_TARGET,
+        tenantId: TENANT,
+        registries: [
+          {
+            name: TARGET,
+            resourceGroup: 'rg-dr',
+            repositories: {
+              api: { '1.0': image('api-1'), latest: image('api-1') },
+              locked: { '2.0': { content: { kind: 'image', seed: 'original' }, writeEnabled: false } },
+            },
+          },
+        ],
+      },
+    ],
+    pipeline: {
+      serviceConnections: [
+        { id: CONN_SOURCE, name: SOURCE_CONNECTION_NAME },
+        { id: CONN_TARGET, name: TARGET_CONNECTION_NAME },
+      ],
+    },
+  };
+}
+
+interface TaskRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runTask(entry: string, env: Record<string, string>): Promise<TaskRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (stderr.includes('LOOPBACK GUARD')) reject(new Error(`the task tried to leave 127.0.0.1:\n${stderr}`));
+      else resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+function outputVariables(stdout: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const m of stdout.matchAll(/^##vso\[task\.setvariable variable=([^;]+);isOutput=true;issecret=false;\](.*)$/gm)) vars[m[1]] = m[2];
+  return vars;
+}
+
+function tagsOf(emulator: Emulator, registry: string): Record<string, Record<string, string>> {
+  const r = emulator.registry(registry);
+  return Object.fromEntries(r.repositories().sort().map((repo) => [repo, Object.fromEntries([...r.tags(repo)].sort())]));
+}
+
+describe('the packaged task, run as the agent runs it', function () {
+  this.timeout(180_000);
+  let entry: string;
+
+  before(async () => {
+    const builds = await packagedBuilds();
+    const taskDir = unpack(readZip(builds.public.vsixPath), `${taskFolder}/`);
+    const taskJson = JSON.parse(readFileSync(join(taskDir, 'task.json'), 'utf8')) as { execution: { Node20_1: { target: string } } };
+    entry = join(taskDir, taskJson.execution.Node20_1.target);
+    assert.ok(existsSync(entry), entry);
+  });
+
+  for (const kind of ['secret', 'workload'] as const) {
+    describe(kind === 'secret' ? 'service principals with secrets' : 'workload identity federation', () => {
+      let emulator: Emulator;
+      let run: TaskRun;
+      let agentTemp: string;
+
+      before(async () => {
+        emulator = await startEmulator({ fixture: fixture(kind), importRetryAfterSeconds: 1, importPollsBeforeDone: 1, tokenLifetimeSeconds: 3600 });
+        agentTemp = mkdtempSync(join(tmpdir(), 'agent-temp-'));
+        const basics = (id: string, subscriptionId: string) => ({ id, tenantId: TENANT, subscriptionId });
+        const connections: ConnectionSpec[] =
+          kind === 'secret'
+            ? [
+                secretConnection(emulator, { ...basics(CONN_SOURCE, SUB_SOURCE), clientId: SOURCE_APP, secret: SECRETS.source }),
+                secretConnection(emulator, { ...basics(CONN_TARGET, SUB_TARGET), clientId: TARGET_APP, secret: SECRETS.target }),
+              ]
+            : [
+                workloadIdentityConnection(emulator, { ...basics(CONN_SOURCE, SUB_SOURCE), clientId: SOURCE_APP }),
+                workloadIdentityConnection(emulator, { ...basics(CONN_TARGET, SUB_TARGET), clientId: TARGET_APP }),
+              ];
+        run = await runTask(entry, {
+          INPUT_SOURCECONNECTION: CONN_SOURCE,
+          INPUT_SOURCEREGISTRY: SOURCE,
+          INPUT_TARGETCONNECTION: CONN_TARGET,
+          INPUT_TARGETREGISTRY: `${TARGET}.azurecr.io`,
+          INPUT_IGNOREPATTERNS: 'legacy/*',
+          INPUT_MAXCONCURRENCY: '2',
+          INPUT_DRYRUN: 'false',
+          INPUT_FORCE: 'false',
+          AGENT_TEMPDIRECTORY: agentTemp,
+          // How an agent behind a TLS-inspecting proxy is told which CA to trust.
+          AGENT_CAINFO: emulator.caFile,
+          SYSTEM_DEFAULTWORKINGDIRECTORY: agentTemp,
+          NODE_OPTIONS: `--require ${loopbackGuard}`,
+          ...(kind === 'workload' ? pipelineEnv(emulator) : {}),
+          ...Object.fromEntries(connections.flatMap((c) => Object.entries(connectionEnv(c)))),
+        });
+      });
+
+      after(() => emulator.stop());
+
+      it('ends SucceededWithIssues because of the locked tag, with a one-line reason', () => {
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        assert.match(run.stdout, /^##vso\[task\.complete result=SucceededWithIssues;\]1 locked target tags were left unchanged\.$/m, run.stdout);
+      });
+
+      it('leaves the target holding exactly what the plan said', () => {
+        const source = tagsOf(emulator, SOURCE);
+        assert.deepEqual(tagsOf(emulator, TARGET), {
+          api: source['api'],
+          'charts/api': source['charts/api'],
+          locked: { '2.0': emulator.registry(TARGET).tags('locked').get('2.0')! },
+          'team/web': source['team/web'],
+        });
+        assert.notEqual(emulator.registry(TARGET).tags('locked').get('2.0'), source['locked']['2.0'], 'the locked tag kept its digest');
+      });
+
+      it('imports by digest, one call per digest, as the target identity', () => {
+        const imports = emulator.log.entries().filter((e) => e.route === 'arm.importImage');
+        const bodies = imports.map((e) => e.body as { source: { resourceId: string; sourceImage: string }; targetTags: string[]; mode: string });
+        assert.equal(bodies.length, 4);
+        for (const b of bodies) {
+          assert.match(b.source.sourceImage, /@sha256:[0-9a-f]{64}$/);
+          assert.equal(b.source.resourceId, emulator.registry(SOURCE).resourceId);
+        }
+        assert.deepEqual(bodies.map((b) => [b.mode, [...b.targetTags].sort()]).sort(), [
+          ['Force', ['api:latest']],
+          ['NoForce', ['api:1.1']],
+          ['NoForce', ['charts/api:0.1.0']],
+          ['NoForce', ['team/web:stable', 'team/web:v3']],
+        ]);
+        assert.ok(imports.every((e) => e.url.includes(`/subscriptions/${SUB_TARGET}/`)));
+      });
+
+      it('signs each side in with its own connection', () => {
+        const tokenRequests = emulator.log.entries().filter((e) => e.route === 'entra.token').map((e) => e.body as { clientId?: string; credential: string });
+        const clients = new Set(tokenRequests.map((r) => r.clientId));
+        assert.deepEqual([...clients].sort(), [SOURCE_APP, TARGET_APP].sort());
+        const expected = kind === 'secret' ? 'secret' : 'assertion';
+        assert.ok(tokenRequests.every((r) => r.credential === expected), JSON.stringify(tokenRequests));
+        if (kind === 'workload') assert.ok(emulator.log.count('pipeline.oidcToken', 200) >= 2, 'an ID token per connection');
+      });
+
+      it('prints a log group per repository with work, warnings for re-tagged and locked tags', () => {
+        assert.match(run.stdout, /^##\[group\]api: done$/m);
+        assert.match(run.stdout, /^##\[group\]team\/web: done$/m);
+        assert.match(run.stdout, /^##\[group\]locked: blocked$/m);
+        assert.match(run.stdout, /^##vso\[task\.issue type=warning;source=TaskInternal;\]api:latest was re-tagged: /m);
+        assert.match(run.stdout, /^##vso\[task\.issue type=warning;source=TaskInternal;\]locked:2\.0 is locked in the target /m);
+        assert.match(run.stdout, /^##vso\[task\.setprogress value=100;\]/m);
+      });
+
+      it('publishes the output variables, the summary and the JSON report', () => {
+        const vars = outputVariables(run.stdout);
+        const reportPath = join(agentTemp, 'acr-transfer-report.json');
+        assert.deepEqual(vars, {
+          tagsImported: '5',
+          tagsRetagged: '1',
+          tagsInSync: '1',
+          tagsLocked: '1',
+          tagsFailed: '0',
+          repositoriesRemaining: '0',
+          reportPath,
+        });
+        const report = JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
+        assert.equal(report.result, 'succeededWithIssues');
+        assert.deepEqual(report.selection.ignored, [{ name: 'legacy/old', pattern: 'legacy/*' }]);
+        const summaryPath = /^##vso\[task\.uploadsummary\](.*)$/m.exec(run.stdout)?.[1];
+        assert.ok(summaryPath !== undefined && existsSync(summaryPath), 'summary uploaded');
+        assert.match(readFileSync(summaryPath, 'utf8'), /## ACR Transfer: `prodregistry` → `drregistry`/);
+      });
+
+      it('masks every token and never prints a secret or an id in clear', () => {
+        assert.match(run.stdout, /^##vso\[task\.setsecret\]/m, 'tokens are registered as secrets');
+        const unmasked = run.stdout.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]')).join('\n') + run.stderr;
+        for (const value of [SECRETS.source, SECRETS.target, SUB_SOURCE, SUB_TARGET, TENANT]) {
+          assert.ok(!unmasked.includes(value), `printed ${value.slice(0, 10)}…`);
+        }
+        assert.ok(!/eyJ[\w-]{10,}\.[\w-]{10,}/.test(unmasked), 'no JWT in the log');
+      });
+    });
+  }
+});
