@@ -25,9 +25,7 @@ export function createArmClient(
   return new ContainerRegistryManagementClient(credential, subscriptionId, {
     endpoint: cloud.armEndpoint,
     credentials: { scopes: [armScope(cloud)] },
-    retryOptions: shared.retryOptions,
-    ...(shared.tlsOptions ? { tlsOptions: shared.tlsOptions } : {}),
-    userAgentOptions: shared.userAgentOptions,
+    ...shared,
     additionalPolicies: [
       { policy: serviceErrorCapturePolicy, position: 'perCall' },
       ...(shared.additionalPolicies ?? []),

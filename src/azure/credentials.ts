@@ -48,10 +48,7 @@ export function identityOptions(cloud: AzureCloud, transport: Transport): TokenC
   return {
     authorityHost: cloud.authorityHost,
     ...(isWellKnownAuthority(cloud) ? {} : { disableInstanceDiscovery: true }),
-    retryOptions: shared.retryOptions,
-    ...(shared.tlsOptions ? { tlsOptions: shared.tlsOptions } : {}),
-    userAgentOptions: shared.userAgentOptions,
-    ...(shared.additionalPolicies ? { additionalPolicies: shared.additionalPolicies } : {}),
+    ...shared,
   };
 }
 

@@ -5,7 +5,8 @@
  * the emulator's CA is configured once and TLS verification is never switched off.
  */
 import { rootCertificates } from 'node:tls';
-import { RestError, type PipelinePolicy, type PipelineRetryOptions, type TlsSettings } from '@azure/core-rest-pipeline';
+import { RestError, type Agent, type PipelinePolicy, type PipelineRetryOptions, type ProxySettings, type TlsSettings } from '@azure/core-rest-pipeline';
+import { createProxyAgent } from './proxyAgent';
 
 export interface Transport {
   /**
@@ -19,6 +20,11 @@ export interface Transport {
   readonly userAgentPrefix: string;
   /** Time limit of one HTTP attempt in ms (0 = none); a timed-out attempt is retried. */
   readonly requestTimeoutMs: number;
+  /**
+   * An explicit proxy (the pipeline agent's). Without it the SDK pipelines still honour
+   * HTTPS_PROXY / NO_PROXY from the environment.
+   */
+  readonly proxy?: ProxySettings;
 }
 
 export interface TransportOptions {
@@ -28,6 +34,7 @@ export interface TransportOptions {
   caPem?: string;
   retry?: PipelineRetryOptions;
   requestTimeoutMs?: number;
+  proxy?: ProxySettings;
 }
 
 /** Defaults sized for ARM's write throttling (Retry-After up to a minute) and ACR's 429s. */
@@ -44,6 +51,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     caPem: options.caPem && options.caPem.trim() !== '' ? options.caPem : undefined,
     userAgentPrefix: `acr-transfer/${options.version ?? 'dev'}`,
     requestTimeoutMs: Math.max(0, options.requestTimeoutMs ?? 0),
+    ...(options.proxy ? { proxy: options.proxy } : {}),
   });
 }
 
@@ -60,20 +68,54 @@ export function tlsOptionsOf(transport: Transport): TlsSettings | undefined {
  * Options understood by every Azure SDK client and credential (they all extend
  * core-rest-pipeline's PipelineOptions).
  */
-export interface SharedClientOptions {
+export interface PipelineSettings {
   retryOptions: PipelineRetryOptions;
   tlsOptions?: TlsSettings;
+  agent?: Agent;
   userAgentOptions: { userAgentPrefix: string };
+}
+
+export interface SharedClientOptions extends PipelineSettings {
   additionalPolicies?: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[];
 }
 
-export function clientOptionsOf(transport: Transport): SharedClientOptions {
+/**
+ * With a proxy, the SDK's own proxy support drops `tlsOptions` ("certificates provided to the
+ * client will be ignored"), yet a TLS-inspecting proxy is exactly when an extra CA is needed.
+ * So a proxy is given as a ready agent that tunnels through it and trusts the same CAs.
+ * One agent per transport: its sockets are shared by every client built from it.
+ */
+const proxyAgents = new WeakMap<Transport, Agent>();
+
+function proxyAgentOf(transport: Transport): Agent | undefined {
+  if (transport.proxy === undefined) return undefined;
+  let agent = proxyAgents.get(transport);
+  if (agent === undefined) {
+    const url = new URL(transport.proxy.host);
+    url.port = String(transport.proxy.port);
+    if (transport.proxy.username) url.username = transport.proxy.username;
+    if (transport.proxy.password) url.password = transport.proxy.password;
+    agent = createProxyAgent(url, transport.caPem !== undefined ? [...rootCertificates, transport.caPem] : undefined);
+    proxyAgents.set(transport, agent);
+  }
+  return agent;
+}
+
+/** Retries, trust, proxy and user agent: spread into every client's or credential's options. */
+export function pipelineSettingsOf(transport: Transport): PipelineSettings {
+  const agent = proxyAgentOf(transport);
   const tlsOptions = tlsOptionsOf(transport);
-  const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
   return {
     retryOptions: { ...transport.retry },
-    ...(tlsOptions ? { tlsOptions } : {}),
+    ...(agent ? { agent } : tlsOptions ? { tlsOptions } : {}),
     userAgentOptions: { userAgentPrefix: transport.userAgentPrefix },
+  };
+}
+
+export function clientOptionsOf(transport: Transport): SharedClientOptions {
+  const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
+  return {
+    ...pipelineSettingsOf(transport),
     ...(timeout ? { additionalPolicies: [{ policy: timeout, position: 'perRetry' as const }] } : {}),
   };
 }

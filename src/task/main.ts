@@ -9,7 +9,7 @@ import { validateOptions } from '../engine/options';
 import { OptionsError } from '../engine/optionsError';
 import { runSync } from '../engine/sync';
 import { connectionErrorIn, disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
-import { agentCaPem } from './agentTrust';
+import { agentCaPem, agentProxy } from './agentNetwork';
 import { readTaskInputs } from './inputs';
 import { optionsMessage, registryNotFoundMessage } from './messages';
 import { taskEvents } from './publish/logGroups';
@@ -39,7 +39,7 @@ export async function run(): Promise<void> {
   tl.setResourcePath(taskJsonPath());
   try {
     const inputs = readTaskInputs();
-    const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem() });
+    const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem(), proxy: agentProxy() });
     // Bad values fail here, before any connection is used or any request is sent.
     const options = validateOptions(inputs.sync);
     const source = await resolveConnection(inputs.sourceConnection, { transport, acrAudience: inputs.registryAudience, side: 'source' });

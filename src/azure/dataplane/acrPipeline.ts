@@ -15,16 +15,12 @@ import {
   type PipelinePolicy,
   type RetryStrategy,
 } from '@azure/core-rest-pipeline';
-import { clientOptionsOf, requestTimeoutPolicy, type Transport } from '../transport';
+import { pipelineSettingsOf, requestTimeoutPolicy, type Transport } from '../transport';
 
 /** A pipeline without registry authentication (token requests go through this one). */
 export function createDataPlanePipeline(transport: Transport, authentication?: PipelinePolicy): Pipeline {
-  const shared = clientOptionsOf(transport);
-  const pipeline = createPipelineFromOptions({
-    retryOptions: shared.retryOptions,
-    ...(shared.tlsOptions ? { tlsOptions: shared.tlsOptions } : {}),
-    userAgentOptions: shared.userAgentOptions,
-  });
+  // The time limit is added below, after the Sign phase, rather than as an additional policy.
+  const pipeline = createPipelineFromOptions(pipelineSettingsOf(transport));
   pipeline.addPolicy(
     retryPolicy([tooManyRequestsWithoutRetryAfter(transport)], { maxRetries: transport.retry.maxRetries }),
     { phase: 'Retry' },

@@ -33,8 +33,6 @@ export function managedIdentityCredential(
   const shared = clientOptionsOf(transport);
   return new ManagedIdentityCredential({
     ...(clientId ? { clientId } : {}),
-    retryOptions: shared.retryOptions,
-    ...(shared.tlsOptions ? { tlsOptions: shared.tlsOptions } : {}),
-    userAgentOptions: shared.userAgentOptions,
+    ...shared,
   });
 }

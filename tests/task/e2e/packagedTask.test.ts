@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pipelineFederatedCredential, startEmulator } from '../../../src/emulator';
 import type { Emulator, Fixture, PrincipalFixture } from '../../../src/emulator/api';
 import type { RunReport } from '../../../src/engine/report';
+import { startConnectProxy, type ConnectProxy } from '../../support/connectProxy';
 import { packagedBuilds } from '../../package/support/packaged';
 import { loopbackGuard, taskFolder } from '../../package/support/paths';
 import { unpack } from '../../package/support/unpack';
@@ -151,10 +152,13 @@ describe('the packaged task, run as the agent runs it', function () {
       let emulator: Emulator;
       let run: TaskRun;
       let agentTemp: string;
+      // The service-principal case runs behind the agent's proxy, as self-hosted agents often do.
+      let proxy: ConnectProxy | undefined;
 
       before(async () => {
         emulator = await startEmulator({ fixture: fixture(kind), importRetryAfterSeconds: 1, importPollsBeforeDone: 1, tokenLifetimeSeconds: 3600 });
         agentTemp = mkdtempSync(join(tmpdir(), 'agent-temp-'));
+        if (kind === 'secret') proxy = await startConnectProxy();
         const basics = (id: string, subscriptionId: string) => ({ id, tenantId: TENANT, subscriptionId });
         const connections: ConnectionSpec[] =
           kind === 'secret'
@@ -179,13 +183,17 @@ describe('the packaged task, run as the agent runs it', function () {
           // How an agent behind a TLS-inspecting proxy is told which CA to trust.
           AGENT_CAINFO: emulator.caFile,
           SYSTEM_DEFAULTWORKINGDIRECTORY: agentTemp,
+          ...(proxy ? { AGENT_PROXYURL: proxy.url } : {}),
           NODE_OPTIONS: `--require ${loopbackGuard}`,
           ...(kind === 'workload' ? pipelineEnv(emulator) : {}),
           ...Object.fromEntries(connections.flatMap((c) => Object.entries(connectionEnv(c)))),
         });
       });
 
-      after(() => emulator.stop());
+      after(async () => {
+        await emulator.stop();
+        await proxy?.stop();
+      });
 
       it('ends SucceededWithIssues because of the locked tag, with a one-line reason', () => {
         assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -219,6 +227,16 @@ describe('the packaged task, run as the agent runs it', function () {
         ]);
         assert.ok(imports.every((e) => e.url.includes(`/subscriptions/${SUB_TARGET}/`)));
       });
+
+      if (kind === 'secret') {
+        it("goes through the agent's proxy to Entra ID, ARM and both registries", () => {
+          const hosts = (url: string) => new URL(url).host;
+          const through = [...(proxy?.tunnels.keys() ?? [])];
+          for (const host of [hosts(emulator.authorityHost), hosts(emulator.armEndpoint), emulator.registry(SOURCE).loginServer, emulator.registry(TARGET).loginServer]) {
+            assert.ok(through.includes(host), `no tunnel to ${host}; tunnels: ${through.join(', ')}`);
+          }
+        });
+      }
 
       it('signs each side in with its own connection', () => {
         const tokenRequests = emulator.log.entries().filter((e) => e.route === 'entra.token').map((e) => e.body as { clientId?: string; credential: string });
