@@ -22,6 +22,22 @@ export interface RegistryReader {
    * (a repository missing in the target is simply empty to the planner).
    */
   listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null>;
+  /**
+   * How many manifests the manifest with this digest references: the platforms of an image
+   * index, 0 for a single image or artifact. importImage refuses an index of more than 50, so
+   * the planner asks before it plans an import. Optional: a reader that cannot tell skips it.
+   */
+  countReferencedManifests?(repository: string, digest: string, signal?: AbortSignal): Promise<number>;
+}
+
+/** What the adapters counted of their HTTP traffic during a run, for the report. */
+export interface RequestStats {
+  /** Requests sent, retries included. */
+  requests: number;
+  /** Answers 429 (ARM or registry) that made a client wait and try again. */
+  throttled: number;
+  /** Requests sent again after a throttling answer, a transient fault or a time-out. */
+  retried: number;
 }
 
 /**
