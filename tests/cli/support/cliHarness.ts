@@ -3,8 +3,8 @@
  * exactly as a person would from a laptop: flags, a service principal in the environment, and
  * the emulator's CA trusted through --ca-file. The child gets the loopback guard preloaded.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { runGuarded, type ChildRun } from '../../support/runGuarded';
 import type { Emulator, Fixture, PrincipalFixture, RegistryFixture, TagFixture } from '../../../src/emulator/api';
 
 export const TENANT = '5f1d2c3b-aaaa-4bbb-8ccc-0d9e8f7a6b5c';
@@ -16,42 +16,17 @@ export const SOURCE = 'sourceacr';
 export const TARGET = 'targetacr';
 
 const CLI = join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
-const GUARD = join(__dirname, '..', '..', '..', 'src', 'safety', 'loopbackGuard.js');
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = ChildRun;
 
 export function runCli(emulator: Emulator, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const argv = [
-    CLI,
-    '--arm-endpoint', emulator.armEndpoint,
-    '--authority-host', emulator.authorityHost,
-    '--ca-file', emulator.caFile,
-    ...args,
-  ];
-  const childEnv: Record<string, string> = {
-    PATH: '/usr/bin:/bin',
+  const flags = ['--arm-endpoint', emulator.armEndpoint, '--authority-host', emulator.authorityHost, '--ca-file', emulator.caFile, ...args];
+  return runGuarded(CLI, flags, {
     HOME: process.env['HOME'] ?? '/tmp',
     AZURE_TENANT_ID: TENANT,
     AZURE_CLIENT_ID: CLIENT_ID,
     AZURE_CLIENT_SECRET: CLIENT_SECRET,
-    NODE_OPTIONS: `--require ${GUARD}`,
     ...env,
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { env: childEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (stderr.includes('LOOPBACK GUARD')) reject(new Error(`the command line tried to leave 127.0.0.1:\n${stderr}`));
-      else resolve({ code: code ?? -1, stdout, stderr });
-    });
   });
 }
 

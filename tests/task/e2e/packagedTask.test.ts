@@ -6,7 +6,6 @@
  * case, workload identity federation (ID tokens from System.OidcRequestUri) in the other.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,8 @@ import type { Emulator, Fixture, PrincipalFixture } from '../../../src/emulator/
 import type { RunReport } from '../../../src/engine/report';
 import { startConnectProxy, type ConnectProxy } from '../../support/connectProxy';
 import { packagedBuilds } from '../../package/support/packaged';
-import { loopbackGuard, taskFolder } from '../../package/support/paths';
+import { taskFolder } from '../../package/support/paths';
+import { runGuarded, type ChildRun } from '../../support/runGuarded';
 import { unpack } from '../../package/support/unpack';
 import { readZip } from '../../package/support/zip';
 import { connectionEnv, pipelineEnv, secretConnection, workloadIdentityConnection, type ConnectionSpec } from '../connections/support/agentEnv';
@@ -103,27 +103,6 @@ function fixture(kind: 'secret' | 'workload'): Fixture {
   };
 }
 
-interface TaskRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runTask(entry: string, env: Record<string, string>): Promise<TaskRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (stderr.includes('LOOPBACK GUARD')) reject(new Error(`the task tried to leave 127.0.0.1:\n${stderr}`));
-      else resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
-
 function outputVariables(stdout: string): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const m of stdout.matchAll(/^##vso\[task\.setvariable variable=([^;]+);isOutput=true;issecret=false;\](.*)$/gm)) vars[m[1]] = m[2];
@@ -150,7 +129,7 @@ describe('the packaged task, run as the agent runs it', function () {
   for (const kind of ['secret', 'workload'] as const) {
     describe(kind === 'secret' ? 'service principals with secrets' : 'workload identity federation', () => {
       let emulator: Emulator;
-      let run: TaskRun;
+      let run: ChildRun;
       let agentTemp: string;
       // The service-principal case runs behind the agent's proxy, as self-hosted agents often do.
       let proxy: ConnectProxy | undefined;
@@ -170,7 +149,7 @@ describe('the packaged task, run as the agent runs it', function () {
                 workloadIdentityConnection(emulator, { ...basics(CONN_SOURCE, SUB_SOURCE), clientId: SOURCE_APP }),
                 workloadIdentityConnection(emulator, { ...basics(CONN_TARGET, SUB_TARGET), clientId: TARGET_APP }),
               ];
-        run = await runTask(entry, {
+        run = await runGuarded(entry, [], {
           INPUT_SOURCECONNECTION: CONN_SOURCE,
           INPUT_SOURCEREGISTRY: SOURCE,
           INPUT_TARGETCONNECTION: CONN_TARGET,
@@ -184,7 +163,6 @@ describe('the packaged task, run as the agent runs it', function () {
           AGENT_CAINFO: emulator.caFile,
           SYSTEM_DEFAULTWORKINGDIRECTORY: agentTemp,
           ...(proxy ? { AGENT_PROXYURL: proxy.url } : {}),
-          NODE_OPTIONS: `--require ${loopbackGuard}`,
           ...(kind === 'workload' ? pipelineEnv(emulator) : {}),
           ...Object.fromEntries(connections.flatMap((c) => Object.entries(connectionEnv(c)))),
         });
