@@ -118,6 +118,11 @@ export type RouteName =
   | 'arm.resources.list'
   | 'arm.importImage'
   | 'arm.importImage.poll'
+  /**
+   * `GET {scope}/providers/Microsoft.Authorization/permissions` for a subscription, resource
+   * group or registry scope: the caller's effective actions there (preflight).
+   */
+  | 'arm.permissions'
   | 'acr.v2'
   | 'acr.exchange'
   | 'acr.token'
@@ -207,7 +212,71 @@ export type FaultRule = {
    * Only meaningful on route 'arm.importImage'.
    */
   | { kind: 'importFails'; code: string; message: string; status?: number }
+  /**
+   * The importImage is accepted (202) but its operation never finishes: every poll answers
+   * 202 with Location and Retry-After, forever. Only meaningful on route 'arm.importImage'.
+   */
+  | { kind: 'importHangs' }
 );
+
+/**
+ * A request as it arrives, before latency, faults or the handler: what an `onRequest` hook
+ * sees. No credentials: only importImage bodies are given, with source credentials redacted.
+ */
+export interface ArrivingRequest {
+  /** 'entra', 'arm', 'acr:<registry name>', 'pipeline' or 'identity'. */
+  service: string;
+  route: RouteName;
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  /** Parsed JSON body of an `arm.importImage` POST (credentials redacted); else undefined. */
+  body?: unknown;
+  /** 1 for the first request this hook matched, 2 for the second, … */
+  nth: number;
+  /** Date.now() at arrival. */
+  receivedAt: number;
+}
+
+/**
+ * Called when a matching request arrives, before it is answered. When it returns a promise,
+ * the request waits for it (a test can change the world "between" arrival and answer).
+ * A hook that throws is reported on stderr; the request goes on.
+ */
+export type RequestHook = (request: ArrivingRequest) => void | Promise<void>;
+
+/** One token bucket: starts full, one token per request, `refillPerSecond` back up to `capacity`. */
+export interface TokenBucketSettings {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+/**
+ * ARM's subscription throttling (token buckets per subscription). For each bucket: `true` =
+ * ARM's current limits (writes 200 refilled 10/s, reads 250 refilled 25/s), an object =
+ * those limits with the given values changed, `false` = not metered.
+ * - writes: importImage POSTs;
+ * - reads: every ARM GET (registries list/get, resources list, permissions, LRO polls).
+ */
+export interface ArmThrottlingSettings {
+  writes?: boolean | Partial<TokenBucketSettings>;
+  reads?: boolean | Partial<TokenBucketSettings>;
+}
+
+/**
+ * A registry's data-plane read limit (catalog, tags, manifests, manifest GET/HEAD, /v2/ and
+ * the token endpoints all count): `'sku'` or `true` = by the registry's SKU (Basic 1,000,
+ * Standard 3,000, Premium 10,000 reads per minute), a number = reads per minute, an object =
+ * reads per minute with its own burst `capacity` (default: one minute's worth), `false` = off.
+ */
+export type ReadLimit = boolean | 'sku' | number | { readsPerMinute: number; capacity?: number };
+
+export interface RegistryThrottlingSettings {
+  /** The limit of every registry without an entry in `registries`. Default off. */
+  default?: ReadLimit;
+  /** Per-registry limits by registry name (case-insensitive); an entry wins over `default`. */
+  registries?: Record<string, ReadLimit>;
+}
 
 /**
  * How a failed importImage operation answers its Location polls. No real failure was ever
@@ -236,6 +305,16 @@ export interface EmulatorOptions {
   importFailureStyle?: ImportFailureStyle;
   /** Lifetime of the pipeline's ID tokens (`pipeline.oidcToken`), seconds. Default 600, as Azure DevOps. */
   idTokenLifetimeSeconds?: number;
+  /** ARM subscription throttling; `true` = both buckets at ARM's limits. Default off. */
+  armThrottling?: boolean | ArmThrottlingSettings;
+  /** Data-plane read limits per registry; `true` = every registry by its SKU. Default off. */
+  registryThrottling?: boolean | RegistryThrottlingSettings;
+  /**
+   * Whether the request log keeps every entry (default true). With false it keeps only the
+   * counters (`count`, `countsByRoute` stay exact; `entries()` is empty): for long benchmark
+   * runs whose memory should be the client's, not the log's.
+   */
+  keepLogEntries?: boolean;
 }
 
 /**
@@ -311,6 +390,18 @@ export interface Emulator {
   setTokenLifetimeSeconds(seconds: number): void;
   /** Changes the lifetime of the pipeline's ID tokens issued from now on, seconds. */
   setIdTokenLifetimeSeconds(seconds: number): void;
+  /**
+   * Switches or resizes ARM throttling now: `true`/`false` for both buckets, or per bucket
+   * (a bucket left out keeps its setting). A changed bucket starts full.
+   */
+  setArmThrottling(settings: boolean | ArmThrottlingSettings): void;
+  /** Replaces the registry read limits now (`false` = off everywhere); every bucket starts full. */
+  setRegistryThrottling(settings: boolean | RegistryThrottlingSettings): void;
+  /**
+   * Calls `hook` whenever a request of `route` (one, several, or '*' for all) arrives, before
+   * it is answered. Returns a function that removes the hook.
+   */
+  onRequest(route: RouteName | readonly RouteName[] | '*', hook: RequestHook): () => void;
   /**
    * Mints an ID token as a pipeline's OIDC endpoint would (issuer/subject of a federated
    * principal), valid for `lifetimeSeconds` (default 600).

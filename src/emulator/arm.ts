@@ -1,8 +1,15 @@
 /**
  * Azure Resource Manager for Microsoft.ContainerRegistry: list registries (per subscription
- * or resource group, paged by nextLink), get one, and importImage with its long-running
- * operation. Every api-version is accepted (the SDK sends 2025-11-01, az 2.45 older ones);
- * one must be present, as on ARM.
+ * or resource group, paged by nextLink), get one, importImage with its long-running
+ * operation, and the caller's permissions at a scope (Microsoft.Authorization/permissions).
+ * Every api-version is accepted (the SDK sends 2025-11-01, az 2.45 older ones); one must be
+ * present, as on ARM.
+ *
+ * Every route starts the same way (`metered`): api-version, token, subscription and tenant,
+ * then one token from the subscription's bucket — writes for importImage, reads for every
+ * GET (LRO polls included). The answer carries what is left in
+ * `x-ms-ratelimit-remaining-subscription-writes` / `-reads`; an empty bucket answers 429
+ * SubscriptionRequestsThrottled with Retry-After before anything else is looked at.
  *
  * Where import checks happen:
  * - on the POST (synchronous 4xx, no operation): authentication, subscription and tenant,
@@ -25,9 +32,9 @@ import {
   type ArmAuthDeps,
   type ArmCaller,
 } from './armAuth';
-import { parseImportParameters } from './importImage';
+import { parseImportParameters, redactImportBody } from './importImage';
 import type { ImportOperations } from './operations';
-import { ACTION_OF, hasAbility, hasAnyRole } from './roles';
+import { ACTION_OF, hasAbility, hasAnyRole, permissionsAt } from './roles';
 import { registryResourceId, type RegistryState } from './state';
 import type { RequestBudget } from './throttling';
 import type { SubscriptionState } from './state';
@@ -35,11 +42,11 @@ import type { SubscriptionState } from './state';
 export interface ArmDeps extends ArmAuthDeps {
   pageSize(): number;
   operations: ImportOperations;
-  /** ARM's write budget per subscription (see throttling.ts). */
+  /** ARM's write budget per subscription (importImage POSTs; see throttling.ts). */
   writeBudget: RequestBudget;
+  /** ARM's read budget per subscription (every GET, polls included). */
+  readBudget: RequestBudget;
 }
-
-const READS_REMAINING = { 'x-ms-ratelimit-remaining-subscription-reads': '249' };
 
 /** A registry as Registries_Get answers it (shape of the 2025-11-01 RegistryGet example). */
 export function registryBody(r: RegistryState): Record<string, unknown> {
@@ -79,14 +86,33 @@ export function registryBody(r: RegistryState): Record<string, unknown> {
 }
 
 /** Azure's timestamp form: ISO 8601 with seven fractional digits. */
+let stampMinute = Number.NaN;
+let stampPrefix = '';
+
 export function azureTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+  // A listing of everything formats hundreds of thousands of times from a few minutes of the
+  // emulator's life: the 'YYYY-MM-DDTHH:MM:' part is made once per minute, the rest by hand.
+  const minute = Math.floor(ms / 60000);
+  if (minute !== stampMinute) {
+    stampMinute = minute;
+    stampPrefix = new Date(minute * 60000).toISOString().slice(0, 17);
+  }
+  const rest = ms - minute * 60000;
+  const seconds = Math.floor(rest / 1000);
+  const millis = Math.floor(rest % 1000);
+  return `${stampPrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}0000Z`;
 }
 
 const segment = (ctx: RequestContext, i: number): string => decodeURIComponent(ctx.params[i] ?? '');
 
+interface Admitted {
+  caller: ArmCaller;
+  subscription: SubscriptionState;
+  apiVersion: string;
+}
+
 /** The steps every ARM route starts with: api-version, token, subscription and tenant. */
-function admit(ctx: RequestContext, deps: ArmDeps): { caller: ArmCaller; subscription: SubscriptionState; apiVersion: string } | Reply {
+function admit(ctx: RequestContext, deps: ArmDeps): Admitted | Reply {
   const apiVersion = ctx.url.searchParams.get('api-version');
   if (!apiVersion) {
     return armError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
@@ -98,16 +124,60 @@ function admit(ctx: RequestContext, deps: ArmDeps): { caller: ArmCaller; subscri
   return { caller, subscription, apiVersion };
 }
 
+type Bucket = 'writes' | 'reads';
+
+/** The ARM action a throttled request stood for, as ARM names it in the 429 message. */
+const THROTTLED_ACTION: Partial<Record<string, string>> = {
+  'arm.importImage': ACTION_OF.import,
+  'arm.importImage.poll': 'Microsoft.ContainerRegistry/locations/operationResults/read',
+  'arm.registries.list': ACTION_OF.read,
+  'arm.registries.get': ACTION_OF.read,
+  'arm.resources.list': 'Microsoft.Resources/subscriptions/resources/read',
+  'arm.permissions': 'Microsoft.Authorization/permissions/read',
+};
+
+/** ARM's answer when a subscription's token bucket is empty. */
+export function subscriptionThrottled(bucket: Bucket, subscriptionId: string, route: string, retryAfterSeconds: number): Reply {
+  const kind = bucket === 'writes' ? 'write' : 'read';
+  return armError(
+    429,
+    'SubscriptionRequestsThrottled',
+    `Number of '${kind}' requests for subscription '${subscriptionId}' actions '${THROTTLED_ACTION[route] ?? ACTION_OF.read}' exceeded. Please try again after '${retryAfterSeconds}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling`,
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
+}
+
+/**
+ * Admission, then one token of the subscription's `bucket`; the answer carries the bucket's
+ * remainder. `prelude` runs first whatever happens (importImage logs its body there).
+ */
+function metered(deps: ArmDeps, bucket: Bucket, handler: (ctx: RequestContext, admitted: Admitted) => Reply, prelude?: (ctx: RequestContext) => void) {
+  return (ctx: RequestContext): Reply => {
+    prelude?.(ctx);
+    const admitted = admit(ctx, deps);
+    let reply: Reply;
+    if (isReply(admitted)) {
+      reply = admitted;
+    } else {
+      const decision = (bucket === 'writes' ? deps.writeBudget : deps.readBudget).take(admitted.subscription.id);
+      reply = decision.allowed
+        ? handler(ctx, admitted)
+        : subscriptionThrottled(bucket, admitted.subscription.id, ctx.route, decision.retryAfterSeconds ?? 1);
+      reply.headers = { ...reply.headers, [`x-ms-ratelimit-remaining-subscription-${bucket}`]: String(decision.remaining) };
+    }
+    // An import fault is for an import that starts; a refused POST gives it back.
+    if (reply.status !== 202) ctx.refundImportFault();
+    return reply;
+  };
+}
+
 function skipTokenOf(query: URLSearchParams): string | undefined {
   for (const [k, v] of query) if (k.toLowerCase() === '$skiptoken') return v;
   return undefined;
 }
 
 function listRegistries(deps: ArmDeps, byResourceGroup: boolean) {
-  return (ctx: RequestContext): Reply => {
-    const admitted = admit(ctx, deps);
-    if (isReply(admitted)) return admitted;
-    const { caller, subscription, apiVersion } = admitted;
+  return (ctx: RequestContext, { caller, subscription, apiVersion }: Admitted): Reply => {
     const resourceGroup = byResourceGroup ? segment(ctx, 1).toLowerCase() : undefined;
     const visible = deps.state.registries.filter(
       (r) =>
@@ -129,7 +199,7 @@ function listRegistries(deps: ArmDeps, byResourceGroup: boolean) {
       const next = Buffer.from(`offset:${offset + size}`, 'utf8').toString('base64url');
       body.nextLink = `${deps.armEndpoint()}${ctx.path}?api-version=${encodeURIComponent(apiVersion)}&$skipToken=${next}`;
     }
-    return jsonReply(200, body, READS_REMAINING);
+    return jsonReply(200, body);
   };
 }
 
@@ -139,10 +209,7 @@ function listRegistries(deps: ArmDeps, byResourceGroup: boolean) {
  * exist in the emulator; any other type filter gives an empty list.
  */
 function listResources(deps: ArmDeps) {
-  return (ctx: RequestContext): Reply => {
-    const admitted = admit(ctx, deps);
-    if (isReply(admitted)) return admitted;
-    const { caller, subscription } = admitted;
+  return (ctx: RequestContext, { caller, subscription }: Admitted): Reply => {
     const filter = ctx.url.searchParams.get('$filter') ?? '';
     const type = /resourceType\s+eq\s+'([^']+)'/i.exec(filter)?.[1];
     const wanted = type === undefined || type.toLowerCase() === 'microsoft.containerregistry/registries';
@@ -151,7 +218,7 @@ function listResources(deps: ArmDeps) {
           .filter((r) => r.subscriptionId.toLowerCase() === subscription.id.toLowerCase() && hasAnyRole(caller.principal, r.resourceId))
           .map((r) => ({ id: r.resourceId, name: r.name, type: 'Microsoft.ContainerRegistry/registries', sku: { name: r.sku, tier: r.sku }, location: r.location, tags: {} }))
       : [];
-    return jsonReply(200, { value }, READS_REMAINING);
+    return jsonReply(200, { value });
   };
 }
 
@@ -172,43 +239,35 @@ function findRegistry(deps: ArmDeps, subscriptionId: string, resourceGroup: stri
 }
 
 function getRegistry(deps: ArmDeps) {
-  return (ctx: RequestContext): Reply => {
-    const admitted = admit(ctx, deps);
-    if (isReply(admitted)) return admitted;
-    const { caller, subscription } = admitted;
+  return (ctx: RequestContext, { caller, subscription }: Admitted): Reply => {
     const [resourceGroup, name] = [segment(ctx, 1), segment(ctx, 2)];
     const id = registryResourceId(subscription.id, resourceGroup, name);
     // RBAC comes before existence: without access, a missing registry is a 403 too.
     if (!hasAnyRole(caller.principal, id)) return authorizationFailed(caller, ACTION_OF.read, id);
     const registry = findRegistry(deps, subscription.id, resourceGroup, name);
     if (!registry) return registryNotFound(deps, subscription.id, resourceGroup, name);
-    return jsonReply(200, registryBody(registry), READS_REMAINING);
+    return jsonReply(200, registryBody(registry));
   };
 }
 
-/** The import body as logged: source credentials are secrets and never kept. */
-function loggableImportBody(body: unknown): unknown {
-  if (body === null || typeof body !== 'object') return body;
-  const copy = structuredClone(body) as { source?: { credentials?: Record<string, unknown> } };
-  if (copy.source?.credentials) {
-    for (const k of Object.keys(copy.source.credentials)) copy.source.credentials[k] = '<redacted>';
+/** Logs the import body (source credentials redacted) even when the POST is refused. */
+function logImportBody(ctx: RequestContext): void {
+  try {
+    ctx.logBody(redactImportBody(JSON.parse(ctx.body.toString('utf8'))));
+  } catch {
+    // not JSON: the handler answers 400 InvalidRequestContent
   }
-  return copy;
 }
 
 function importImage(deps: ArmDeps) {
-  return (ctx: RequestContext): Reply => {
+  return (ctx: RequestContext, { caller, subscription, apiVersion }: Admitted): Reply => {
     let body: unknown;
     let parseError: string | undefined;
     try {
       body = JSON.parse(ctx.body.toString('utf8'));
-      ctx.logBody(loggableImportBody(body));
     } catch (e) {
       parseError = (e as Error).message;
     }
-    const admitted = admit(ctx, deps);
-    if (isReply(admitted)) return admitted;
-    const { caller, subscription, apiVersion } = admitted;
     const [resourceGroup, name] = [segment(ctx, 1), segment(ctx, 2)];
     const targetId = registryResourceId(subscription.id, resourceGroup, name);
     if (!hasAbility(caller.principal, targetId, 'import')) return authorizationFailed(caller, ACTION_OF.import, targetId);
@@ -223,25 +282,36 @@ function importImage(deps: ArmDeps) {
     if (sourceId !== undefined && !hasAbility(caller.principal, sourceId, 'pull')) {
       return linkedAuthorizationFailed(caller, ACTION_OF.import, target.resourceId, ACTION_OF.pull, sourceId);
     }
-    const budget = deps.writeBudget.take(subscription.id);
-    const writeHeaders = { 'x-ms-ratelimit-remaining-subscription-writes': String(budget.remaining) };
-    if (!budget.allowed) {
-      return armError(
-        429,
-        'SubscriptionRequestsThrottled',
-        `Number of write requests for subscription '${subscription.id}' exceeded the limit. Please try again after '${budget.retryAfterSeconds ?? 1}' seconds.`,
-        { ...writeHeaders, 'Retry-After': String(budget.retryAfterSeconds ?? 1) },
-      );
-    }
-    return deps.operations.start(target, request, apiVersion, ctx.injectedImportFailure, writeHeaders);
+    return deps.operations.start(target, request, apiVersion, ctx.injectedImportFault, {});
   };
 }
 
 function pollImport(deps: ArmDeps) {
-  return (ctx: RequestContext): Reply => {
-    const admitted = admit(ctx, deps);
-    if (isReply(admitted)) return admitted;
-    return deps.operations.poll(admitted.subscription.id, segment(ctx, 2), ctx.url.searchParams, READS_REMAINING);
+  return (ctx: RequestContext, { subscription }: Admitted): Reply => deps.operations.poll(subscription.id, segment(ctx, 2), ctx.url.searchParams, {});
+}
+
+/**
+ * `GET {scope}/providers/Microsoft.Authorization/permissions`: the caller's permissions at a
+ * subscription, resource group or registry scope, one entry per role assignment covering it.
+ * Any authenticated caller may ask about itself; no assignment gives an empty list.
+ */
+function listPermissions(deps: ArmDeps) {
+  return (ctx: RequestContext, { caller, subscription }: Admitted): Reply => {
+    const resourceGroup = ctx.params[1] ? segment(ctx, 1) : undefined;
+    const name = ctx.params[2] ? segment(ctx, 2) : undefined;
+    let scope = `/subscriptions/${subscription.id}`;
+    if (resourceGroup !== undefined) {
+      const groupExists = deps.state.registries.some(
+        (r) => r.subscriptionId.toLowerCase() === subscription.id.toLowerCase() && r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase(),
+      );
+      if (!groupExists) return armError(404, 'ResourceGroupNotFound', `Resource group '${resourceGroup}' could not be found.`);
+      scope = `${scope}/resourceGroups/${resourceGroup}`;
+    }
+    if (resourceGroup !== undefined && name !== undefined) {
+      if (!findRegistry(deps, subscription.id, resourceGroup, name)) return registryNotFound(deps, subscription.id, resourceGroup, name);
+      scope = registryResourceId(subscription.id, resourceGroup, name);
+    }
+    return jsonReply(200, { value: permissionsAt(caller.principal, scope) });
   };
 }
 
@@ -261,31 +331,40 @@ const ARM_FAULT_CODES: Record<number, string> = {
 export function armService(deps: ArmDeps): ServiceSpec {
   const provider = String.raw`/providers/Microsoft\.ContainerRegistry`;
   const routes: Route[] = [
-    { name: 'arm.resources.list', methods: ['GET'], path: /^\/subscriptions\/([^/]+)\/resources\/?$/i, handle: listResources(deps) },
-    { name: 'arm.registries.list', methods: ['GET'], path: new RegExp(String.raw`^/subscriptions/([^/]+)${provider}/registries/?$`, 'i'), handle: listRegistries(deps, false) },
+    { name: 'arm.resources.list', methods: ['GET'], path: /^\/subscriptions\/([^/]+)\/resources\/?$/i, handle: metered(deps, 'reads', listResources(deps)) },
+    { name: 'arm.registries.list', methods: ['GET'], path: new RegExp(String.raw`^/subscriptions/([^/]+)${provider}/registries/?$`, 'i'), handle: metered(deps, 'reads', listRegistries(deps, false)) },
     {
       name: 'arm.registries.list',
       methods: ['GET'],
       path: new RegExp(String.raw`^/subscriptions/([^/]+)/resourceGroups/([^/]+)${provider}/registries/?$`, 'i'),
-      handle: listRegistries(deps, true),
+      handle: metered(deps, 'reads', listRegistries(deps, true)),
     },
     {
       name: 'arm.registries.get',
       methods: ['GET'],
       path: new RegExp(String.raw`^/subscriptions/([^/]+)/resourceGroups/([^/]+)${provider}/registries/([^/]+)$`, 'i'),
-      handle: getRegistry(deps),
+      handle: metered(deps, 'reads', getRegistry(deps)),
     },
     {
       name: 'arm.importImage',
       methods: ['POST'],
       path: new RegExp(String.raw`^/subscriptions/([^/]+)/resourceGroups/([^/]+)${provider}/registries/([^/]+)/importImage$`, 'i'),
-      handle: importImage(deps),
+      handle: metered(deps, 'writes', importImage(deps), logImportBody),
     },
     {
       name: 'arm.importImage.poll',
       methods: ['GET'],
       path: new RegExp(String.raw`^/subscriptions/([^/]+)${provider}/locations/([^/]+)/operationResults/([^/]+)$`, 'i'),
-      handle: pollImport(deps),
+      handle: metered(deps, 'reads', pollImport(deps)),
+    },
+    {
+      name: 'arm.permissions',
+      methods: ['GET'],
+      path: new RegExp(
+        String.raw`^/subscriptions/([^/]+)(?:/resourceGroups/([^/]+)(?:${provider}/registries/([^/]+))?)?/providers/Microsoft\.Authorization/permissions/?$`,
+        'i',
+      ),
+      handle: metered(deps, 'reads', listPermissions(deps)),
     },
   ];
   return {

@@ -5,7 +5,7 @@
  * manifest, as they would in a registry. No blobs are stored: config and layer descriptors
  * carry digests and sizes derived from the seed, which is all a manifest-level copy needs.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { ContentFixture } from './api';
 
 export const MediaTypes = {
@@ -44,14 +44,28 @@ export interface ManifestTree {
   children: ManifestBlob[];
 }
 
+/**
+ * sha256 as hex. `crypto.hash` (Node ≥ 20.12) is the one-shot form: at registry scale (a
+ * hundred thousand manifests, each with several derived blob digests) a Hash object per call
+ * costs more in garbage collection than the hashing itself.
+ */
+const sha256Hex: (data: Buffer | string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (data) => (crypto as unknown as { hash(alg: string, data: Buffer | string, enc: 'hex'): string }).hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');
+
 export function sha256Digest(data: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  return `sha256:${sha256Hex(data)}`;
+}
+
+/** A size in [min, min+span) from a label's sha256 hex (its first 32 bits), so sizes differ between seeds. */
+function sizeFromHex(hex: string, min: number, span: number): number {
+  return min + (Number.parseInt(hex.slice(0, 8), 16) % span);
 }
 
 /** A size in [min, min+span) derived from a label, so sizes differ between seeds. */
 function derivedSize(label: string, min: number, span: number): number {
-  const hash = createHash('sha256').update(label).digest();
-  return min + (hash.readUInt32BE(0) % span);
+  return sizeFromHex(sha256Hex(label), min, span);
 }
 
 interface Descriptor {
@@ -61,8 +75,10 @@ interface Descriptor {
   platform?: Platform;
 }
 
+/** A blob's descriptor: digest and size both come from one hash of the label. */
 function blobDescriptor(mediaType: string, label: string, min: number, span: number): Descriptor {
-  return { mediaType, digest: sha256Digest(label), size: derivedSize(label, min, span) };
+  const hex = sha256Hex(label);
+  return { mediaType, digest: `sha256:${hex}`, size: sizeFromHex(hex, min, span) };
 }
 
 /** `linux/arm64/v8` → { os: linux, architecture: arm64, variant: v8 }. */

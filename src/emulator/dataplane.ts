@@ -11,12 +11,16 @@ import { AUTH_REQUIRED, acrErrors, authenticatedAtAll, authorize, challenge, exc
 import { azureTimestamp } from './arm';
 import { manifestFromBytes } from './content';
 import { jsonReply, type Reply, type RequestContext, type Route, type ServiceSpec } from './http';
-import { ordered, pageOf } from './paging';
-import type { RegistryState, Repository, StoredManifest, StoredTag } from './state';
-import type { RequestBudget } from './throttling';
+import { byTime, ordered, pageOf } from './paging';
+import type { RegistryState, StoredManifest, StoredTag } from './state';
+import { callsPerSecondHeader, type RequestBudget } from './throttling';
 
 export interface DataPlaneDeps extends AcrAuthDeps {
-  /** The registry's read budget (see throttling.ts). */
+  /**
+   * The registries' read budget, keyed by registry name (see throttling.ts). Every request
+   * but a write (manifest PUT, tag DELETE) takes one read before anything else, challenges
+   * and token requests included.
+   */
   readBudget: RequestBudget;
 }
 
@@ -48,8 +52,7 @@ function tagBody(tag: StoredTag): Record<string, unknown> {
   };
 }
 
-function manifestBody(repo: Repository, m: StoredManifest, alwaysTags: boolean): Record<string, unknown> {
-  const tags = repo.tagsOf(m.digest);
+function manifestBody(m: StoredManifest, tags: readonly string[], alwaysTags: boolean): Record<string, unknown> {
   return {
     digest: m.digest,
     imageSize: m.imageSize,
@@ -72,15 +75,8 @@ export class DataPlane {
     private readonly deps: DataPlaneDeps,
   ) {}
 
-  /** Metered reads; a refusal is ACR's 429. */
-  private overBudget(): Reply | undefined {
-    const decision = this.deps.readBudget.take(this.registry.name);
-    if (decision.allowed) return undefined;
-    return acrErrors(429, 'TOOMANYREQUESTS', 'too many requests', undefined, { 'Retry-After': String(decision.retryAfterSeconds ?? 1) });
-  }
-
   private guard(ctx: RequestContext, scope: AccessScope): Reply | undefined {
-    return authorize(ctx, this.registry, this.deps, scope) ?? this.overBudget();
+    return authorize(ctx, this.registry, this.deps, scope);
   }
 
   private withLink(body: unknown, link: string | undefined): Reply {
@@ -98,7 +94,7 @@ export class DataPlane {
   catalog = (ctx: RequestContext): Reply => {
     const refused = this.guard(ctx, CATALOG_SCOPE);
     if (refused) return refused;
-    const page = pageOf(this.registry.repositories(), (r) => r, ctx.url.searchParams, ctx.path);
+    const page = pageOf(this.registry.sortedRepositories(), (r) => r, ctx.url.searchParams, ctx.path, true);
     // An empty page is `null`, as a real registry serialises it (recorded).
     return this.withLink({ repositories: page.items.length > 0 ? page.items : null }, page.link);
   };
@@ -111,13 +107,12 @@ export class DataPlane {
     if (!repo) return nameUnknown(name);
     const query = ctx.url.searchParams;
     const digest = query.get('digest');
-    const all = ordered(
-      [...repo.tags.values()].filter((t) => !digest || t.digest === digest),
-      (t) => t.name,
-      (t) => t.lastUpdateTime,
-      query.get('orderby'),
-    );
-    const page = pageOf(all, (t) => t.name, query, `/acr/v1/${encodeURIComponent(name)}/_tags`);
+    const orderby = query.get('orderby');
+    // The name-sorted array is kept by the repository; only a time order or a filter copies it.
+    let all: readonly StoredTag[] = repo.tagsByName();
+    if (digest) all = all.filter((t) => t.digest === digest);
+    if (byTime(orderby)) all = ordered([...all], (t) => t.name, (t) => t.lastUpdateTime, orderby);
+    const page = pageOf(all, (t) => t.name, query, `/acr/v1/${encodeURIComponent(name)}/_tags`, !byTime(orderby));
     return this.withLink({ registry: this.registry.loginServer, imageName: name, tags: page.items.map(tagBody) }, page.link);
   };
 
@@ -144,10 +139,12 @@ export class DataPlane {
     const repo = this.registry.repository(name);
     if (!repo) return nameUnknown(name);
     const query = ctx.url.searchParams;
-    const all = ordered([...repo.manifests.values()], (m) => m.digest, (m) => m.lastUpdateTime, query.get('orderby'));
-    const page = pageOf(all, (m) => m.digest, query, `/acr/v1/${encodeURIComponent(name)}/_manifests`);
+    const orderby = query.get('orderby');
+    const all = ordered([...repo.manifests.values()], (m) => m.digest, (m) => m.lastUpdateTime, orderby);
+    const page = pageOf(all, (m) => m.digest, query, `/acr/v1/${encodeURIComponent(name)}/_manifests`, !byTime(orderby));
+    const tagsOf = repo.tagNamesByDigest();
     return this.withLink(
-      { registry: this.registry.loginServer, imageName: name, manifests: page.items.map((m) => manifestBody(repo, m, false)) },
+      { registry: this.registry.loginServer, imageName: name, manifests: page.items.map((m) => manifestBody(m, tagsOf.get(m.digest) ?? [], false)) },
       page.link,
     );
   };
@@ -160,7 +157,7 @@ export class DataPlane {
     if (!repo) return nameUnknown(name);
     const m = repo.manifests.get(digest);
     if (!m) return acrErrors(404, 'MANIFEST_UNKNOWN', 'manifest unknown', { digest });
-    return jsonReply(200, { registry: this.registry.loginServer, imageName: name, manifest: manifestBody(repo, m, true) });
+    return jsonReply(200, { registry: this.registry.loginServer, imageName: name, manifest: manifestBody(m, repo.tagsOf(m.digest), true) });
   };
 
   /** `GET|HEAD|PUT /v2/{name}/manifests/{reference}`. */
@@ -176,17 +173,16 @@ export class DataPlane {
     if (!m) {
       return acrErrors(404, 'MANIFEST_UNKNOWN', `manifest tagged by "${reference}" is not found`, DIGEST.test(reference) ? { Digest: reference } : { Tag: reference });
     }
-    return {
-      status: 200,
-      headers: {
-        'Content-Type': m.mediaType,
-        'Docker-Content-Digest': m.digest,
-        ETag: `"${m.digest}"`,
-        ...(ctx.header('x-ms-client-request-id') ? { 'X-Ms-Client-Request-Id': ctx.header('x-ms-client-request-id') as string } : {}),
-        'X-Ms-Request-Id': randomUUID(),
-      },
-      body: m.bytes,
+    const headers: Record<string, string> = {
+      'Content-Type': m.mediaType,
+      'Docker-Content-Digest': m.digest,
+      ETag: `"${m.digest}"`,
+      ...(ctx.header('x-ms-client-request-id') ? { 'X-Ms-Client-Request-Id': ctx.header('x-ms-client-request-id') as string } : {}),
+      'X-Ms-Request-Id': randomUUID(),
     };
+    // HEAD answers the length of the bytes without making them.
+    if (ctx.method === 'HEAD') return { status: 200, headers: { ...headers, 'Content-Length': String(m.size) } };
+    return { status: 200, headers, body: m.bytes };
   };
 
   /** A push of one manifest (its blobs are not checked: the emulator stores no blobs). */
@@ -231,18 +227,43 @@ const ACR_FAULT_CODES: Record<number, [string, string]> = {
   503: ['SERVICE_UNAVAILABLE', 'service unavailable'],
 };
 
+/** The remaining-calls header real registries send on their token routes (recorded). */
+const CALLS_PER_SECOND = 'x-ms-ratelimit-remaining-calls-per-second';
+
+/**
+ * One read from the registry's budget before the handler; an empty budget is ACR's 429
+ * TOOMANYREQUESTS with Retry-After. Writes (PUT, DELETE) are not read operations.
+ */
+function metered(registry: RegistryState, deps: DataPlaneDeps, handle: (ctx: RequestContext) => Reply): (ctx: RequestContext) => Reply {
+  return (ctx) => {
+    if (ctx.method === 'PUT' || ctx.method === 'DELETE') return handle(ctx);
+    const decision = deps.readBudget.take(registry.name);
+    if (!decision.allowed) {
+      const wait = decision.retryAfterSeconds ?? 1;
+      return acrErrors(429, 'TOOMANYREQUESTS', `too many requests: the registry's read limit is exhausted, retry after ${wait} seconds`, undefined, {
+        'Retry-After': String(wait),
+        [CALLS_PER_SECOND]: callsPerSecondHeader(0),
+      });
+    }
+    const reply = handle(ctx);
+    if (TOKEN_ROUTES.has(ctx.route)) reply.headers = { ...reply.headers, [CALLS_PER_SECOND]: callsPerSecondHeader(decision.remaining) };
+    return reply;
+  };
+}
+
 export function dataPlaneService(registry: RegistryState, deps: DataPlaneDeps): ServiceSpec {
   const plane = new DataPlane(registry, deps);
+  const m = (handle: (ctx: RequestContext) => Reply): ((ctx: RequestContext) => Reply) => metered(registry, deps, handle);
   const routes: Route[] = [
-    { name: 'acr.v2', methods: ['GET', 'HEAD'], path: /^\/v2\/?$/, handle: plane.v2Root },
-    { name: 'acr.exchange', methods: ['POST'], path: /^\/oauth2\/exchange\/?$/, handle: plane.exchange },
-    { name: 'acr.token', methods: ['POST'], path: /^\/oauth2\/token\/?$/, handle: plane.token },
-    { name: 'acr.catalog', methods: ['GET'], path: /^\/(?:acr\/v1|v2)\/_catalog$/, handle: plane.catalog },
-    { name: 'acr.tags', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_tags$/, handle: plane.tags },
-    { name: 'acr.tag', methods: ['GET', 'DELETE'], path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: plane.tag },
-    { name: 'acr.manifests', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests$/, handle: plane.manifests },
-    { name: 'acr.manifestProperties', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests\/([^/]+)$/, handle: plane.manifestProperties },
-    { name: 'acr.manifest', methods: ['GET', 'HEAD', 'PUT'], path: /^\/v2\/(.+)\/manifests\/([^/]+)$/, handle: plane.manifest },
+    { name: 'acr.v2', methods: ['GET', 'HEAD'], path: /^\/v2\/?$/, handle: m(plane.v2Root) },
+    { name: 'acr.exchange', methods: ['POST'], path: /^\/oauth2\/exchange\/?$/, handle: m(plane.exchange) },
+    { name: 'acr.token', methods: ['POST'], path: /^\/oauth2\/token\/?$/, handle: m(plane.token) },
+    { name: 'acr.catalog', methods: ['GET'], path: /^\/(?:acr\/v1|v2)\/_catalog$/, handle: m(plane.catalog) },
+    { name: 'acr.tags', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_tags$/, handle: m(plane.tags) },
+    { name: 'acr.tag', methods: ['GET', 'DELETE'], path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: m(plane.tag) },
+    { name: 'acr.manifests', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests$/, handle: m(plane.manifests) },
+    { name: 'acr.manifestProperties', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests\/([^/]+)$/, handle: m(plane.manifestProperties) },
+    { name: 'acr.manifest', methods: ['GET', 'HEAD', 'PUT'], path: /^\/v2\/(.+)\/manifests\/([^/]+)$/, handle: m(plane.manifest) },
   ];
   return {
     service: `acr:${registry.name}`,
@@ -259,7 +280,7 @@ export function dataPlaneService(registry: RegistryState, deps: DataPlaneDeps): 
         'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
         'X-Ms-Correlation-Request-Id': randomUUID(),
       };
-      if (TOKEN_ROUTES.has(ctx.route)) return { ...common, 'x-ms-ratelimit-remaining-calls-per-second': '166.65' };
+      if (TOKEN_ROUTES.has(ctx.route)) return common;
       return {
         ...common,
         'Access-Control-Expose-Headers': ['Docker-Content-Digest', 'WWW-Authenticate', 'Link', 'X-Ms-Correlation-Request-Id'],

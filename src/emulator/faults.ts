@@ -3,6 +3,10 @@
  * lets its first `after` matching requests through and then fires `times` times. Every rule
  * counts its own matches, so rules on the same route do not disturb each other's counting;
  * when several would fire on one request, the earliest added wins.
+ *
+ * An import fault (`importFails`, `importHangs`) only counts as fired when an operation
+ * actually starts: a POST refused before that (401, 403, 404, 400, 429) gives it back, so a
+ * throttled import does not use up the fault meant for the import.
  */
 import type { FaultRule, RouteName } from './api';
 
@@ -22,6 +26,12 @@ export class FaultBook {
 
   clear(): void {
     this.rules = [];
+  }
+
+  /** Gives back one firing of a rule that fired on a request that did not use it. */
+  refund(rule: FaultRule): void {
+    const state = this.rules.find((s) => s.rule === rule);
+    if (state && state.fired > 0) state.fired -= 1;
   }
 
   /** The fault to apply to this request, if any (and counts the request against every rule). */

@@ -9,6 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FaultRule, RouteName } from './api';
 import type { FaultBook } from './faults';
+import type { RequestHooks } from './hooks';
+import { redactImportBody } from './importImage';
 import type { RequestLogBook } from './requestLog';
 import type { TlsMaterial } from './ca';
 
@@ -30,7 +32,8 @@ export function emptyReply(status: number, headers: Record<string, string | stri
   return { status, headers };
 }
 
-export type InjectedImportFailure = Extract<FaultRule, { kind: 'importFails' }>;
+/** A fault that acts on the import operation rather than on the HTTP answer. */
+export type InjectedImportFault = Extract<FaultRule, { kind: 'importFails' | 'importHangs' }>;
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -43,8 +46,10 @@ export interface RequestContext {
   readonly params: readonly string[];
   readonly body: Buffer;
   readonly route: RouteName;
-  /** An `importFails` fault that fired on this request. */
-  readonly injectedImportFailure?: InjectedImportFailure;
+  /** An `importFails` or `importHangs` fault that fired on this request. */
+  readonly injectedImportFault?: InjectedImportFault;
+  /** Gives the import fault back when the request ends without starting an operation. */
+  refundImportFault(): void;
   header(name: string): string | undefined;
   /** Keeps a (secret-free) request body in the request log. */
   logBody(value: unknown): void;
@@ -72,6 +77,7 @@ export interface ServiceSpec {
 export interface Harness {
   readonly log: RequestLogBook;
   readonly faults: FaultBook;
+  readonly hooks: RequestHooks;
   latencyMs(): number;
 }
 
@@ -169,11 +175,25 @@ export class HttpsService {
     // Reset, hung until stop, or the client gave up: no status was ever sent.
     res.on('close', () => record(0));
 
+    const { hooks } = this.harness;
+    if (hooks.size > 0 && hooks.watches(routeName)) {
+      await hooks.fire({
+        service: this.spec.service,
+        route: routeName,
+        method,
+        url: rawUrl,
+        ...(routeName === 'arm.importImage' ? { body: importBodyOf(body) } : {}),
+        receivedAt: startedAt,
+      });
+      if (this.stopping || res.destroyed) return;
+    }
+
     const latency = this.harness.latencyMs();
     if (latency > 0) await this.sleep(latency);
     if (this.stopping) return;
 
     const fault = this.harness.faults.take(routeName, rawUrl);
+    const importFault = fault?.kind === 'importFails' || fault?.kind === 'importHangs' ? fault : undefined;
     const ctx: RequestContext = {
       req,
       method,
@@ -182,7 +202,10 @@ export class HttpsService {
       params,
       body,
       route: routeName,
-      injectedImportFailure: fault?.kind === 'importFails' ? fault : undefined,
+      injectedImportFault: importFault,
+      refundImportFault: () => {
+        if (importFault) this.harness.faults.refund(importFault);
+      },
       header: (name) => {
         const v = req.headers[name.toLowerCase()];
         return Array.isArray(v) ? v.join(', ') : v;
@@ -225,12 +248,24 @@ export class HttpsService {
 
   private write(res: ServerResponse, ctx: RequestContext, reply: Reply): void {
     const headers = { ...this.spec.commonHeaders(ctx, reply), ...reply.headers };
-    const body = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(reply.body);
-    headers['Content-Length'] = String(body.length);
+    const body = reply.body === undefined ? EMPTY : typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+    // A HEAD reply may state the length of a body it does not send; otherwise it is the body's.
+    if (!(ctx.method === 'HEAD' && reply.body === undefined && headers['Content-Length'] !== undefined)) headers['Content-Length'] = String(body.length);
     res.writeHead(reply.status, headers);
     res.end(ctx.method === 'HEAD' ? undefined : body);
   }
 }
+
+/** An importImage body as a hook may see it: parsed, source credentials redacted. */
+function importBodyOf(body: Buffer): unknown {
+  try {
+    return redactImportBody(JSON.parse(body.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -111,6 +111,16 @@ export function parseImportParameters(body: unknown): ImportParameters | { inval
   }
 }
 
+/** An import body as it may be logged or shown to hooks: source credentials are secrets. */
+export function redactImportBody(body: unknown): unknown {
+  if (body === null || typeof body !== 'object') return body;
+  const copy = structuredClone(body) as { source?: { credentials?: Record<string, unknown> } };
+  if (copy.source?.credentials && typeof copy.source.credentials === 'object') {
+    for (const k of Object.keys(copy.source.credentials)) copy.source.credentials[k] = '<redacted>';
+  }
+  return copy;
+}
+
 const failed = (status: number, message: string): ImportFailure => ({ status, code: 'InvalidParameters', message });
 
 function unreachable(registry: RegistryState): ImportFailure {

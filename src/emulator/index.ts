@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Emulator, EmulatorOptions, FaultRule, StartEmulator } from './api';
+import type { ArmThrottlingSettings, Emulator, EmulatorOptions, FaultRule, StartEmulator, TokenBucketSettings } from './api';
 import { armService } from './arm';
 import { armAudiences } from './armAuth';
 import { createTlsMaterial } from './ca';
@@ -17,17 +17,27 @@ import { entraService } from './entra';
 import { FaultBook } from './faults';
 import { FederatedTokenIssuer } from './federation';
 import { validateFixture } from './fixture';
+import { RequestHooks } from './hooks';
 import { HttpsService } from './http';
 import { MANAGED_IDENTITY_PATH, managedIdentityService } from './managedIdentity';
 import { ImportOperations } from './operations';
 import { DEFAULT_ORGANIZATION, pipelineService } from './pipeline';
 import { RequestLogBook } from './requestLog';
 import { EmulatorState } from './state';
-import { UnlimitedBudget } from './throttling';
+import {
+  ARM_READ_BUCKET,
+  ARM_WRITE_BUCKET,
+  KeyedBucketBudget,
+  UNMETERED_REMAINING,
+  armBucketOf,
+  registryLimitResolver,
+} from './throttling';
 import { HmacTokenSigner } from './tokens';
 
 export * from './api';
 export { pipelineFederatedCredential } from './pipeline';
+export { generateRegistries, type GenerateOptions, type GeneratedRegistries, type TargetKind } from './generate';
+export { ACR_READS_PER_MINUTE, ARM_READ_BUCKET, ARM_WRITE_BUCKET } from './throttling';
 
 /** The audience registries accept for exchanged Entra tokens (besides ARM's). */
 export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
@@ -50,9 +60,32 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
   await writeFile(caFile, tls.caPem);
 
   const state = new EmulatorState(options.fixture);
-  const log = new RequestLogBook();
+  const log = new RequestLogBook(options.keepLogEntries ?? true);
   const faults = new FaultBook();
-  const harness = { log, faults, latencyMs: () => settings.latencyMs };
+  const hooks = new RequestHooks();
+  const harness = { log, faults, hooks, latencyMs: () => settings.latencyMs };
+
+  // Budgets: off unless asked for (then they report the recorded constant remainders).
+  const armBuckets: { writes?: TokenBucketSettings; reads?: TokenBucketSettings } = {};
+  const writeBudget = new KeyedBucketBudget(() => armBuckets.writes, UNMETERED_REMAINING.armWrites);
+  const readBudget = new KeyedBucketBudget(() => armBuckets.reads, UNMETERED_REMAINING.armReads);
+  const setArmThrottling = (value: boolean | ArmThrottlingSettings): void => {
+    const wanted: ArmThrottlingSettings = typeof value === 'boolean' ? { writes: value, reads: value } : value;
+    // Both checked before either changes: a bad setting changes nothing.
+    const writes = armBucketOf(wanted.writes, ARM_WRITE_BUCKET, 'ARM write throttling');
+    const reads = armBucketOf(wanted.reads, ARM_READ_BUCKET, 'ARM read throttling');
+    if ('writes' in wanted) {
+      armBuckets.writes = writes;
+      writeBudget.reconfigure(() => armBuckets.writes);
+    }
+    if ('reads' in wanted) {
+      armBuckets.reads = reads;
+      readBudget.reconfigure(() => armBuckets.reads);
+    }
+  };
+  setArmThrottling(options.armThrottling ?? false);
+  const skuOf = (name: string) => state.registryByName(name)?.sku;
+  const registryReads = new KeyedBucketBudget(registryLimitResolver(options.registryThrottling, skuOf), UNMETERED_REMAINING.acrReads);
   const entraSigner = new HmacTokenSigner('entra');
   const acrSigner = new HmacTokenSigner('acr');
   let authorityHost = '';
@@ -74,7 +107,8 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
       authorityHost: () => authorityHost,
       pageSize: () => settings.armPageSize,
       operations,
-      writeBudget: new UnlimitedBudget(199),
+      writeBudget,
+      readBudget,
     }),
     harness,
     tls,
@@ -91,7 +125,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
             acrAudience: ACR_AUDIENCE,
             armAudiences: () => armAudiences(armEndpoint),
             tokenLifetimeSeconds,
-            readBudget: new UnlimitedBudget(1000),
+            readBudget: registryReads,
           }),
           harness,
           tls,
@@ -101,9 +135,10 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
   // Secrets of the job and of the machine: random per run, so no test can hard-code them.
   const systemAccessToken = randomBytes(32).toString('base64url');
   const identityHeader = randomUUID();
+  const pipelineFixture = options.fixture.pipeline;
   const pipelineServer = new HttpsService(
     pipelineService({
-      pipeline: options.fixture.pipeline,
+      pipeline: pipelineFixture,
       federation,
       systemAccessToken,
       idTokenLifetimeSeconds: () => settings.idTokenLifetimeSeconds,
@@ -131,7 +166,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     throw e;
   }
 
-  const collectionUri = `${pipelineOrigin}/${options.fixture.pipeline?.organization ?? DEFAULT_ORGANIZATION}/`;
+  const collectionUri = `${pipelineOrigin}/${pipelineFixture?.organization ?? DEFAULT_ORGANIZATION}/`;
   const projectId = randomUUID();
   const planId = randomUUID();
   const jobId = randomUUID();
@@ -145,6 +180,8 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     systemAccessToken,
   });
 
+  // The fixture is not kept: at registry scale it is as big as the world built from it.
+  const ownWorkDir = !options.workDir;
   let stopped: Promise<void> | undefined;
   return {
     caPem: tls.caPem,
@@ -175,6 +212,11 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     setIdTokenLifetimeSeconds(seconds) {
       settings.idTokenLifetimeSeconds = seconds;
     },
+    setArmThrottling,
+    setRegistryThrottling(value) {
+      registryReads.reconfigure(registryLimitResolver(value, skuOf));
+    },
+    onRequest: (route, hook) => hooks.add(route, hook),
     mintFederatedToken(clientId, lifetimeSeconds = 600) {
       const principal = state.principals.find((p) => p.clientId.toLowerCase() === clientId.toLowerCase() && p.federated);
       if (!principal) throw new Error(`the fixture has no federated principal '${clientId}'`);
@@ -183,7 +225,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     stop() {
       // A temp folder the emulator made itself goes with it; a given workDir stays.
       stopped ??= Promise.all(services.map((s) => s.close())).then(async () => {
-        if (!options.workDir) await rm(workDir, { recursive: true, force: true });
+        if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
       });
       return stopped;
     },

@@ -5,12 +5,13 @@
  * answer 202 (+ Location, Retry-After) while the operation runs, then 200
  * `{"status":"Succeeded"}`, or the failure in the configured style. The import itself runs
  * when the operation completes, i.e. on the poll after `importPollsBeforeDone` running polls;
- * an operation nobody polls never runs.
+ * an operation nobody polls never runs. An `importHangs` fault makes an operation that never
+ * completes: its polls answer 202 forever.
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ImportFailureStyle } from './api';
 import { armError } from './armAuth';
-import { emptyReply, jsonReply, type InjectedImportFailure, type Reply } from './http';
+import { emptyReply, jsonReply, type InjectedImportFault, type Reply } from './http';
 import { runImport, type ImportFailure, type ImportParameters } from './importImage';
 import type { EmulatorState, RegistryState } from './state';
 
@@ -19,7 +20,7 @@ interface Operation {
   subscriptionId: string;
   target: RegistryState;
   request: ImportParameters;
-  injected?: InjectedImportFailure;
+  injected?: InjectedImportFault;
   location: string;
   polls: number;
   /** Set once the operation has run: undefined failure means Succeeded. */
@@ -50,7 +51,7 @@ export class ImportOperations {
   }
 
   /** Accepts an import; answers the 202 with its Location. */
-  start(target: RegistryState, request: ImportParameters, apiVersion: string, injected: InjectedImportFailure | undefined, extraHeaders: Record<string, string>): Reply {
+  start(target: RegistryState, request: ImportParameters, apiVersion: string, injected: InjectedImportFault | undefined, extraHeaders: Record<string, string>): Reply {
     const id = `registries-${randomUUID()}`;
     const t = ticks();
     // Stand-in for the signing certificate real links carry: opaque, checked through `s`.
@@ -89,10 +90,15 @@ export class ImportOperations {
     }
     if (!op.outcome) {
       op.polls += 1;
-      if (op.polls <= this.settings.pollsBeforeDone()) {
+      if (op.polls <= this.settings.pollsBeforeDone() || op.injected?.kind === 'importHangs') {
         return emptyReply(202, { Location: op.location, 'Retry-After': String(this.settings.retryAfterSeconds()), ...headers });
       }
-      op.outcome = { failure: op.injected ? { status: op.injected.status ?? 400, code: op.injected.code, message: op.injected.message } : runImport(this.state, op.target, op.request) };
+      op.outcome = {
+        failure:
+          op.injected?.kind === 'importFails'
+            ? { status: op.injected.status ?? 400, code: op.injected.code, message: op.injected.message }
+            : runImport(this.state, op.target, op.request),
+      };
     }
     const failure = op.outcome.failure;
     if (!failure) return jsonReply(200, { status: 'Succeeded' }, headers);

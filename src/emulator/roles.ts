@@ -44,3 +44,61 @@ export function hasAbility(principal: Principal | undefined, resourceId: string,
 export function hasAnyRole(principal: Principal | undefined, resourceId: string): boolean {
   return principal?.roles.some((a) => scopeCovers(a.scope, resourceId)) ?? false;
 }
+
+/** A role definition's permissions, as `Microsoft.Authorization/permissions` lists them. */
+export interface RolePermissions {
+  actions: string[];
+  notActions: string[];
+  dataActions: string[];
+  notDataActions: string[];
+}
+
+/**
+ * The built-in role definitions' permissions (Azure's built-in roles; Contributor's
+ * notActions as of 2025). The Data Importer role's data actions are the repository read ones
+ * of the ABAC-era definitions; older definitions listed none.
+ */
+export const ROLE_PERMISSIONS: Record<RoleName, RolePermissions> = {
+  Owner: { actions: ['*'], notActions: [], dataActions: [], notDataActions: [] },
+  Contributor: {
+    actions: ['*'],
+    notActions: [
+      'Microsoft.Authorization/*/Delete',
+      'Microsoft.Authorization/*/Write',
+      'Microsoft.Authorization/elevateAccess/Action',
+      'Microsoft.Blueprint/blueprintAssignments/write',
+      'Microsoft.Blueprint/blueprintAssignments/delete',
+      'Microsoft.Compute/galleries/share/action',
+      'Microsoft.Purview/consents/write',
+      'Microsoft.Purview/consents/delete',
+      'Microsoft.Resources/deploymentStacks/manageDenySetting/action',
+      'Microsoft.Subscription/cancel/action',
+      'Microsoft.Subscription/enable/action',
+    ],
+    dataActions: [],
+    notDataActions: [],
+  },
+  Reader: { actions: ['*/read'], notActions: [], dataActions: [], notDataActions: [] },
+  AcrPull: { actions: [ACTION_OF.pull], notActions: [], dataActions: [], notDataActions: [] },
+  AcrPush: { actions: [ACTION_OF.pull, ACTION_OF.push], notActions: [], dataActions: [], notDataActions: [] },
+  'Container Registry Data Importer and Data Reader': {
+    actions: [ACTION_OF.import, ACTION_OF.pull, ACTION_OF.read],
+    notActions: [],
+    dataActions: [
+      'Microsoft.ContainerRegistry/registries/repositories/content/read',
+      'Microsoft.ContainerRegistry/registries/repositories/metadata/read',
+    ],
+    notDataActions: [],
+  },
+};
+
+/**
+ * What `GET {scope}/providers/Microsoft.Authorization/permissions` answers: one entry per
+ * role assignment of the principal that covers the scope (an assignment at the scope or
+ * above it), each with its role's permissions; none without an assignment.
+ */
+export function permissionsAt(principal: Principal | undefined, scope: string): RolePermissions[] {
+  return (principal?.roles ?? [])
+    .filter((a) => scopeCovers(a.scope, scope))
+    .map((a) => structuredClone(ROLE_PERMISSIONS[a.role]));
+}

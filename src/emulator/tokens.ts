@@ -45,9 +45,14 @@ export type TokenCheck =
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
+/** How many verified tokens a signer remembers (a client reuses one token for many requests). */
+const VERIFIED_KEPT = 4096;
+
 /** Signs and checks the emulator's own tokens (HS256 with a random per-run secret). */
 export class HmacTokenSigner {
   private readonly key = randomBytes(32);
+  /** token -> its claims, for tokens whose signature was already checked (expiry is checked every time). */
+  private readonly verified = new Map<string, Claims>();
   constructor(private readonly kid: string) {}
 
   sign(claims: Claims): string {
@@ -57,16 +62,24 @@ export class HmacTokenSigner {
 
   /** Signature first, then expiry: an expired token is reported as such, with its claims. */
   check(token: string): TokenCheck {
+    const known = this.verified.get(token);
+    if (known) return this.expiry(known);
     const jwt = decodeJwt(token);
     if (!jwt) return { ok: false, reason: 'malformed' };
     const expected = createHmac('sha256', this.key).update(jwt.signingInput).digest();
     if (jwt.header.kid !== this.kid || expected.length !== jwt.signature.length || !timingSafeEqual(expected, jwt.signature)) {
       return { ok: false, reason: 'signature' };
     }
-    const exp = jwt.claims.exp;
-    if (typeof exp !== 'number') return { ok: false, reason: 'malformed' };
-    if (exp <= nowSeconds()) return { ok: false, reason: 'expired', claims: jwt.claims, exp };
-    return { ok: true, claims: jwt.claims };
+    if (typeof jwt.claims.exp !== 'number') return { ok: false, reason: 'malformed' };
+    if (this.verified.size >= VERIFIED_KEPT) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, jwt.claims);
+    return this.expiry(jwt.claims);
+  }
+
+  private expiry(claims: Claims): TokenCheck {
+    const exp = claims.exp as number;
+    if (exp <= nowSeconds()) return { ok: false, reason: 'expired', claims, exp };
+    return { ok: true, claims };
   }
 }
 
