@@ -11,16 +11,23 @@
  *   poller throws a RestError);
  * - a poll answers `200 {"status":"Failed","error":{…}}`, which the SDK's poller reports as a
  *   success; the OperationOutcomeRecorder keeps that body (see operationOutcome.ts).
+ *
+ * An import that outlives the caller's signal (the engine's per-import time limit) stops
+ * being polled and becomes an ImportFailure `ImportTimedOut`: an operation that stays Accepted
+ * forever must not hold a slot of the run. The POST and every poll are paced under the target
+ * subscription's ARM budgets by the client's pipeline (armPacing.ts).
  */
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { TokenCredential } from '@azure/core-auth';
 import { ImportFailure, type Importer, type ImportRequest } from '../engine/ports';
 import { createArmClient } from './armClient';
+import { bucketSettings, DEFAULT_ARM_WRITES } from './armPacing';
 import type { AzureCloud } from './cloud';
 import { OperationOutcomeRecorder, type OperationWatch } from './operationOutcome';
 import { redactText, serviceErrorOf } from './redact';
 import { describeArmError } from './serviceErrorCapture';
 import type { RegistryRef } from './registryRef';
+import type { TokenBucketSettings } from './tokenBucket';
 import type { Transport } from './transport';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -31,7 +38,16 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 export interface ArmImporterOptions {
   /** Poll interval when the service sends no Retry-After (the SDK's default is 2 s). */
   pollIntervalMs?: number;
+  /**
+   * This importer's own write budget per subscription instead of the transport's shared one
+   * (`TransportOptions.armWrites`); unnamed fields keep the transport's values; false = its
+   * writes are not paced.
+   */
+  writes?: Partial<TokenBucketSettings> | false;
 }
+
+/** ImportFailure code of an import abandoned at the caller's time limit. */
+export const IMPORT_TIMED_OUT = 'ImportTimedOut';
 
 export class ArmImporter implements Importer {
   /**
@@ -50,6 +66,7 @@ export class ArmImporter implements Importer {
 
   async importImage(request: ImportRequest, signal?: AbortSignal): Promise<void> {
     refuseUnpinned(request);
+    if (signal?.aborted) throw notFinishedInTime(request);
     const parameters = {
       source: {
         resourceId: this.sourceResourceId,
@@ -76,7 +93,7 @@ export class ArmImporter implements Importer {
       if (failure) throw failure;
     } catch (error) {
       if (error instanceof ImportFailure) throw error;
-      if (signal?.aborted) throw error;
+      if (signal?.aborted) throw notFinishedInTime(request);
       // An Azure-AsyncOperation failure surfaces as a plain Error without a code; the recorded
       // body has the service's own code and message.
       throw failureOf(watch?.lastPoll()?.body) ?? toImportFailure(error);
@@ -99,8 +116,17 @@ export function createArmImporter(
   options: ArmImporterOptions = {},
 ): ArmImporter {
   const recorder = new OperationOutcomeRecorder();
+  const { writes } = options;
   const client = createArmClient(credential, target.subscriptionId, cloud, transport, {
     additionalPolicies: [{ policy: recorder.policy, position: 'perCall' }],
+    ...(writes !== undefined
+      ? {
+          budgets: transport.armBudgets.withOwn(
+            'writes',
+            writes === false ? undefined : bucketSettings(transport.armBudgets.settings.writes ?? DEFAULT_ARM_WRITES, writes),
+          ),
+        }
+      : {}),
   });
   return new ArmImporter(client, recorder, cloud.armEndpoint, target, source.id, options);
 }
@@ -135,6 +161,14 @@ function failureOf(body: unknown): ImportFailure | undefined {
   const code = error?.code;
   const message = error?.message ?? `the import operation ended ${status}`;
   return new ImportFailure(redactText(code && !message.startsWith(code) ? `${code}: ${message}` : message), code ?? status);
+}
+
+function notFinishedInTime(request: ImportRequest): ImportFailure {
+  return new ImportFailure(
+    `the import of ${request.sourceRepository}@${request.sourceDigest} did not finish in time: stopped waiting for it ` +
+      '(the operation may still complete in the target registry)',
+    IMPORT_TIMED_OUT,
+  );
 }
 
 function toImportFailure(error: unknown): ImportFailure {

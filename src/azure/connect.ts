@@ -1,12 +1,14 @@
 /**
  * The one call front ends make: resolve both registries by name through ARM (each in its own
- * subscription, possibly with its own identity) and hand back the engine's two ports.
+ * subscription, possibly with its own identity), check that the run can work (preflight.ts),
+ * and hand back the engine's two ports.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { Importer, RegistryReader } from '../engine/ports';
+import type { Importer, RegistryReader, RequestStats } from '../engine/ports';
 import { createArmClient } from './armClient';
 import { createArmImporter, type ArmImporterOptions } from './armImporter';
 import type { AzureCloud } from './cloud';
+import { runPreflight, type PreflightReport } from './preflight';
 import { locateRegistry } from './registryLocator';
 import { createAcrRegistryReader } from './registryReader';
 import type { RegistryRef, RegistrySide } from './registryRef';
@@ -25,31 +27,61 @@ export interface Connection {
   targetReader: RegistryReader;
   /** Imports into the target, from the source registry's resource id. */
   importer: Importer;
+  /** The checks that could not be made (the permissions API refused or missing); empty when skipped by option. */
+  preflight: PreflightReport;
+  /**
+   * Requests sent so far by every client of the connection's transport — ARM, data plane,
+   * token requests of the registries and of credentials built from the same transport —
+   * with the 429s among them and the retries. Read it when the run is over, for the report.
+   */
+  requestStats(): RequestStats;
 }
 
 export interface ConnectOptions {
   cloud: AzureCloud;
   transport: Transport;
   importer?: ArmImporterOptions;
+  /** Run the preflight checks (default true). */
+  preflight?: boolean;
   signal?: AbortSignal;
 }
 
 /**
- * Resolves source and target (concurrently). Errors name the side they concern: a
- * RegistryNotFoundError reads `registry "x" was not found in the target subscription`.
+ * Resolves source and target (concurrently), then runs the preflight. Errors name the side
+ * they concern: a RegistryNotFoundError reads `registry "x" was not found in the target
+ * subscription`; a dead end for importImage is a PreflightError (key + args for the task's
+ * strings, an English message for the command line). Nothing is written before it returns.
  * The import runs with the target's credential, which needs read access to the source.
  */
 export async function connect(source: RegistryEndpoint, target: RegistryEndpoint, options: ConnectOptions): Promise<Connection> {
   const { cloud, transport, signal } = options;
+  const arm = {
+    source: createArmClient(source.credential, source.subscriptionId, cloud, transport),
+    target: createArmClient(target.credential, target.subscriptionId, cloud, transport),
+  };
   const resolve = (endpoint: RegistryEndpoint, side: RegistrySide): Promise<RegistryRef> =>
-    locateRegistry(createArmClient(endpoint.credential, endpoint.subscriptionId, cloud, transport), endpoint.registryName, side, signal);
+    locateRegistry(arm[side], endpoint.registryName, side, signal);
 
   const [sourceRef, targetRef] = await Promise.all([resolve(source, 'source'), resolve(target, 'target')]);
+  const sourceReader = createAcrRegistryReader(sourceRef, source.credential, cloud, transport);
+  const preflight =
+    options.preflight === false
+      ? { skipped: [] }
+      : await runPreflight({
+          source: sourceRef,
+          target: targetRef,
+          targetArm: arm.target,
+          armEndpoint: cloud.armEndpoint,
+          sourceData: sourceReader.client,
+          ...(signal ? { signal } : {}),
+        });
   return {
     source: sourceRef,
     target: targetRef,
-    sourceReader: createAcrRegistryReader(sourceRef, source.credential, cloud, transport),
+    sourceReader,
     targetReader: createAcrRegistryReader(targetRef, target.credential, cloud, transport),
     importer: createArmImporter(target.credential, targetRef, sourceRef, cloud, transport, options.importer),
+    preflight,
+    requestStats: () => transport.counter.snapshot(),
   };
 }

@@ -117,6 +117,8 @@ export function managedIdentityCredential(cloud: AzureCloud, transport: Transpor
   return new ManagedIdentityCredential({
     retryOptions: shared.retryOptions,
     userAgentOptions: shared.userAgentOptions,
+    // The request counter and the time limit.
+    ...(shared.additionalPolicies ? { additionalPolicies: shared.additionalPolicies } : {}),
     ...(clientId ? { clientId } : {}),
   });
 }

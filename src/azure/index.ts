@@ -8,7 +8,18 @@ export * from './redact';
 export type { RegistryRef, RegistrySide } from './registryRef';
 export { createArmClient } from './armClient';
 export { locateRegistry, RegistryNotFoundError, RegistryLookupError } from './registryLocator';
-export { ArmImporter, createArmImporter, type ArmImporterOptions } from './armImporter';
+export { ArmImporter, createArmImporter, IMPORT_TIMED_OUT, type ArmImporterOptions } from './armImporter';
+export { ArmBudgets, DEFAULT_ARM_READS, DEFAULT_ARM_WRITES, type ArmPacingSettings } from './armPacing';
+export { TokenBucket, type TokenBucketSettings } from './tokenBucket';
+export { RequestCounter } from './requestStats';
+export {
+  PreflightError,
+  preflightMessage,
+  type PreflightErrorKey,
+  type PreflightReport,
+  type PreflightSkip,
+  type PreflightCheck,
+} from './preflight';
 export { OperationOutcomeRecorder } from './operationOutcome';
 export { AcrRegistryReader, createAcrRegistryReader } from './registryReader';
 export { AcrClient, createAcrClient, type AcrTag } from './dataplane/acrClient';

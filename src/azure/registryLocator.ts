@@ -72,6 +72,7 @@ function toRegistryRef(registry: Registry, side: RegistrySide): RegistryRef {
     ...(registry.sku?.name ? { sku: registry.sku.name } : {}),
     ...(registry.publicNetworkAccess ? { publicNetworkAccess: registry.publicNetworkAccess } : {}),
     ...(registry.networkRuleBypassOptions ? { networkRuleBypassOptions: registry.networkRuleBypassOptions } : {}),
+    ...(registry.networkRuleSet?.defaultAction ? { networkDefaultAction: registry.networkRuleSet.defaultAction } : {}),
     ...(registry.policies?.azureADAuthenticationAsArmPolicy?.status
       ? { azureADAuthenticationAsArmPolicy: registry.policies.azureADAuthenticationAsArmPolicy.status }
       : {}),

@@ -19,6 +19,10 @@ export class AcrRegistryReader implements RegistryReader {
     const tags = await this.client.listTags(repository, signal);
     return tags === null ? null : tags.map(({ name, digest, writeEnabled }) => ({ name, digest, writeEnabled }));
   }
+
+  countReferencedManifests(repository: string, digest: string, signal?: AbortSignal): Promise<number> {
+    return this.client.countReferencedManifests(repository, digest, signal);
+  }
 }
 
 export function createAcrRegistryReader(

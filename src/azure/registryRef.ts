@@ -17,6 +17,8 @@ export interface RegistryRef {
   publicNetworkAccess?: string;
   /** `AzureServices` lets importImage reach a network-restricted registry. */
   networkRuleBypassOptions?: string;
+  /** The firewall's default (`networkRuleSet.defaultAction`): `Deny` restricts access to selected networks. */
+  networkDefaultAction?: string;
   /** `disabled` means the data plane refuses ARM-audience Entra tokens. */
   azureADAuthenticationAsArmPolicy?: string;
 }

@@ -1,12 +1,20 @@
 /**
  * The one place that decides how every Azure client talks HTTP: retries, trusted CAs, user
- * agent and per-request time limit. ARM clients, @azure/identity credentials and the ACR
- * data-plane pipeline all take their options from a `Transport`, so a corporate proxy CA or
- * the emulator's CA is configured once and TLS verification is never switched off.
+ * agent, per-request time limit, request pacing and request counting. ARM clients,
+ * @azure/identity credentials and the ACR data-plane pipeline all take their options from a
+ * `Transport`, so a corporate proxy CA or the emulator's CA is configured once and TLS
+ * verification is never switched off.
+ *
+ * A transport also holds what the clients built from it share during a run: the ARM budgets
+ * per subscription (armPacing.ts), the read caps per registry and the request counter
+ * (requestStats.ts). Build one per run.
  */
 import { rootCertificates } from 'node:tls';
 import { RestError, type Agent, type PipelinePolicy, type PipelineRetryOptions, type ProxySettings, type TlsSettings } from '@azure/core-rest-pipeline';
+import { ArmBudgets, bucketSettings, DEFAULT_ARM_READS, DEFAULT_ARM_WRITES } from './armPacing';
 import { createProxyAgent } from './proxyAgent';
+import { RequestCounter } from './requestStats';
+import { BucketsByKey, type TokenBucketSettings } from './tokenBucket';
 
 export interface Transport {
   /**
@@ -25,6 +33,14 @@ export interface Transport {
    * HTTPS_PROXY / NO_PROXY from the environment.
    */
   readonly proxy?: ProxySettings;
+  /** ARM write and read budgets per subscription, shared by every ARM client of this transport. */
+  readonly armBudgets: ArmBudgets;
+  /** Data-plane reads per second per registry (0 = no cap). */
+  readonly maxReadsPerSecond: number;
+  /** The read cap's bucket per registry host, when there is a cap. */
+  readonly registryReads?: BucketsByKey;
+  /** Counts every request of every pipeline built from this transport. */
+  readonly counter: RequestCounter;
 }
 
 export interface TransportOptions {
@@ -33,8 +49,21 @@ export interface TransportOptions {
   /** Extra CA PEM (the emulator's or a TLS-inspecting proxy's). */
   caPem?: string;
   retry?: PipelineRetryOptions;
+  /** Time limit of one HTTP attempt in ms; default 60 000, 0 = none. */
   requestTimeoutMs?: number;
   proxy?: ProxySettings;
+  /**
+   * ARM write budget per subscription the client keeps itself under; default ARM's own
+   * (200, refilled 10 per second); false = no pacing.
+   */
+  armWrites?: Partial<TokenBucketSettings> | false;
+  /** ARM read budget per subscription; default ARM's own (250, refilled 25 per second); false = none. */
+  armReads?: Partial<TokenBucketSettings> | false;
+  /**
+   * Caps data-plane reads per registry at this many per second (a token bucket holding one
+   * second's worth), so a run stays under a registry's own limit. Default: no cap.
+   */
+  maxReadsPerSecond?: number;
 }
 
 /** Defaults sized for ARM's write throttling (Retry-After up to a minute) and ACR's 429s. */
@@ -44,15 +73,38 @@ const DEFAULT_RETRY: Required<PipelineRetryOptions> = {
   maxRetryDelayInMs: 60_000,
 };
 
+/** A hung connection is given up after a minute and retried (importImage's POST answers in seconds). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
 export function createTransport(options: TransportOptions = {}): Transport {
   const retry = { ...DEFAULT_RETRY, ...definedRetry(options.retry) };
+  const maxReadsPerSecond = options.maxReadsPerSecond ?? 0;
+  if (!Number.isFinite(maxReadsPerSecond) || maxReadsPerSecond < 0) throw new RangeError('maxReadsPerSecond must be a number ≥ 0');
   return Object.freeze({
     retry,
     caPem: options.caPem && options.caPem.trim() !== '' ? options.caPem : undefined,
     userAgentPrefix: `acr-transfer/${options.version ?? 'dev'}`,
-    requestTimeoutMs: Math.max(0, options.requestTimeoutMs ?? 0),
+    requestTimeoutMs: Math.max(0, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
     ...(options.proxy ? { proxy: options.proxy } : {}),
+    armBudgets: new ArmBudgets({
+      ...bucketSetting('writes', options.armWrites, DEFAULT_ARM_WRITES),
+      ...bucketSetting('reads', options.armReads, DEFAULT_ARM_READS),
+    }),
+    maxReadsPerSecond,
+    ...(maxReadsPerSecond > 0
+      ? { registryReads: new BucketsByKey({ capacity: Math.max(1, maxReadsPerSecond), refillPerSecond: maxReadsPerSecond }) }
+      : {}),
+    counter: new RequestCounter(),
   });
+}
+
+function bucketSetting<K extends 'writes' | 'reads'>(
+  key: K,
+  given: Partial<TokenBucketSettings> | false | undefined,
+  fallback: TokenBucketSettings,
+): Partial<Record<K, TokenBucketSettings>> {
+  if (given === false) return {};
+  return { [key]: bucketSettings(fallback, given) } as Partial<Record<K, TokenBucketSettings>>;
 }
 
 /**
@@ -112,11 +164,19 @@ export function pipelineSettingsOf(transport: Transport): PipelineSettings {
   };
 }
 
+/**
+ * Options for an Azure SDK client or credential: the pipeline settings, plus the request
+ * counter and the per-attempt time limit inside the retry loop (in that order, so the counter
+ * sees a timed-out attempt as the ETIMEDOUT fault it becomes).
+ */
 export function clientOptionsOf(transport: Transport): SharedClientOptions {
   const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
   return {
     ...pipelineSettingsOf(transport),
-    ...(timeout ? { additionalPolicies: [{ policy: timeout, position: 'perRetry' as const }] } : {}),
+    additionalPolicies: [
+      { policy: transport.counter.policy, position: 'perRetry' as const },
+      ...(timeout ? [{ policy: timeout, position: 'perRetry' as const }] : []),
+    ],
   };
 }
 
@@ -133,15 +193,34 @@ export function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy | undefi
   return {
     name: requestTimeoutPolicyName,
     async sendRequest(request, next) {
-      if (!request.timeout) request.timeout = timeoutMs;
+      // A caller's own limit stands.
+      if (request.timeout > 0) return next(request);
+      // Not `request.timeout`: the SDK's HTTP client clears that timer only when an answer
+      // arrives, so after a connection reset it keeps the process alive for the whole limit.
+      // Our own timer is cleared whatever happens, and unref'd besides.
+      const attempt = new AbortController();
+      const callerSignal = request.abortSignal;
+      const onCallerAbort = (): void => attempt.abort();
+      if (callerSignal?.aborted) attempt.abort();
+      callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attempt.abort();
+      }, timeoutMs);
+      timer.unref();
+      request.abortSignal = attempt.signal;
       try {
         return await next(request);
       } catch (error) {
-        const callerAborted = request.abortSignal?.aborted === true;
-        if (!callerAborted && error instanceof Error && error.name === 'AbortError') {
-          throw new RestError(`no answer within ${request.timeout} ms`, { code: 'ETIMEDOUT', request });
+        if (timedOut && callerSignal?.aborted !== true && error instanceof Error && error.name === 'AbortError') {
+          throw new RestError(`no answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT', request });
         }
         throw error;
+      } finally {
+        clearTimeout(timer);
+        callerSignal?.removeEventListener('abort', onCallerAbort);
+        request.abortSignal = callerSignal;
       }
     },
   };

@@ -4,7 +4,7 @@ import { OptionsError } from '../engine/optionsError';
 
 /**
  * Command-line flags. The reference script's flags keep their names and meaning; the rest
- * (concurrency, reports, clouds, CA) are this tool's additions.
+ * (concurrency, time limits, sharding, reports, clouds, CA) are this tool's additions.
  */
 export interface CliArguments {
   help: boolean;
@@ -31,6 +31,10 @@ const FLAGS = {
   'max-repositories': { type: 'string' },
   'delay-seconds': { type: 'string' },
   'max-concurrency': { type: 'string' },
+  'time-budget-minutes': { type: 'string' },
+  'import-timeout-minutes': { type: 'string' },
+  'shard-index': { type: 'string' },
+  'shard-count': { type: 'string' },
   'dry-run': { type: 'boolean' },
   force: { type: 'boolean' },
   'report-json': { type: 'string' },
@@ -68,6 +72,14 @@ Behaviour
   --max-repositories N            import into at most N repositories that have work
   --delay-seconds S               wait S seconds between import starts (default 0)
   --max-concurrency N             imports in flight at once, 1-32 (default 4)
+  --time-budget-minutes M         stop starting work when the budget nears its end; imports
+                                  in flight finish, the rest is left for the next run (exit 0)
+  --import-timeout-minutes M      fail an import that takes longer (default 30)
+
+Sharding (N jobs share one migration)
+  --shard-index I                 this job's shard, 1 to --shard-count
+  --shard-count N                 how many shards; a repository's shard is a stable hash of
+                                  its name (FNV-1a) mod N, plus 1
 
 Reports
   --report-json FILE              write the run report as JSON (docs/run-report.md)
@@ -84,8 +96,9 @@ Sign-in (first that applies): AZURE_CLIENT_ID + AZURE_TENANT_ID with AZURE_CLIEN
 AZURE_FEDERATED_TOKEN_FILE or AZURE_CLIENT_CERTIFICATE_PATH; then \`az login\`; then managed
 identity (Azure clouds only).
 
-Exit codes: 0 done (dry run included), 1 an import, a tag or a repository failed,
-2 bad input (nothing was written), 3 the run could not start or stopped unexpectedly.
+Exit codes: 0 done (dry run and a stop on the time budget included), 1 an import, a tag or
+a repository failed, 2 bad input (nothing was written), 3 the run could not start (sign-in, a
+preflight check: permissions or network rules) or stopped unexpectedly.
 `;
 
 /**
@@ -132,6 +145,10 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
       maxRepositories: values['max-repositories'],
       delaySeconds: values['delay-seconds'],
       maxConcurrency: values['max-concurrency'],
+      timeBudgetMinutes: values['time-budget-minutes'],
+      importTimeoutMinutes: values['import-timeout-minutes'],
+      shardIndex: values['shard-index'],
+      shardCount: values['shard-count'],
       dryRun: values['dry-run'] === true,
       force: values.force === true,
     },

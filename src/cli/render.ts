@@ -1,6 +1,8 @@
-import type { RunPlan, SyncEvents } from '../engine/events';
-import type { TagDecisionKind } from '../engine/plan';
-import type { RunReport } from '../engine/report';
+import type { PlannedRepository, RunPlan, SyncEvents } from '../engine/events';
+import { minutesText } from '../engine/importTimeout';
+import { MAX_INDEX_MANIFESTS } from '../engine/indexSize';
+import type { TagDecision, TagDecisionKind } from '../engine/plan';
+import type { DeferralReason, RunReport } from '../engine/report';
 import { shortDigest } from '../engine/reportMarkdown';
 
 /**
@@ -16,7 +18,24 @@ const DECISION_TEXT: Record<TagDecisionKind, string> = {
   inSync: 'in sync',
   forced: 'forced',
   locked: 'LOCKED',
+  tooManyManifests: 'TOO MANY MANIFESTS',
 };
+
+const DEFERRED_TEXT: Record<DeferralReason, string> = {
+  maxRepositories: 'max repositories',
+  timeBudget: 'time budget',
+};
+
+/** What happens to a moved tag: its import (in this or a later run), or why there is none. */
+function actionOf(planned: PlannedRepository, decision: TagDecision, dryRun: boolean): string {
+  const group = planned.plan?.groups.find((g) => g.tags.includes(decision.tag));
+  if (group !== undefined) {
+    const action = planned.deferredBy !== undefined ? `deferred (${DEFERRED_TEXT[planned.deferredBy]})` : dryRun ? 'would import' : 'import';
+    return `${action} ${group.mode}`;
+  }
+  if (decision.kind === 'tooManyManifests') return `never (index of ${decision.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS})`;
+  return 'never (locked)';
+}
 
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -26,13 +45,20 @@ function table(rows: string[][]): string[] {
 export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
   const { selection } = plan;
   print(`Selected ${selection.selected.length} of ${selection.scanned} repositories${selection.ignored.length > 0 ? ` (${selection.ignored.length} ignored by pattern)` : ''}.`);
+  if (selection.shard !== undefined) {
+    const { index, count, selectedInAllShards } = selection.shard;
+    print(`Shard ${index} of ${count}: ${selection.selected.length} of the ${selectedInAllShards} repositories all shards select.`);
+  }
   for (const ignored of selection.ignored) print(`  ignored ${ignored.name}  (pattern ${ignored.pattern})`);
 
   const rows: string[][] = [['REPOSITORY', 'TAG', 'DECISION', 'SOURCE', 'TARGET', 'IMPORT']];
   let inSync = 0;
+  let notListed = 0;
   for (const planned of plan.repositories) {
     if (planned.plan === undefined) {
-      rows.push([planned.repository, '—', 'UNREADABLE', '—', '—', planned.error ?? '']);
+      // Not listed before the time budget ran out: possibly thousands, so counted, not listed.
+      if (planned.error === undefined && planned.deferredBy !== undefined) notListed++;
+      else rows.push([planned.repository, '—', 'UNREADABLE', '—', '—', planned.error ?? '']);
       continue;
     }
     const moved = planned.plan.decisions.filter((d) => d.kind !== 'inSync');
@@ -40,24 +66,26 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
       inSync++;
       continue;
     }
-    const action = planned.deferred ? 'deferred (max repositories)' : dryRun ? 'would import' : 'import';
     for (const d of moved) {
-      const group = planned.plan.groups.find((g) => g.tags.includes(d.tag));
-      rows.push([planned.repository, d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), group ? `${action} ${group.mode}` : 'never (locked)']);
+      rows.push([planned.repository, d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), actionOf(planned, d, dryRun)]);
     }
   }
   print('');
   if (rows.length > 1) table(rows).forEach((line) => print(line));
   else print('Nothing to import.');
   print(`${inSync} repositories already in sync.`);
+  if (notListed > 0) print(`${notListed} repositories not listed: the time budget ran out while planning (deferred to the next run).`);
   print('');
 }
 
 /** Progress lines while importing: `[done/total] repo@digest → tags`. */
 export function progressEvents(plan: () => RunPlan | undefined, print: Print): SyncEvents {
   let finished = 0;
-  const total = () => (plan()?.repositories ?? []).filter((r) => !r.deferred).reduce((n, r) => n + (r.plan?.groups.length ?? 0), 0);
+  const total = () => (plan()?.repositories ?? []).filter((r) => r.deferredBy === undefined).reduce((n, r) => n + (r.plan?.groups.length ?? 0), 0);
   return {
+    budgetReached(reserveMs) {
+      print(`Time budget: ${seconds(reserveMs)} left or less; no new work starts, imports in flight finish.`);
+    },
     importFinished(group, error) {
       finished++;
       const what = `${group.repository}@${shortDigest(group.sourceDigest)} → ${group.tags.join(', ')}`;
@@ -66,19 +94,36 @@ export function progressEvents(plan: () => RunPlan | undefined, print: Print): S
   };
 }
 
-export function renderSummary(report: RunReport, print: Print): void {
-  const { repositories: r, tags: t } = report.totals;
-  print('');
-  print(`${report.dryRun ? 'Dry run' : 'Run'} ${report.result === 'succeeded' ? 'succeeded' : report.result === 'failed' ? 'FAILED' : 'succeeded with issues'} in ${(report.durationMs / 1000).toFixed(1)} s.`);
-  print(`  repositories: ${r.scanned} scanned, ${r.selected} selected, ${r.ignored} ignored, ${r.withWork} with work, ${r.done} done, ${r.failed} failed, ${r.remaining} still with work`);
-  print(`  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.imported} imported, ${t.failed} failed`);
-  print(`  import calls: ${report.totals.importCalls}`);
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}
+
+/** The summary's warnings and errors, one line each, per repository and tag. */
+function problemLines(report: RunReport, print: Print): void {
   for (const repo of report.repositories) {
     if (repo.error !== undefined) print(`  ERROR ${repo.name}: ${repo.error}`);
     for (const tag of repo.tags) {
       if (tag.decision === 'retagged') print(`  warning: ${repo.name}:${tag.tag} was re-tagged (target had ${shortDigest(tag.targetDigest)}, source has ${shortDigest(tag.sourceDigest)})`);
       if (tag.decision === 'locked') print(`  warning: ${repo.name}:${tag.tag} is locked in the target; left at ${shortDigest(tag.targetDigest)} (source has ${shortDigest(tag.sourceDigest)})`);
+      if (tag.decision === 'tooManyManifests') {
+        print(`  warning: ${repo.name}:${tag.tag} not imported: image index with ${tag.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS}`);
+      }
       if (tag.outcome === 'failed') print(`  ERROR ${repo.name}:${tag.tag}: ${tag.error ?? 'failed'}`);
     }
   }
+}
+
+export function renderSummary(report: RunReport, print: Print): void {
+  const { repositories: r, tags: t, requests } = report.totals;
+  print('');
+  print(`${report.dryRun ? 'Dry run' : 'Run'} ${report.result === 'succeeded' ? 'succeeded' : report.result === 'failed' ? 'FAILED' : 'succeeded with issues'} in ${(report.durationMs / 1000).toFixed(1)} s.`);
+  if (report.stoppedBy === 'timeBudget') {
+    print(`  stopped on its time budget (${minutesText(report.limits.timeBudgetMinutes ?? 0)}): ${r.remaining} repositories still have work; run again to continue`);
+  }
+  if (report.selection.shard !== undefined) print(`  shard ${report.selection.shard.index} of ${report.selection.shard.count}`);
+  print(`  repositories: ${r.scanned} scanned, ${r.selected} selected, ${r.ignored} ignored, ${r.withWork} with work, ${r.done} done, ${r.failed} failed, ${r.remaining} still with work`);
+  print(`  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.tooManyManifests > 0 ? `${t.tooManyManifests} too many manifests, ` : ''}${t.imported} imported, ${t.failed} failed`);
+  print(`  import calls: ${report.totals.importCalls}`);
+  if (requests !== undefined) print(`  requests: ${requests.total} sent, ${requests.throttled} throttled, ${requests.retried} retried`);
+  problemLines(report, print);
 }

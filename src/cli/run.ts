@@ -6,6 +6,7 @@ import {
   createTransport,
   customizeCloud,
   oneLineError,
+  PreflightError,
   RegistryNotFoundError,
   selectCliCredential,
   type AzureCloud,
@@ -108,10 +109,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       { registryName: options.targetRegistry, subscriptionId: subscriptions.target, credential: signIn.credential },
       { cloud, transport },
     );
+    for (const skipped of connection.preflight.skipped) io.out(`warning: ${skipped.message}`);
     io.out(`${options.dryRun ? 'Dry run: ' : ''}${connection.source.name} → ${connection.target.name}`);
     const report = await runSync(
       options,
-      { source: connection.sourceReader, target: connection.targetReader, importer: connection.importer },
+      { source: connection.sourceReader, target: connection.targetReader, importer: connection.importer, requestStats: () => connection.requestStats() },
       {
         toolVersion: TOOL_VERSION,
         events: {
@@ -130,6 +132,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     if (error instanceof UsageError || error instanceof RegistryNotFoundError) {
       io.err(`acr-transfer: ${error.message}`);
       return ExitCode.BadInput;
+    }
+    if (error instanceof PreflightError) {
+      // A dead end found before any write (network rules, permissions): one sentence, no stack.
+      io.err(`acr-transfer: ${error.message}`);
+      return ExitCode.CouldNotRun;
     }
     io.err(`acr-transfer: ${oneLineError(error)}`);
     return ExitCode.CouldNotRun;

@@ -1,20 +1,21 @@
 import type { ImportGroup, RepositoryPlan } from './plan';
-import type { RepositoryReport } from './report';
+import type { DeferralReason, RepositoryReport } from './report';
 import type { Selection } from './selection';
 
 /** The whole plan of a run, before anything is written. A dry run stops here. */
 export interface RunPlan {
   selection: Selection;
-  /** Selected repositories in order; `plan` absent when the repository could not be read. */
+  /** Selected repositories in order; `plan` absent when the repository could not be read or was not listed. */
   repositories: PlannedRepository[];
 }
 
 export interface PlannedRepository {
   repository: string;
+  /** Absent when the repository could not be read (`error`) or the time budget ran out before it was listed. */
   plan?: RepositoryPlan;
   error?: string;
-  /** Has work but is left for a later run by `max repositories`. */
-  deferred: boolean;
+  /** Left for a later run: by `max repositories` (has work), or by the time budget while planning (not listed). */
+  deferredBy?: DeferralReason;
 }
 
 /**
@@ -26,4 +27,6 @@ export interface SyncEvents {
   importStarted?(group: ImportGroup): void;
   importFinished?(group: ImportGroup, error: string | undefined): void;
   repositoryFinished?(report: RepositoryReport): void;
+  /** Once, when the time budget first stops new work from starting; `reserveMs` is the time kept back. */
+  budgetReached?(reserveMs: number): void;
 }

@@ -1,37 +1,53 @@
+import type { Clock } from './clock';
 import type { PlannedRepository, SyncEvents } from './events';
-import type { ImportScheduler } from './importScheduler';
+import { importWithinLimit } from './importTimeout';
+import type { Pacer } from './pacer';
 import type { ImportGroup, RepositoryPlan } from './plan';
 import { errorMessage } from './planning';
 import type { Importer, RegistryReader, TagInfo } from './ports';
 import type { ImportReport, RepositoryReport, TagReport } from './report';
 import { tagReport } from './repositoryReport';
+import type { TimeBudget } from './timeBudget';
 
 export interface ExecutionPorts {
   importer: Importer;
   target: RegistryReader;
 }
 
-interface GroupResult {
-  group: ImportGroup;
-  error?: string;
-  durationMs: number;
+/** What every import of a run shares: where it goes, its pacing, its limits and its listeners. */
+export interface ExecutionContext {
+  ports: ExecutionPorts;
+  /** Paces every import of the run: max concurrency, delay between starts. */
+  imports: Pacer;
+  events: SyncEvents;
+  budget: TimeBudget;
+  clock: Clock;
+  importTimeoutMinutes: number;
+  signal?: AbortSignal;
 }
 
-async function runGroup(group: ImportGroup, ports: ExecutionPorts, scheduler: ImportScheduler, events: SyncEvents, signal?: AbortSignal): Promise<GroupResult> {
-  return scheduler.run(async () => {
-    events.importStarted?.(group);
-    const started = Date.now();
+type GroupResult = { group: ImportGroup; started: false } | { group: ImportGroup; started: true; error?: string; durationMs: number };
+
+/**
+ * One import, when its turn comes in the run's pacer — unless the time budget no longer
+ * lets imports start, in which case it is left for a later run without being attempted.
+ */
+async function runGroup(group: ImportGroup, run: ExecutionContext): Promise<GroupResult> {
+  return run.imports.run(async () => {
+    if (!run.budget.allowsStart()) return { group, started: false };
+    run.events.importStarted?.(group);
+    const started = run.clock.now();
     let error: string | undefined;
     try {
-      await ports.importer.importImage(
-        { sourceRepository: group.repository, sourceDigest: group.sourceDigest, targetTags: group.tags, mode: group.mode },
-        signal,
-      );
+      const request = { sourceRepository: group.repository, sourceDigest: group.sourceDigest, targetTags: group.tags, mode: group.mode };
+      await importWithinLimit(run.ports.importer, request, run.importTimeoutMinutes, run.clock, run.signal);
     } catch (e) {
       error = errorMessage(e);
     }
-    events.importFinished?.(group, error);
-    return { group, error, durationMs: Date.now() - started };
+    const durationMs = run.clock.now() - started;
+    run.budget.importTook(durationMs);
+    run.events.importFinished?.(group, error);
+    return { group, started: true, error, durationMs };
   });
 }
 
@@ -56,17 +72,28 @@ async function readBack(target: RegistryReader, repository: string, signal?: Abo
   }
 }
 
-/** Runs one repository's imports through the shared scheduler, then verifies the result. */
-export async function executeRepository(
-  planned: PlannedRepository & { plan: RepositoryPlan },
-  ports: ExecutionPorts,
-  scheduler: ImportScheduler,
-  events: SyncEvents,
-  signal?: AbortSignal,
-): Promise<RepositoryReport> {
+function importReport(result: GroupResult): ImportReport {
+  const base = { sourceDigest: result.group.sourceDigest, mode: result.group.mode, tags: [...result.group.tags] };
+  if (!result.started) return { ...base, outcome: 'deferred' };
+  return {
+    ...base,
+    outcome: result.error === undefined ? 'succeeded' : 'failed',
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    durationMs: result.durationMs,
+  };
+}
+
+/**
+ * Runs one repository's imports through the run's pacer, then verifies what was imported.
+ * Imports the time budget kept from starting are reported deferred; the repository is then
+ * deferred too (unless something failed), with whatever did run imported and verified.
+ */
+export async function executeRepository(planned: PlannedRepository & { plan: RepositoryPlan }, run: ExecutionContext): Promise<RepositoryReport> {
   const { plan } = planned;
-  const results = await Promise.all(plan.groups.map((group) => runGroup(group, ports, scheduler, events, signal)));
-  const after = await readBack(ports.target, plan.repository, signal);
+  const results = await Promise.all(plan.groups.map((group) => runGroup(group, run)));
+  const anyStarted = results.some((r) => r.started);
+  // Nothing written, nothing to verify: spare the read.
+  const after = anyStarted ? await readBack(run.ports.target, plan.repository, run.signal) : new Map<string, TagInfo>();
 
   const groupOfTag = new Map<string, GroupResult>();
   for (const result of results) for (const tag of result.group.tags) groupOfTag.set(tag, result);
@@ -74,19 +101,19 @@ export async function executeRepository(
   const tags: TagReport[] = plan.decisions.map((decision) => {
     const result = groupOfTag.get(decision.tag);
     if (result === undefined) return tagReport(decision, 'unchanged');
+    if (!result.started) return tagReport(decision, 'deferred');
     const error = result.error ?? verifyTag(decision.tag, decision.sourceDigest, after);
     return tagReport(decision, error === undefined ? 'imported' : 'failed', error);
   });
-  const imports: ImportReport[] = results.map((r) => ({
-    sourceDigest: r.group.sourceDigest,
-    mode: r.group.mode,
-    tags: [...r.group.tags],
-    outcome: r.error === undefined ? 'succeeded' : 'failed',
-    ...(r.error !== undefined ? { error: r.error } : {}),
-    durationMs: r.durationMs,
-  }));
   const failed = tags.some((t) => t.outcome === 'failed');
-  const report: RepositoryReport = { name: plan.repository, status: failed ? 'failed' : 'done', tags, imports };
-  events.repositoryFinished?.(report);
+  const deferred = results.some((r) => !r.started);
+  const report: RepositoryReport = {
+    name: plan.repository,
+    status: failed ? 'failed' : deferred ? 'deferred' : 'done',
+    ...(!failed && deferred ? { deferredBy: 'timeBudget' as const } : {}),
+    tags,
+    imports: results.map(importReport),
+  };
+  run.events.repositoryFinished?.(report);
   return report;
 }

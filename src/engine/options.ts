@@ -1,7 +1,10 @@
 import { compileIgnorePatterns, splitPatternList, type IgnoreMatcher } from './ignorePatterns';
 import { loadIgnoreConfig } from './ignoreConfig';
 import { parseLetters, type LetterFilter } from './letters';
+import { parseNumber } from './numberOption';
 import { OptionsError } from './optionsError';
+import type { Shard } from './sharding';
+import { parseShard } from './shardOptions';
 
 /**
  * Options as a front end collects them: strings from command-line flags or task inputs,
@@ -21,6 +24,13 @@ export interface RawSyncOptions {
   maxRepositories?: string | number;
   delaySeconds?: string | number;
   maxConcurrency?: string | number;
+  /** Minutes; near the end no new import starts. */
+  timeBudgetMinutes?: string | number;
+  /** Minutes one import may take before it is failed (default 30). */
+  importTimeoutMinutes?: string | number;
+  /** 1-based, with `shardCount`. */
+  shardIndex?: string | number;
+  shardCount?: string | number;
   dryRun?: boolean;
   force?: boolean;
 }
@@ -41,6 +51,11 @@ export interface SyncOptions {
   maxConcurrency: number;
   /** How many repositories are listed at once while planning. */
   listConcurrency: number;
+  /** Absent: no budget. */
+  timeBudgetMinutes?: number;
+  importTimeoutMinutes: number;
+  /** Absent: this run takes every selected repository. */
+  shard?: Shard;
   dryRun: boolean;
   force: boolean;
 }
@@ -48,6 +63,11 @@ export interface SyncOptions {
 export const DEFAULT_MAX_CONCURRENCY = 4;
 export const MAX_CONCURRENCY_LIMIT = 32;
 export const DEFAULT_LIST_CONCURRENCY = 8;
+export const DEFAULT_IMPORT_TIMEOUT_MINUTES = 30;
+/** A week: longer than any pipeline job, and within what one timer can wait. */
+export const MAX_TIME_BUDGET_MINUTES = 10_080;
+/** A day: importImage copies server-side; an import that takes longer is stuck. */
+export const MAX_IMPORT_TIMEOUT_MINUTES = 1_440;
 
 /** ARM's rule for registry names: 5 to 50 letters and digits. */
 const REGISTRY_NAME = /^[a-zA-Z0-9]{5,50}$/;
@@ -78,26 +98,6 @@ function subscriptionId(value: string | undefined, side: 'source' | 'target'): s
     throw new OptionsError('SubscriptionIdInvalid', [side], `${side} subscription id is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
   }
   return id;
-}
-
-interface NumberRule {
-  label: string;
-  min: number;
-  max?: number;
-  integer: boolean;
-  hint: string;
-}
-
-function parseNumber(value: string | number | undefined, rule: NumberRule): number | undefined {
-  if (value === undefined) return undefined;
-  const text = String(value).trim();
-  if (text === '') return undefined;
-  const n = Number(text);
-  const ok = /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text) && Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && n >= rule.min && (rule.max === undefined || n <= rule.max);
-  if (!ok) {
-    throw new OptionsError('NumberInvalid', [rule.label, text, rule.hint], `${rule.label} "${text}" is not valid: ${rule.hint}`);
-  }
-  return n;
 }
 
 export function validateOptions(raw: RawSyncOptions): SyncOptions {
@@ -139,6 +139,24 @@ export function validateOptions(raw: RawSyncOptions): SyncOptions {
       integer: true,
       hint: `give a whole number from 1 to ${MAX_CONCURRENCY_LIMIT}`,
     }) ?? DEFAULT_MAX_CONCURRENCY;
+  const timeBudgetMinutes = parseNumber(raw.timeBudgetMinutes, {
+    label: 'time budget minutes',
+    min: 0,
+    exclusive: true,
+    max: MAX_TIME_BUDGET_MINUTES,
+    integer: false,
+    hint: `give a number of minutes above 0 and at most ${MAX_TIME_BUDGET_MINUTES}, such as 50`,
+  });
+  const importTimeoutMinutes =
+    parseNumber(raw.importTimeoutMinutes, {
+      label: 'import timeout minutes',
+      min: 0,
+      exclusive: true,
+      max: MAX_IMPORT_TIMEOUT_MINUTES,
+      integer: false,
+      hint: `give a number of minutes above 0 and at most ${MAX_IMPORT_TIMEOUT_MINUTES}, such as 30`,
+    }) ?? DEFAULT_IMPORT_TIMEOUT_MINUTES;
+  const shard = parseShard(raw.shardIndex, raw.shardCount);
 
   return {
     sourceRegistry,
@@ -153,6 +171,9 @@ export function validateOptions(raw: RawSyncOptions): SyncOptions {
     delaySeconds,
     maxConcurrency,
     listConcurrency: DEFAULT_LIST_CONCURRENCY,
+    timeBudgetMinutes,
+    importTimeoutMinutes,
+    shard,
     dryRun: raw.dryRun === true,
     force: raw.force === true,
   };

@@ -23,6 +23,8 @@ export const OPTIONS_ERROR_KEYS = [
   'IgnoreConfigNotJson',
   'IgnoreConfigNotStringArray',
   'NumberInvalid',
+  'ShardIncomplete',
+  'ShardIndexOutOfRange',
 ] as const;
 
 export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];

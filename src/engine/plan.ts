@@ -7,9 +7,11 @@ import type { ImportMode, TagInfo } from './ports';
  * - inSync: same digest → skipped;
  * - forced: same digest but `force` asks to re-import → imported with Force;
  * - locked: the target tag is locked (writeEnabled false) and would have to change → never
- *   attempted, warned.
+ *   attempted, warned;
+ * - tooManyManifests: would be imported, but the source manifest is an image index of more
+ *   manifests than importImage accepts → never attempted, warned.
  */
-export type TagDecisionKind = 'new' | 'retagged' | 'inSync' | 'forced' | 'locked';
+export type TagDecisionKind = 'new' | 'retagged' | 'inSync' | 'forced' | 'locked' | 'tooManyManifests';
 
 export interface TagDecision {
   tag: string;
@@ -17,6 +19,8 @@ export interface TagDecision {
   sourceDigest: string;
   /** The target tag's digest before the run; absent for new tags. */
   targetDigest?: string;
+  /** Only for tooManyManifests: how many manifests the source index references. */
+  manifestCount?: number;
 }
 
 /** One importImage call: a source manifest (by digest) written under all of its target tags. */

@@ -1,17 +1,32 @@
-import Bottleneck from 'bottleneck';
+import { anySignal, unlessAborted } from './abort';
 import type { PlannedRepository, RunPlan } from './events';
+import type { Clock } from './clock';
+import { withIndexSizeLimit } from './indexSize';
 import type { SyncOptions } from './options';
+import { Pacer } from './pacer';
 import { planRepository } from './plan';
 import type { RegistryReader } from './ports';
 import type { Selection } from './selection';
+import type { TimeBudget } from './timeBudget';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Why planning's listings were cut short: the time budget, not a registry fault. */
+class PlanningStopped extends Error {
+  constructor() {
+    super('the time budget ran out while planning');
+    this.name = 'PlanningStopped';
+  }
+}
+
 /**
- * Lists both sides of every selected repository (a few at a time) and classifies its tags.
- * A repository that cannot be read is recorded with its error and the rest go on.
+ * Lists both sides of every selected repository (a few at a time), classifies its tags and
+ * checks the size of image indexes to import. A repository that cannot be read is recorded with
+ * its error and the rest go on. When the time budget runs out, listings in flight are cancelled
+ * and the repositories not yet planned are deferred (`timeBudget`), so the report counts them
+ * as remaining instead of failing them.
  * `max repositories` then keeps the first N repositories that have work, in sorted order, and
  * defers the others, so consecutive limited runs advance through the registry.
  */
@@ -19,30 +34,44 @@ export async function planRun(
   selection: Selection,
   options: Pick<SyncOptions, 'listConcurrency' | 'force' | 'maxRepositories'>,
   readers: { source: RegistryReader; target: RegistryReader },
-  signal?: AbortSignal,
+  budget: TimeBudget,
+  clock: Clock,
+  runSignal?: AbortSignal,
 ): Promise<RunPlan> {
-  const reads = new Bottleneck({ maxConcurrent: options.listConcurrency });
+  const stopped = new AbortController();
+  const cancelWatch = budget.whenExhausted(() => stopped.abort(new PlanningStopped()));
+  const signal = anySignal(stopped.signal, runSignal);
+  const reads = new Pacer(options.listConcurrency, 0, clock);
+  // Separate from `reads`: a listing job waiting on counts must not hold the slots counts need.
+  const counts = new Pacer(options.listConcurrency, 0, clock);
+
   const planOne = async (repository: string): Promise<PlannedRepository> => {
+    if (!budget.allowsStart()) return { repository, deferredBy: 'timeBudget' };
     try {
-      const [sourceTags, targetTags] = await Promise.all([
-        readers.source.listTags(repository, signal),
-        readers.target.listTags(repository, signal),
-      ]);
+      const listings = Promise.all([readers.source.listTags(repository, signal), readers.target.listTags(repository, signal)]);
+      const [sourceTags, targetTags] = await unlessAborted(listings, signal);
       if (sourceTags === null) {
-        return { repository, error: 'repository not found in the source registry', deferred: false };
+        return { repository, error: 'repository not found in the source registry' };
       }
-      return { repository, plan: planRepository(repository, sourceTags, targetTags ?? [], options.force), deferred: false };
+      const plan = planRepository(repository, sourceTags, targetTags ?? [], options.force);
+      return { repository, plan: await unlessAborted(withIndexSizeLimit(plan, readers.source, counts, signal), signal) };
     } catch (error) {
-      return { repository, error: errorMessage(error), deferred: false };
+      if (stopped.signal.aborted && runSignal?.aborted !== true) return { repository, deferredBy: 'timeBudget' };
+      return { repository, error: errorMessage(error) };
     }
   };
-  const repositories = await Promise.all(selection.selected.map((name) => reads.schedule(() => planOne(name))));
+  let repositories: PlannedRepository[];
+  try {
+    repositories = await Promise.all(selection.selected.map((name) => reads.run(() => planOne(name))));
+  } finally {
+    cancelWatch();
+  }
 
   let withWork = 0;
   for (const planned of repositories) {
     if ((planned.plan?.groups.length ?? 0) === 0) continue;
     withWork++;
-    planned.deferred = options.maxRepositories !== undefined && withWork > options.maxRepositories;
+    if (options.maxRepositories !== undefined && withWork > options.maxRepositories) planned.deferredBy = 'maxRepositories';
   }
   return { selection, repositories };
 }

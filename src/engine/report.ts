@@ -1,5 +1,6 @@
-import type { ImportMode } from './ports';
+import type { ImportMode, RequestStats } from './ports';
 import type { TagDecisionKind } from './plan';
+import type { ShardSelection } from './selection';
 
 /**
  * The run report: what was selected, decided and done, per repository and per tag. Written as
@@ -12,10 +13,21 @@ export const REPORT_VERSION = 1;
 export type RunResult = 'succeeded' | 'succeededWithIssues' | 'failed';
 
 /**
+ * Why a repository with work was left for a later run: `maxRepositories` (the run's limit on
+ * repositories with work) or `timeBudget` (the run's time budget ran out before its imports, or
+ * before it was even listed).
+ */
+export type DeferralReason = 'maxRepositories' | 'timeBudget';
+
+/** Why a run stopped before doing everything it selected; absent when it did not stop early. */
+export type StopReason = 'timeBudget';
+
+/**
  * - inSync: every tag already matches;
  * - blocked: nothing to import, but a locked target tag differs;
  * - planned: has work (dry run: nothing was written);
- * - deferred: has work, left for a later run by `max repositories`;
+ * - deferred: left for a later run (`deferredBy` says why); may have some tags imported when the
+ *   time budget stopped it half-way, and no tags when the budget ran out before it was listed;
  * - done: every import finished and every moved tag verified in the target;
  * - failed: unreadable, or an import or its verification failed.
  */
@@ -23,7 +35,7 @@ export type RepositoryStatus = 'inSync' | 'blocked' | 'planned' | 'deferred' | '
 
 /**
  * - unchanged: in sync, left alone;
- * - skipped: locked in the target, never attempted;
+ * - skipped: locked in the target, or an index of too many manifests: never attempted;
  * - planned / deferred: would be imported (dry run / later run);
  * - imported: imported and verified; failed: the import or the verification failed.
  */
@@ -36,6 +48,8 @@ export interface TagReport {
   sourceDigest: string;
   /** Target digest before the run (absent for new tags). */
   targetDigest?: string;
+  /** Only for tooManyManifests: the manifests the source index references. */
+  manifestCount?: number;
   error?: string;
 }
 
@@ -53,6 +67,8 @@ export interface ImportReport {
 export interface RepositoryReport {
   name: string;
   status: RepositoryStatus;
+  /** Only when status is deferred. */
+  deferredBy?: DeferralReason;
   error?: string;
   tags: TagReport[];
   imports: ImportReport[];
@@ -67,15 +83,19 @@ export interface RunTotals {
   repositories: {
     /** Names read from the source catalog (1 when a single repository was named). */
     scanned: number;
-    /** Left after the repository/letters filters and the ignore patterns. */
+    /** Left after the repository/letters filters, the ignore patterns and the shard. */
     selected: number;
     ignored: number;
-    /** Selected repositories with at least one import to do. */
+    /** Selected repositories with at least one import to do (as far as they were listed). */
     withWork: number;
     done: number;
     failed: number;
+    /** Left for a later run by max repositories or the time budget (see each `deferredBy`). */
     deferred: number;
-    /** Repositories that still have work after this run: deferred, failed or (dry run) planned. */
+    /**
+     * Repositories that still have (or, not listed before the time budget ran out, may have)
+     * work after this run: deferred, failed or (dry run) planned.
+     */
     remaining: number;
   };
   tags: {
@@ -84,11 +104,27 @@ export interface RunTotals {
     inSync: number;
     forced: number;
     locked: number;
+    tooManyManifests: number;
     imported: number;
     failed: number;
   };
   /** importImage calls made (0 in a dry run). */
   importCalls: number;
+  /** HTTP requests the adapters sent, when the front end can count them. */
+  requests?: RequestTotals;
+}
+
+export interface RequestTotals {
+  /** Requests sent, retries included. */
+  total: number;
+  /** Answers 429 that made a client wait and try again. */
+  throttled: number;
+  /** Requests sent again after throttling, a transient fault or a time-out. */
+  retried: number;
+}
+
+export function requestTotals(stats: RequestStats): RequestTotals {
+  return { total: stats.requests, throttled: stats.throttled, retried: stats.retried };
 }
 
 export interface RunReport {
@@ -105,10 +141,19 @@ export interface RunReport {
     letters?: string;
     ignorePatterns: string[];
     maxRepositories?: number;
+    /** Only with sharding: this run's shard (1-based) and the repositories all shards select. */
+    shard?: ShardSelection;
     force: boolean;
     ignored: IgnoredRepository[];
   };
+  limits: {
+    /** Only when given. */
+    timeBudgetMinutes?: number;
+    importTimeoutMinutes: number;
+  };
   result: RunResult;
+  /** Only when the run stopped early: `timeBudget` — repositories were deferred by the time budget. */
+  stoppedBy?: StopReason;
   totals: RunTotals;
   repositories: RepositoryReport[];
 }
@@ -139,6 +184,7 @@ export function computeTotals(
       inSync: byDecision('inSync'),
       forced: byDecision('forced'),
       locked: byDecision('locked'),
+      tooManyManifests: byDecision('tooManyManifests'),
       imported: byOutcome('imported'),
       failed: byOutcome('failed'),
     },
@@ -146,9 +192,22 @@ export function computeTotals(
   };
 }
 
-/** Failed when anything failed; with issues when a locked tag was skipped; else succeeded. */
-export function computeResult(totals: RunTotals): RunResult {
+/**
+ * `timeBudget` when the time budget left anything for a later run: a repository not listed or
+ * not imported, or — in a repository that also failed — an import not started.
+ */
+export function stopReason(repositories: readonly RepositoryReport[]): StopReason | undefined {
+  const byBudget = (r: RepositoryReport): boolean =>
+    r.deferredBy === 'timeBudget' || (r.status === 'failed' && r.imports.some((i) => i.outcome === 'deferred'));
+  return repositories.some(byBudget) ? 'timeBudget' : undefined;
+}
+
+/**
+ * Failed when anything failed; with issues when a tag was skipped (locked, or an index of too
+ * many manifests) or the time budget stopped the run; else succeeded.
+ */
+export function computeResult(totals: RunTotals, stoppedBy?: StopReason): RunResult {
   if (totals.repositories.failed > 0 || totals.tags.failed > 0) return 'failed';
-  if (totals.tags.locked > 0) return 'succeededWithIssues';
+  if (totals.tags.locked > 0 || totals.tags.tooManyManifests > 0 || stoppedBy !== undefined) return 'succeededWithIssues';
   return 'succeeded';
 }

@@ -1,3 +1,5 @@
+import { minutesText } from './importTimeout';
+import { MAX_INDEX_MANIFESTS } from './indexSize';
 import type { RepositoryReport, RunReport, TagReport } from './report';
 
 /**
@@ -44,8 +46,26 @@ function problems(report: RunReport): string[] {
       if (t.decision === 'locked') {
         lines.push(`| \`${cell(r.name)}\` | \`${cell(t.tag)}\` | locked | target tag is locked at ${shortDigest(t.targetDigest)}; source has ${shortDigest(t.sourceDigest)} |`);
       }
+      if (t.decision === 'tooManyManifests') {
+        lines.push(
+          `| \`${cell(r.name)}\` | \`${cell(t.tag)}\` | too many manifests | image index with ${t.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS} |`,
+        );
+      }
     }
   }
+  return lines;
+}
+
+/** Lines under the headline: an early stop, the shard, and the request counts when known. */
+function contextLines(report: RunReport): string[] {
+  const lines: string[] = [];
+  if (report.stoppedBy === 'timeBudget') {
+    lines.push('', `⏱️ Stopped on its time budget of ${minutesText(report.limits.timeBudgetMinutes ?? 0)}: imports in flight finished, the rest is deferred to the next run.`);
+  }
+  const shard = report.selection.shard;
+  if (shard !== undefined) lines.push('', `Shard ${shard.index} of ${shard.count}: ${report.totals.repositories.selected} of the ${shard.selectedInAllShards} repositories all shards select.`);
+  const requests = report.totals.requests;
+  if (requests !== undefined) lines.push('', `Requests: ${requests.total} sent · ${requests.throttled} throttled · ${requests.retried} retried`);
   return lines;
 }
 
@@ -55,14 +75,15 @@ export function renderReportMarkdown(report: RunReport): string {
   out.push(`## ACR Transfer: \`${report.source.registry}\` → \`${report.target.registry}\`${report.dryRun ? ' (dry run)' : ''}`);
   out.push('');
   out.push(`**${RESULT_TEXT[report.result]}** in ${(report.durationMs / 1000).toFixed(1)} s · ${tt.imported} tags imported with ${report.totals.importCalls} import calls · ${rt.remaining} repositories still have work`);
+  out.push(...contextLines(report));
   out.push('');
   out.push('| Repositories | scanned | selected | ignored | with work | done | failed | deferred | remaining |');
   out.push('|---|---|---|---|---|---|---|---|---|');
   out.push(`| | ${rt.scanned} | ${rt.selected} | ${rt.ignored} | ${rt.withWork} | ${rt.done} | ${rt.failed} | ${rt.deferred} | ${rt.remaining} |`);
   out.push('');
-  out.push('| Tags | new | re-tagged | in sync | forced | locked | imported | failed |');
-  out.push('|---|---|---|---|---|---|---|---|');
-  out.push(`| | ${tt.new} | ${tt.retagged} | ${tt.inSync} | ${tt.forced} | ${tt.locked} | ${tt.imported} | ${tt.failed} |`);
+  out.push('| Tags | new | re-tagged | in sync | forced | locked | too many manifests | imported | failed |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  out.push(`| | ${tt.new} | ${tt.retagged} | ${tt.inSync} | ${tt.forced} | ${tt.locked} | ${tt.tooManyManifests} | ${tt.imported} | ${tt.failed} |`);
 
   const listed = report.repositories.filter((r) => r.status !== 'inSync');
   out.push('');

@@ -2,8 +2,13 @@ import type { PlannedRepository } from './events';
 import type { TagDecision } from './plan';
 import type { ImportOutcome, RepositoryReport, RepositoryStatus, TagOutcome, TagReport } from './report';
 
+/** Decisions that are never imported, whatever the run does. */
+function neverImported(decision: TagDecision): boolean {
+  return decision.kind === 'locked' || decision.kind === 'tooManyManifests';
+}
+
 function tagReport(decision: TagDecision, movedOutcome: TagOutcome, error?: string): TagReport {
-  const outcome: TagOutcome = decision.kind === 'inSync' ? 'unchanged' : decision.kind === 'locked' ? 'skipped' : movedOutcome;
+  const outcome: TagOutcome = decision.kind === 'inSync' ? 'unchanged' : neverImported(decision) ? 'skipped' : movedOutcome;
   const report: TagReport = {
     tag: decision.tag,
     decision: decision.kind,
@@ -11,25 +16,30 @@ function tagReport(decision: TagDecision, movedOutcome: TagOutcome, error?: stri
     sourceDigest: decision.sourceDigest,
   };
   if (decision.targetDigest !== undefined) report.targetDigest = decision.targetDigest;
+  if (decision.manifestCount !== undefined) report.manifestCount = decision.manifestCount;
   if (error !== undefined && outcome === 'failed') report.error = error;
   return report;
 }
 
 /**
- * The report of a repository on which no import ran: unreadable, in sync, blocked by locks,
- * planned (dry run) or deferred (max repositories).
+ * The report of a repository on which no import ran: unreadable, not listed before the time
+ * budget ran out, in sync, blocked (locked tags, oversized indexes), planned (dry run) or
+ * deferred (max repositories, time budget).
  */
 export function reportWithoutImports(planned: PlannedRepository, dryRun: boolean): RepositoryReport {
   if (planned.plan === undefined) {
+    if (planned.error === undefined && planned.deferredBy !== undefined) {
+      return { name: planned.repository, status: 'deferred', deferredBy: planned.deferredBy, tags: [], imports: [] };
+    }
     return { name: planned.repository, status: 'failed', error: planned.error, tags: [], imports: [] };
   }
   const { decisions, groups } = planned.plan;
   let status: RepositoryStatus;
   let pending: TagOutcome & ImportOutcome;
   if (groups.length === 0) {
-    status = decisions.some((d) => d.kind === 'locked') ? 'blocked' : 'inSync';
+    status = decisions.some(neverImported) ? 'blocked' : 'inSync';
     pending = 'planned';
-  } else if (planned.deferred) {
+  } else if (planned.deferredBy !== undefined) {
     status = 'deferred';
     pending = 'deferred';
   } else if (dryRun) {
@@ -41,6 +51,7 @@ export function reportWithoutImports(planned: PlannedRepository, dryRun: boolean
   return {
     name: planned.repository,
     status,
+    ...(status === 'deferred' ? { deferredBy: planned.deferredBy } : {}),
     tags: decisions.map((d) => tagReport(d, pending)),
     imports: groups.map((g) => ({ sourceDigest: g.sourceDigest, mode: g.mode, tags: [...g.tags], outcome: pending })),
   };

@@ -1,20 +1,28 @@
 import type { SyncOptions } from './options';
 import type { RegistryReader } from './ports';
 import type { IgnoredRepository } from './report';
+import { inShard, type Shard } from './sharding';
 
 /** The repositories a run looks at, sorted, and what the ignore patterns kept out. */
 export interface Selection {
   scanned: number;
   selected: string[];
   ignored: IgnoredRepository[];
+  /** Only with sharding: which shard this is and how many repositories all shards select. */
+  shard?: ShardSelection;
 }
 
-type SelectionFilters = Pick<SyncOptions, 'repository' | 'letters' | 'ignore'>;
+export interface ShardSelection extends Shard {
+  selectedInAllShards: number;
+}
+
+type SelectionFilters = Pick<SyncOptions, 'repository' | 'letters' | 'ignore' | 'shard'>;
 
 /**
- * Applies `repository` (exact, overrides letters) or `letters`, then the ignore patterns.
- * A named repository costs no catalog read; ignore patterns still apply to it, because an
- * ignore list is often a "never copy these" safety net.
+ * Applies `repository` (exact, overrides letters) or `letters`, then the ignore patterns, then
+ * the shard. A named repository costs no catalog read; ignore patterns still apply to it,
+ * because an ignore list is often a "never copy these" safety net. The shard splits the
+ * ignored repositories too, so the reports of all shards together list each repository once.
  */
 export async function selectRepositories(source: RegistryReader, filters: SelectionFilters, signal?: AbortSignal): Promise<Selection> {
   const candidates: string[] = [];
@@ -30,12 +38,16 @@ export async function selectRepositories(source: RegistryReader, filters: Select
   }
   const selected: string[] = [];
   const ignored: IgnoredRepository[] = [];
+  let selectedInAllShards = 0;
   for (const name of candidates) {
     const pattern = filters.ignore.match(name);
+    if (pattern === undefined) selectedInAllShards++;
+    if (!inShard(name, filters.shard)) continue;
     if (pattern === undefined) selected.push(name);
     else ignored.push({ name, pattern });
   }
   selected.sort();
   ignored.sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { scanned, selected, ignored };
+  const shard = filters.shard === undefined ? undefined : { ...filters.shard, selectedInAllShards };
+  return { scanned, selected, ignored, ...(shard !== undefined ? { shard } : {}) };
 }

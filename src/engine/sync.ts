@@ -1,71 +1,93 @@
+import { systemClock, type Clock } from './clock';
 import type { RunPlan, SyncEvents } from './events';
-import { executeRepository } from './execute';
-import { ImportScheduler } from './importScheduler';
+import { executeRepository, type ExecutionContext } from './execute';
 import type { SyncOptions } from './options';
+import { Pacer } from './pacer';
 import { planRun } from './planning';
-import type { Importer, RegistryReader } from './ports';
-import { computeResult, computeTotals, REPORT_VERSION, type RepositoryReport, type RunReport } from './report';
+import type { Importer, RegistryReader, RequestStats } from './ports';
+import { computeResult, computeTotals, REPORT_VERSION, requestTotals, stopReason, type RepositoryReport, type RunReport } from './report';
 import { reportWithoutImports } from './repositoryReport';
 import { selectRepositories } from './selection';
+import { TimeBudget } from './timeBudget';
 
 export interface SyncPorts {
   source: RegistryReader;
   target: RegistryReader;
   /** Never called in a dry run. */
   importer: Importer;
+  /** What the adapters counted of their HTTP traffic; read once, when the run ends, for the report. */
+  requestStats?: () => RequestStats;
 }
 
 export interface SyncContext {
   toolVersion: string;
   events?: SyncEvents;
   signal?: AbortSignal;
+  /** Defaults to the system clock; tests pass a virtual one. */
+  clock?: Clock;
 }
 
-async function execute(plan: RunPlan, options: SyncOptions, ports: SyncPorts, context: SyncContext): Promise<RepositoryReport[]> {
-  const events = context.events ?? {};
-  const scheduler = new ImportScheduler(options.maxConcurrency, options.delaySeconds);
+async function execute(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
   return Promise.all(
     plan.repositories.map(async (planned) => {
-      const plan = planned.plan;
-      if (planned.deferred || plan === undefined || plan.groups.length === 0) {
+      const repositoryPlan = planned.plan;
+      if (planned.deferredBy !== undefined || repositoryPlan === undefined || repositoryPlan.groups.length === 0) {
         const report = reportWithoutImports(planned, false);
-        events.repositoryFinished?.(report);
+        run.events.repositoryFinished?.(report);
         return report;
       }
-      return executeRepository({ ...planned, plan }, ports, scheduler, events, context.signal);
+      return executeRepository({ ...planned, plan: repositoryPlan }, run);
     }),
   );
 }
 
-function dryRun(plan: RunPlan, context: SyncContext): RepositoryReport[] {
+function dryRun(plan: RunPlan, events: SyncEvents): RepositoryReport[] {
   return plan.repositories.map((planned) => {
     const report = reportWithoutImports(planned, true);
-    context.events?.repositoryFinished?.(report);
+    events.repositoryFinished?.(report);
     return report;
   });
 }
 
 /**
- * The whole sync: select → plan → (unless dry run) import and verify → report.
+ * The whole sync: select → shard → plan → (unless dry run) import and verify → report.
  * Per-repository failures are recorded and the run goes on; only a failure to list the source
- * catalog (nothing can be selected) rejects.
+ * catalog (nothing can be selected) rejects. The time budget, when given, runs from here:
+ * planning and imports stop starting near its end, and what is left is reported deferred.
  */
 export async function runSync(options: SyncOptions, ports: SyncPorts, context: SyncContext): Promise<RunReport> {
-  const started = new Date();
-  const selection = await selectRepositories(ports.source, options, context.signal);
-  const plan = await planRun(selection, options, ports, context.signal);
-  context.events?.planned?.(plan);
+  const clock = context.clock ?? systemClock;
+  const events = context.events ?? {};
+  const started = clock.now();
+  const budgetMs = options.timeBudgetMinutes === undefined ? undefined : options.timeBudgetMinutes * 60_000;
+  const budget = new TimeBudget(clock, started, budgetMs, (reserveMs) => events.budgetReached?.(reserveMs));
 
-  const reports = options.dryRun ? dryRun(plan, context) : await execute(plan, options, ports, context);
+  const selection = await selectRepositories(ports.source, options, context.signal);
+  const plan = await planRun(selection, options, ports, budget, clock, context.signal);
+  events.planned?.(plan);
+
+  const reports = options.dryRun
+    ? dryRun(plan, events)
+    : await execute(plan, {
+        ports,
+        imports: new Pacer(options.maxConcurrency, Math.round(options.delaySeconds * 1000), clock),
+        events,
+        budget,
+        clock,
+        importTimeoutMinutes: options.importTimeoutMinutes,
+        signal: context.signal,
+      });
 
   const totals = computeTotals(reports, { scanned: selection.scanned, ignored: selection.ignored.length });
-  const finished = new Date();
+  if (ports.requestStats !== undefined) totals.requests = requestTotals(ports.requestStats());
+  const stoppedBy = stopReason(reports);
+  const finished = clock.now();
   return {
     reportVersion: REPORT_VERSION,
     tool: { name: 'acr-transfer', version: context.toolVersion },
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - started.getTime(),
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    durationMs: finished - started,
     dryRun: options.dryRun,
     source: { registry: options.sourceRegistry },
     target: { registry: options.targetRegistry },
@@ -74,10 +96,16 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
       ...(options.letters !== undefined ? { letters: options.letters.source } : {}),
       ignorePatterns: [...options.ignore.patterns],
       ...(options.maxRepositories !== undefined ? { maxRepositories: options.maxRepositories } : {}),
+      ...(selection.shard !== undefined ? { shard: selection.shard } : {}),
       force: options.force,
       ignored: selection.ignored,
     },
-    result: computeResult(totals),
+    limits: {
+      ...(options.timeBudgetMinutes !== undefined ? { timeBudgetMinutes: options.timeBudgetMinutes } : {}),
+      importTimeoutMinutes: options.importTimeoutMinutes,
+    },
+    result: computeResult(totals, stoppedBy),
+    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
     totals,
     repositories: reports,
   };

@@ -23,7 +23,19 @@ export function registryNameOf(value: string | undefined): string | undefined {
   return value?.split('.')[0];
 }
 
+/**
+ * A job of `parallel: N` (System.ParallelExecutionType MultiMachine) runs as N copies that
+ * should share the registry: the shard inputs then default to the job's position (1-based) and
+ * count. A matrix (MultiConfiguration) also sets these variables, but its jobs usually differ in
+ * their inputs — sharding them silently would copy a fraction of each registry — so it does not.
+ */
+export function parallelJobShard(): { index?: string; count?: string } {
+  if (tl.getVariable('System.ParallelExecutionType')?.toLowerCase() !== 'multimachine') return {};
+  return { index: tl.getVariable('System.JobPositionInPhase'), count: tl.getVariable('System.TotalJobsInPhase') };
+}
+
 export function readTaskInputs(): TaskInputs {
+  const parallelJob = parallelJobShard();
   return {
     sourceConnection: tl.getInput('sourceConnection', true) ?? '',
     targetConnection: tl.getInput('targetConnection', true) ?? '',
@@ -39,6 +51,10 @@ export function readTaskInputs(): TaskInputs {
       maxRepositories: optional('maxRepositories'),
       delaySeconds: optional('delaySeconds'),
       maxConcurrency: optional('maxConcurrency'),
+      timeBudgetMinutes: optional('timeBudgetMinutes'),
+      importTimeoutMinutes: optional('importTimeoutMinutes'),
+      shardIndex: optional('shardIndex') ?? parallelJob.index,
+      shardCount: optional('shardCount') ?? parallelJob.count,
       dryRun: tl.getBoolInput('dryRun', false),
       force: tl.getBoolInput('force', false),
     },

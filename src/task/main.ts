@@ -4,7 +4,7 @@
  * the command line.
  */
 import * as tl from 'azure-pipelines-task-lib/task';
-import { connect, createTransport, oneLineError, RegistryNotFoundError } from '../azure';
+import { connect, createTransport, oneLineError, PreflightError, RegistryNotFoundError } from '../azure';
 import { validateOptions } from '../engine/options';
 import { OptionsError } from '../engine/optionsError';
 import { runSync } from '../engine/sync';
@@ -12,7 +12,7 @@ import { connectionErrorIn, disposeConnections, resolveConnection, type Resolved
 import { agentCaPem, agentProxy } from './agentNetwork';
 import { readTaskInputs } from './inputs';
 import { optionsMessage, registryNotFoundMessage } from './messages';
-import { taskEvents } from './publish/logGroups';
+import { logRequests, taskEvents } from './publish/logGroups';
 import { publishOutputs } from './publish/outputs';
 import { uploadSummary, writeJsonReport } from './publish/reportFiles';
 import { setRunResult } from './publish/result';
@@ -30,6 +30,7 @@ function failureMessage(error: unknown): string {
   if (error instanceof CloudMismatch) return tl.loc('CloudsDiffer');
   if (error instanceof OptionsError) return optionsMessage(error);
   if (error instanceof RegistryNotFoundError) return registryNotFoundMessage(error.registryName, error.side);
+  if (error instanceof PreflightError) return tl.loc(error.key, ...error.args);
   const connectionError = connectionErrorIn(error);
   if (connectionError !== undefined) return tl.loc(connectionError.messageKey, ...connectionError.args);
   return tl.loc('CouldNotStart', oneLineError(error));
@@ -54,14 +55,16 @@ export async function run(): Promise<void> {
       { registryName: options.targetRegistry, subscriptionId: target.subscriptionId, credential: target.credential },
       { cloud: target.cloud, transport },
     );
+    for (const skipped of connection.preflight.skipped) tl.warning(tl.loc('PreflightSkipped', skipped.message));
     console.log(tl.loc('Syncing', connection.source.name, connection.target.name));
     const report = await runSync(
       options,
-      { source: connection.sourceReader, target: connection.targetReader, importer: connection.importer },
+      { source: connection.sourceReader, target: connection.targetReader, importer: connection.importer, requestStats: () => connection.requestStats() },
       { toolVersion: TASK_VERSION, events: taskEvents(options.dryRun) },
     );
 
     const reportPath = writeJsonReport(report, inputs.reportPath);
+    logRequests(report);
     uploadSummary(report);
     publishOutputs(report, reportPath);
     setRunResult(report);

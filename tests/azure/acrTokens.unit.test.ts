@@ -110,7 +110,7 @@ function setUp(registry: FakeRegistry): { client: AcrClient; tokens: AcrTokenPro
     httpClient: registry,
     now: () => registry.clock.now,
   });
-  const client = new AcrClient(HOST, createDataPlanePipeline(transport, acrAuthenticationPolicy(tokens)), registry);
+  const client = new AcrClient(HOST, createDataPlanePipeline(transport, { authentication: acrAuthenticationPolicy(tokens) }), registry);
   return { client, tokens, entraCalls };
 }
 

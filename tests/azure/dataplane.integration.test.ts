@@ -7,6 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { customizeCloud } from '../../src/azure/cloud';
 import { createAcrClient } from '../../src/azure/dataplane/acrClient';
+import { AcrRequestError } from '../../src/azure/dataplane/acrErrors';
 import { AcrAuthenticationError } from '../../src/azure/dataplane/acrTokens';
 import { createAcrRegistryReader } from '../../src/azure/registryReader';
 import { imageTags, principal, startHarness, SUB_A, TENANT, type Harness } from './support/emulatorHarness';
@@ -49,6 +50,18 @@ describe('azure/dataplane reader (emulator)', function () {
               },
               { name: 'manyreg', resourceGroup: 'rg', repositories: manyRepos },
               { name: 'emptyreg', resourceGroup: 'rg' },
+              {
+                name: 'indexreg',
+                resourceGroup: 'rg',
+                repositories: {
+                  'multi/arch': {
+                    wide: { content: { kind: 'index', seed: 'w', platforms: Array.from({ length: 51 }, (_, i) => `linux/arch${i}`) } },
+                    pair: { content: { kind: 'index', seed: 'p', platforms: ['linux/amd64', 'linux/arm64/v8'] } },
+                    single: { content: { kind: 'image', seed: 's' } },
+                    chart: { content: { kind: 'helm', seed: 'c', chart: 'c', version: '1.0.0' } },
+                  },
+                },
+              },
               { name: 'strictreg', resourceGroup: 'rg', azureADAuthenticationAsArmPolicy: 'disabled', repositories: { app: imageTags(2) } },
             ],
           },
@@ -104,6 +117,40 @@ describe('azure/dataplane reader (emulator)', function () {
     assert.equal(await client.getManifestDigest('other', 'b'), reg.tags('other').get('b'));
     assert.equal(await client.getManifestDigest('small', 'locked'), reg.tags('small').get('locked'));
     assert.equal(await client.getManifestDigest('small', 'nope'), null);
+  });
+
+  it("counts the manifests an index references, 0 for an image or a chart, with the tag listing's token", async () => {
+    const reader = readerOf('indexreg');
+    const digests = h.emulator.registry('indexreg').tags('multi/arch');
+    await reader.listTags('multi/arch');
+    const tokens = h.emulator.log.count('acr.token');
+    assert.equal(await reader.countReferencedManifests('multi/arch', digests.get('wide')!), 51);
+    assert.equal(await reader.countReferencedManifests('multi/arch', digests.get('pair')!), 2);
+    assert.equal(await reader.countReferencedManifests('multi/arch', digests.get('single')!), 0);
+    assert.equal(await reader.countReferencedManifests('multi/arch', digests.get('chart')!), 0);
+    assert.equal(h.emulator.log.count('acr.manifestProperties', 200), 4, 'one request each');
+    assert.equal(h.emulator.log.count('acr.manifestProperties', 401), 0, 'no challenge: the metadata_read token was held');
+    assert.equal(h.emulator.log.count('acr.token'), tokens, 'no new token');
+    const unknown = `sha256:${'0'.repeat(64)}`;
+    await assert.rejects(reader.countReferencedManifests('multi/arch', unknown), (e: unknown) => {
+      assert.ok(e instanceof AcrRequestError);
+      assert.equal(e.status, 404);
+      assert.equal(e.code, 'MANIFEST_UNKNOWN');
+      assert.equal(e.message, `reading the manifest multi/arch@${unknown} failed (HTTP 404): MANIFEST_UNKNOWN: manifest unknown`);
+      return true;
+    });
+  });
+
+  it('names the missing role when the registry refuses a read', async () => {
+    h.emulator.addFault({ route: 'acr.tags', kind: 'status', status: 403, body: { errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] } });
+    await assert.rejects(readerOf('bigreg').listTags('small'), (e: unknown) => {
+      assert.ok(e instanceof AcrRequestError);
+      assert.equal(
+        e.message,
+        'listing the tags of small failed (HTTP 403): DENIED: requested access to the resource is denied; the identity needs AcrPull (or Reader) on the registry to read it',
+      );
+      return true;
+    });
   });
 
   it('reuses one access token per scope and one refresh token per registry', async () => {

@@ -145,10 +145,11 @@ describe('azure/armImporter (emulator)', function () {
 
   it('turns 403 AuthorizationFailed into one redacted line with the code', async () => {
     const outsider = h.credentialFor(OUTSIDER);
+    // Past the preflight, which would refuse this identity before any import.
     const weak = await connect(
       { registryName: 'srcreg', subscriptionId: SUB_A, credential: outsider },
       { registryName: 'dstreg', subscriptionId: SUB_B, credential: outsider },
-      { cloud: h.cloud, transport: h.transport },
+      { cloud: h.cloud, transport: h.transport, preflight: false },
     );
     const digest = h.emulator.registry('srcreg').tags('team/app').get('1.0')!;
     await assert.rejects(weak.importer.importImage({ sourceRepository: 'team/app', sourceDigest: digest, targetTags: ['x'], mode: 'NoForce' }), (e: unknown) => {

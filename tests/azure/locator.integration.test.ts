@@ -96,10 +96,11 @@ describe('azure/registryLocator (emulator)', function () {
 
   it('connect resolves both sides and names the side that failed', async () => {
     const credential = h.credentialFor(READER);
+    // This identity cannot import (the preflight's business, tests/azure/preflight.integration.test.ts).
     const conn = await connect(
       { registryName: 'SRCREG', subscriptionId: SUB_A, credential },
       { registryName: 'DstReg', subscriptionId: SUB_B, credential },
-      { cloud: h.cloud, transport: h.transport },
+      { cloud: h.cloud, transport: h.transport, preflight: false },
     );
     assert.equal(conn.source.name, 'SrcReg');
     assert.equal(conn.target.name, 'dstreg');

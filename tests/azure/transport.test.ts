@@ -1,18 +1,47 @@
+import { createServer } from 'node:net';
 import { strict as assert } from 'node:assert';
 import { rootCertificates } from 'node:tls';
-import { createEmptyPipeline, createPipelineRequest, isRestError, type HttpClient } from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient,
+  createEmptyPipeline, createPipelineRequest, isRestError, type HttpClient } from '@azure/core-rest-pipeline';
 import { clientOptionsOf, createTransport, requestTimeoutPolicy, tlsOptionsOf } from '../../src/azure/transport';
 
 describe('azure/transport', () => {
-  it('has a user agent prefix, retry defaults and no CA unless given', () => {
+  it('has a user agent prefix, retry defaults, a one-minute time limit and no CA unless given', () => {
     const t = createTransport({ version: '1.2.3' });
     assert.equal(t.userAgentPrefix, 'acr-transfer/1.2.3');
     assert.ok(t.retry.maxRetries > 0);
     assert.equal(tlsOptionsOf(t), undefined);
+    assert.equal(t.requestTimeoutMs, 60_000);
+    assert.deepEqual(t.armBudgets.settings, { writes: { capacity: 200, refillPerSecond: 10 }, reads: { capacity: 250, refillPerSecond: 25 } });
+    assert.equal(t.maxReadsPerSecond, 0);
+    assert.equal(t.registryReads, undefined);
     const options = clientOptionsOf(createTransport({ retry: { maxRetries: 2 } }));
     assert.equal(options.retryOptions.maxRetries, 2);
     assert.equal(options.userAgentOptions.userAgentPrefix, 'acr-transfer/dev');
-    assert.equal(options.additionalPolicies, undefined);
+    // The counter, then the time limit, both inside the retry loop.
+    assert.deepEqual(
+      options.additionalPolicies?.map((p) => [p.policy.name, p.position]),
+      [
+        ['acrTransferRequestCounting', 'perRetry'],
+        ['acrTransferRequestTimeout', 'perRetry'],
+      ],
+    );
+    const untimed = clientOptionsOf(createTransport({ requestTimeoutMs: 0 }));
+    assert.deepEqual(untimed.additionalPolicies?.map((p) => p.policy.name), ['acrTransferRequestCounting']);
+  });
+
+  it('takes ARM budgets and a registry read cap from its options', () => {
+    const t = createTransport({ armWrites: { capacity: 20 }, armReads: false, maxReadsPerSecond: 5 });
+    assert.deepEqual(t.armBudgets.settings, { writes: { capacity: 20, refillPerSecond: 10 } });
+    assert.equal(t.armBudgets.budget('reads', 'sub'), undefined, 'reads not paced');
+    assert.equal(t.armBudgets.budget('writes', 'SUB'), t.armBudgets.budget('writes', 'sub'), 'one budget per subscription, any case');
+    assert.equal(t.maxReadsPerSecond, 5);
+    assert.deepEqual(t.registryReads?.settings, { capacity: 5, refillPerSecond: 5 });
+    assert.equal(t.registryReads?.get('a.azurecr.io'), t.registryReads?.get('A.azurecr.io'));
+    assert.notEqual(t.registryReads?.get('a.azurecr.io'), t.registryReads?.get('b.azurecr.io'));
+    assert.throws(() => createTransport({ armWrites: { capacity: 0 } }), RangeError);
+    assert.throws(() => createTransport({ armReads: { refillPerSecond: -1 } }), RangeError);
+    assert.throws(() => createTransport({ maxReadsPerSecond: Number.NaN }), RangeError);
   });
 
   it('adds an extra CA to the bundled roots instead of replacing them', () => {
@@ -25,25 +54,56 @@ describe('azure/transport', () => {
     const policy = requestTimeoutPolicy(50);
     assert.ok(policy);
     assert.equal(requestTimeoutPolicy(0), undefined);
+    // Answers only by failing when the request's signal fires, as Node's client does.
     const hanging: HttpClient = {
       sendRequest: (request) =>
         new Promise((_resolve, reject) => {
-          assert.equal(request.timeout, 50);
-          const error = new Error('aborted');
-          error.name = 'AbortError';
-          setTimeout(() => reject(error), 5);
+          const fail = (): void => {
+            const error = new Error('aborted');
+            error.name = 'AbortError';
+            reject(error);
+          };
+          if (request.abortSignal?.aborted) fail();
+          request.abortSignal?.addEventListener('abort', fail);
         }),
     };
     const pipeline = createEmptyPipeline();
     pipeline.addPolicy(policy);
+    const started = Date.now();
     await assert.rejects(pipeline.sendRequest(hanging, createPipelineRequest({ url: 'https://127.0.0.1:1/x' })), (e: unknown) => {
       return isRestError(e) && e.code === 'ETIMEDOUT';
     });
+    assert.ok(Date.now() - started >= 45);
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(
       pipeline.sendRequest(hanging, createPipelineRequest({ url: 'https://127.0.0.1:1/x', abortSignal: controller.signal })),
-      (e: unknown) => e instanceof Error && e.name === 'AbortError',
+      (e: unknown) => e instanceof Error && e.name === 'AbortError' && !isRestError(e),
     );
   });
+
+  it('leaves no timer behind when a connection is reset (a reset must not keep the process alive)', async () => {
+    const policy = requestTimeoutPolicy(60_000);
+    assert.ok(policy);
+    // A server that resets every connection, and the SDK's real Node HTTP client.
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = createDefaultHttpClient();
+    const pipeline = createEmptyPipeline();
+    pipeline.addPolicy(policy);
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const send = () => pipeline.sendRequest(client, createPipelineRequest({ url: `http://127.0.0.1:${port}/x` }));
+    try {
+      // A first failure warms up whatever the process creates once; the second is measured.
+      await assert.rejects(send());
+      const before = timers();
+      await assert.rejects(send());
+      assert.equal(timers(), before);
+    } finally {
+      server.close();
+    }
+  });
+
+
 });

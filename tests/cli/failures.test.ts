@@ -56,16 +56,20 @@ describe('acr-transfer command line: failures', function () {
     assert.match(result.stdout, /ERROR broken: /);
   });
 
-  it('a principal without import rights on the target gets AuthorizationFailed, redacted, and nothing changes', async () => {
+  it('a principal without import rights on the target is stopped by the preflight, named roles, no ids, and nothing changes', async () => {
     const fixture = twoRegistries({ aaa: release('a', '1') });
     fixture.principals[0].roles = fixture.principals[0].roles.map((r) => (r.role === 'Contributor' ? { ...r, role: 'Reader' as const } : r));
     emulator = await startEmulator({ fixture, importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
     const before = snapshot(emulator, TARGET);
     const result = await runCli(emulator, registries());
-    assert.equal(result.code, 1);
-    assert.match(result.stdout, /AuthorizationFailed/);
-    assert.ok(!result.stdout.includes(emulator.registry(TARGET).resourceId));
-    assert.ok(!/\/subscriptions\/[0-9a-f-]{36}/.test(result.stdout), 'no subscription id in the output');
+    // Before the preflight (src/azure/preflight.ts) this was an AuthorizationFailed per import.
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /the target identity cannot import into \S+: give it Contributor, or Container Registry Data Importer and Data Reader, on the registry/);
+    assert.equal(emulator.log.count('arm.importImage'), 0, 'no import was attempted');
+    for (const output of [result.stdout, result.stderr]) {
+      assert.ok(!output.includes(emulator.registry(TARGET).resourceId));
+      assert.ok(!/\/subscriptions\/[0-9a-f-]{36}/.test(output), 'no subscription id in the output');
+    }
     assert.deepEqual(snapshot(emulator, TARGET), before);
   });
 });

@@ -12,6 +12,17 @@ export class MemoryRegistry implements RegistryReader {
   readonly tagListings: string[] = [];
   catalogListings = 0;
   failListing = new Set<string>();
+  /** digest -> manifests an image index references (absent: 0, a single image). */
+  readonly manifestCounts = new Map<string, number>();
+  readonly countCalls: string[] = [];
+  /** Digests whose count fails, as a registry fault would. */
+  readonly failCounts = new Set<string>();
+  countsInFlight = 0;
+  maxCountsInFlight = 0;
+  /** Called before each count answers: lets a test hold counts in flight. */
+  countDelay?: () => Promise<void>;
+  /** Called before each tag listing answers: lets a test make listing slow (in virtual time). */
+  listingDelay?: (repository: string, signal?: AbortSignal) => Promise<void>;
 
   constructor(content: Record<string, Tags> = {}) {
     for (const [repo, tags] of Object.entries(content)) {
@@ -47,12 +58,31 @@ export class MemoryRegistry implements RegistryReader {
     yield* [...this.repos.keys()].reverse();
   }
 
-  listTags(repository: string): Promise<TagInfo[] | null> {
+  async listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null> {
     this.tagListings.push(repository);
-    if (this.failListing.has(repository)) return Promise.reject(new Error(`listing ${repository} failed: 500 internal error`));
+    await this.listingDelay?.(repository, signal);
+    if (this.failListing.has(repository)) throw new Error(`listing ${repository} failed: 500 internal error`);
     const tags = this.repos.get(repository);
-    return Promise.resolve(tags ? [...tags.values()].map((t) => ({ ...t })) : null);
+    return tags ? [...tags.values()].map((t) => ({ ...t })) : null;
   }
+
+  async countReferencedManifests(repository: string, digest: string): Promise<number> {
+    this.countCalls.push(`${repository}@${digest}`);
+    this.countsInFlight++;
+    this.maxCountsInFlight = Math.max(this.maxCountsInFlight, this.countsInFlight);
+    try {
+      await (this.countDelay?.() ?? Promise.resolve());
+      if (this.failCounts.has(digest)) throw new Error(`reading manifest ${digest} failed: 503 service unavailable`);
+      return this.manifestCounts.get(digest) ?? 0;
+    } finally {
+      this.countsInFlight--;
+    }
+  }
+}
+
+/** The same registry seen through a reader that cannot count an index's manifests. */
+export function withoutManifestCounts(registry: MemoryRegistry): RegistryReader {
+  return { listRepositories: () => registry.listRepositories(), listTags: (repository, signal) => registry.listTags(repository, signal) };
 }
 
 export interface ImportCall extends ImportRequest {
@@ -69,19 +99,27 @@ export class MemoryImporter implements Importer {
   failures = new Map<string, string>();
   /** Simulates an import that reports success but leaves the tag elsewhere. */
   misdirect = new Map<string, string>();
+  /** Replaces the real-time `durationMs` wait: e.g. a wait on a virtual clock, or one that never ends. */
+  wait?: (request: ImportRequest, signal?: AbortSignal) => Promise<void>;
+  /** Timestamps of `calls`: real time unless a test gives its virtual clock. */
+  now: () => number = () => Date.now();
+  /** The signal each call received, in call order. */
+  readonly signals: Array<AbortSignal | undefined> = [];
 
   constructor(
     private readonly source: MemoryRegistry,
     private readonly target: MemoryRegistry,
   ) {}
 
-  async importImage(request: ImportRequest): Promise<void> {
-    const call: ImportCall = { ...request, targetTags: [...request.targetTags], startedAt: Date.now(), finishedAt: 0 };
+  async importImage(request: ImportRequest, signal?: AbortSignal): Promise<void> {
+    const call: ImportCall = { ...request, targetTags: [...request.targetTags], startedAt: this.now(), finishedAt: 0 };
     this.calls.push(call);
+    this.signals.push(signal);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      await new Promise((resolve) => setTimeout(resolve, this.durationMs));
+      if (this.wait !== undefined) await this.wait(request, signal);
+      else await new Promise((resolve) => setTimeout(resolve, this.durationMs));
       const failure = this.failures.get(request.sourceDigest);
       if (failure !== undefined) throw new ImportFailure(failure, 'InvalidParameters');
       const exists = [...(this.source.repos.get(request.sourceRepository)?.values() ?? [])].some((t) => t.digest === request.sourceDigest);
@@ -96,7 +134,7 @@ export class MemoryImporter implements Importer {
       }
     } finally {
       this.inFlight--;
-      call.finishedAt = Date.now();
+      call.finishedAt = this.now();
     }
   }
 }

@@ -14,6 +14,22 @@ describe('options validation', () => {
     assert.equal(o.maxRepositories, undefined);
     assert.equal(o.dryRun, false);
     assert.equal(o.force, false);
+    assert.equal(o.timeBudgetMinutes, undefined);
+    assert.equal(o.importTimeoutMinutes, 30);
+    assert.equal(o.shard, undefined);
+  });
+
+  it('takes time limits in minutes, fractions included, and a 1-based shard', () => {
+    const o = validateOptions({ ...base, timeBudgetMinutes: ' 50 ', importTimeoutMinutes: '0.5', shardIndex: '4', shardCount: '4' });
+    assert.equal(o.timeBudgetMinutes, 50);
+    assert.equal(o.importTimeoutMinutes, 0.5);
+    assert.deepEqual(o.shard, { index: 4, count: 4 });
+    assert.deepEqual(validateOptions({ ...base, shardIndex: '1', shardCount: '1' }).shard, { index: 1, count: 1 });
+  });
+
+  it('names the shard option keys the task localises', () => {
+    assert.throws(() => validateOptions({ ...base, shardIndex: '3' }), (e: unknown) => e instanceof OptionsError && e.key === 'ShardIncomplete' && e.args.join('|') === 'shard index|3|shard count');
+    assert.throws(() => validateOptions({ ...base, shardIndex: '9', shardCount: '2' }), (e: unknown) => e instanceof OptionsError && e.key === 'ShardIndexOutOfRange' && e.args.join('|') === '9|2');
   });
 
   it('lets repository override letters', () => {
@@ -40,6 +56,17 @@ describe('options validation', () => {
     ['negative delay', { ...base, delaySeconds: '-1' }, 'delay seconds "-1" is not valid: give a number of seconds from 0 to 3600'],
     ['text delay', { ...base, delaySeconds: 'soon' }, 'delay seconds "soon" is not valid: give a number of seconds from 0 to 3600'],
     ['concurrency 0', { ...base, maxConcurrency: '0' }, 'max concurrency "0" is not valid: give a whole number from 1 to 32'],
+    ['time budget 0', { ...base, timeBudgetMinutes: '0' }, 'time budget minutes "0" is not valid: give a number of minutes above 0 and at most 10080, such as 50'],
+    ['time budget text', { ...base, timeBudgetMinutes: 'an hour' }, 'time budget minutes "an hour" is not valid: give a number of minutes above 0 and at most 10080, such as 50'],
+    ['time budget over a week', { ...base, timeBudgetMinutes: '10081' }, 'time budget minutes "10081" is not valid: give a number of minutes above 0 and at most 10080, such as 50'],
+    ['import timeout negative', { ...base, importTimeoutMinutes: '-5' }, 'import timeout minutes "-5" is not valid: give a number of minutes above 0 and at most 1440, such as 30'],
+    ['import timeout 0', { ...base, importTimeoutMinutes: '0' }, 'import timeout minutes "0" is not valid: give a number of minutes above 0 and at most 1440, such as 30'],
+    ['shard count 0', { ...base, shardIndex: '1', shardCount: '0' }, 'shard count "0" is not valid: give a whole number of at least 1'],
+    ['shard index 0', { ...base, shardIndex: '0', shardCount: '4' }, 'shard index "0" is not valid: give a whole number from 1 to the shard count'],
+    ['shard index past the count', { ...base, shardIndex: '5', shardCount: '4' }, 'shard index "5" is not valid: shards are numbered from 1 to the shard count (4)'],
+    ['shard index fraction', { ...base, shardIndex: '1.5', shardCount: '4' }, 'shard index "1.5" is not valid: give a whole number from 1 to the shard count'],
+    ['shard index without a count', { ...base, shardIndex: '2' }, 'shard index "2" needs a shard count too'],
+    ['shard count without an index', { ...base, shardCount: '3' }, 'shard count "3" needs a shard index too'],
     ['bad repository', { ...base, repository: 'Team/API' }, 'repository "Team/API" is not a valid repository name (lower-case letters, digits, separators . _ - and /)'],
     ['bad letters', { ...base, letters: 'c-a' }, 'letters "c-a": range "c-a" runs backwards; write a-c'],
     ['bad regex', { ...base, ignorePatterns: ['re:[a-'] }, 'ignore pattern "re:[a-" is not a valid regular expression: Invalid regular expression: /[a-/i: Unterminated character class'],

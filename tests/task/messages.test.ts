@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPTIONS_ERROR_KEYS } from '../../src/engine/optionsError';
 import { CONNECTION_MESSAGES } from '../../src/task/connections/connectionError';
+import { preflightMessage, type PreflightErrorKey } from '../../src/azure';
 
 const taskJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'tasks', 'AcrTransfer', 'AcrTransferV1', 'task.json'), 'utf8')) as {
   messages: Record<string, string>;
@@ -22,5 +23,18 @@ describe('task messages', () => {
 describe('connection messages', () => {
   it('are the same in task.json and in the code that raises them', () => {
     for (const [key, text] of Object.entries(CONNECTION_MESSAGES)) assert.equal(taskJson.messages[key], text, key);
+  });
+});
+
+describe('preflight messages', () => {
+  it('are the same in task.json and in the adapters, with the arguments in place', () => {
+    const keys: PreflightErrorKey[] = ['PreflightNetworkClosed', 'PreflightCannotImport', 'PreflightCannotReadSource', 'PreflightCannotListSource'];
+    for (const key of keys) {
+      const args = ['first', 'second'];
+      const english = preflightMessage(key, args);
+      let i = 0;
+      const fromTaskJson = taskJson.messages[key].replace(/%s/g, () => args[i++] ?? '');
+      assert.equal(fromTaskJson, english, key);
+    }
   });
 });

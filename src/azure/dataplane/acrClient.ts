@@ -1,6 +1,7 @@
 /**
  * A small client for the parts of the ACR data plane (2021-07-01) this program reads:
- * the catalog, a repository's tags with digests and lock state, and a manifest's digest.
+ * the catalog, a repository's tags with digests and lock state, a manifest's digest and a
+ * manifest's attributes (how many manifests an index references).
  * Why not @azure/container-registry: see docs/decisions/002-data-plane-client.md.
  *
  * Pages are asked for with `n=1000` (the service's cap; its default is 100) and followed
@@ -22,6 +23,7 @@ import { acrErrorCode, acrErrorFrom, parseBody } from './acrErrors';
 import { createDataPlanePipeline } from './acrPipeline';
 import { AcrTokenProvider } from './acrTokens';
 import { nextPageUrl } from './linkHeader';
+import { CATALOG_SCOPE } from './scopes';
 
 /** One tag as `/acr/v1/{repo}/_tags` describes it. */
 export interface AcrTag {
@@ -49,8 +51,29 @@ export class AcrClient {
     private readonly pipeline: Pipeline,
     private readonly httpClient: HttpClient,
     private readonly pageSize: number = MAX_PAGE_SIZE,
+    /** The token provider `pipeline` authenticates with, for `signIn`. */
+    private readonly tokens?: AcrTokenProvider,
   ) {
     this.baseUrl = `https://${loginServer}`;
+  }
+
+  /**
+   * Makes sure the registry gives this identity a token before a run depends on it: learns
+   * the challenge from `/v2/` and gets the catalog token. Both are kept and used by the
+   * listing that follows, which then meets no challenge, so when the catalog is listed this
+   * costs no extra round trip. Rejects with the AcrAuthenticationError of a refused exchange
+   * (an identity without any role on the registry).
+   */
+  async signIn(signal?: AbortSignal): Promise<void> {
+    if (this.tokens === undefined) return;
+    if (!this.tokens.knowsChallenge) {
+      const response = await this.send(`${this.baseUrl}/v2/`, 'GET', signal, 'application/json');
+      if (!this.tokens.knowsChallenge) {
+        if (response.status === 200) return; // a registry that asks for no token
+        throw acrErrorFrom(response, 'reaching the registry', { accessHint: true });
+      }
+    }
+    await this.tokens.accessToken(CATALOG_SCOPE, signal);
   }
 
   /** Repository names page by page, in the registry's order. */
@@ -88,10 +111,28 @@ export class AcrClient {
     const url = `${this.baseUrl}/v2/${path}/manifests/${encodeURIComponent(reference)}`;
     const response = await this.send(url, 'HEAD', signal, MANIFEST_MEDIA_TYPES);
     if (response.status === 404) return null;
-    if (response.status !== 200) throw acrErrorFrom(response, `reading the manifest ${repository}:${reference}`);
+    if (response.status !== 200) throw acrErrorFrom(response, `reading the manifest ${repository}:${reference}`, { accessHint: true });
     const digest = response.headers.get('Docker-Content-Digest');
     if (!digest) throw acrErrorFrom(response, `reading the manifest ${repository}:${reference} (no Docker-Content-Digest)`);
     return digest;
+  }
+
+  /**
+   * How many manifests the manifest `digest` references (`references` of
+   * `/acr/v1/{repo}/_manifests/{digest}`: the children of an image index; 0 for an image or an
+   * artifact). Uses the repository's `metadata_read` token, the one its tag listing holds.
+   */
+  async countReferencedManifests(repository: string, digest: string, signal?: AbortSignal): Promise<number> {
+    const url = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_manifests/${encodeURIComponent(digest)}`;
+    const what = `reading the manifest ${repository}@${digest}`;
+    const response = await this.send(url, 'GET', signal, 'application/json');
+    if (response.status !== 200) throw acrErrorFrom(response, what, { accessHint: true });
+    const body = parseBody(response.bodyAsText) as { manifest?: { references?: unknown } } | undefined;
+    if (body?.manifest === undefined || body.manifest === null || typeof body.manifest !== 'object') {
+      throw acrErrorFrom(response, `${what} (no manifest attributes in the answer)`);
+    }
+    const references = body.manifest.references;
+    return Array.isArray(references) ? references.length : 0;
   }
 
   /**
@@ -114,7 +155,7 @@ export class AcrClient {
         yield response;
         return;
       }
-      if (response.status !== 200) throw acrErrorFrom(response, what);
+      if (response.status !== 200) throw acrErrorFrom(response, what, { accessHint: true });
       yield response;
       url = nextPageUrl(response.headers.get('Link'), this.baseUrl);
     }
@@ -140,15 +181,17 @@ export function createAcrClient(
   options: { pageSize?: number; httpClient?: HttpClient } = {},
 ): AcrClient {
   const httpClient = options.httpClient ?? createDefaultHttpClient();
+  const readLimit = transport.registryReads?.get(loginServer);
+  const limited = readLimit ? { readLimit } : {};
   const tokens = new AcrTokenProvider({
     registryBase: `https://${loginServer}`,
     credential,
     cloud,
-    pipeline: createDataPlanePipeline(transport),
+    pipeline: createDataPlanePipeline(transport, limited),
     httpClient,
   });
-  const pipeline = createDataPlanePipeline(transport, acrAuthenticationPolicy(tokens));
-  return new AcrClient(loginServer, pipeline, httpClient, options.pageSize ?? MAX_PAGE_SIZE);
+  const pipeline = createDataPlanePipeline(transport, { authentication: acrAuthenticationPolicy(tokens), ...limited });
+  return new AcrClient(loginServer, pipeline, httpClient, options.pageSize ?? MAX_PAGE_SIZE, tokens);
 }
 
 function toTag(item: unknown): AcrTag | undefined {

@@ -21,11 +21,19 @@ export function acrErrorCode(response: PipelineResponse): string | undefined {
   return serviceErrorOf(parseBody(response.bodyAsText))?.code;
 }
 
-/** `<what> failed (HTTP <status>): <CODE>: <message>`, redacted. */
-export function acrErrorFrom(response: PipelineResponse, what: string): AcrRequestError {
+/** What a refused read of a registry's content means for the user: a missing role. */
+export const READ_ACCESS_HINT = 'the identity needs AcrPull (or Reader) on the registry to read it';
+
+/**
+ * `<what> failed (HTTP <status>): <CODE>: <message>`, redacted. With `accessHint`, a 401 or
+ * 403 (which the registry gives only after the token dance, so the identity's token lacked
+ * the scope) says which role is missing.
+ */
+export function acrErrorFrom(response: PipelineResponse, what: string, options: { accessHint?: boolean } = {}): AcrRequestError {
   const service = serviceErrorOf(parseBody(response.bodyAsText));
   const detail = service?.message ?? service?.code ?? (response.bodyAsText ? response.bodyAsText.slice(0, 200) : 'no details');
-  const message = redactText(`${what} failed (HTTP ${response.status}): ${detail}`);
+  const refused = options.accessHint === true && (response.status === 401 || response.status === 403);
+  const message = redactText(`${what} failed (HTTP ${response.status}): ${detail}${refused ? `; ${READ_ACCESS_HINT}` : ''}`);
   return new AcrRequestError(message, response.status, service?.code);
 }
 

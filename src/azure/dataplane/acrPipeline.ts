@@ -5,8 +5,12 @@
  * - a retry strategy for 429 answers without Retry-After (ACR's TOOMANYREQUESTS does not
  *   always say how long to wait, and the default strategies leave such a 429 alone);
  * - the per-attempt time limit, when configured;
+ * - the transport's request counter, nearest the wire, so it sees every attempt;
  * - for registry calls, the registry token policy, inside the retry loop so every attempt
- *   carries a token that is valid at the time it is sent.
+ *   carries a token that is valid at the time it is sent;
+ * - when the transport caps a registry's reads, a token bucket per registry taken by every
+ *   request on the wire — challenges, their re-sends and token requests included, since a
+ *   registry meters all of them (the token pipeline shares the registry's bucket).
  */
 import {
   createPipelineFromOptions,
@@ -15,20 +19,46 @@ import {
   type PipelinePolicy,
   type RetryStrategy,
 } from '@azure/core-rest-pipeline';
+import type { TokenBucket } from '../tokenBucket';
 import { pipelineSettingsOf, requestTimeoutPolicy, type Transport } from '../transport';
 
-/** A pipeline without registry authentication (token requests go through this one). */
-export function createDataPlanePipeline(transport: Transport, authentication?: PipelinePolicy): Pipeline {
-  // The time limit is added below, after the Sign phase, rather than as an additional policy.
+export interface DataPlanePipelineOptions {
+  /** The registry token policy (registry calls); absent for the token requests themselves. */
+  authentication?: PipelinePolicy;
+  /** The registry's read cap, shared by its registry and token pipelines. */
+  readLimit?: TokenBucket;
+}
+
+/** A data-plane pipeline; without `authentication` it is the one token requests go through. */
+export function createDataPlanePipeline(transport: Transport, options: DataPlanePipelineOptions = {}): Pipeline {
+  // Counter and time limit are added below, after the Sign phase, rather than as additional policies.
   const pipeline = createPipelineFromOptions(pipelineSettingsOf(transport));
   pipeline.addPolicy(
     retryPolicy([tooManyRequestsWithoutRetryAfter(transport)], { maxRetries: transport.retry.maxRetries }),
     { phase: 'Retry' },
   );
-  if (authentication) pipeline.addPolicy(authentication, { phase: 'Sign' });
+  if (options.authentication) pipeline.addPolicy(options.authentication, { phase: 'Sign' });
+  // After Sign, in this order: wait for a read, count the request, limit its time.
+  if (options.readLimit) pipeline.addPolicy(readLimitPolicy(options.readLimit), { afterPhase: 'Sign' });
+  pipeline.addPolicy(transport.counter.policy, { afterPhase: 'Sign' });
   const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
   if (timeout) pipeline.addPolicy(timeout, { afterPhase: 'Sign' });
   return pipeline;
+}
+
+export const readLimitPolicyName = 'acrTransferRegistryReadLimit';
+
+/** Waits for a token of the registry's read bucket before each request; a 429 empties it. */
+export function readLimitPolicy(bucket: TokenBucket): PipelinePolicy {
+  return {
+    name: readLimitPolicyName,
+    async sendRequest(request, next) {
+      await bucket.take(request.abortSignal);
+      const response = await next(request);
+      if (response.status === 429) bucket.empty();
+      return response;
+    },
+  };
 }
 
 /** Exponential back-off with jitter for a 429 that carries no Retry-After of any kind. */

@@ -1,6 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { RunPlan, SyncEvents } from '../../engine/events';
-import type { RepositoryReport, TagReport } from '../../engine/report';
+import { MAX_INDEX_MANIFESTS } from '../../engine/indexSize';
+import type { RepositoryReport, RunReport, TagReport } from '../../engine/report';
 import { shortDigest } from '../../engine/reportMarkdown';
 
 /**
@@ -23,12 +24,17 @@ function issuesOf(repository: RepositoryReport): void {
   for (const tag of repository.tags) {
     if (tag.decision === 'retagged') tl.warning(tl.loc('Retagged', repository.name, tag.tag, shortDigest(tag.targetDigest), shortDigest(tag.sourceDigest)));
     if (tag.decision === 'locked') tl.warning(tl.loc('Locked', repository.name, tag.tag, shortDigest(tag.targetDigest), shortDigest(tag.sourceDigest)));
+    if (tag.decision === 'tooManyManifests') {
+      tl.warning(tl.loc('TooManyManifests', repository.name, tag.tag, String(tag.manifestCount ?? '?'), String(MAX_INDEX_MANIFESTS)));
+    }
     if (tag.outcome === 'failed') tl.error(tl.loc('TagFailed', repository.name, tag.tag, tag.error ?? ''));
   }
 }
 
 export function logRepository(repository: RepositoryReport): void {
   if (repository.status === 'inSync') return;
+  // Not listed before the time budget ran out: nothing to show but its name; counted once instead.
+  if (repository.status === 'deferred' && repository.tags.length === 0) return;
   write(`##[group]${tl.loc('RepositoryGroup', repository.name, repository.status)}`);
   for (const tag of repository.tags) if (tag.decision !== 'inSync') write(tagLine(repository.name, tag));
   write('##[endgroup]');
@@ -39,9 +45,15 @@ export function logSelection(plan: RunPlan, dryRun: boolean): void {
   const { selection } = plan;
   if (dryRun) write(tl.loc('DryRunNotice'));
   write(tl.loc('Selected', String(selection.selected.length), String(selection.scanned), String(selection.ignored.length)));
+  if (selection.shard !== undefined) {
+    const { index, count, selectedInAllShards } = selection.shard;
+    write(tl.loc('Shard', String(index), String(count), String(selection.selected.length), String(selectedInAllShards)));
+  }
   for (const ignored of selection.ignored) write(tl.loc('Ignored', ignored.name, ignored.pattern));
-  const inSync = plan.repositories.filter((r) => r.plan !== undefined && r.plan.groups.length === 0 && !r.plan.decisions.some((d) => d.kind === 'locked')).length;
+  const inSync = plan.repositories.filter((r) => r.plan !== undefined && r.plan.decisions.every((d) => d.kind === 'inSync')).length;
   write(tl.loc('RepositoryInSync', String(inSync)));
+  const notListed = plan.repositories.filter((r) => r.plan === undefined && r.error === undefined && r.deferredBy !== undefined).length;
+  if (notListed > 0) write(tl.loc('NotListed', String(notListed)));
 }
 
 /** The engine's progress callbacks, rendered for the agent. */
@@ -51,7 +63,10 @@ export function taskEvents(dryRun: boolean): SyncEvents {
   return {
     planned(plan) {
       logSelection(plan, dryRun);
-      total = plan.repositories.filter((r) => !r.deferred).reduce((n, r) => n + (r.plan?.groups.length ?? 0), 0);
+      total = plan.repositories.filter((r) => r.deferredBy === undefined).reduce((n, r) => n + (r.plan?.groups.length ?? 0), 0);
+    },
+    budgetReached(reserveMs) {
+      write(tl.loc('BudgetReached', String(Math.round(reserveMs / 1000))));
     },
     importFinished(group, error) {
       finished++;
@@ -62,4 +77,11 @@ export function taskEvents(dryRun: boolean): SyncEvents {
     },
     repositoryFinished: logRepository,
   };
+}
+
+/** After the run: how many HTTP requests it took and how many were throttled, when counted. */
+export function logRequests(report: RunReport): void {
+  const requests = report.totals.requests;
+  if (requests === undefined) return;
+  write(tl.loc('Requests', String(requests.total), String(requests.throttled), String(requests.retried)));
 }

@@ -1,17 +1,38 @@
 import * as tl from 'azure-pipelines-task-lib/task';
+import { MAX_INDEX_MANIFESTS } from '../../engine/indexSize';
 import type { RunReport } from '../../engine/report';
+
+function budgetReason(report: RunReport): string[] {
+  if (report.stoppedBy !== 'timeBudget') return [];
+  const { tags, repositories } = report.totals;
+  return [tl.loc('Result_TimeBudget', String(report.limits.timeBudgetMinutes ?? ''), String(tags.imported), String(repositories.remaining))];
+}
+
+/**
+ * Why a run that did its work still ended with issues, most pressing first: the time budget
+ * (work is left), locked tags and image indexes too large to import (never copied).
+ */
+function issueReasons(report: RunReport): string[] {
+  const { tags } = report.totals;
+  const reasons = budgetReason(report);
+  if (tags.locked > 0) reasons.push(tl.loc('Result_Locked', String(tags.locked)));
+  if (tags.tooManyManifests > 0) reasons.push(tl.loc('Result_TooManyManifests', String(tags.tooManyManifests), String(MAX_INDEX_MANIFESTS)));
+  return reasons;
+}
 
 /**
  * The task result with a one-line reason: Failed when an import, a tag or a repository failed;
- * SucceededWithIssues when a locked tag was skipped; Succeeded otherwise. Repositories left for
- * a later run by Max repositories are reported in the reason, not as an issue.
+ * SucceededWithIssues when the time budget stopped the run or a tag was skipped (locked, or an
+ * index of too many manifests); Succeeded otherwise. Repositories left for a later run by Max
+ * repositories are reported in the reason, not as an issue.
  */
 export function setRunResult(report: RunReport): void {
   const { tags, repositories } = report.totals;
   if (report.result === 'failed') {
-    tl.setResult(tl.TaskResult.Failed, tl.loc('Result_Failed', String(tags.failed), String(repositories.failed)));
+    const reasons = [tl.loc('Result_Failed', String(tags.failed), String(repositories.failed)), ...budgetReason(report)];
+    tl.setResult(tl.TaskResult.Failed, reasons.join(' '));
   } else if (report.result === 'succeededWithIssues') {
-    tl.setResult(tl.TaskResult.SucceededWithIssues, tl.loc('Result_Locked', String(tags.locked)));
+    tl.setResult(tl.TaskResult.SucceededWithIssues, issueReasons(report).join(' '));
   } else if (report.dryRun) {
     tl.setResult(tl.TaskResult.Succeeded, tl.loc('Result_DryRun', String(repositories.withWork)));
   } else {

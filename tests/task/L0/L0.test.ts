@@ -3,65 +3,13 @@
  * output variables and the summary, with real task-lib and in-memory registries.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-// Must come before mock-test, which reads HOME when it loads.
-import './support/localNode';
-import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
 import { D } from '../../engine/memoryRegistry';
-import type { L0Scenario } from './support/scenarioDriver';
-
-const TASK_JSON = join(__dirname, '..', '..', '..', '..', 'tasks', 'AcrTransfer', 'AcrTransferV1', 'task.json');
-const DRIVER = join(__dirname, 'support', 'scenarioDriver.js');
-
-interface Outcome {
-  runner: MockTestRunner;
-  imports: string[];
-  target: Record<string, Record<string, string>> | undefined;
-  outputs: Record<string, string>;
-  summary: string | undefined;
-}
+import { agentTemp as temp, explain, runScenario as run } from './support/runScenario';
 
 describe('AcrTransfer task (L0, MockTestRunner)', function () {
   this.timeout(60_000);
-  const temp = mkdtempSync(join(tmpdir(), 'l0-agent-temp-'));
-
-  const baseInputs = {
-    sourceConnection: 'conn-a',
-    sourceRegistry: 'sourceacr',
-    targetConnection: 'conn-b',
-    targetRegistry: 'targetacr',
-  };
-
-  async function run(scenario: Partial<L0Scenario> & { inputs?: Record<string, string> }): Promise<Outcome> {
-    const full: L0Scenario = { registries: { sourceacr: {}, targetacr: {} }, ...scenario, inputs: { ...baseInputs, ...scenario.inputs } };
-    process.env['ACR_L0_SCENARIO'] = JSON.stringify(full);
-    process.env['AGENT_TEMPDIRECTORY'] = temp;
-    const runner = new MockTestRunner(DRIVER, TASK_JSON);
-    await runner.runAsync();
-    const lines = runner.stdout.split(/\r?\n/);
-    const imports = lines.filter((l) => l.startsWith('FAKE_IMPORT ')).map((l) => l.slice('FAKE_IMPORT '.length));
-    const targetLine = lines.find((l) => l.startsWith('FAKE_TARGET '));
-    const outputs: Record<string, string> = {};
-    for (const line of lines) {
-      const m = /^##vso\[task\.setvariable variable=([^;]+);isOutput=true;issecret=false;\](.*)$/.exec(line);
-      if (m) outputs[m[1]] = m[2];
-    }
-    const summaryLine = lines.find((l) => l.startsWith('##vso[task.uploadsummary]'));
-    const summaryPath = summaryLine?.slice('##vso[task.uploadsummary]'.length);
-    return {
-      runner,
-      imports,
-      target: targetLine ? (JSON.parse(targetLine.slice('FAKE_TARGET '.length)) as Record<string, Record<string, string>>) : undefined,
-      outputs,
-      summary: summaryPath && existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : undefined,
-    };
-  }
-
-  function explain(o: Outcome): string {
-    return `stdout:\n${o.runner.stdout}\nstderr:\n${o.runner.stderr}`;
-  }
 
   it('syncs, groups the log per repository, sets output variables and uploads a summary', async () => {
     const o = await run({

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import * as azure from '../../../../src/azure';
-import type { ImportRequest, Importer } from '../../../../src/engine/ports';
+import type { ImportRequest, Importer, RequestStats } from '../../../../src/engine/ports';
 import { MemoryImporter, MemoryRegistry, type Tags } from '../../../engine/memoryRegistry';
 
 export interface L0Scenario {
@@ -15,15 +15,40 @@ export interface L0Scenario {
   registries: Record<string, Record<string, Tags>>;
   /** sourceDigest -> failure message of its import */
   failImports?: Record<string, string>;
+  /** Agent variables, e.g. System.JobPositionInPhase, as the agent passes them (environment). */
+  variables?: Record<string, string>;
+  /** digest -> manifests its image index references, in every registry */
+  manifestCounts?: Record<string, number>;
+  /** Real milliseconds each tag listing takes (source side). */
+  listingDelayMs?: number;
+  /** Real milliseconds each import takes. */
+  importDelayMs?: number;
+  /** Digests whose import never finishes unless the engine's signal stops it. */
+  hangImports?: string[];
+  /** What the connection's request counter reports at the end (default: all zero). */
+  requestStats?: RequestStats;
 }
 
 const scenario = JSON.parse(process.env['ACR_L0_SCENARIO'] ?? '{}') as L0Scenario;
 const tmr = new TaskMockRunner(join(__dirname, '..', '..', '..', '..', 'src', 'task', 'main.js'));
 for (const [name, value] of Object.entries(scenario.inputs)) tmr.setInput(name, value);
+// task-lib reads agent variables from the environment: System.JobPositionInPhase → SYSTEM_JOBPOSITIONINPHASE.
+for (const [name, value] of Object.entries(scenario.variables ?? {})) process.env[name.replace(/\./g, '_').toUpperCase()] = value;
 
 const registries = new Map(Object.entries(scenario.registries).map(([name, content]) => [name, new MemoryRegistry(content)]));
+for (const registry of registries.values()) {
+  for (const [digest, count] of Object.entries(scenario.manifestCounts ?? {})) registry.manifestCounts.set(digest, count);
+}
+const listingDelayMs = scenario.listingDelayMs;
+const sourceRegistry = registries.get(scenario.inputs['sourceRegistry'] ?? '');
+if (listingDelayMs !== undefined && sourceRegistry !== undefined) {
+  sourceRegistry.listingDelay = () => new Promise((resolve) => setTimeout(resolve, listingDelayMs));
+}
 
 tmr.registerMock('./connections', {
+  // The fake connections never fail; the real module is not loaded here because it loads
+  // task-lib, which must first see the inputs the mock runner sets.
+  connectionErrorIn: () => undefined,
   resolveConnection: (id: string) =>
     Promise.resolve({
       displayName: `${id}-connection`,
@@ -46,14 +71,22 @@ tmr.registerMock('../azure', {
     if (!to) return Promise.reject(new azure.RegistryNotFoundError(target.registryName, 'target'));
     const copier = new MemoryImporter(from, to);
     for (const [digest, message] of Object.entries(scenario.failImports ?? {})) copier.failures.set(digest, message);
+    copier.wait = (request, signal) => {
+      if (scenario.hangImports?.includes(request.sourceDigest)) {
+        return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('stopped polling')), { once: true }));
+      }
+      return new Promise((resolve) => setTimeout(resolve, scenario.importDelayMs ?? 0));
+    };
     const importer: Importer = {
-      importImage: (request: ImportRequest) => {
+      importImage: (request: ImportRequest, signal?: AbortSignal) => {
         console.log(`FAKE_IMPORT ${request.sourceRepository}@${request.sourceDigest} ${request.mode} ${request.targetTags.join(',')}`);
-        return copier.importImage(request);
+        return copier.importImage(request, signal).then(() => console.log(`FAKE_IMPORTED ${request.sourceRepository}@${request.sourceDigest}`));
       },
     };
     process.on('beforeExit', () => console.log(`FAKE_TARGET ${JSON.stringify(to.snapshot())}`));
-    return Promise.resolve({ source: { name: source.registryName }, target: { name: target.registryName }, sourceReader: from, targetReader: to, importer });
+    const requestStats = (): RequestStats => scenario.requestStats ?? { requests: 0, throttled: 0, retried: 0 };
+    const preflight = { skipped: [] };
+    return Promise.resolve({ source: { name: source.registryName }, target: { name: target.registryName }, sourceReader: from, targetReader: to, importer, requestStats, preflight });
   },
 });
 

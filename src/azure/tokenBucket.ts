@@ -1,0 +1,180 @@
+/**
+ * A client-side token bucket: what ARM meters writes and reads with (per subscription), and
+ * what a registry's read cap is enforced with. The bucket starts full, refills continuously
+ * at `refillPerSecond` up to `capacity`, and a caller waits for one token before each request.
+ * Waiters are served first come, first served, so a burst of imports starts in order.
+ *
+ * The level may go below zero: when the service reports that fewer requests are left than the
+ * bucket believes (`lowerTo`), requests already on their way have spent tokens the service
+ * did not have, and that debt is paid back by refilling before anyone else may start.
+ *
+ * A bucket that mirrors a service's own bucket may keep a `reserve` of tokens it never spends:
+ * the service counts requests when they arrive, not when they leave, and two requests sent a
+ * refill interval apart can arrive closer together (a slower connection for the first). With
+ * the reserve the service's bucket is never drained to its last token by a steady stream, so
+ * such jitter — up to `reserve ÷ refillPerSecond` seconds — meets a token instead of a 429.
+ */
+import type { AbortSignalLike } from '@azure/abort-controller';
+
+export interface TokenBucketSettings {
+  /** Tokens held when full (the burst allowed after a quiet period). */
+  capacity: number;
+  /** Tokens added per second. */
+  refillPerSecond: number;
+}
+
+/** Time source and timer, replaceable in tests. */
+export interface BucketClock {
+  now(): number;
+  /** Runs `callback` after `ms`; returns a cancel function. */
+  schedule(callback: () => void, ms: number): () => void;
+}
+
+export const systemClock: BucketClock = {
+  now: () => Date.now(),
+  schedule(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+  detach(): void;
+}
+
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+  private readonly waiters: Waiter[] = [];
+  private cancelTimer?: () => void;
+
+  /**
+   * @param reserve tokens never handed out (at most capacity − 1)
+   */
+  constructor(
+    readonly settings: TokenBucketSettings,
+    private readonly clock: BucketClock = systemClock,
+    readonly reserve = 0,
+  ) {
+    if (!(settings.capacity >= 1) || !Number.isFinite(settings.capacity)) throw new RangeError('a token bucket needs a capacity of at least 1');
+    if (!(settings.refillPerSecond > 0) || !Number.isFinite(settings.refillPerSecond)) {
+      throw new RangeError('a token bucket needs a refill rate above 0');
+    }
+    if (!(reserve >= 0) || reserve > settings.capacity - 1) throw new RangeError('a token bucket reserve must be between 0 and capacity − 1');
+    this.tokens = settings.capacity;
+    this.updatedAt = clock.now();
+  }
+
+  /** Tokens available now (fractional; negative while paying back a debt). */
+  get level(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  /** Callers waiting for a token. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** Resolves once a token is taken; rejects with an AbortError if the signal fires first. */
+  take(signal?: AbortSignalLike): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortError());
+    this.refill();
+    if (this.waiters.length === 0 && this.tokens >= 1 + this.reserve) {
+      this.tokens -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(abortError());
+        this.reschedule();
+      };
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        detach: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+      this.reschedule();
+    });
+  }
+
+  /**
+   * The service says only `level` requests are left: never hold more than that. It never
+   * raises the level, and the debt it can create is bounded by one bucket.
+   */
+  lowerTo(level: number): void {
+    if (!Number.isFinite(level)) return;
+    this.refill();
+    this.tokens = Math.min(this.tokens, Math.max(level, -this.settings.capacity));
+    this.reschedule();
+  }
+
+  /** Nothing is left (the service answered 429). */
+  empty(): void {
+    this.lowerTo(0);
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    const elapsed = Math.max(0, now - this.updatedAt);
+    this.updatedAt = now;
+    this.tokens = Math.min(this.settings.capacity, this.tokens + (elapsed * this.settings.refillPerSecond) / 1000);
+  }
+
+  private pump(): void {
+    this.refill();
+    while (this.waiters.length > 0 && this.tokens >= 1 + this.reserve) {
+      this.tokens -= 1;
+      const waiter = this.waiters.shift()!;
+      waiter.detach();
+      waiter.resolve();
+    }
+    this.reschedule();
+  }
+
+  /** One timer at most: for the moment the first waiter's token will be there. */
+  private reschedule(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    if (this.waiters.length === 0) return;
+    this.refill();
+    const missing = 1 + this.reserve - this.tokens;
+    const ms = Math.max(0, Math.ceil((missing * 1000) / this.settings.refillPerSecond));
+    this.cancelTimer = this.clock.schedule(() => {
+      this.cancelTimer = undefined;
+      this.pump();
+    }, ms);
+  }
+}
+
+function abortError(): Error {
+  const error = new Error('The operation was aborted.');
+  error.name = 'AbortError';
+  return error;
+}
+
+/** One bucket per key (a registry host, say), all with the same settings, made on first use. */
+export class BucketsByKey {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    readonly settings: TokenBucketSettings,
+    private readonly clock: BucketClock = systemClock,
+  ) {}
+
+  get(key: string): TokenBucket {
+    const k = key.toLowerCase();
+    let bucket = this.buckets.get(k);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(this.settings, this.clock);
+      this.buckets.set(k, bucket);
+    }
+    return bucket;
+  }
+}

@@ -1,0 +1,45 @@
+/** A BucketClock for unit tests: time moves only when a test says so. */
+import type { BucketClock } from '../../../src/azure/tokenBucket';
+
+/** A clock that only moves when told, running due timers as it goes. */
+export class ManualClock implements BucketClock {
+  private t = 1_000_000;
+  private timers: { at: number; callback: () => void; live: boolean }[] = [];
+
+  now(): number {
+    return this.t;
+  }
+
+  schedule(callback: () => void, ms: number): () => void {
+    const timer = { at: this.t + ms, callback, live: true };
+    this.timers.push(timer);
+    return () => {
+      timer.live = false;
+    };
+  }
+
+  /** Moves time forward, firing timers in order, then lets promise callbacks run. */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.t = Math.max(this.t, due.at);
+      due.live = false;
+      due.callback();
+      await settle();
+    }
+    this.t = end;
+    this.timers = this.timers.filter((x) => x.live);
+    await settle();
+  }
+
+  get pendingTimers(): number {
+    return this.timers.filter((x) => x.live).length;
+  }
+}
+
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+

@@ -1,0 +1,67 @@
+/**
+ * Runs the task under task-lib's MockTestRunner with one scenario and collects what the tests
+ * look at: imports, the target afterwards, output variables, the summary and the JSON report.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// Must come before mock-test, which reads HOME when it loads.
+import './localNode';
+import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
+import type { RunReport } from '../../../../src/engine/report';
+import type { L0Scenario } from './scenarioDriver';
+
+const TASK_JSON = join(__dirname, '..', '..', '..', '..', '..', 'tasks', 'AcrTransfer', 'AcrTransferV1', 'task.json');
+const DRIVER = join(__dirname, 'scenarioDriver.js');
+
+export const agentTemp = mkdtempSync(join(tmpdir(), 'l0-agent-temp-'));
+
+export const baseInputs = {
+  sourceConnection: 'conn-a',
+  sourceRegistry: 'sourceacr',
+  targetConnection: 'conn-b',
+  targetRegistry: 'targetacr',
+};
+
+export interface Outcome {
+  runner: MockTestRunner;
+  imports: string[];
+  target: Record<string, Record<string, string>> | undefined;
+  outputs: Record<string, string>;
+  summary: string | undefined;
+  /** The `##vso[task.complete …]` line's result and message. */
+  complete: { result: string; message: string } | undefined;
+  report(): RunReport;
+}
+
+export async function runScenario(scenario: Partial<L0Scenario> & { inputs?: Record<string, string> }): Promise<Outcome> {
+  const full: L0Scenario = { registries: { sourceacr: {}, targetacr: {} }, ...scenario, inputs: { ...baseInputs, ...scenario.inputs } };
+  process.env['ACR_L0_SCENARIO'] = JSON.stringify(full);
+  process.env['AGENT_TEMPDIRECTORY'] = agentTemp;
+  const runner = new MockTestRunner(DRIVER, TASK_JSON);
+  await runner.runAsync();
+  const lines = runner.stdout.split(/\r?\n/);
+  const imports = lines.filter((l) => l.startsWith('FAKE_IMPORT ')).map((l) => l.slice('FAKE_IMPORT '.length));
+  const targetLine = lines.find((l) => l.startsWith('FAKE_TARGET '));
+  const outputs: Record<string, string> = {};
+  for (const line of lines) {
+    const m = /^##vso\[task\.setvariable variable=([^;]+);isOutput=true;issecret=false;\](.*)$/.exec(line);
+    if (m) outputs[m[1]] = m[2];
+  }
+  const summaryLine = lines.find((l) => l.startsWith('##vso[task.uploadsummary]'));
+  const summaryPath = summaryLine?.slice('##vso[task.uploadsummary]'.length);
+  const completeMatch = lines.map((l) => /^##vso\[task\.complete result=([^;]+);\](.*)$/.exec(l)).find((m) => m !== null);
+  return {
+    runner,
+    imports,
+    target: targetLine ? (JSON.parse(targetLine.slice('FAKE_TARGET '.length)) as Record<string, Record<string, string>>) : undefined,
+    outputs,
+    summary: summaryPath && existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : undefined,
+    complete: completeMatch ? { result: completeMatch[1], message: completeMatch[2] } : undefined,
+    report: () => JSON.parse(readFileSync(outputs['reportPath'], 'utf8')) as RunReport,
+  };
+}
+
+export function explain(o: Outcome): string {
+  return `stdout:\n${o.runner.stdout}\nstderr:\n${o.runner.stderr}`;
+}
