@@ -13,7 +13,11 @@
  * - an answer that reports the remaining budget lowers the bucket to that figure, less the
  *   other requests of that kind still in flight (the service has counted, or will count,
  *   them too), so budget spent by anyone else is respected;
- * - a 429 empties the bucket; the retry policy then waits out Retry-After.
+ * - a 429 empties the bucket, holds every request of that kind for the Retry-After the
+ *   service gave, and halves the bucket's refill rate; successes win the rate back slowly
+ *   (tokenBucket.ts), so a budget smaller than ARM's documented one (shared with other
+ *   clients, or another region's limits) is found instead of hammered. The retry policy then
+ *   waits out Retry-After for the refused request itself.
  *
  * The buckets of one Transport are shared by every ARM client built from it, so the importer,
  * the locator and the preflight of one run draw on one budget per subscription. Each keeps a
@@ -145,8 +149,9 @@ export function armPacingPolicy(budgets: ArmBudgets, clientSubscriptionId: strin
       try {
         const response = await next(request);
         if (response.status === 429) {
-          budget.bucket.empty();
+          budget.bucket.throttled(retryAfterMs(response.headers.get('retry-after')));
         } else {
+          budget.bucket.succeeded();
           const remaining = remainingOf(response.headers, kind);
           if (remaining !== undefined) budget.bucket.lowerTo(remaining - (budget.inFlight - 1));
         }
@@ -156,6 +161,15 @@ export function armPacingPolicy(budgets: ArmBudgets, clientSubscriptionId: strin
       }
     },
   };
+}
+
+/** Retry-After in seconds or as an HTTP date, in ms from now (0 when absent or unreadable). */
+export function retryAfterMs(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? 0 : Math.max(0, date - Date.now());
 }
 
 function subscriptionOfUrl(url: string): string | undefined {

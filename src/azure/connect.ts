@@ -6,6 +6,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { Importer, RegistryReader, RequestStats } from '../engine/ports';
 import { createArmClient } from './armClient';
+import { renewingEarly } from './earlyRenewal';
 import { createArmImporter, type ArmImporterOptions } from './armImporter';
 import type { AzureCloud } from './cloud';
 import { runPreflight, type PreflightReport } from './preflight';
@@ -53,8 +54,11 @@ export interface ConnectOptions {
  * strings, an English message for the command line). Nothing is written before it returns.
  * The import runs with the target's credential, which needs read access to the source.
  */
-export async function connect(source: RegistryEndpoint, target: RegistryEndpoint, options: ConnectOptions): Promise<Connection> {
+export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: RegistryEndpoint, options: ConnectOptions): Promise<Connection> {
   const { cloud, transport, signal } = options;
+  // Every client renews its Entra tokens early enough that none expires on its way.
+  const source = { ...sourceEndpoint, credential: renewingEarly(sourceEndpoint.credential) };
+  const target = { ...targetEndpoint, credential: renewingEarly(targetEndpoint.credential) };
   const arm = {
     source: createArmClient(source.credential, source.subscriptionId, cloud, transport),
     target: createArmClient(target.credential, target.subscriptionId, cloud, transport),

@@ -13,6 +13,12 @@
  * refill interval apart can arrive closer together (a slower connection for the first). With
  * the reserve the service's bucket is never drained to its last token by a steady stream, so
  * such jitter — up to `reserve ÷ refillPerSecond` seconds — meets a token instead of a 429.
+ *
+ * The refill rate adapts when the service's budget is smaller than the bucket assumes
+ * (another client spends it, or its limits differ): each refusal halves the rate and holds
+ * every caller for the Retry-After the service asked for; each success gives back a
+ * hundredth of the configured rate (additive increase, multiplicative decrease, as TCP does),
+ * so a run settles just under what the service grants instead of hammering it.
  */
 import type { AbortSignalLike } from '@azure/abort-controller';
 
@@ -44,8 +50,13 @@ interface Waiter {
   detach(): void;
 }
 
+/** The slowest an adapting bucket gets, as a share of its configured rate. */
+export const MIN_RATE_SHARE = 1 / 64;
+
 export class TokenBucket {
   private tokens: number;
+  /** The refill rate now, tokens per second; starts at (and never exceeds) the configured one. */
+  private rate: number;
   private updatedAt: number;
   private readonly waiters: Waiter[] = [];
   private cancelTimer?: () => void;
@@ -64,7 +75,13 @@ export class TokenBucket {
     }
     if (!(reserve >= 0) || reserve > settings.capacity - 1) throw new RangeError('a token bucket reserve must be between 0 and capacity − 1');
     this.tokens = settings.capacity;
+    this.rate = settings.refillPerSecond;
     this.updatedAt = clock.now();
+  }
+
+  /** The current refill rate (tokens per second). */
+  get refillPerSecond(): number {
+    return this.rate;
   }
 
   /** Tokens available now (fractional; negative while paying back a debt). */
@@ -120,11 +137,30 @@ export class TokenBucket {
     this.lowerTo(0);
   }
 
+  /**
+   * The service refused a request: nothing is left, refill at half the rate from now on, and
+   * hand out nothing before `retryAfterMs` has passed (a debt of that much refill).
+   */
+  throttled(retryAfterMs = 0): void {
+    this.refill();
+    this.rate = Math.max(this.settings.refillPerSecond * MIN_RATE_SHARE, this.rate / 2);
+    const hold = (Math.max(0, retryAfterMs) / 1000) * this.rate;
+    this.tokens = Math.min(this.tokens, Math.max(-hold, -this.settings.capacity));
+    this.reschedule();
+  }
+
+  /** A request went through: win back a little of the configured rate. */
+  succeeded(): void {
+    if (this.rate >= this.settings.refillPerSecond) return;
+    this.refill();
+    this.rate = Math.min(this.settings.refillPerSecond, this.rate + this.settings.refillPerSecond / 100);
+  }
+
   private refill(): void {
     const now = this.clock.now();
     const elapsed = Math.max(0, now - this.updatedAt);
     this.updatedAt = now;
-    this.tokens = Math.min(this.settings.capacity, this.tokens + (elapsed * this.settings.refillPerSecond) / 1000);
+    this.tokens = Math.min(this.settings.capacity, this.tokens + (elapsed * this.rate) / 1000);
   }
 
   private pump(): void {
@@ -145,7 +181,7 @@ export class TokenBucket {
     if (this.waiters.length === 0) return;
     this.refill();
     const missing = 1 + this.reserve - this.tokens;
-    const ms = Math.max(0, Math.ceil((missing * 1000) / this.settings.refillPerSecond));
+    const ms = Math.max(0, Math.ceil((missing * 1000) / this.rate));
     this.cancelTimer = this.clock.schedule(() => {
       this.cancelTimer = undefined;
       this.pump();

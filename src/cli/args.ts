@@ -33,6 +33,8 @@ const FLAGS = {
   'max-concurrency': { type: 'string' },
   'time-budget-minutes': { type: 'string' },
   'import-timeout-minutes': { type: 'string' },
+  'request-timeout-seconds': { type: 'string' },
+  'max-reads-per-second': { type: 'string' },
   'shard-index': { type: 'string' },
   'shard-count': { type: 'string' },
   'dry-run': { type: 'boolean' },
@@ -75,6 +77,10 @@ Behaviour
   --time-budget-minutes M         stop starting work when the budget nears its end; imports
                                   in flight finish, the rest is left for the next run (exit 0)
   --import-timeout-minutes M      fail an import that takes longer (default 30)
+  --request-timeout-seconds S     give up on one HTTP attempt after S seconds and retry it
+                                  (default 60)
+  --max-reads-per-second R        cap requests to each registry (ACR allows about 16, 50 and
+                                  166 reads per second on Basic, Standard and Premium)
 
 Sharding (N jobs share one migration)
   --shard-index I                 this job's shard, 1 to --shard-count
@@ -147,6 +153,8 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
       maxConcurrency: values['max-concurrency'],
       timeBudgetMinutes: values['time-budget-minutes'],
       importTimeoutMinutes: values['import-timeout-minutes'],
+      requestTimeoutSeconds: values['request-timeout-seconds'],
+      maxReadsPerSecond: values['max-reads-per-second'],
       shardIndex: values['shard-index'],
       shardCount: values['shard-count'],
       dryRun: values['dry-run'] === true,

@@ -21,6 +21,7 @@ import { parseCliArguments, USAGE, type CliArguments } from './args';
 import { ExitCode } from './exitCodes';
 import { progressEvents, renderPlan, renderSummary, type Print } from './render';
 import { TOOL_VERSION } from './version';
+import { transportSettings } from '../engine/transportSettings';
 
 export interface CliIo {
   out: Print;
@@ -101,7 +102,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   let plan: RunPlan | undefined;
   try {
     const subscriptions = subscriptionsOf(options);
-    const transport = createTransport({ version: TOOL_VERSION, caPem });
+    const transport = createTransport({ version: TOOL_VERSION, caPem, ...transportSettings(options) });
     const signIn = selectCliCredential(env, cloud, transport);
     io.out(`Signing in with ${signIn.description}.`);
     const connection = await connect(

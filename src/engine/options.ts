@@ -28,6 +28,10 @@ export interface RawSyncOptions {
   timeBudgetMinutes?: string | number;
   /** Minutes one import may take before it is failed (default 30). */
   importTimeoutMinutes?: string | number;
+  /** Seconds one HTTP attempt may take before it is abandoned and retried (default 60). */
+  requestTimeoutSeconds?: string | number;
+  /** Cap on requests per second to each registry's data plane (default: no cap). */
+  maxReadsPerSecond?: string | number;
   /** 1-based, with `shardCount`. */
   shardIndex?: string | number;
   shardCount?: string | number;
@@ -54,6 +58,12 @@ export interface SyncOptions {
   /** Absent: no budget. */
   timeBudgetMinutes?: number;
   importTimeoutMinutes: number;
+  /**
+   * How the front end's Azure clients talk HTTP; the engine only carries them, validated with
+   * everything else so bad values fail before any request.
+   */
+  requestTimeoutSeconds: number;
+  maxReadsPerSecond?: number;
   /** Absent: this run takes every selected repository. */
   shard?: Shard;
   dryRun: boolean;
@@ -63,6 +73,7 @@ export interface SyncOptions {
 export const DEFAULT_MAX_CONCURRENCY = 4;
 export const MAX_CONCURRENCY_LIMIT = 32;
 export const DEFAULT_LIST_CONCURRENCY = 8;
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
 export const DEFAULT_IMPORT_TIMEOUT_MINUTES = 30;
 /** A week: longer than any pipeline job, and within what one timer can wait. */
 export const MAX_TIME_BUDGET_MINUTES = 10_080;
@@ -156,6 +167,22 @@ export function validateOptions(raw: RawSyncOptions): SyncOptions {
       integer: false,
       hint: `give a number of minutes above 0 and at most ${MAX_IMPORT_TIMEOUT_MINUTES}, such as 30`,
     }) ?? DEFAULT_IMPORT_TIMEOUT_MINUTES;
+  const requestTimeoutSeconds =
+    parseNumber(raw.requestTimeoutSeconds, {
+      label: 'request timeout seconds',
+      min: 1,
+      max: 600,
+      integer: false,
+      hint: 'give a number of seconds from 1 to 600, such as 60',
+    }) ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
+  const maxReadsPerSecond = parseNumber(raw.maxReadsPerSecond, {
+    label: 'max reads per second',
+    min: 0,
+    exclusive: true,
+    max: 10_000,
+    integer: false,
+    hint: 'give a number above 0 and at most 10000, such as 150 (a Premium registry allows about 166 per second)',
+  });
   const shard = parseShard(raw.shardIndex, raw.shardCount);
 
   return {
@@ -173,6 +200,8 @@ export function validateOptions(raw: RawSyncOptions): SyncOptions {
     listConcurrency: DEFAULT_LIST_CONCURRENCY,
     timeBudgetMinutes,
     importTimeoutMinutes,
+    requestTimeoutSeconds,
+    ...(maxReadsPerSecond !== undefined ? { maxReadsPerSecond } : {}),
     shard,
     dryRun: raw.dryRun === true,
     force: raw.force === true,

@@ -53,6 +53,8 @@ export function readTaskInputs(): TaskInputs {
       maxConcurrency: optional('maxConcurrency'),
       timeBudgetMinutes: optional('timeBudgetMinutes'),
       importTimeoutMinutes: optional('importTimeoutMinutes'),
+      requestTimeoutSeconds: optional('requestTimeoutSeconds'),
+      maxReadsPerSecond: optional('maxReadsPerSecond'),
       shardIndex: optional('shardIndex') ?? parallelJob.index,
       shardCount: optional('shardCount') ?? parallelJob.count,
       dryRun: tl.getBoolInput('dryRun', false),

@@ -18,6 +18,7 @@ import { uploadSummary, writeJsonReport } from './publish/reportFiles';
 import { setRunResult } from './publish/result';
 import { taskJsonPath } from './taskJson';
 import { TASK_VERSION } from './version';
+import { transportSettings } from '../engine/transportSettings';
 
 class CloudMismatch extends Error {}
 
@@ -40,9 +41,9 @@ export async function run(): Promise<void> {
   tl.setResourcePath(taskJsonPath());
   try {
     const inputs = readTaskInputs();
-    const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem(), proxy: agentProxy() });
     // Bad values fail here, before any connection is used or any request is sent.
     const options = validateOptions(inputs.sync);
+    const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem(), proxy: agentProxy(), ...transportSettings(options) });
     const source = await resolveConnection(inputs.sourceConnection, { transport, acrAudience: inputs.registryAudience, side: 'source' });
     const target = await resolveConnection(inputs.targetConnection, { transport, acrAudience: inputs.registryAudience, side: 'target' });
     announce('source', source);

@@ -122,7 +122,7 @@ describe('azure/armPacing', () => {
     assert.equal(budgets.budget('reads', SUB), undefined, 'reads not paced here');
   });
 
-  it('empties the bucket on a 429', async () => {
+  it('on a 429 holds every request for Retry-After and halves the rate; successes win it back', async () => {
     const clock = new ManualClock();
     const budgets = new ArmBudgets({ writes: { capacity: 50, refillPerSecond: 10 } }, clock);
     const pipeline = pipelineWith(budgets);
@@ -131,7 +131,17 @@ describe('azure/armPacing', () => {
       createPipelineRequest({ url: importUrl(SUB), method: 'POST' }),
     );
     assert.equal(response.status, 429);
-    assert.equal(budgets.budget('writes', SUB)!.bucket.level, 0);
+    const bucket = budgets.budget('writes', SUB)!.bucket;
+    assert.equal(bucket.refillPerSecond, 5);
+    // Three seconds of refill at the halved rate are owed before the next token.
+    assert.equal(bucket.level, -15);
+    await clock.advance(3000);
+    assert.ok(Math.abs(bucket.level) < 1e-9);
+    // The next request waits for a token (and the reserve), then succeeds.
+    const next = pipeline.sendRequest(server(() => ({ status: 202 })).client, createPipelineRequest({ url: importUrl(SUB), method: 'POST' }));
+    await clock.advance(1000);
+    assert.equal((await next).status, 202);
+    assert.ok(bucket.refillPerSecond > 5 && bucket.refillPerSecond <= 5.1 + 1e-9, String(bucket.refillPerSecond));
   });
 
   it('lets one client keep its own write budget while sharing the reads', () => {

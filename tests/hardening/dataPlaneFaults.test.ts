@@ -6,11 +6,10 @@
 import { strict as assert } from 'node:assert';
 import { startEmulator } from '../../src/emulator';
 import type { Emulator, FaultRule } from '../../src/emulator/api';
+import { figures, writeFigures } from './support/figures';
 import { FRONT_ENDS, runFrontEnd } from './support/frontEnds';
 import { assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';
 import { faultWorld, SOURCE, TARGET } from './support/world';
-
-export const injected = { faults: 0 };
 
 describe('fault injection: listing and imports', function () {
   this.timeout(180_000);
@@ -19,9 +18,10 @@ describe('fault injection: listing and imports', function () {
     await emulator?.stop();
     emulator = undefined;
   });
+  after(writeFigures);
 
   async function start(): Promise<Emulator> {
-    emulator = await startEmulator({ fixture: faultWorld(), importRetryAfterSeconds: 1, importPollsBeforeDone: 1 });
+    emulator = await startEmulator({ fixture: faultWorld(), importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
     return emulator;
   }
 
@@ -61,7 +61,8 @@ describe('fault injection: listing and imports', function () {
       it(`${frontEnd}: survives ${what}`, async () => {
         const e = await start();
         for (const fault of faults) e.addFault(fault);
-        injected.faults += faults.reduce((n, f) => n + (f.times ?? 1), 0);
+        figures.faultsInjected += faults.reduce((n, f) => n + (f.times ?? 1), 0);
+        figures.faultScenarios++;
         const before = snapshotTarget(e);
         const run = await runFrontEnd(frontEnd, e, { maxConcurrency: '4' });
         assert.equal(run.outcome, 'succeededWithIssues', `${run.reason}\n${run.stdout.slice(-3000)}`);
@@ -75,7 +76,8 @@ describe('fault injection: listing and imports', function () {
     it(`${frontEnd}: an import that ends Failed is reported with the service's message; the others finish`, async () => {
       const e = await start();
       e.addFault({ route: 'arm.importImage', kind: 'importFails', after: 2, times: 1, code: 'InvalidParameters', message: 'Error copying blobs. Please try again.' });
-      injected.faults++;
+      figures.faultsInjected++;
+      figures.faultScenarios++;
       const before = snapshotTarget(e);
       const run = await runFrontEnd(frontEnd, e, { maxConcurrency: '1' });
       assert.equal(run.outcome, 'failed', run.reason);

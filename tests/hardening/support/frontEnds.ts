@@ -5,6 +5,7 @@
  * ENDPOINT_* and SYSTEM_* variables; one connection per side). Both write a JSON report, which
  * is read back; the task's summary file too.
  */
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { taskFolder } from '../../package/support/paths';
 import { unpack } from '../../package/support/unpack';
 import { readZip } from '../../package/support/zip';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
-import { connectionEnv, secretConnection } from '../../task/connections/support/agentEnv';
+import { connectionEnv, secretConnection, type ConnectionSpec } from '../../task/connections/support/agentEnv';
 import { CONNECTIONS, SECRETS, SOURCE, SOURCE_APP, SUB_SOURCE, SUB_TARGET, TARGET, TARGET_APP, TENANT } from './world';
 
 export type FrontEnd = 'cli' | 'task';
@@ -32,9 +33,21 @@ export interface SyncSettings {
   importTimeoutMinutes?: string;
   dryRun?: boolean;
   force?: boolean;
+  requestTimeoutSeconds?: string;
+  maxReadsPerSecond?: string;
   /** Registry names as typed (bad input tests). */
   sourceRegistry?: string;
   targetRegistry?: string;
+}
+
+export interface RunControl {
+  /** Extra environment (e.g. a federated token file). */
+  env?: Record<string, string>;
+  /** The command line's credential: a client secret (default) or a federated token file. */
+  cliCredential?: { clientId: string; secret?: string; federatedTokenFile?: string };
+  /** The task's connections, when not the two service principals with secrets. */
+  taskConnections?: ConnectionSpec[];
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export type Outcome = 'succeeded' | 'succeededWithIssues' | 'failed' | 'badInput';
@@ -60,6 +73,8 @@ const FLAG: Record<keyof SyncSettings, string> = {
   maxConcurrency: '--max-concurrency',
   timeBudgetMinutes: '--time-budget-minutes',
   importTimeoutMinutes: '--import-timeout-minutes',
+  requestTimeoutSeconds: '--request-timeout-seconds',
+  maxReadsPerSecond: '--max-reads-per-second',
   dryRun: '--dry-run',
   force: '--force',
   sourceRegistry: '--source-registry-name',
@@ -109,7 +124,7 @@ function parseReport(text: string): RunReport | undefined {
   return text === '' ? undefined : (JSON.parse(text) as RunReport);
 }
 
-async function runCliFrontEnd(emulator: Emulator, settings: SyncSettings, work: string): Promise<SyncRun> {
+async function runCliFrontEnd(emulator: Emulator, settings: SyncSettings, work: string, control: RunControl): Promise<SyncRun> {
   const reportPath = join(work, 'report.json');
   const flags = [
     '--source-registry-name', settings.sourceRegistry ?? SOURCE,
@@ -122,23 +137,31 @@ async function runCliFrontEnd(emulator: Emulator, settings: SyncSettings, work: 
     '--report-json', reportPath,
     ...cliFlags({ ...settings, sourceRegistry: undefined, targetRegistry: undefined }),
   ];
-  const run = await runGuarded(CLI, flags, {
-    HOME: work,
-    AZURE_TENANT_ID: TENANT,
-    AZURE_CLIENT_ID: TARGET_APP,
-    AZURE_CLIENT_SECRET: SECRETS.target,
-  });
+  const credential = control.cliCredential ?? { clientId: TARGET_APP, secret: SECRETS.target };
+  const run = await runGuarded(
+    CLI,
+    flags,
+    {
+      HOME: work,
+      AZURE_TENANT_ID: TENANT,
+      AZURE_CLIENT_ID: credential.clientId,
+      ...(credential.secret !== undefined ? { AZURE_CLIENT_SECRET: credential.secret } : {}),
+      ...(credential.federatedTokenFile !== undefined ? { AZURE_FEDERATED_TOKEN_FILE: credential.federatedTokenFile } : {}),
+      ...control.env,
+    },
+    control.onSpawn,
+  );
   const reportText = readIfThere(reportPath);
   const outcome: Outcome = run.code === 2 ? 'badInput' : run.code === 0 ? (parseReport(reportText)?.result ?? 'succeeded') : 'failed';
   const lines = run.stderr.trim().split('\n');
   return { ...run, frontEnd: 'cli', outcome, reason: lines[lines.length - 1] ?? '', report: parseReport(reportText), everything: run.stdout + run.stderr + reportText };
 }
 
-async function runTaskFrontEnd(emulator: Emulator, settings: SyncSettings, work: string): Promise<SyncRun> {
+async function runTaskFrontEnd(emulator: Emulator, settings: SyncSettings, work: string, control: RunControl): Promise<SyncRun> {
   const entry = await packagedTaskEntry();
   const reportPath = join(work, 'report.json');
   const basics = (id: string, subscriptionId: string) => ({ id, tenantId: TENANT, subscriptionId });
-  const connections = [
+  const connections = control.taskConnections ?? [
     secretConnection(emulator, { ...basics(CONNECTIONS.source, SUB_SOURCE), clientId: SOURCE_APP, secret: SECRETS.source }),
     secretConnection(emulator, { ...basics(CONNECTIONS.target, SUB_TARGET), clientId: TARGET_APP, secret: SECRETS.target }),
   ];
@@ -151,7 +174,8 @@ async function runTaskFrontEnd(emulator: Emulator, settings: SyncSettings, work:
     AGENT_CAINFO: emulator.caFile,
     SYSTEM_DEFAULTWORKINGDIRECTORY: work,
     ...Object.fromEntries(connections.flatMap((c) => Object.entries(connectionEnv(c)))),
-  });
+    ...control.env,
+  }, control.onSpawn);
   const complete = /^##vso\[task\.complete result=(\w+);\](.*)$/m.exec(run.stdout);
   const reportText = readIfThere(reportPath);
   const summaryPath = /^##vso\[task\.uploadsummary\](.*)$/m.exec(run.stdout)?.[1];
@@ -168,7 +192,7 @@ async function runTaskFrontEnd(emulator: Emulator, settings: SyncSettings, work:
   return { ...run, frontEnd: 'task', outcome, reason: complete?.[2] ?? '', report, everything: printed + run.stderr + reportText + readIfThere(summaryPath) };
 }
 
-export async function runFrontEnd(frontEnd: FrontEnd, emulator: Emulator, settings: SyncSettings = {}): Promise<SyncRun> {
+export async function runFrontEnd(frontEnd: FrontEnd, emulator: Emulator, settings: SyncSettings = {}, control: RunControl = {}): Promise<SyncRun> {
   const work = mkdtempSync(join(tmpdir(), `hardening-${frontEnd}-`));
-  return frontEnd === 'cli' ? runCliFrontEnd(emulator, settings, work) : runTaskFrontEnd(emulator, settings, work);
+  return frontEnd === 'cli' ? runCliFrontEnd(emulator, settings, work, control) : runTaskFrontEnd(emulator, settings, work, control);
 }

@@ -9,6 +9,7 @@
 import { strict as assert } from 'node:assert';
 import type { Emulator } from '../../../src/emulator/api';
 import type { RunReport } from '../../../src/engine/report';
+import { figures } from './figures';
 import type { SyncRun } from './frontEnds';
 import { NEVER_SHOWN, TARGET } from './world';
 
@@ -30,8 +31,6 @@ function imported(reports: readonly (RunReport | undefined)[]): Set<string> {
   return names;
 }
 
-export const counters = { nothingLostChecks: 0, tagsCompared: 0, secretScans: 0 };
-
 export function assertNothingLost(emulator: Emulator, before: RegistrySnapshot, reports: readonly (RunReport | undefined)[], allowedExtra: ReadonlySet<string> = new Set()): void {
   const after = snapshotTarget(emulator);
   const named = imported(reports);
@@ -45,19 +44,19 @@ export function assertNothingLost(emulator: Emulator, before: RegistrySnapshot, 
   }
   for (const [repo, tags] of after) {
     for (const [tag, digest] of tags) {
-      counters.tagsCompared++;
+      figures.targetTagsCompared++;
       if (before.get(repo)?.get(tag) === undefined) {
         assert.ok(named.has(`${repo}:${tag}`) || allowedExtra.has(`${repo}:${tag}`), `${repo}:${tag} appeared without a plan naming it`);
       }
       assert.ok(registry.hasManifest(repo, digest), `${repo}:${tag} points at ${digest}, which the target does not hold`);
     }
   }
-  counters.nothingLostChecks++;
+  figures.nothingLostChecks++;
 }
 
 export function assertNothingShown(run: SyncRun): void {
   for (const value of NEVER_SHOWN) assert.ok(!run.everything.includes(value), `${run.frontEnd} showed ${value.slice(0, 12)}…`);
   assert.ok(!/eyJ[\w-]{8,}\.[\w-]{8,}\./.test(run.everything), `${run.frontEnd} showed a token`);
   assert.ok(!/\/subscriptions\/[0-9a-f-]{36}/i.test(run.everything), `${run.frontEnd} showed a resource id`);
-  counters.secretScans++;
+  figures.outputsScannedForSecrets++;
 }
