@@ -16,7 +16,8 @@ export class RegistryNotFoundError extends Error {
     readonly registryName: string,
     readonly side: RegistrySide,
   ) {
-    super(`registry "${registryName}" was not found in the ${side} subscription`);
+    // ARM lists only what the identity may read, so "not there" and "not visible" look alike.
+    super(`registry "${registryName}" was not found in the ${side} subscription (or the ${side} identity cannot see it: it needs Reader on the registry)`);
     this.name = 'RegistryNotFoundError';
   }
 }

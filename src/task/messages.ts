@@ -10,5 +10,5 @@ export function optionsMessage(error: OptionsError): string {
 }
 
 export function registryNotFoundMessage(name: string, side: string): string {
-  return tl.loc('RegistryNotFound', name, side);
+  return tl.loc('RegistryNotFound', name, side, side);
 }

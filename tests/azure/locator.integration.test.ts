@@ -65,7 +65,7 @@ describe('azure/registryLocator (emulator)', function () {
     const client = createArmClient(h.credentialFor(READER), SUB_B, h.cloud, h.transport);
     await assert.rejects(locateRegistry(client, 'nope', 'target'), (e: unknown) => {
       assert.ok(e instanceof RegistryNotFoundError);
-      assert.equal(e.message, 'registry "nope" was not found in the target subscription');
+      assert.equal(e.message, 'registry "nope" was not found in the target subscription (or the target identity cannot see it: it needs Reader on the registry)');
       return true;
     });
   });
@@ -111,7 +111,7 @@ describe('azure/registryLocator (emulator)', function () {
         { registryName: 'srcreg', subscriptionId: SUB_B, credential },
         { cloud: h.cloud, transport: h.transport },
       ),
-      /^RegistryNotFoundError: registry "srcreg" was not found in the target subscription$/,
+      /^RegistryNotFoundError: registry "srcreg" was not found in the target subscription \(or the target identity cannot see it/,
     );
   });
 });

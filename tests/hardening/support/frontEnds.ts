@@ -35,6 +35,7 @@ export interface SyncSettings {
   force?: boolean;
   requestTimeoutSeconds?: string;
   maxReadsPerSecond?: string;
+  ignoreConfig?: string;
   /** Registry names as typed (bad input tests). */
   sourceRegistry?: string;
   targetRegistry?: string;
@@ -75,6 +76,7 @@ const FLAG: Record<keyof SyncSettings, string> = {
   importTimeoutMinutes: '--import-timeout-minutes',
   requestTimeoutSeconds: '--request-timeout-seconds',
   maxReadsPerSecond: '--max-reads-per-second',
+  ignoreConfig: '--ignore-config',
   dryRun: '--dry-run',
   force: '--force',
   sourceRegistry: '--source-registry-name',

@@ -1,0 +1,166 @@
+/**
+ * Azure's known dead ends, caught before any import, and bad input: each through both front
+ * ends, each with its exact one-line message and no write to any registry.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../../src/emulator';
+import type { Emulator, Fixture } from '../../src/emulator/api';
+import { figures, writeFigures } from './support/figures';
+import { FRONT_ENDS, runFrontEnd, type SyncSettings } from './support/frontEnds';
+import { assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';
+import { faultWorld, SOURCE, SUB_SOURCE, SUB_TARGET, TARGET, TARGET_APP } from './support/world';
+
+function withTargetRegistry(change: (r: Fixture['subscriptions'][number]['registries'][number]) => void): Fixture {
+  const fixture = faultWorld();
+  change(fixture.subscriptions[1].registries[0]);
+  return fixture;
+}
+
+function withTargetRoles(roles: Fixture['principals'][number]['roles']): Fixture {
+  const fixture = faultWorld();
+  fixture.principals = fixture.principals.map((p) => (p.clientId === TARGET_APP ? { ...p, roles } : p));
+  return fixture;
+}
+
+describe('fault injection: preflight and bad input', function () {
+  this.timeout(180_000);
+  let emulator: Emulator | undefined;
+  afterEach(async () => {
+    await emulator?.stop();
+    emulator = undefined;
+  });
+  after(writeFigures);
+
+  async function start(fixture: Fixture = faultWorld()): Promise<Emulator> {
+    emulator = await startEmulator({ fixture, importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
+    return emulator;
+  }
+
+  const deadEnds: Array<[string, () => Fixture, RegExp]> = [
+    [
+      'a target with public network access disabled and no trusted-services bypass',
+      () => withTargetRegistry((r) => Object.assign(r, { publicNetworkAccess: 'Disabled', networkRuleBypassOptions: 'None' })),
+      new RegExp(`registry ${TARGET} does not allow trusted Microsoft services; importImage needs 'Allow trusted Microsoft services'`),
+    ],
+    [
+      'a target identity without import rights on the target',
+      () =>
+        withTargetRoles([
+          { role: 'Reader', scope: `/subscriptions/${SUB_TARGET}` },
+          { role: 'AcrPull', scope: `/subscriptions/${SUB_TARGET}` },
+          { role: 'Reader', scope: `/subscriptions/${SUB_SOURCE}` },
+          { role: 'AcrPull', scope: `/subscriptions/${SUB_SOURCE}` },
+        ]),
+      new RegExp(`the target identity cannot import into ${TARGET}: give it Contributor, or Container Registry Data Importer and Data Reader, on the registry`),
+    ],
+  ];
+
+  for (const frontEnd of FRONT_ENDS) {
+    for (const [what, fixture, message] of deadEnds) {
+      it(`${frontEnd}: stops before any import on ${what}, in one line`, async () => {
+        const e = await start(fixture());
+        figures.faultScenarios++;
+        figures.faultsInjected++;
+        const before = snapshotTarget(e);
+        const run = await runFrontEnd(frontEnd, e);
+        // The task reports a run that never started as Failed without a report.
+        assert.ok(run.outcome === 'failed' || (frontEnd === 'task' && run.outcome === 'badInput'), run.outcome);
+        if (frontEnd === 'cli') {
+          assert.equal(run.code, 3);
+          assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+        }
+        assert.match(run.reason, message);
+        assert.equal(e.log.count('arm.importImage'), 0);
+        assertNothingLost(e, before, []);
+        assertNothingShown(run);
+      });
+    }
+
+    it(`${frontEnd}: the target identity cannot read the source: named before any import`, async () => {
+      // The task's source connection can read the source; the target's identity cannot. The
+      // command line signs in once, as the target identity, which cannot even find the source.
+      const e = await start(withTargetRoles([{ role: 'Contributor', scope: `/subscriptions/${SUB_TARGET}` }]));
+      figures.faultScenarios++;
+      figures.faultsInjected++;
+      const before = snapshotTarget(e);
+      const run = await runFrontEnd(frontEnd, e);
+      assert.ok(run.outcome === 'failed' || run.outcome === 'badInput', run.outcome);
+      // ARM lists only what an identity may read: to the command line's single identity the
+      // source is invisible.
+      assert.match(
+        run.reason,
+        frontEnd === 'task'
+          ? new RegExp(`cannot read the source registry ${SOURCE}.*AcrPull \\(or Reader\\)`)
+          : new RegExp(`registry "${SOURCE}" was not found in the source subscription \\(or the source identity cannot see it: it needs Reader`),
+      );
+      assert.equal(e.log.count('arm.importImage'), 0);
+      assertNothingLost(e, before, []);
+      assertNothingShown(run);
+    });
+
+    it(`${frontEnd}: an image index of more than 50 manifests is skipped with a warning, not a crash`, async () => {
+      const fixture = faultWorld();
+      const platforms = Array.from({ length: 51 }, (_, i) => `linux/variant${i}`);
+      fixture.subscriptions[0].registries[0].repositories!['base/huge'] = { v1: { content: { kind: 'index', seed: 'huge', platforms } } };
+      const e = await start(fixture);
+      figures.faultScenarios++;
+      figures.faultsInjected++;
+      const before = snapshotTarget(e);
+      const run = await runFrontEnd(frontEnd, e);
+      assert.equal(run.outcome, 'succeededWithIssues', run.reason);
+      const huge = run.report?.repositories.find((r) => r.name === 'base/huge');
+      assert.equal(huge?.tags[0].decision, 'tooManyManifests');
+      assert.equal(e.registry(TARGET).tags('base/huge').size, 0);
+      assert.ok(!e.log.entries().some((x) => x.route === 'arm.importImage' && JSON.stringify(x.body).includes('base/huge')));
+      assert.match(run.everything, /51 manifests/);
+      assertNothingLost(e, before, [run.report]);
+      assertNothingShown(run);
+    });
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
+  const notJson = join(dir, 'not.json');
+  writeFileSync(notJson, '["a/*"');
+  const missing = join(dir, 'missing.json');
+  const badInputs: Array<[string, SyncSettings, string]> = [
+    ['letters c-a', { letters: 'c-a' }, 'letters "c-a": range "c-a" runs backwards'],
+    ['letters ab', { letters: 'ab' }, 'letters "ab": "ab" is neither one letter or digit nor a range such as a-c'],
+    ['letters a-', { letters: 'a-' }, 'letters "a-": range "a-" needs one letter or digit on each side, such as a-c or 0-9'],
+    ['an invalid regex', { ignorePatterns: ['re:(open'] }, 'ignore pattern "re:(open" is not a valid regular expression: Invalid regular expression: /(open/i: Unterminated group'],
+    ['a missing ignore config', { ignoreConfig: missing }, `ignore config "${missing}" does not exist`],
+    ['an ignore config that is not JSON', { ignoreConfig: notJson }, `ignore config "${notJson}" is not valid JSON: `],
+    ['max repositories 0', { maxRepositories: '0' }, 'max repositories "0" is not valid: give a whole number of at least 1'],
+    ['max repositories "many"', { maxRepositories: 'many' }, 'max repositories "many" is not valid: give a whole number of at least 1'],
+    ['a negative delay', { delaySeconds: '-1' }, 'delay seconds "-1" is not valid: give a number of seconds from 0 to 3600'],
+    ['a registry name of 4 letters', { sourceRegistry: 'abcd' }, 'source registry name "abcd" is not valid: use 5 to 50 letters and digits'],
+    ['the same registry on both sides', { targetRegistry: SOURCE.toUpperCase() }, `source and target are the same registry ("${SOURCE}")`],
+    ['a registry that does not exist', { targetRegistry: 'nosuchregistry' }, 'registry "nosuchregistry" was not found in the target subscription'],
+    ['a time budget of 0', { timeBudgetMinutes: '0' }, 'time budget minutes "0" is not valid'],
+    ['a request timeout of 0', { requestTimeoutSeconds: '0' }, 'request timeout seconds "0" is not valid: give a number of seconds from 1 to 600'],
+  ];
+
+  for (const frontEnd of FRONT_ENDS) {
+    for (const [what, settings, message] of badInputs) {
+      it(`${frontEnd}: bad input — ${what}: the exact message, a failed result and no write`, async () => {
+        const e = emulator ?? (await start());
+        figures.badInputsTried++;
+        const before = snapshotTarget(e);
+        const run = await runFrontEnd(frontEnd, e, settings);
+        if (frontEnd === 'cli') {
+          assert.equal(run.code, 2, run.stderr);
+          assert.equal(run.stderr.trim().split('\n').length, 1);
+          assert.ok(run.reason.startsWith(`acr-transfer: ${message}`), `${run.reason}\n  expected: ${message}`);
+        } else {
+          assert.equal(run.outcome, 'badInput', run.reason);
+          assert.ok(run.reason.startsWith(message), `${run.reason}\n  expected: ${message}`);
+        }
+        assert.equal(e.log.count('arm.importImage'), 0);
+        assertNothingLost(e, before, []);
+        assertNothingShown(run);
+      });
+    }
+  }
+});
