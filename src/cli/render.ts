@@ -1,7 +1,7 @@
 import type { PlannedRepository, RunPlan, SyncEvents } from '../engine/events';
 import { minutesText } from '../engine/importTimeout';
 import { MAX_INDEX_MANIFESTS } from '../engine/indexSize';
-import type { TagDecision, TagDecisionKind } from '../engine/plan';
+import type { ImportGroup, RepositoryPlan, TagDecision, TagDecisionKind } from '../engine/plan';
 import type { DeferralReason, RunReport } from '../engine/report';
 import { shortDigest } from '../engine/reportMarkdown';
 
@@ -26,9 +26,18 @@ const DEFERRED_TEXT: Record<DeferralReason, string> = {
   timeBudget: 'time budget',
 };
 
+/**
+ * Which import carries each tag of a repository, built once per repository: looking a tag up in
+ * every group's tags instead would be quadratic in a repository of thousands of new tags.
+ */
+function importOfTag(plan: RepositoryPlan): Map<string, ImportGroup> {
+  const byTag = new Map<string, ImportGroup>();
+  for (const group of plan.groups) for (const tag of group.tags) if (!byTag.has(tag)) byTag.set(tag, group);
+  return byTag;
+}
+
 /** What happens to a moved tag: its import (in this or a later run), or why there is none. */
-function actionOf(planned: PlannedRepository, decision: TagDecision, dryRun: boolean): string {
-  const group = planned.plan?.groups.find((g) => g.tags.includes(decision.tag));
+function actionOf(planned: PlannedRepository, decision: TagDecision, group: ImportGroup | undefined, dryRun: boolean): string {
   if (group !== undefined) {
     const action = planned.deferredBy !== undefined ? `deferred (${DEFERRED_TEXT[planned.deferredBy]})` : dryRun ? 'would import' : 'import';
     return `${action} ${group.mode}`;
@@ -37,8 +46,16 @@ function actionOf(planned: PlannedRepository, decision: TagDecision, dryRun: boo
   return 'never (locked)';
 }
 
+/**
+ * Pads every column to its widest cell. The widths are found with a loop, not
+ * `Math.max(...column)`: a spread passes one argument per row, and past about 120,000 rows (a
+ * first sync of 7,000 repositories × 20 tags) V8 throws "Maximum call stack size exceeded".
+ */
 function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const widths = rows[0].map(() => 0);
+  for (const row of rows) {
+    for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], row[i].length);
+  }
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
 }
 
@@ -66,8 +83,9 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
       inSync++;
       continue;
     }
+    const importOf = importOfTag(planned.plan);
     for (const d of moved) {
-      rows.push([planned.repository, d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), actionOf(planned, d, dryRun)]);
+      rows.push([planned.repository, d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), actionOf(planned, d, importOf.get(d.tag), dryRun)]);
     }
   }
   print('');
@@ -81,7 +99,17 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
 /** Progress lines while importing: `[done/total] repo@digest → tags`. */
 export function progressEvents(plan: () => RunPlan | undefined, print: Print): SyncEvents {
   let finished = 0;
-  const total = () => (plan()?.repositories ?? []).filter((r) => r.deferredBy === undefined).reduce((n, r) => n + (r.plan?.groups.length ?? 0), 0);
+  // Counted once, when the first import finishes (the plan no longer changes then), not for every
+  // line: a first sync of a large registry has about one import per tag, and recounting every
+  // repository's imports for each of them is quadratic.
+  let imports: number | undefined;
+  const total = (): number => {
+    if (imports !== undefined) return imports;
+    const current = plan();
+    if (current === undefined) return 0;
+    imports = current.repositories.filter((r) => r.deferredBy === undefined).reduce((n, r) => n + (r.plan?.groups.length ?? 0), 0);
+    return imports;
+  };
   return {
     budgetReached(reserveMs) {
       print(`Time budget: ${seconds(reserveMs)} left or less; no new work starts, imports in flight finish.`);
