@@ -9,7 +9,7 @@
  * per subscription (armPacing.ts), the read caps per registry and the request counter
  * (requestStats.ts). Build one per run.
  */
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { RestError, type Agent, type PipelinePolicy, type PipelineRetryOptions, type ProxySettings, type TlsSettings } from '@azure/core-rest-pipeline';
 import { ArmBudgets, bucketSettings, DEFAULT_ARM_READS, DEFAULT_ARM_WRITES } from './armPacing';
 import { createProxyAgent } from './proxyAgent';
@@ -108,12 +108,65 @@ function bucketSetting<K extends 'writes' | 'reads'>(
 }
 
 /**
- * The CA list handed to Node's TLS. Node *replaces* its roots when `ca` is set, so the extra
- * PEM is appended to the bundled roots: a corporate CA must not make real Azure untrusted.
+ * The CAs a transport trusts, or undefined for Node's defaults. Node *replaces* its roots when
+ * `ca` is set, so the extra PEM is appended to the bundled roots: a corporate CA must not make
+ * real Azure untrusted.
  */
-export function tlsOptionsOf(transport: Transport): TlsSettings | undefined {
+export function trustedCasOf(transport: Transport): string[] | undefined {
   if (transport.caPem === undefined) return undefined;
-  return { ca: [...rootCertificates, transport.caPem] };
+  return [...rootCertificates, transport.caPem];
+}
+
+/** TLS settings of a transport with an extra CA: one secure context holding all trusted CAs. */
+export interface TransportTlsSettings extends TlsSettings {
+  readonly secureContext: SecureContext;
+}
+
+/**
+ * Secure contexts per extra CA PEM, for the whole process: parsing ~150 PEMs costs ~20 ms of
+ * CPU, and the transports of one process (a run's, or a test suite's) trust one or two sets.
+ */
+const secureContexts = new Map<string, SecureContext>();
+
+/** The transport's trusted CAs as one secure context, or undefined for Node's defaults. */
+function secureContextOf(transport: Transport): SecureContext | undefined {
+  if (transport.caPem === undefined) return undefined;
+  let context = secureContexts.get(transport.caPem);
+  if (context === undefined) {
+    context = createSecureContext({ ca: trustedCasOf(transport) });
+    secureContexts.set(transport.caPem, context);
+  }
+  return context;
+}
+
+const tlsSettings = new WeakMap<Transport, TransportTlsSettings>();
+
+/**
+ * The TLS settings handed to the SDK: a prebuilt `secureContext`, never the `ca` list itself.
+ * core-rest-pipeline's Node client spreads these settings into a keep-alive https.Agent, and a
+ * `ca` list there costs on every request and every connection: https.Agent#getName folds all
+ * ~150 PEMs into the pool name of each request (a ~200 KB string, a third of the CPU in a
+ * profile), and tls.connect parses them into a new context for each socket. A `secureContext`
+ * is used as is and is not part of the pool name; the certificate and host-name checks are
+ * Node's usual ones against the CAs it holds.
+ *
+ * Not the pipeline `agent` option: with an agent set, the SDK's proxy policy leaves requests
+ * alone (HTTPS_PROXY / NO_PROXY would be ignored), and the same agent would get the plain-http
+ * requests of managed-identity endpoints, which an https.Agent refuses.
+ *
+ * The object is the same for every call on a transport: the SDK's HTTP client keeps one agent
+ * (one connection pool per host) per settings object, so pipelines sharing an HTTP client
+ * share their connections.
+ */
+export function tlsOptionsOf(transport: Transport): TransportTlsSettings | undefined {
+  let settings = tlsSettings.get(transport);
+  if (settings === undefined) {
+    const secureContext = secureContextOf(transport);
+    if (secureContext === undefined) return undefined;
+    settings = Object.freeze({ secureContext });
+    tlsSettings.set(transport, settings);
+  }
+  return settings;
 }
 
 /**
@@ -134,7 +187,8 @@ export interface SharedClientOptions extends PipelineSettings {
 /**
  * With a proxy, the SDK's own proxy support drops `tlsOptions` ("certificates provided to the
  * client will be ignored"), yet a TLS-inspecting proxy is exactly when an extra CA is needed.
- * So a proxy is given as a ready agent that tunnels through it and trusts the same CAs.
+ * So a proxy is given as a ready agent that tunnels through it and trusts the same CAs (the
+ * same secure context).
  * One agent per transport: its sockets are shared by every client built from it.
  */
 const proxyAgents = new WeakMap<Transport, Agent>();
@@ -147,7 +201,7 @@ function proxyAgentOf(transport: Transport): Agent | undefined {
     url.port = String(transport.proxy.port);
     if (transport.proxy.username) url.username = transport.proxy.username;
     if (transport.proxy.password) url.password = transport.proxy.password;
-    agent = createProxyAgent(url, transport.caPem !== undefined ? [...rootCertificates, transport.caPem] : undefined);
+    agent = createProxyAgent(url, secureContextOf(transport));
     proxyAgents.set(transport, agent);
   }
   return agent;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { AzureCliCredential, ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential } from '@azure/identity';
 import { AzurePublicCloud, customizeCloud } from '../../src/azure/cloud';
 import { CredentialSelectionError, identityOptions, isOnPath, selectCliCredential } from '../../src/azure/credentials';
-import { createTransport } from '../../src/azure/transport';
+import { createTransport, tlsOptionsOf, trustedCasOf } from '../../src/azure/transport';
 
 const transport = createTransport({ version: 'test' });
 const emulatorCloud = customizeCloud(AzurePublicCloud, { armEndpoint: 'https://127.0.0.1:1', authorityHost: 'https://127.0.0.1:2' });
@@ -63,10 +63,12 @@ describe('azure/credentials', () => {
   });
 
   it('gives credentials the cloud authority, no instance discovery for custom ones, and the CA', () => {
-    const options = identityOptions(emulatorCloud, createTransport({ caPem: 'PEM' }));
+    const withCa = createTransport({ caPem: 'PEM' });
+    const options = identityOptions(emulatorCloud, withCa);
     assert.equal(options.authorityHost, 'https://127.0.0.1:2');
     assert.equal(options.disableInstanceDiscovery, true);
-    assert.ok(Array.isArray(options.tlsOptions?.ca) && options.tlsOptions.ca.includes('PEM'));
+    assert.ok(trustedCasOf(withCa)?.includes('PEM'));
+    assert.ok(options.tlsOptions !== undefined && options.tlsOptions === tlsOptionsOf(withCa));
     assert.equal(identityOptions(AzurePublicCloud, transport).disableInstanceDiscovery, undefined);
   });
 

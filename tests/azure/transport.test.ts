@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { rootCertificates } from 'node:tls';
 import { createDefaultHttpClient,
   createEmptyPipeline, createPipelineRequest, isRestError, type HttpClient } from '@azure/core-rest-pipeline';
-import { clientOptionsOf, createTransport, requestTimeoutPolicy, tlsOptionsOf } from '../../src/azure/transport';
+import { clientOptionsOf, createTransport, requestTimeoutPolicy, tlsOptionsOf, trustedCasOf } from '../../src/azure/transport';
 
 describe('azure/transport', () => {
   it('has a user agent prefix, retry defaults, a one-minute time limit and no CA unless given', () => {
@@ -45,9 +45,26 @@ describe('azure/transport', () => {
   });
 
   it('adds an extra CA to the bundled roots instead of replacing them', () => {
-    const ca = tlsOptionsOf(createTransport({ caPem: '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----' }))?.ca;
+    const pem = '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----';
+    const ca = trustedCasOf(createTransport({ caPem: pem }));
     assert.ok(Array.isArray(ca));
     assert.equal(ca.length, rootCertificates.length + 1);
+    assert.equal(ca.at(-1), pem);
+    assert.equal(trustedCasOf(createTransport()), undefined);
+  });
+
+  it('hands the SDK one prebuilt secure context per CA set, never the CA list', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----';
+    const t = createTransport({ caPem: pem });
+    const tls = tlsOptionsOf(t);
+    assert.ok(tls?.secureContext);
+    // A `ca` list would go into the pool name of every request and be parsed for every socket.
+    assert.equal(tls.ca, undefined);
+    // The same object every time, so the SDK's HTTP client keeps one agent for the transport.
+    assert.equal(tlsOptionsOf(t), tls);
+    assert.equal(clientOptionsOf(t).tlsOptions, tls);
+    // Another transport with the same CA reuses the context (built once per process).
+    assert.equal(tlsOptionsOf(createTransport({ caPem: pem }))?.secureContext, tls.secureContext);
   });
 
   it('turns an expired per-attempt time limit into a retryable ETIMEDOUT, keeps a caller abort', async () => {

@@ -1,0 +1,144 @@
+/**
+ * The transport's extra CA on the wire, with core-rest-pipeline's real Node HTTP client: a
+ * server signed by the extra CA is reached over kept-alive connections (directly and through a
+ * CONNECT proxy), and a server signed by anything else is refused.
+ */
+import { strict as assert } from 'node:assert';
+import { createServer, type Server } from 'node:https';
+import {
+  createDefaultHttpClient,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  isRestError,
+  type HttpClient,
+  type Pipeline,
+} from '@azure/core-rest-pipeline';
+import { createTlsMaterial, type TlsMaterial } from '../../src/emulator/ca';
+import { createTransport, pipelineSettingsOf, type Transport } from '../../src/azure/transport';
+import { startConnectProxy, type ConnectProxy } from '../support/connectProxy';
+
+interface CountingServer {
+  url: string;
+  /** TLS handshakes completed: one per new connection. */
+  handshakes(): number;
+  stop(): Promise<void>;
+}
+
+async function startServer(tls: TlsMaterial): Promise<CountingServer> {
+  let handshakes = 0;
+  const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end('{"ok":true}');
+  });
+  server.on('secureConnection', () => handshakes++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `https://127.0.0.1:${port}/v2/`,
+    handshakes: () => handshakes,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** `count` GETs, `parallel` at a time, each expected to answer 200. */
+async function sendMany(pipeline: Pipeline | Pipeline[], client: HttpClient, url: string, count: number, parallel: number): Promise<void> {
+  const pipelines = Array.isArray(pipeline) ? pipeline : [pipeline];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) {
+        const n = next++;
+        const response = await pipelines[n % pipelines.length].sendRequest(client, createPipelineRequest({ url }));
+        assert.equal(response.status, 200);
+      }
+    }),
+  );
+}
+
+function isCertificateRefusal(error: unknown): boolean {
+  return isRestError(error) && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(String(error.code));
+}
+
+describe('azure/transport TLS with an extra CA', function () {
+  this.timeout(20_000);
+
+  let trusted: TlsMaterial;
+  let stranger: TlsMaterial;
+  let signed: CountingServer;
+  let unknown: CountingServer;
+
+  before(async () => {
+    [trusted, stranger] = await Promise.all([createTlsMaterial(), createTlsMaterial()]);
+    [signed, unknown] = await Promise.all([startServer(trusted), startServer(stranger)]);
+  });
+
+  after(async () => {
+    await Promise.all([signed?.stop(), unknown?.stop()]);
+  });
+
+  function transport(options: { proxy?: ConnectProxy } = {}): Transport {
+    return createTransport({
+      version: 'test',
+      caPem: trusted.caPem,
+      retry: { maxRetries: 0 },
+      ...(options.proxy ? { proxy: { host: 'http://127.0.0.1', port: Number(new URL(options.proxy.url).port) } } : {}),
+    });
+  }
+
+  it('reuses connections: many requests, a handshake per parallel connection, one pool for pipelines sharing a client', async () => {
+    const t = transport();
+    const client = createDefaultHttpClient();
+    // Two pipelines of one transport, as two SDK clients sharing core-client's HTTP client.
+    const pipelines = [createPipelineFromOptions(pipelineSettingsOf(t)), createPipelineFromOptions(pipelineSettingsOf(t))];
+    const before = signed.handshakes();
+    await sendMany(pipelines, client, signed.url, 200, 4);
+    const handshakes = signed.handshakes() - before;
+    assert.ok(handshakes >= 1 && handshakes <= 4, `200 requests, 4 at a time, took ${handshakes} TLS handshakes`);
+  });
+
+  it('refuses a server whose certificate neither the extra CA nor the system roots signed', async () => {
+    const pipeline = createPipelineFromOptions(pipelineSettingsOf(transport()));
+    const client = createDefaultHttpClient();
+    await assert.rejects(pipeline.sendRequest(client, createPipelineRequest({ url: unknown.url })), isCertificateRefusal);
+    assert.equal(unknown.handshakes(), 0);
+    // And without the extra CA, its own server is refused too: trust comes from the option alone.
+    const untrusting = createPipelineFromOptions(pipelineSettingsOf(createTransport({ version: 'test', retry: { maxRetries: 0 } })));
+    await assert.rejects(untrusting.sendRequest(client, createPipelineRequest({ url: signed.url })), isCertificateRefusal);
+  });
+
+  describe('through a CONNECT proxy', () => {
+    let proxy: ConnectProxy;
+
+    beforeEach(async () => {
+      proxy = await startConnectProxy();
+    });
+
+    afterEach(async () => {
+      await proxy?.stop();
+    });
+
+    function tunnels(server: CountingServer): number {
+      return proxy.tunnels.get(new URL(server.url).host) ?? 0;
+    }
+
+    it('keeps tunnels alive: many requests, a tunnel and a handshake per parallel connection', async () => {
+      const pipeline = createPipelineFromOptions(pipelineSettingsOf(transport({ proxy })));
+      const before = signed.handshakes();
+      await sendMany(pipeline, createDefaultHttpClient(), signed.url, 200, 4);
+      const handshakes = signed.handshakes() - before;
+      assert.ok(tunnels(signed) >= 1 && tunnels(signed) <= 4, `200 requests, 4 at a time, opened ${tunnels(signed)} tunnels`);
+      assert.equal(handshakes, tunnels(signed));
+    });
+
+    it('refuses, inside the tunnel, a server no trusted CA signed', async () => {
+      const pipeline = createPipelineFromOptions(pipelineSettingsOf(transport({ proxy })));
+      await assert.rejects(pipeline.sendRequest(createDefaultHttpClient(), createPipelineRequest({ url: unknown.url })), isCertificateRefusal);
+      assert.equal(tunnels(unknown), 1, 'the request went through the proxy');
+      assert.equal(unknown.handshakes(), 0);
+    });
+  });
+});
