@@ -2,7 +2,7 @@
  * The engine's RegistryReader over the ACR data plane of one registry.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { RegistryReader, TagInfo } from '../engine/ports';
+import type { ManifestKind, RegistryReader, TagInfo } from '../engine/ports';
 import type { AzureCloud } from './cloud';
 import { AcrClient, createAcrClient } from './dataplane/acrClient';
 import type { RegistryRef } from './registryRef';
@@ -15,6 +15,11 @@ export class AcrRegistryReader implements RegistryReader {
     return this.client.listRepositories(signal);
   }
 
+  /** Lets the token requests of these repositories carry several scopes each (decision 005). */
+  expectRepositories(names: readonly string[]): void {
+    this.client.expectRepositories(names);
+  }
+
   async listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null> {
     const tags = await this.client.listTags(repository, signal);
     return tags === null ? null : tags.map(({ name, digest, writeEnabled }) => ({ name, digest, writeEnabled }));
@@ -22,6 +27,10 @@ export class AcrRegistryReader implements RegistryReader {
 
   countReferencedManifests(repository: string, digest: string, signal?: AbortSignal): Promise<number> {
     return this.client.countReferencedManifests(repository, digest, signal);
+  }
+
+  listManifestKinds(repository: string, signal?: AbortSignal): Promise<ReadonlyMap<string, ManifestKind>> {
+    return this.client.listManifestKinds(repository, signal);
   }
 }
 

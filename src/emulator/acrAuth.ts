@@ -7,6 +7,7 @@
  * allow (and silently not the others, like ACR). Both ACR tokens are JWTs of the emulator.
  */
 import { randomUUID } from 'node:crypto';
+import type { AcrTokenRequestRecord } from './api';
 import { formOf, jsonReply, type Reply, type RequestContext } from './http';
 import { hasAbility, hasAnyRole, type Ability } from './roles';
 import type { EmulatorState, Principal, RegistryState } from './state';
@@ -174,17 +175,22 @@ export function token(ctx: RequestContext, registry: RegistryState, deps: AcrAut
   if (check.claims.aud !== registry.loginServer || check.claims.grant_type !== 'refresh_token') {
     return acrErrors(401, 'UNAUTHORIZED', 'The refresh token was not issued by this registry.');
   }
-  const requested = form
+  // Several scopes in one request, both ways the distribution spec writes them: the `scope`
+  // parameter repeated (token.md, the GET form) or one space-separated list (oauth.md, the POST
+  // form docker sends with a refresh token). The token grants each one the principal may have.
+  const asked = form
     .getAll('scope')
     .flatMap((s) => s.split(' '))
-    .filter(Boolean)
-    .map(parseScope)
-    .filter((s): s is AccessScope => s !== undefined);
+    .filter(Boolean);
+  const requested = asked.map(parseScope).filter((s): s is AccessScope => s !== undefined);
   const principal = deps.state.principal(stringClaim(check.claims, 'tenant') ?? '', stringClaim(check.claims, 'appid') ?? '');
+  const granted = grant(principal, registry, requested);
+  const record: AcrTokenRequestRecord = { scopes: asked, granted: granted.map(formatScope) };
+  ctx.logBody(record);
   const access = deps.acrSigner.sign({
     ...baseClaims(registry, deps.tokenLifetimeSeconds(), check.claims),
     grant_type: 'access_token',
-    access: grant(principal, registry, requested),
+    access: granted,
     roles: [],
   });
   return jsonReply(200, { access_token: access });

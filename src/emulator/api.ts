@@ -151,7 +151,7 @@ export interface LoggedRequest {
   status: number;
   /**
    * Parsed JSON body of ARM writes (importImage), or what a token request asked for
-   * (`TokenRequestRecord`, `IdTokenRecord`, `ManagedIdentityRecord`); secrets and tokens are
+   * (`TokenRequestRecord`, `AcrTokenRequestRecord`, `IdTokenRecord`, `ManagedIdentityRecord`); secrets and tokens are
    * never logged.
    */
   body?: unknown;
@@ -169,6 +169,15 @@ export interface TokenRequestRecord {
   credential: 'secret' | 'assertion' | 'none';
   /** Claims of a client assertion that identify it (never the assertion itself). */
   assertion?: { iss?: string; jti?: string; exp?: number };
+}
+
+/**
+ * Logged for `acr.token`: the scopes asked for (every `scope` parameter, each split at spaces)
+ * and those the token granted (the actions the principal may have), as `type:name:actions`.
+ */
+export interface AcrTokenRequestRecord {
+  scopes: string[];
+  granted: string[];
 }
 
 /** Logged for `pipeline.oidcToken`: the ID token handed out (its id and expiry only). */
@@ -356,6 +365,8 @@ export interface EmulatedRegistry {
   tags(repository: string): Map<string, string>;
   /** Whether the repository holds the manifest with this digest. */
   hasManifest(repository: string, digest: string): boolean;
+  /** digest -> media type of every manifest the repository holds, untagged ones included (empty when it does not exist). */
+  manifestMediaTypes(repository: string): Map<string, string>;
   /** Pushes content under a tag (creating the repository); returns the manifest digest. */
   push(repository: string, tag: string, content: ContentFixture): string;
   setTagWriteEnabled(repository: string, tag: string, writeEnabled: boolean): void;

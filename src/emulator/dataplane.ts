@@ -52,7 +52,14 @@ function tagBody(tag: StoredTag): Record<string, unknown> {
   };
 }
 
-function manifestBody(m: StoredManifest, tags: readonly string[], alwaysTags: boolean): Record<string, unknown> {
+/**
+ * One manifest's attributes as ACR answers them. The two views differ as recorded: the single
+ * read (`_manifests/{digest}`) always has `tags` and, for an index, `references`; a listing
+ * entry (`_manifests`) has `tags` only when there are some and never `references` (a 2023
+ * listing shows an index of 11 platforms with its mediaType and tags, no references).
+ */
+function manifestBody(m: StoredManifest, tags: readonly string[], view: 'single' | 'listing'): Record<string, unknown> {
+  const single = view === 'single';
   return {
     digest: m.digest,
     imageSize: m.imageSize,
@@ -61,9 +68,9 @@ function manifestBody(m: StoredManifest, tags: readonly string[], alwaysTags: bo
     ...(m.platform ? { architecture: m.platform.architecture, os: m.platform.os } : {}),
     mediaType: m.mediaType,
     ...(m.configMediaType ? { configMediaType: m.configMediaType } : {}),
-    ...(tags.length > 0 || alwaysTags ? { tags } : {}),
+    ...(tags.length > 0 || single ? { tags } : {}),
     changeableAttributes: { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true },
-    ...(m.references.length > 0
+    ...(single && m.references.length > 0
       ? { references: m.references.map((r) => ({ digest: r.digest, architecture: r.platform.architecture, os: r.platform.os })) }
       : {}),
   };
@@ -144,7 +151,7 @@ export class DataPlane {
     const page = pageOf(all, (m) => m.digest, query, `/acr/v1/${encodeURIComponent(name)}/_manifests`, !byTime(orderby));
     const tagsOf = repo.tagNamesByDigest();
     return this.withLink(
-      { registry: this.registry.loginServer, imageName: name, manifests: page.items.map((m) => manifestBody(m, tagsOf.get(m.digest) ?? [], false)) },
+      { registry: this.registry.loginServer, imageName: name, manifests: page.items.map((m) => manifestBody(m, tagsOf.get(m.digest) ?? [], 'listing')) },
       page.link,
     );
   };
@@ -157,7 +164,7 @@ export class DataPlane {
     if (!repo) return nameUnknown(name);
     const m = repo.manifests.get(digest);
     if (!m) return acrErrors(404, 'MANIFEST_UNKNOWN', 'manifest unknown', { digest });
-    return jsonReply(200, { registry: this.registry.loginServer, imageName: name, manifest: manifestBody(m, repo.tagsOf(m.digest), true) });
+    return jsonReply(200, { registry: this.registry.loginServer, imageName: name, manifest: manifestBody(m, repo.tagsOf(m.digest), 'single') });
   };
 
   /** `GET|HEAD|PUT /v2/{name}/manifests/{reference}`. */

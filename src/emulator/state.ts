@@ -271,6 +271,10 @@ export class RegistryState implements EmulatedRegistry {
     return this.repos.get(repository)?.manifests.has(digest) ?? false;
   }
 
+  manifestMediaTypes(repository: string): Map<string, string> {
+    return new Map([...(this.repos.get(repository)?.manifests.values() ?? [])].map((m) => [m.digest, m.mediaType]));
+  }
+
   /** Stores manifests by digest (children first); an existing digest keeps its dates. */
   storeManifests(repository: string, manifests: readonly ManifestToStore[]): void {
     const repo = this.ensureRepository(repository);

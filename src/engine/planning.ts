@@ -60,6 +60,9 @@ export async function planRun(
       return { repository, error: errorMessage(error) };
     }
   };
+  // `reads` starts the listings in selection order, on both sides.
+  readers.source.expectRepositories?.(selection.selected);
+  readers.target.expectRepositories?.(selection.selected);
   let repositories: PlannedRepository[];
   try {
     repositories = await Promise.all(selection.selected.map((name) => reads.run(() => planOne(name))));

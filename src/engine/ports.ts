@@ -23,12 +23,31 @@ export interface RegistryReader {
    */
   listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null>;
   /**
+   * A hint before the listings start: the repositories whose tags will be listed, in the order
+   * they will be asked for, so a reader can prepare for several at once (the ACR reader gets
+   * the access tokens of the next few in one request). Optional and only a hint: listings of
+   * other repositories, or in another order, must work all the same.
+   */
+  expectRepositories?(names: readonly string[]): void;
+  /**
    * How many manifests the manifest with this digest references: the platforms of an image
    * index, 0 for a single image or artifact. importImage refuses an index of more than 50, so
    * the planner asks before it plans an import. Optional: a reader that cannot tell skips it.
    */
   countReferencedManifests?(repository: string, digest: string, signal?: AbortSignal): Promise<number>;
+  /**
+   * The kind of every manifest of one repository, by digest, from one listing of the
+   * repository's manifests (all its pages). Only an index can reference manifests, so the
+   * planner then counts only the indexes instead of every digest to import (see indexSize.ts
+   * for when it asks). A manifest listed without a media type is left out of the map: the
+   * planner counts it. Rejects when the listing fails; the planner then counts every digest.
+   * Optional: without it, every digest to import is counted.
+   */
+  listManifestKinds?(repository: string, signal?: AbortSignal): Promise<ReadonlyMap<string, ManifestKind>>;
 }
+
+/** What a manifest listing says of one manifest: an image index (or Docker manifest list), or anything else. */
+export type ManifestKind = 'index' | 'single';
 
 /** What the adapters counted of their HTTP traffic during a run, for the report. */
 export interface RequestStats {

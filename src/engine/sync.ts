@@ -28,6 +28,10 @@ export interface SyncContext {
 }
 
 async function execute(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
+  // Each repository with imports is listed once more in the target (the read-back), roughly in
+  // plan order as its imports finish; long after planning, so the reader is told again.
+  const toImport = plan.repositories.filter((p) => p.deferredBy === undefined && (p.plan?.groups.length ?? 0) > 0);
+  run.ports.target.expectRepositories?.(toImport.map((p) => p.repository));
   return Promise.all(
     plan.repositories.map(async (planned) => {
       const repositoryPlan = planned.plan;

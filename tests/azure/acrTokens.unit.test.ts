@@ -1,6 +1,8 @@
 /**
  * The registry token logic against an in-memory registry (no sockets): reuse per scope,
- * one shared request for concurrent callers, audience fallback remembered, renewal by exp.
+ * one shared request for concurrent callers, audience fallback remembered, renewal by exp,
+ * several repository scopes per request for the repositories expected next, the bound on
+ * held tokens, and one scope per request for a registry that refuses several.
  * The same behaviour is checked over HTTPS against the emulator in dataplane.integration.
  */
 import { strict as assert } from 'node:assert';
@@ -10,7 +12,7 @@ import { AzurePublicCloud } from '../../src/azure/cloud';
 import { acrAuthenticationPolicy } from '../../src/azure/dataplane/acrAuthPolicy';
 import { AcrClient } from '../../src/azure/dataplane/acrClient';
 import { createDataPlanePipeline } from '../../src/azure/dataplane/acrPipeline';
-import { AcrTokenProvider } from '../../src/azure/dataplane/acrTokens';
+import { AcrTokenProvider, MAX_SCOPE_CHARS_PER_TOKEN_REQUEST, type AcrTokenProviderOptions } from '../../src/azure/dataplane/acrTokens';
 import { createTransport } from '../../src/azure/transport';
 
 const HOST = 'reg.example';
@@ -18,7 +20,7 @@ const transport = createTransport({ retry: { maxRetries: 0 } });
 
 interface Claims {
   aud?: string;
-  scope?: string;
+  scopes?: string[];
   exp?: number;
   iat?: number;
 }
@@ -40,6 +42,12 @@ class FakeRegistry implements HttpClient {
   clock = { now: 1_000_000_000_000 };
   /** Tokens issued before this time (ms) are refused, as after a revocation. */
   revokedBefore = 0;
+  /** The scopes of each token request, in order (answered or not). */
+  readonly tokenScopes: string[][] = [];
+  /** Answer a token request with more than one scope with this status (a registry that takes one scope only). */
+  refuseSeveralScopes?: number;
+  /** Answer the next token requests with this status, then normally. */
+  failTokenRequests: number[] = [];
   private issued = 0;
 
   /** Revokes every token issued so far; later ones are fine. */
@@ -69,15 +77,24 @@ class FakeRegistry implements HttpClient {
     }
     if (url.pathname === '/oauth2/token') {
       this.count('token');
+      // One `scope` parameter holding a space-separated list (distribution spec, oauth.md).
+      assert.ok(form.getAll('scope').length <= 1, 'scopes go in one space-separated scope parameter');
+      const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+      this.tokenScopes.push(scopes);
+      const failure = this.failTokenRequests.shift();
+      if (failure !== undefined) return reply(failure, { errors: [{ code: 'INTERNAL', message: 'injected' }] });
+      if (this.refuseSeveralScopes !== undefined && scopes.length > 1) {
+        return reply(this.refuseSeveralScopes, { errors: [{ code: 'BAD_REQUEST', message: 'one scope per request' }] });
+      }
       if ((claimsOf(form.get('refresh_token') ?? '').iat ?? 0) < this.revokedBefore) {
         return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'refresh token revoked' }] });
       }
-      return reply(200, { access_token: jwt({ exp, iat, scope: form.get('scope') }) });
+      return reply(200, { access_token: jwt({ exp, iat, scopes }) });
     }
     const auth = request.headers.get('Authorization');
     const scope = url.pathname === '/acr/v1/_catalog' ? 'registry:catalog:*' : `repository:${decodeURIComponent(url.pathname.split('/')[3])}:metadata_read`;
     const granted = auth ? claimsOf(auth.replace(/^Bearer /, '')) : undefined;
-    if (!granted || granted.scope !== scope || (granted.exp ?? 0) * 1000 <= this.clock.now || (granted.iat ?? 0) < this.revokedBefore) {
+    if (!granted || !(granted.scopes ?? []).includes(scope) || (granted.exp ?? 0) * 1000 <= this.clock.now || (granted.iat ?? 0) < this.revokedBefore) {
       this.count('challenge');
       return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, {
         'WWW-Authenticate': `Bearer realm="https://${HOST}/oauth2/token",service="${HOST}",scope="${scope}"`,
@@ -93,7 +110,10 @@ class FakeRegistry implements HttpClient {
   }
 }
 
-function setUp(registry: FakeRegistry): { client: AcrClient; tokens: AcrTokenProvider; entraCalls: string[] } {
+function setUp(
+  registry: FakeRegistry,
+  options: Pick<AcrTokenProviderOptions, 'scopesPerRequest' | 'maxHeldTokens'> = {},
+): { client: AcrClient; tokens: AcrTokenProvider; entraCalls: string[] } {
   const entraCalls: string[] = [];
   const credential: TokenCredential = {
     getToken(scopes: string | string[]): Promise<AccessToken> {
@@ -109,6 +129,7 @@ function setUp(registry: FakeRegistry): { client: AcrClient; tokens: AcrTokenPro
     pipeline: createDataPlanePipeline(transport),
     httpClient: registry,
     now: () => registry.clock.now,
+    ...options,
   });
   const client = new AcrClient(HOST, createDataPlanePipeline(transport, { authentication: acrAuthenticationPolicy(tokens) }), registry);
   return { client, tokens, entraCalls };
@@ -189,5 +210,156 @@ describe('azure/dataplane/acrTokens (in memory)', () => {
     const registry = new FakeRegistry();
     const { tokens } = setUp(registry);
     assert.throws(() => tokens.learn({ realm: 'https://evil.example/oauth2/token', service: HOST }), /another host/);
+  });
+});
+
+describe('azure/dataplane/acrTokens: several repository scopes per request', () => {
+  const names = (n: number, prefix = 'r'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+  const scopeOf = (name: string): string => `repository:${name}:metadata_read`;
+  /** A provider that knows the challenge already, as after a sign-in. */
+  function signedIn(registry: FakeRegistry, options: Parameters<typeof setUp>[1] = {}): ReturnType<typeof setUp> {
+    const set = setUp(registry, options);
+    set.tokens.learn({ realm: `https://${HOST}/oauth2/token`, service: HOST });
+    return set;
+  }
+
+  it('asks for the next expected repositories with the first, and for the batch after before the listings get there', async () => {
+    const registry = new FakeRegistry();
+    const { client, tokens } = signedIn(registry, { scopesPerRequest: 4 });
+    const repos = names(10);
+    tokens.expectRepositories(repos);
+    const sentBefore: number[] = [];
+    for (const repo of repos) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sentBefore.push(registry.tokenScopes.length);
+      assert.equal((await client.listTags(repo))?.length, 1);
+    }
+    // r00 asks for r00–r03 and, one batch ahead, r04–r07; r04 (one batch from the end of what
+    // was asked for) asks for r08–r09: every listing after the first batch finds its token
+    // asked for before it starts.
+    repos.forEach((repo, i) => {
+      const request = registry.tokenScopes.findIndex((scopes) => scopes.includes(scopeOf(repo)));
+      assert.ok(i < 4 || request < sentBefore[i], `${repo}: request ${request}, ${sentBefore[i]} sent before its listing`);
+    });
+    assert.deepEqual(registry.tokenScopes, [repos.slice(0, 4), repos.slice(4, 8), repos.slice(8)].map((batch) => batch.map(scopeOf)));
+    assert.equal(registry.counts['token'], 3, 'ceil(10 / 4) token requests, not 10');
+    assert.equal(registry.counts['challenge'], undefined, 'every listing carried a token that grants it');
+    assert.equal(registry.counts['data'], 10);
+  });
+
+  it('concurrent listings of any scope of a request in flight wait for that one request', async () => {
+    const registry = new FakeRegistry();
+    const { client, tokens } = signedIn(registry);
+    const repos = names(8);
+    tokens.expectRepositories(repos);
+    await Promise.all(repos.map((repo) => client.listTags(repo)));
+    assert.deepEqual(registry.tokenScopes, [repos.map(scopeOf)]);
+    assert.equal(registry.counts['data'], 8);
+  });
+
+  it('skips repositories that hold a token or have a request in flight, and asks for a scope behind the list alone', async () => {
+    const registry = new FakeRegistry();
+    const { client, tokens } = signedIn(registry, { scopesPerRequest: 4 });
+    const repos = names(8);
+    await client.listTags('r02'); // before any hint: its own scope only
+    tokens.expectRepositories(repos);
+    await client.listTags('r00');
+    for (const repo of repos) await client.listTags(repo);
+    await client.listTags('elsewhere'); // not expected: alone
+    assert.deepEqual(registry.tokenScopes, [['r02'], ['r00', 'r01', 'r03', 'r04'], ['r05', 'r06', 'r07'], ['elsewhere']].map((b) => b.map(scopeOf)));
+  });
+
+  it('keeps a request within the scope-length limit', async () => {
+    const registry = new FakeRegistry();
+    const { client, tokens } = signedIn(registry);
+    const repos = names(20, `long-${'x'.repeat(192)}-`); // 200-character names, 225-character scopes
+    tokens.expectRepositories(repos);
+    await client.listTags(repos[0]);
+    const [first] = registry.tokenScopes;
+    assert.equal(first.join(' ').length <= MAX_SCOPE_CHARS_PER_TOKEN_REQUEST, true);
+    assert.equal(first.length, 9, '9 × 225 + 8 separators fit in 2048');
+  });
+
+  it('holds at most maxHeldTokens access tokens, dropping the least recently used', async () => {
+    const registry = new FakeRegistry();
+    const { client, tokens } = signedIn(registry, { scopesPerRequest: 4, maxHeldTokens: 12 });
+    const repos = names(40);
+    tokens.expectRepositories(repos);
+    for (const repo of repos) {
+      await client.listTags(repo);
+      assert.ok(tokens.heldAccessTokens <= 12, `${tokens.heldAccessTokens} tokens held`);
+    }
+    assert.equal(registry.counts['token'], 10, 'the bound costs the batches nothing: each scope asked for once');
+    const before = registry.counts['token'];
+    await client.listTags('r39'); // recently used: still held
+    assert.equal(registry.counts['token'], before);
+    await client.listTags('r00'); // long since dropped: asked for again, alone (behind the list)
+    assert.equal(registry.counts['token'], before + 1);
+    assert.deepEqual(registry.tokenScopes.at(-1), [scopeOf('r00')]);
+    assert.equal(registry.counts['challenge'], undefined);
+  });
+
+  it('renews a batched token before it expires, like any other', async () => {
+    const registry = new FakeRegistry();
+    registry.lifetimeSeconds = 60;
+    const { client, tokens } = signedIn(registry, { scopesPerRequest: 4 });
+    const repos = names(12);
+    tokens.expectRepositories(repos);
+    await client.listTags('r00'); // r00–r03, and r04–r07 ahead
+    registry.clock.now += 30_000;
+    await client.listTags('r01'); // rode along in the first request, still valid
+    assert.equal(registry.counts['token'], 2);
+    registry.clock.now += 20_000; // 50 s of 60: inside the renewal margin
+    await client.listTags('r02');
+    assert.equal(registry.counts['token'], 3);
+    // r02 is behind the frontier of the list: it brings the next repositories not asked for yet.
+    assert.deepEqual(registry.tokenScopes[2], ['r02', 'r08', 'r09', 'r10'].map(scopeOf));
+    assert.equal(registry.counts['challenge'], undefined, 'renewed before the registry had to refuse');
+  });
+
+  it('a failed request fails its own scope; scopes that rode along ask again in their own name', async () => {
+    const registry = new FakeRegistry();
+    const { client, tokens } = signedIn(registry, { scopesPerRequest: 4 });
+    tokens.expectRepositories(names(4));
+    registry.failTokenRequests = [503];
+    const [first, second] = await Promise.allSettled([client.listTags('r00'), client.listTags('r01')]);
+    assert.equal(first.status, 'rejected');
+    assert.match(String(first.reason), /getting a registry token for repository:r00:metadata_read and 3 more scopes failed \(HTTP 503\)/);
+    assert.equal(second.status, 'fulfilled');
+    assert.deepEqual(registry.tokenScopes, [names(4).map(scopeOf), [scopeOf('r01')]]);
+  });
+
+  for (const status of [400, 401]) {
+    it(`falls back to one scope per request, for good, when the registry refuses several (HTTP ${status})`, async () => {
+      const registry = new FakeRegistry();
+      registry.refuseSeveralScopes = status;
+      const { client, tokens } = signedIn(registry, { scopesPerRequest: 4 });
+      const repos = names(6);
+      tokens.expectRepositories(repos);
+      // Three at once (r01 and r02 ride along in r00's request), then the rest one by one.
+      const results = await Promise.all(repos.slice(0, 3).map((repo) => client.listTags(repo)));
+      for (const repo of repos.slice(3)) results.push(await client.listTags(repo));
+      assert.ok(results.every((tags) => tags?.length === 1), 'every listing worked');
+      assert.equal(tokens.batchesScopes, false);
+      const several = registry.tokenScopes.filter((scopes) => scopes.length > 1);
+      const single = registry.tokenScopes.filter((scopes) => scopes.length === 1);
+      // r00's request (r00–r03) and the one ahead (r04–r05), each refused; a 401 is first taken
+      // for a revoked refresh token, so each is exchanged for a new one and sent once more.
+      assert.equal(several.length, status === 401 ? 4 : 2);
+      assert.deepEqual(single.flat().sort(), repos.map(scopeOf), 'then each scope alone, once');
+      assert.deepEqual(registry.tokenScopes.slice(-2), [[scopeOf('r03')], [scopeOf('r05')]], 'no several-scope request after the fallback');
+      assert.ok((registry.counts['exchange'] ?? 0) <= (status === 401 ? 3 : 1));
+      assert.equal(registry.counts['data'], 6);
+    });
+  }
+
+  it('does not give up batching when the single scope fails too', async () => {
+    const registry = new FakeRegistry();
+    const { client, tokens } = signedIn(registry, { scopesPerRequest: 4 });
+    tokens.expectRepositories(names(4));
+    registry.failTokenRequests = [400, 400];
+    await assert.rejects(client.listTags('r00'), /HTTP 400/);
+    assert.equal(tokens.batchesScopes, true, 'the refusal was not about several scopes');
+    assert.deepEqual(registry.tokenScopes, [names(4).map(scopeOf), [scopeOf('r00')]]);
   });
 });

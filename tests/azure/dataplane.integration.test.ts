@@ -141,6 +141,40 @@ describe('azure/dataplane reader (emulator)', function () {
     });
   });
 
+  it("lists a repository's manifest kinds in pages of 1000 with the tag listing's token", async () => {
+    const reader = readerOf('indexreg');
+    const digests = h.emulator.registry('indexreg').tags('multi/arch');
+    await reader.listTags('multi/arch');
+    const tokens = h.emulator.log.count('acr.token');
+    const kinds = await reader.listManifestKinds('multi/arch');
+    assert.deepEqual(
+      ['wide', 'pair', 'single', 'chart'].map((tag) => kinds.get(digests.get(tag)!)),
+      ['index', 'index', 'single', 'single'],
+    );
+    // Untagged index children are listed too: 51 + 2 of them.
+    assert.equal(kinds.size, h.emulator.registry('indexreg').manifestMediaTypes('multi/arch').size);
+    assert.equal(kinds.size, 4 + 53);
+    assert.equal(h.emulator.log.count('acr.manifests', 200), 1);
+    assert.equal(h.emulator.log.count('acr.manifests', 401), 0, 'no challenge: the metadata_read token was held');
+    assert.equal(h.emulator.log.count('acr.token'), tokens, 'no new token');
+
+    h.emulator.log.clear();
+    const big = await readerOf('bigreg').listManifestKinds('team/big');
+    assert.equal(big.size, 2345);
+    assert.ok([...big.values()].every((kind) => kind === 'single'));
+    const pages = h.emulator.log.entries().filter((e) => e.route === 'acr.manifests' && e.status === 200);
+    assert.equal(pages.length, 3, 'followed by Link');
+    assert.match(pages[0].url, /^\/acr\/v1\/team%2Fbig\/_manifests\?n=1000$/);
+
+    await assert.rejects(reader.listManifestKinds('does/not/exist'), (e: unknown) => {
+      assert.ok(e instanceof AcrRequestError);
+      assert.equal(e.status, 404);
+      assert.equal(e.code, 'NAME_UNKNOWN');
+      assert.match(e.message, /^listing the manifests of does\/not\/exist failed \(HTTP 404\)/);
+      return true;
+    });
+  });
+
   it('names the missing role when the registry refuses a read', async () => {
     h.emulator.addFault({ route: 'acr.tags', kind: 'status', status: 403, body: { errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] } });
     await assert.rejects(readerOf('bigreg').listTags('small'), (e: unknown) => {

@@ -2,10 +2,13 @@
  * Replays real recorded ACR data-plane sessions (azure-sdk-for-js, 2023) against the
  * emulator: the same requests (host, tokens and digests swapped for the emulator's), then the
  * same status codes, the recorded headers (exact where the value is protocol: challenge,
- * Link, Content-Type, Docker headers), and the recorded body shapes and values.
+ * Link, Content-Type, Docker headers), and the recorded body shapes and values. The manifest
+ * listing is also read by the project's own client, to check what it makes of a real answer.
  */
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
+import { createEmptyPipeline, createHttpHeaders, type HttpClient } from '@azure/core-rest-pipeline';
+import { AcrClient, INDEX_MEDIA_TYPES } from '../../src/azure/dataplane/acrClient';
 import { startEmulator, type Emulator, type Fixture, type TagFixture } from '../../src/emulator';
 import { TENANT, entraToken, principal, request, type HttpResult } from '../emulator/support';
 import { actualHeader, escapeRegExp, readContract, recordedHeader, shapeDifferences, type RecordedEntry, type Recording } from './support';
@@ -111,7 +114,12 @@ function checkHeaders(session: Session, entry: RecordedEntry, res: HttpResult, w
   }
 }
 
-async function replay(session: Session, file: string, onEntry?: (entry: RecordedEntry, res: HttpResult, index: number) => void): Promise<void> {
+async function replay(
+  session: Session,
+  file: string,
+  onEntry?: (entry: RecordedEntry, res: HttpResult, index: number) => void,
+  ignoredFields: readonly string[] = [],
+): Promise<void> {
   const recording = readContract<Recording>(`recordings/${file}`);
   session.entra = await entraToken(session.em, 'sdk-test', session.em.acrAudience);
   for (const [i, entry] of recording.Entries.entries()) {
@@ -123,7 +131,7 @@ async function replay(session: Session, file: string, onEntry?: (entry: Recorded
     if (body && typeof body.access_token === 'string') session.access = body.access_token;
     checkHeaders(session, entry, res, where);
     if (entry.ResponseBody !== null && typeof entry.ResponseBody === 'object') {
-      assert.deepEqual(shapeDifferences(entry.ResponseBody, body, IGNORED_FIELDS), [], `${where}: body shape`);
+      assert.deepEqual(shapeDifferences(entry.ResponseBody, body, [...IGNORED_FIELDS, ...ignoredFields]), [], `${where}: body shape`);
     }
     onEntry?.(entry, res, i);
   }
@@ -176,6 +184,66 @@ describe('contract: recorded ACR data-plane sessions', function () {
     });
     assert.equal(seen.length, 2);
     assert.ok((seen[0] ?? '') < (seen[1] ?? ''), 'ascending digests');
+  });
+
+  it('js_list_manifests: one page of every manifest with its mediaType, the index with its tags and no references', async function () {
+    const recording = readContract<Recording>('recordings/js_list_manifests.json');
+    const listing = recording.Entries.find((e) => e.StatusCode === 200 && e.RequestUri.includes('/_manifests'));
+    const recorded = (listing?.ResponseBody as { manifests: Record<string, unknown>[] }).manifests;
+    // Every field any recorded entry has, in the recorded order (entries differ: an index has no
+    // platform, one image has a configMediaType): each new field goes right after its predecessor.
+    const recordedOrder: string[] = [];
+    for (const m of recorded) {
+      let at = 0;
+      for (const key of Object.keys(m)) {
+        const i = recordedOrder.indexOf(key);
+        if (i >= 0) at = i + 1;
+        else recordedOrder.splice(at++, 0, key);
+      }
+    }
+    const indexDigest = em.registry('myregistry').tags('library/hello-world').get('latest') ?? '';
+    let pages = 0;
+    await replay(session, 'js_list_manifests.json', (entry, res) => {
+      if (entry.StatusCode !== 200 || !entry.RequestUri.includes('/_manifests')) return;
+      pages++;
+      assert.equal(res.headers.link, undefined, 'one page: no Link, as recorded');
+      const ours = res.json<{ registry: string; imageName: string; manifests: Record<string, unknown>[] }>();
+      assert.equal(ours.registry, session.host);
+      assert.equal(ours.imageName, 'library/hello-world');
+      assert.equal(ours.manifests.length, 6, 'the index and its 5 platform images, tagged or not');
+      for (const m of ours.manifests) {
+        const keys = Object.keys(m);
+        assert.ok(!keys.includes('references'), `${String(m.digest)}: a listing entry has no references (only the single read has them)`);
+        assert.equal(typeof m.mediaType, 'string', `${String(m.digest)}: mediaType`);
+        assert.deepEqual(keys, recordedOrder.filter((k) => keys.includes(k)), `${String(m.digest)}: only recorded fields, in the recorded order`);
+      }
+      // The index: exactly the recorded index's fields, and the same 7 tags.
+      const recordedIndex = recorded.find((m) => m.digest === 'sha256:6e8b6f026e0b9c419ea0fd02d3905dd0952ad1feea67543f525c73a0a790fefb');
+      const ourIndex = ours.manifests.find((m) => m.digest === indexDigest);
+      assert.deepEqual(Object.keys(ourIndex ?? {}), Object.keys(recordedIndex ?? {}));
+      assert.deepEqual(ourIndex?.tags, recordedIndex?.tags);
+      assert.ok(INDEX_MEDIA_TYPES.has(String(ourIndex?.mediaType)));
+      assert.ok(ours.manifests.filter((m) => m !== ourIndex).every((m) => m.tags === undefined && !INDEX_MEDIA_TYPES.has(String(m.mediaType))), 'children: untagged images');
+      // The shape check holds every entry to the first recorded one, an image; the recorded index
+      // has no platform either, and the field checks above cover each entry.
+    }, ['$.manifests[].architecture', '$.manifests[].os']);
+    assert.equal(pages, 1);
+  });
+
+  it('js_list_manifests: the client reads the recorded listing as one index and twelve single manifests', async function () {
+    const recording = readContract<Recording>('recordings/js_list_manifests.json');
+    const listing = recording.Entries.find((e) => e.StatusCode === 200 && e.RequestUri.includes('/_manifests'));
+    const asked: string[] = [];
+    const http: HttpClient = {
+      sendRequest: (req) => {
+        asked.push(req.url);
+        return Promise.resolve({ request: req, status: 200, headers: createHttpHeaders({ 'Content-Type': 'application/json; charset=utf-8' }), bodyAsText: JSON.stringify(listing?.ResponseBody) });
+      },
+    };
+    const kinds = await new AcrClient(RECORDED_HOST, createEmptyPipeline(), http).listManifestKinds('library/hello-world');
+    assert.deepEqual(asked, [`https://${RECORDED_HOST}/acr/v1/library%2Fhello-world/_manifests?n=1000`]);
+    assert.equal(kinds.size, 13);
+    assert.deepEqual([...kinds].filter(([, kind]) => kind === 'index').map(([digest]) => digest), ['sha256:6e8b6f026e0b9c419ea0fd02d3905dd0952ad1feea67543f525c73a0a790fefb']);
   });
 
   it('js_get_tag_then_manifest_properties: tag properties, then the index manifest with its tags and references', async function () {

@@ -103,6 +103,30 @@ describe('emulator: ACR data plane', function () {
     assert.deepEqual(claimsOf(token).access, [{ type: 'repository', name: 'library/busybox', actions: ['pull'] }]);
   });
 
+  it('grants several scopes in one token, as a space-separated list or a repeated parameter, and logs them', async function () {
+    em.log.clear();
+    const scopes = ['repository:library/busybox:metadata_read', 'repository:library/hello-world:metadata_read', 'repository:library/busybox:push'];
+    const listed = await acrAccessToken(em, 'src', 'puller', [scopes.join(' ')]);
+    const repeated = await acrAccessToken(em, 'src', 'puller', scopes);
+    const granted = [
+      { type: 'repository', name: 'library/busybox', actions: ['metadata_read'] },
+      { type: 'repository', name: 'library/hello-world', actions: ['metadata_read'] },
+    ];
+    // AcrPull may read both repositories, not push: that scope is left out, not an error.
+    assert.deepEqual(claimsOf(listed).access, granted);
+    assert.deepEqual(claimsOf(repeated).access, granted);
+    for (const token of [listed, repeated]) {
+      assert.equal((await get('src', '/acr/v1/library%2Fbusybox/_tags', token)).status, 200);
+      assert.equal((await get('src', '/acr/v1/library%2Fhello-world/_tags', token)).status, 200);
+    }
+    const records = em.log.entries().filter((e) => e.route === 'acr.token').map((e) => e.body);
+    assert.deepEqual(records, [
+      { scopes, granted: ['repository:library/busybox:metadata_read', 'repository:library/hello-world:metadata_read'] },
+      { scopes, granted: ['repository:library/busybox:metadata_read', 'repository:library/hello-world:metadata_read'] },
+    ]);
+    assert.ok(!JSON.stringify(records).includes('eyJ'), 'no token in the log');
+  });
+
   it('refuses the exchange without a role, with a wrong audience, and ARM tokens under a disabled policy', async function () {
     const exchange = async (name: string, clientId: string, resource: string) =>
       request(em.caPem, `https://${host(name)}/oauth2/exchange`, {
@@ -219,7 +243,7 @@ describe('emulator: ACR data plane', function () {
     assert.equal((await get('src', '/acr/v1/_catalog', other)).status, 401, 'a token of another registry');
   });
 
-  it('lists manifests, index children untagged, with platform and references', async function () {
+  it('lists manifests with their media type, index children untagged; references only in the single read', async function () {
     const token = await acrAccessToken(em, 'src', 'owner', ['repository:library/hello-world:metadata_read']);
     const index = em.registry('src').tags('library/hello-world').get('latest') ?? '';
     const res = await get('src', `/acr/v1/library%2Fhello-world/_manifests/${encodeURIComponent(index)}`, token);
@@ -228,7 +252,12 @@ describe('emulator: ACR data plane', function () {
     assert.deepEqual(m.tags, ['latest']);
     assert.deepEqual(m.references.map((r) => r.architecture), ['amd64', 'arm']);
     const page = await get('src', '/acr/v1/library%2Fhello-world/_manifests?n=3', token);
-    const digests = page.json<{ manifests: { digest: string }[] }>().manifests.map((x) => x.digest);
+    const listed = page.json<{ manifests: { digest: string; mediaType: string; references?: unknown }[] }>().manifests;
+    const digests = listed.map((x) => x.digest);
+    assert.ok(listed.every((x) => typeof x.mediaType === 'string' && x.references === undefined), 'mediaType, no references');
+    const whole = (await get('src', '/acr/v1/library%2Fhello-world/_manifests', token)).json<{ manifests: { digest: string; mediaType: string; tags?: string[]; references?: unknown }[] }>();
+    const listedIndex = whole.manifests.find((x) => x.digest === index);
+    assert.deepEqual([listedIndex?.mediaType, listedIndex?.tags, listedIndex?.references], [m.mediaType, ['latest'], undefined]);
     assert.deepEqual(digests, [...digests].sort());
     assert.equal(page.headers.link, `</acr/v1/library%2Fhello-world/_manifests?last=${encodeURIComponent(digests[2] ?? '')}&n=3&orderby=>; rel="next"`);
     const child = m.references[0]?.digest ?? '';

@@ -86,7 +86,10 @@ describe('emulator: generated registries', function () {
       for (const repo of src.repositories().slice(0, 60)) {
         const res = await request(em.caPem, `https://${src.loginServer}/acr/v1/${encodeURIComponent(repo)}/_manifests?n=1000`, { headers: { Authorization: `Bearer ${token}` } });
         const manifests = res.json<{ manifests: { mediaType: string; configMediaType?: string; references?: unknown[] }[] }>().manifests;
-        if (manifests.some((m) => m.mediaType === 'application/vnd.oci.image.index.v1+json' && (m.references?.length ?? 0) >= 2)) indexes += 1;
+        // A listing carries media types, not references (those only come with the single read).
+        assert.ok(manifests.every((m) => m.references === undefined), `${repo}: no references in a listing`);
+        const children = manifests.filter((m) => m.mediaType === 'application/vnd.oci.image.manifest.v1+json').length;
+        if (manifests.some((m) => m.mediaType === 'application/vnd.oci.image.index.v1+json') && children >= 2) indexes += 1;
         if (manifests.some((m) => m.configMediaType === 'application/vnd.cncf.helm.config.v1+json')) charts += 1;
       }
       assert.ok(indexes > 0, 'multi-arch indexes');

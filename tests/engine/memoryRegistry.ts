@@ -10,6 +10,8 @@ export type Tags = Record<string, string | { digest: string; writeEnabled: boole
 export class MemoryRegistry implements RegistryReader {
   readonly repos = new Map<string, Map<string, TagInfo>>();
   readonly tagListings: string[] = [];
+  /** What each `expectRepositories` hint said, in call order. */
+  readonly expectations: string[][] = [];
   catalogListings = 0;
   failListing = new Set<string>();
   /** digest -> manifests an image index references (absent: 0, a single image). */
@@ -56,6 +58,10 @@ export class MemoryRegistry implements RegistryReader {
     await Promise.resolve();
     // Unsorted on purpose: the engine must sort.
     yield* [...this.repos.keys()].reverse();
+  }
+
+  expectRepositories(names: readonly string[]): void {
+    this.expectations.push([...names]);
   }
 
   async listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null> {

@@ -93,6 +93,18 @@ describe('runSync', () => {
     assert.deepEqual([...new Set(letters.source.tagListings)].sort(), ['alpha', 'beta/y/z']);
   });
 
+  it('tells the readers, before listing, which repositories it will list and in which order', async () => {
+    const content = { gamma: { t: D(4) }, alpha: { t: D(1) }, 'beta/x': { t: D(2) }, delta: { t: D(5) } };
+    const { source, target, run } = setup(content, { alpha: { t: D(1) } });
+    await run({ ignorePatterns: ['delta'] });
+    assert.deepEqual(source.expectations, [['alpha', 'beta/x', 'gamma']]);
+    // Then, before the imports, the repositories whose imports are read back.
+    assert.deepEqual(target.expectations, [['alpha', 'beta/x', 'gamma'], ['beta/x', 'gamma']]);
+    // The hints are the order in which listings start.
+    assert.deepEqual(source.tagListings, ['alpha', 'beta/x', 'gamma']);
+    assert.deepEqual(target.tagListings, ['alpha', 'beta/x', 'gamma', 'beta/x', 'gamma']);
+  });
+
   it('warns on a locked tag, never imports it, and ends with issues', async () => {
     const { importer, target, run } = setup({ app: { keep: D(1), fresh: D(2) } }, { app: { keep: { digest: D(5), writeEnabled: false } } });
     const report = await run();

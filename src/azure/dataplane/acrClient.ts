@@ -1,7 +1,8 @@
 /**
  * A small client for the parts of the ACR data plane (2021-07-01) this program reads:
- * the catalog, a repository's tags with digests and lock state, a manifest's digest and a
- * manifest's attributes (how many manifests an index references).
+ * the catalog, a repository's tags with digests and lock state, a manifest's digest, a
+ * manifest's attributes (how many manifests an index references) and a repository's manifest
+ * listing (which manifests are indexes).
  * Why not @azure/container-registry: see docs/decisions/002-data-plane-client.md.
  *
  * Pages are asked for with `n=1000` (the service's cap; its default is 100) and followed
@@ -16,6 +17,7 @@ import {
   type Pipeline,
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
+import type { ManifestKind } from '../../engine/ports';
 import type { AzureCloud } from '../cloud';
 import type { Transport } from '../transport';
 import { acrAuthenticationPolicy } from './acrAuthPolicy';
@@ -40,6 +42,15 @@ export const MANIFEST_MEDIA_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
   'application/vnd.oci.artifact.manifest.v1+json',
 ].join(', ');
+
+/**
+ * The media types of an image index (OCI) and of its Docker forerunner, the manifest list: the
+ * only manifests that reference other manifests (importImage's 50-manifest limit).
+ */
+export const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
 
 export const MAX_PAGE_SIZE = 1000;
 
@@ -90,6 +101,14 @@ export class AcrClient {
     for await (const page of this.listRepositoryPages(signal)) yield* page;
   }
 
+  /**
+   * The repositories about to be read, in order: their token requests then carry several
+   * repository scopes at once (AcrTokenProvider.expectRepositories).
+   */
+  expectRepositories(names: readonly string[]): void {
+    this.tokens?.expectRepositories(names);
+  }
+
   /** Every tag of a repository with digest and lock state; null when the repository does not exist. */
   async listTags(repository: string, signal?: AbortSignal): Promise<AcrTag[] | null> {
     const first = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_tags?n=${this.pageSize}`;
@@ -133,6 +152,29 @@ export class AcrClient {
     }
     const references = body.manifest.references;
     return Array.isArray(references) ? references.length : 0;
+  }
+
+  /**
+   * The kind of every manifest of a repository by digest, from `/acr/v1/{repo}/_manifests`
+   * (`n=1000`, every page by `Link`). Each listed manifest carries its `mediaType` but, unlike
+   * the single-manifest read, not its `references` (recorded: a 2023 listing shows an index of
+   * 11 platforms without them), so this tells which digests are indexes, not how big they are.
+   * A manifest listed without a media type is left out. Uses the repository's `metadata_read`
+   * token, the one its tag listing holds; a missing repository rejects (404 NAME_UNKNOWN).
+   */
+  async listManifestKinds(repository: string, signal?: AbortSignal): Promise<Map<string, ManifestKind>> {
+    const first = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_manifests?n=${this.pageSize}`;
+    const kinds = new Map<string, ManifestKind>();
+    for await (const response of this.pages(first, `listing the manifests of ${repository}`, signal)) {
+      const body = parseBody(response.bodyAsText) as { manifests?: unknown } | undefined;
+      for (const item of Array.isArray(body?.manifests) ? body.manifests : []) {
+        if (item === null || typeof item !== 'object') continue;
+        const { digest, mediaType } = item as { digest?: unknown; mediaType?: unknown };
+        if (typeof digest !== 'string' || typeof mediaType !== 'string' || mediaType === '') continue;
+        kinds.set(digest, INDEX_MEDIA_TYPES.has(mediaType) ? 'index' : 'single');
+      }
+    }
+    return kinds;
   }
 
   /**

@@ -8,14 +8,23 @@
  *    first because registries with `azureADAuthenticationAsArmPolicy` disabled accept only
  *    that one; when the exchange (or the Entra token request) refuses it, the ARM audience is
  *    tried once and whichever worked is remembered for this registry.
- * 3. The refresh token buys an access token per scope at `POST /oauth2/token`
- *    (`registry:catalog:*`, `repository:<repo>:metadata_read`, …). Access tokens are kept per
- *    scope: listing the tags of the same repository on page 2, or again after an import,
- *    costs no token round trip, and neither does switching between repositories (a client
- *    holding one token re-challenges on every switch).
+ * 3. The refresh token buys access tokens at `POST /oauth2/token` (`registry:catalog:*`,
+ *    `repository:<repo>:metadata_read`, …). Access tokens are kept per scope: listing the tags
+ *    of the same repository on page 2, or again after an import, costs no token round trip,
+ *    and neither does switching between repositories (a client holding one token
+ *    re-challenges on every switch).
+ * 4. Several repository scopes per token request (docs/decisions/005-batched-registry-scopes.md):
+ *    told which repositories will be listed and in what order (`expectRepositories`), a
+ *    request for one of them also asks for the next few that hold no token yet, in one
+ *    `scope` list, and the one token answers for all of them; the next batch is asked for
+ *    before the listings reach it. A run then pays about one token round trip per
+ *    `scopesPerRequest` repositories instead of one per repository, and no listing waits for
+ *    it. A registry that refuses such a request gets one scope per request from then on.
  *
- * Both token kinds are renewed a little before their JWT `exp`. Concurrent callers asking for
- * the same token share one request. Tokens are never logged and never appear in errors.
+ * Held access tokens are bounded (least recently used dropped first), so memory does not grow
+ * with the number of repositories. Both token kinds are renewed a little before their JWT
+ * `exp`. Concurrent callers asking for the same token share one request, also when the scope
+ * rides along in another scope's request. Tokens are never logged and never appear in errors.
  */
 import type { AbortSignalLike } from '@azure/abort-controller';
 import type { TokenCredential } from '@azure/core-auth';
@@ -42,6 +51,10 @@ export interface AcrTokenProviderOptions {
   httpClient: HttpClient;
   /** Clock, for tests. */
   now?: () => number;
+  /** Most scopes asked for in one token request (default MAX_SCOPES_PER_TOKEN_REQUEST; 1 = no batching). */
+  scopesPerRequest?: number;
+  /** Most access tokens held at once (default MAX_HELD_ACCESS_TOKENS). */
+  maxHeldTokens?: number;
 }
 
 /** Which Entra audience the registry accepted at /oauth2/exchange. */
@@ -65,6 +78,46 @@ interface HeldToken {
   renewAtMs: number;
 }
 
+/** What one token request brought: the token and every scope it was asked for. */
+interface Grant {
+  held: HeldToken;
+  scopes: readonly string[];
+}
+
+/**
+ * A token request in flight, as seen by one of its scopes. `primary`: the request was made for
+ * this scope, so it resolves to its token or fails. A scope that rode along in another
+ * scope's request resolves to undefined when that request did not bring its token (it failed,
+ * or the registry refused several scopes and only the first was asked for again).
+ */
+interface InFlight {
+  promise: Promise<HeldToken | undefined>;
+  primary: boolean;
+}
+
+/**
+ * Scopes per token request: one listing in flight asks for the next 15 repositories too, so a
+ * no-op run pays a token round trip every 16 repositories instead of every repository
+ * (decision 005: 10,000 repositories, 20 ms, 8 at once: 58 s with one scope per request).
+ */
+export const MAX_SCOPES_PER_TOKEN_REQUEST = 16;
+/**
+ * Characters of `scope` per request. The access token lists every granted scope and travels in
+ * the Authorization header of each request; this keeps that header a few KB (under the 8 KB
+ * many front ends accept) even for repository names near ACR's 256-character limit.
+ */
+export const MAX_SCOPE_CHARS_PER_TOKEN_REQUEST = 2048;
+/**
+ * Access tokens held at once. A repository's token is needed while its listing (and index
+ * check, and read-back) runs; far more than the repositories in flight times the batch, far
+ * less than the 20,000 scopes of a 10,000-repository run (about 15 MB of tokens when all kept).
+ */
+export const MAX_HELD_ACCESS_TOKENS = 512;
+/** A batch looks this many repositories ahead, at most, for ones still without a token. */
+const LOOKAHEAD_FACTOR = 4;
+/** Answers to a several-scope token request that say "not like this": retried with one scope. */
+const BATCH_REFUSED_STATUSES = new Set([400, 401, 413]);
+
 /** Renew at most 5 minutes early, and never more than a fifth of the lifetime early. */
 const MAX_RENEW_MARGIN_MS = 5 * 60_000;
 /** Used when an access token carries no readable expiry. */
@@ -78,12 +131,24 @@ export class AcrTokenProvider {
   private audience?: ExchangeAudience;
   private refresh?: HeldToken;
   private refreshInFlight?: Promise<HeldToken>;
+  /** Access tokens by scope, least recently used first (Map keeps insertion order). */
   private readonly access = new Map<string, HeldToken>();
-  private readonly accessInFlight = new Map<string, Promise<HeldToken>>();
+  private readonly accessInFlight = new Map<string, InFlight>();
+  private readonly scopesPerRequest: number;
+  private readonly maxHeld: number;
+  /** False once this registry refused a request with several scopes. */
+  private batching = true;
+  /** The repositories expected to be listed, in order, and where each is in that order. */
+  private expected: readonly string[] = [];
+  private expectedAt = new Map<string, number>();
+  /** Expected repositories from here on have not been asked for yet. */
+  private frontier = 0;
 
   constructor(private readonly options: AcrTokenProviderOptions) {
     this.registryOrigin = new URL(options.registryBase).origin;
     this.now = options.now ?? Date.now;
+    this.scopesPerRequest = Math.max(1, Math.floor(options.scopesPerRequest ?? MAX_SCOPES_PER_TOKEN_REQUEST));
+    this.maxHeld = Math.max(1, Math.floor(options.maxHeldTokens ?? MAX_HELD_ACCESS_TOKENS));
   }
 
   /** True once a challenge has told where tokens come from. */
@@ -94,6 +159,30 @@ export class AcrTokenProvider {
   /** The audience that worked, once known (for diagnostics and tests). */
   get exchangeAudience(): ExchangeAudience | undefined {
     return this.audience;
+  }
+
+  /** False once the registry refused several scopes in one request (for diagnostics and tests). */
+  get batchesScopes(): boolean {
+    return this.batching;
+  }
+
+  /** How many access tokens are held (for tests: the bound). */
+  get heldAccessTokens(): number {
+    return this.access.size;
+  }
+
+  /**
+   * The repositories whose scopes will be asked for next, in that order (replaces any earlier
+   * list). A request for one of them then also asks for the following ones that have no token
+   * and no request yet. Only a hint: other repositories, and any order, still work.
+   */
+  expectRepositories(names: readonly string[]): void {
+    this.expected = names;
+    this.expectedAt = new Map();
+    names.forEach((name, index) => {
+      if (!this.expectedAt.has(name)) this.expectedAt.set(name, index);
+    });
+    this.frontier = 0;
   }
 
   /** Whether a URL belongs to this registry (tokens go nowhere else). */
@@ -132,14 +221,24 @@ export class AcrTokenProvider {
 
   /** An access token for one scope, reused while valid. */
   async accessToken(scope: string, signal?: AbortSignalLike): Promise<string> {
-    const held = this.access.get(scope);
-    if (held && this.now() < held.renewAtMs) return held.token;
-    let inFlight = this.accessInFlight.get(scope);
-    if (!inFlight) {
-      inFlight = this.fetchAccessToken(scope).finally(() => this.accessInFlight.delete(scope));
-      this.accessInFlight.set(scope, inFlight);
+    const held = this.validAccess(scope);
+    if (held) {
+      this.prefetchNear(scope);
+      return held.token;
     }
-    return (await untilAborted(inFlight, signal)).token;
+    const joined = this.accessInFlight.get(scope) ?? this.request(scope);
+    this.prefetchNear(scope);
+    const got = await untilAborted(joined.promise, signal);
+    if (got) return got.token;
+    // The request this scope rode along in did not bring its token: ask for it in its own name
+    // (or join a request made in its name meanwhile), which brings the token or fails.
+    const again = this.validAccess(scope);
+    if (again) return again.token;
+    const current = this.accessInFlight.get(scope);
+    const own = current?.primary === true ? current : this.request(scope);
+    const token = await untilAborted(own.promise, signal);
+    if (!token) throw new AcrAuthenticationError(`the registry gave no token for ${scope}`);
+    return token.token;
   }
 
   /** Forgets a token the registry rejected (only if it is still the one held). */
@@ -147,27 +246,141 @@ export class AcrTokenProvider {
     if (this.access.get(scope)?.token === token) this.access.delete(scope);
   }
 
-  private async fetchAccessToken(scope: string): Promise<HeldToken> {
+  /** The held token of a scope if it is still valid, marked as just used. */
+  private validAccess(scope: string): HeldToken | undefined {
+    const held = this.access.get(scope);
+    if (held === undefined) return undefined;
+    this.access.delete(scope);
+    if (this.now() >= held.renewAtMs) return undefined;
+    this.access.set(scope, held);
+    return held;
+  }
+
+  private storeAccess(scope: string, held: HeldToken): void {
+    this.access.delete(scope);
+    this.access.set(scope, held);
+    // Least recently used first: Map iterates in insertion order and every use re-inserts.
+    for (const oldest of this.access.keys()) {
+      if (this.access.size <= this.maxHeld) break;
+      this.access.delete(oldest);
+    }
+  }
+
+  /** Starts one token request for `scope` and the expected scopes that ride along with it. */
+  private request(scope: string): InFlight {
+    const position = this.positionOf(scope);
+    const riders = position ? this.takeUpcoming(position.actions, position.index + 1, this.scopesPerRequest - 1, scope.length) : [];
+    const batch = this.fetchAccessToken([scope, ...riders]);
+    this.trackRiders(batch, riders);
+    return this.track(scope, { promise: batch.then((grant) => grant.held), primary: true });
+  }
+
+  /**
+   * Asks for the next expected repositories once the listings come within one batch of the
+   * last one asked for, so that the token round trip runs while they list the ones before
+   * instead of holding up every listing that reaches them (all the listings in flight would
+   * otherwise wait on the same request). Each scope is still asked for once.
+   */
+  private prefetchNear(scope: string): void {
+    const position = this.positionOf(scope);
+    if (!position || this.frontier - position.index > this.scopesPerRequest) return;
+    const upcoming = this.takeUpcoming(position.actions, this.frontier, this.scopesPerRequest, -1);
+    if (upcoming.length > 0) this.trackRiders(this.fetchAccessToken(upcoming), upcoming);
+  }
+
+  /** Where a repository scope is in the expected list, while scopes are asked for together. */
+  private positionOf(scope: string): { index: number; actions: string } | undefined {
+    if (!this.batching || this.scopesPerRequest < 2) return undefined;
+    const parsed = /^repository:(.+):([^:]+)$/.exec(scope);
+    const index = parsed ? this.expectedAt.get(parsed[1]) : undefined;
+    return parsed && index !== undefined ? { index, actions: parsed[2] } : undefined;
+  }
+
+  /**
+   * Up to `max` scopes (`actions` on the expected repositories from `from` on, but never
+   * before the frontier) that hold no token and have no request in flight, within the size
+   * limit of one request (`chars` already used); moves the frontier past them.
+   */
+  private takeUpcoming(actions: string, from: number, max: number, chars: number): string[] {
+    const scopes: string[] = [];
+    let next = Math.max(from, this.frontier);
+    const end = Math.min(this.expected.length, next + LOOKAHEAD_FACTOR * this.scopesPerRequest);
+    for (; next < end && scopes.length < max; next++) {
+      const candidate = `repository:${this.expected[next]}:${actions}`;
+      if (this.accessInFlight.has(candidate) || this.peekValid(candidate)) continue;
+      if (chars + 1 + candidate.length > MAX_SCOPE_CHARS_PER_TOKEN_REQUEST) break;
+      scopes.push(candidate);
+      chars += 1 + candidate.length;
+    }
+    this.frontier = Math.max(this.frontier, next);
+    return scopes;
+  }
+
+  /**
+   * Makes scopes that ride along in a request findable until it settles. A rider does not
+   * inherit the failure of a request made for someone else: its caller, if any, then asks in
+   * its own name.
+   */
+  private trackRiders(batch: Promise<Grant>, riders: readonly string[]): void {
+    for (const rider of riders) {
+      const promise = batch.then(
+        (grant) => (grant.scopes.includes(rider) ? grant.held : undefined),
+        () => undefined,
+      );
+      this.track(rider, { promise, primary: false });
+    }
+  }
+
+  /** Makes a request findable by its scope until it settles. */
+  private track(scope: string, entry: InFlight): InFlight {
+    this.accessInFlight.set(scope, entry);
+    const forget = (): void => {
+      if (this.accessInFlight.get(scope) === entry) this.accessInFlight.delete(scope);
+    };
+    entry.promise.then(forget, forget);
+    return entry;
+  }
+
+  /** Whether a valid token is held for a scope, without marking it used. */
+  private peekValid(scope: string): boolean {
+    const held = this.access.get(scope);
+    return held !== undefined && this.now() < held.renewAtMs;
+  }
+
+  private async fetchAccessToken(scopes: readonly string[]): Promise<Grant> {
     const { realm, service } = this.requireChallenge();
-    let refresh = await this.refreshToken();
-    let response = await this.postForm(realm, {
+    const what = scopes.length === 1 ? scopes[0] : `${scopes[0]} and ${scopes.length - 1} more scopes`;
+    // One `scope` parameter holding a space-separated list: the distribution spec's form for
+    // POST /token (docs/spec/auth/oauth.md) and what docker sends ACR with a refresh token.
+    const form = (refresh: HeldToken): Record<string, string> => ({
       grant_type: 'refresh_token',
       service,
-      scope,
+      scope: scopes.join(' '),
       refresh_token: refresh.token,
     });
+    let refresh = await this.refreshToken();
+    let response = await this.postForm(realm, form(refresh));
     if (response.status === 401) {
       // The refresh token was revoked or expired early: exchange a new one, once.
       if (this.refresh?.token === refresh.token) this.refresh = undefined;
       refresh = await this.refreshToken();
-      response = await this.postForm(realm, { grant_type: 'refresh_token', service, scope, refresh_token: refresh.token });
+      response = await this.postForm(realm, form(refresh));
     }
-    if (response.status !== 200) throw toAuthError(acrErrorFrom(response, `getting a registry token for ${scope}`));
-    const token = stringField(parseBody(response.bodyAsText), 'access_token');
-    if (!token) throw new AcrAuthenticationError(`the registry answered the token request for ${scope} without an access_token`);
-    const held = this.hold(token, numberField(parseBody(response.bodyAsText), 'expires_in'));
-    this.access.set(scope, held);
-    return held;
+    if (scopes.length > 1 && BATCH_REFUSED_STATUSES.has(response.status)) {
+      // A registry that does not take several scopes at once: the first scope alone, and if
+      // that works, one scope per request from now on. The others are asked for when needed.
+      const single = await this.fetchAccessToken(scopes.slice(0, 1));
+      this.batching = false;
+      return single;
+    }
+    if (response.status !== 200) throw toAuthError(acrErrorFrom(response, `getting a registry token for ${what}`));
+    const body = parseBody(response.bodyAsText);
+    const token = stringField(body, 'access_token');
+    if (!token) throw new AcrAuthenticationError(`the registry answered the token request for ${what} without an access_token`);
+    // One token string for every scope it was asked for.
+    const held = this.hold(token, numberField(body, 'expires_in'));
+    for (const scope of scopes) this.storeAccess(scope, held);
+    return { held, scopes };
   }
 
   private async refreshToken(): Promise<HeldToken> {

@@ -1,0 +1,177 @@
+/**
+ * Keeps the benchmark harness honest without running the benchmark: tiny registries, little
+ * latency, and checks that what it reports adds up — requests it counts equal the emulator's
+ * own counters, listing and token counts follow from the generated data, import calls equal
+ * the expected (repository, digest) groups and the generator's own count, the target ends
+ * equal to the source, and a wrong target is caught.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectedOf, runScenario, verify, type Measured, type ScenarioResult, type ScenarioSpec, type TagMap } from '../../bench/harness';
+import { planRuns, parseBenchArguments } from '../../bench/main';
+import { evaluateTargets, renderMarkdown, type BenchRun } from '../../bench/report';
+import { machine } from '../../bench/machine';
+import { readCapFlag } from '../../bench/readCap';
+
+const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
+
+function sumOf(counts: ScenarioResult['measured']['counts']): Record<string, number> {
+  const byRoute: Record<string, number> = {};
+  for (const routes of Object.values(counts)) {
+    for (const [route, statuses] of Object.entries(routes)) byRoute[route] = (byRoute[route] ?? 0) + Object.values(statuses).reduce((a, b) => a + b, 0);
+  }
+  return byRoute;
+}
+
+function assertConsistent(r: ScenarioResult): void {
+  const e = r.expected;
+  const m = r.measured;
+  assert.ok(r.verification.ok, `verification: ${r.verification.problems.join('; ')}`);
+  assert.equal(r.sync.exitCode, 0);
+  // What the harness counted is what the emulator counted.
+  assert.deepEqual(sumOf(m.counts), r.emulatorCounts);
+  assert.equal(m.totalRequests, Object.values(r.emulatorCounts).reduce((a, b) => a + b, 0));
+  // Listing follows from the data: catalog pages + tag pages of both sides (+ read-backs).
+  assert.equal(m.listing, e.listing);
+  // Several repository scopes per token request (decision 005): about one per 16 repositories, never one per repository.
+  assert.ok(m.sourceTokens <= e.sourceTokenBound, `source: ${m.sourceTokens} token requests, at most ${e.sourceTokenBound}`);
+  assert.ok(m.targetTokens <= e.targetTokenBound, `target: ${m.targetTokens} token requests, at most ${e.targetTokenBound}`);
+  assert.ok(e.sourceTokenBound < e.sourceScopes && e.targetTokenBound < e.targetScopes, 'fewer token requests than scopes');
+  // The index-size check: a listing per repository with more than 2 digests to import, a read per index among them, a read per digest in smaller ones.
+  assert.equal(m.manifestListings, e.manifestListings, 'manifest listings');
+  assert.equal(m.manifestReads, e.manifestReads, 'manifest reads');
+  assert.equal(m.perTagRequests, m.manifestListings + m.manifestReads, 'no other per-tag request');
+  // Imports: one per expected (repository, digest, mode) group; the generator agrees on the pairs.
+  assert.equal(e.pairs, r.generatorImportsNeeded);
+  if (r.spec.scenario === 'plan' || r.spec.scenario === 'noop') assert.equal(m.importPosts, 0);
+  else assert.equal(m.importAccepted, e.groups);
+  assert.ok(r.ideal.totalMs > 0 && r.sync.runMs > 0 && r.sync.maxRssKb > 0);
+}
+
+describe('benchmark harness (tiny run)', function () {
+  this.timeout(120_000);
+  let work: string;
+  const results: { label: string; result: ScenarioResult }[] = [];
+  const spec = (scenario: ScenarioSpec['scenario'], repositories: number): ScenarioSpec => ({
+    scenario,
+    repositories,
+    latencyMs: 2,
+    importConcurrency: 32,
+    importRetryAfterSeconds: 1,
+    // Imports finish at the first poll: no Retry-After wait in a unit test.
+    importPollsBeforeDone: 0,
+    armWriteThrottling: false,
+    workDir: join(work, `${scenario}-${repositories}`),
+  });
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'bench-test-'));
+  });
+  after(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('no-op: counts add up, nothing imported, per-tag strategy counted on the same data', async () => {
+    const r = await runScenario({ ...spec('noop', 20), perTag: {} });
+    results.push({ label: 'noop', result: r });
+    assertConsistent(r);
+    assert.equal(r.expected.groups, 0);
+    assert.equal(r.measured.perTagRequests, 0, 'the tool sends no per-tag request in a no-op');
+    const p = r.perTag!;
+    assert.equal(p.result.repositories, 20);
+    assert.equal(p.result.tags, r.expected.sourceTags);
+    assert.equal(p.result.differing, 0);
+    assert.equal(p.manifestRequests, 2 * r.expected.sourceTags, 'one manifest request per tag on each side');
+    assert.ok(p.totalRequests > 5 * r.measured.totalRequests);
+  });
+
+  it('drift: imports equal the expected groups and the target ends equal to the source', async () => {
+    const r = await runScenario(spec('drift', 20));
+    results.push({ label: 'drift', result: r });
+    assertConsistent(r);
+    assert.ok(r.expected.groups > 0 && r.expected.groups < r.expected.tagsToMove + 1);
+  });
+
+  it('full (10 repositories) and a dry-run plan', async () => {
+    const full = await runScenario(spec('full', 10));
+    results.push({ label: 'full', result: full });
+    assertConsistent(full);
+    assert.equal(full.expected.tagsToMove, full.expected.sourceTags);
+    const check = full.measured.manifestListings + full.measured.manifestReads;
+    assert.ok(check < full.expected.pairs, `index-size check: ${check} requests for ${full.expected.pairs} digests to import`);
+    const plan = await runScenario(spec('plan', 10));
+    results.push({ label: 'plan', result: plan });
+    assertConsistent(plan);
+  });
+
+  it('expects the index-size check per repository: a listing above 2 digests to import, reads of its indexes and of what it does not show', () => {
+    const INDEX = 'application/vnd.oci.image.index.v1+json';
+    const IMAGE = 'application/vnd.oci.image.manifest.v1+json';
+    const source = new Map<string, TagMap>([
+      ['many', new Map([['a', D(1)], ['b', D(2)], ['c', D(3)], ['d', D(4)], ['same', D(5)]])],
+      ['few', new Map([['a', D(6)], ['b', D(7)]])],
+      ['quiet', new Map([['a', D(8)]])],
+    ]);
+    const target = new Map<string, TagMap>([['many', new Map([['same', D(5)]])], ['quiet', new Map([['a', D(8)]])]]);
+    // many: D(2) an index (its two children listed too), D(4) not listed; few: both images, read all the same.
+    const manifests = new Map<string, ReadonlyMap<string, string>>([
+      ['many', new Map([[D(1), IMAGE], [D(2), INDEX], [D(20), IMAGE], [D(21), IMAGE], [D(3), IMAGE], [D(5), INDEX]])],
+      ['few', new Map([[D(6), IMAGE], [D(7), IMAGE]])],
+    ]);
+    const expected = expectedOf(source, target, false, (repo) => manifests.get(repo) ?? new Map());
+    assert.deepEqual([expected.pairs, expected.manifestListings, expected.manifestReads], [6, 1, 2 + 2]);
+    // Without what the listings show, every digest of a listed repository is read too.
+    assert.deepEqual([expectedOf(source, target, false).manifestListings, expectedOf(source, target, false).manifestReads], [1, 6]);
+  });
+
+  it('verification catches a wrong target, a missed import and a dry run that wrote', () => {
+    const source = new Map<string, TagMap>([['app', new Map([['1.0', D(1)], ['latest', D(1)], ['2.0', D(2)]])]]);
+    const before = new Map<string, TagMap>([['app', new Map([['1.0', D(1)], ['old', D(9)]])]]);
+    const expected = expectedOf(source, before, false);
+    assert.deepEqual([expected.tagsToMove, expected.pairs, expected.groups, expected.reposWithWork], [2, 2, 2, 1]);
+    const measured = { importPosts: 2, importAccepted: 2 } as Measured;
+    const right = new Map<string, TagMap>([['app', new Map([['1.0', D(1)], ['latest', D(1)], ['2.0', D(2)], ['old', D(9)]])]]);
+    assert.ok(verify('drift', false, 0, source, before, right, source, measured, expected).ok);
+    const wrong = new Map<string, TagMap>([['app', new Map([['1.0', D(1)], ['latest', D(2)], ['2.0', D(2)], ['old', D(9)]])]]);
+    assert.ok(!verify('drift', false, 0, source, before, wrong, source, measured, expected).ok);
+    const touched = new Map<string, TagMap>([['app', new Map([['1.0', D(1)], ['latest', D(1)], ['2.0', D(2)]])]]);
+    assert.ok(!verify('drift', false, 0, source, before, touched, source, measured, expected).ok, 'a target-only tag was removed');
+    assert.ok(!verify('drift', false, 0, source, before, right, source, { importPosts: 3, importAccepted: 3 } as Measured, expected).ok, 'one import per tag is not the expected count');
+    assert.ok(!verify('plan', true, 0, source, before, right, source, { importPosts: 0, importAccepted: 0 } as Measured, expected).ok, 'a dry run changed the target');
+    assert.ok(!verify('drift', false, 1, source, before, right, source, measured, expected).ok, 'a failed exit is not a good run');
+  });
+
+  it('the report renders every run and judges the targets it can', () => {
+    const options = parseBenchArguments(['--quick', '--no-write', '--work-dir', work]);
+    assert.notEqual(options, 'help');
+    if (options === 'help') return;
+    const bench: BenchRun = { machine: machine(), options, results, totalMs: 1 };
+    const markdown = renderMarkdown(bench);
+    for (const { label } of results) assert.match(markdown, new RegExp(`\\| ${label} \\|`));
+    assert.match(markdown, /## Targets \(issue 5\)/);
+    const verdicts = evaluateTargets(bench);
+    const listing = verdicts.find((v) => v.target.startsWith('Listing'));
+    assert.equal(listing?.met, true, listing?.figure);
+    const imports = verdicts.find((v) => v.target.startsWith('Import calls'));
+    assert.equal(imports?.met, true, imports?.figure);
+  });
+
+  it('plans the default matrix and finds a read-cap flag in usage text', () => {
+    const options = parseBenchArguments(['--work-dir', work, '--no-write', '--pacing-imports', '300']);
+    assert.notEqual(options, 'help');
+    if (options === 'help') return;
+    const runs = planRuns(options);
+    assert.deepEqual(
+      runs.filter((r) => r.scenario === 'noop' && r.caVia === undefined).map((r) => r.repositories),
+      [100, 1000, 10000],
+    );
+    assert.ok(runs.some((r) => r.scenario === 'pacing' && r.armWriteThrottling));
+    const flag = readCapFlag('  --max-reads-per-minute N        cap registry reads per minute (default none)\n');
+    assert.deepEqual(flag?.argsFor('Basic'), ['--max-reads-per-minute', '1000']);
+    assert.equal(readCapFlag('  --max-concurrency N   imports in flight\n'), undefined);
+    // The command line's own flag, as its usage text names it.
+    assert.deepEqual(readCapFlag()?.argsFor('Premium'), ['--max-reads-per-second', '166']);
+  });
+});
