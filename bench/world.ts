@@ -1,0 +1,90 @@
+/**
+ * The benchmark's world: one tenant, one principal (Contributor on the subscription, enough
+ * to list both registries and import), a source registry of N repositories × 20 tags and a
+ * target that is identical (no-op), empty (full) or drifted by 10 % of its tags (drift), all
+ * made by the emulator's generator (`generateRegistries`): nested names, releases whose tags
+ * share a manifest (`1.4.2`, `1.4`, `1`, `latest`), multi-arch indexes and Helm charts.
+ */
+import type { Fixture } from '../src/emulator/api';
+import { generateRegistries } from '../src/emulator/generate';
+
+export type TargetState = 'identical' | 'empty' | 'drift';
+
+export const TENANT = '5b0c3f1e-7d2a-4e8b-9c61-0a1b2c3d4e5f';
+export const CLIENT_ID = '8e2d4f6a-1b3c-4d5e-8f70-112233445566';
+export const CLIENT_SECRET = 'bench-only-secret-not-a-real-one';
+export const SUBSCRIPTION = 'c0ffee00-1234-4abc-8def-0123456789ab';
+export const SOURCE = 'benchsource';
+export const TARGET = 'benchtarget';
+export const RESOURCE_GROUP = 'rg-bench';
+export const TAGS_PER_REPOSITORY = 20;
+export const SEED = 'acr-transfer-bench';
+
+export type Sku = 'Basic' | 'Standard' | 'Premium';
+
+export interface WorldSpec {
+  repositories: number;
+  target: TargetState;
+  /** Share of the source's tags that differ in a 'drift' target (default 0.1). */
+  driftShare?: number;
+  sourceSku?: Sku;
+  targetSku?: Sku;
+}
+
+export interface World {
+  fixture: Fixture;
+  source: string;
+  target: string;
+  subscriptionId: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** Which generator made it, with its seed. */
+  generator: string;
+  /** The generator's own count of (repository, manifest) pairs to import: a cross-check. */
+  importsNeeded: number;
+}
+
+const TARGET_KIND = { identical: 'identical', empty: 'empty', drift: 'drifted' } as const;
+
+export function buildWorld(spec: WorldSpec): World {
+  const generated = generateRegistries({
+    repositories: spec.repositories,
+    tagsPerRepository: TAGS_PER_REPOSITORY,
+    seed: SEED,
+    target: TARGET_KIND[spec.target],
+    driftPercent: (spec.driftShare ?? 0.1) * 100,
+    source: { name: SOURCE, resourceGroup: RESOURCE_GROUP, sku: spec.sourceSku ?? 'Premium' },
+    targetRegistry: { name: TARGET, resourceGroup: RESOURCE_GROUP, sku: spec.targetSku ?? 'Premium' },
+  });
+  const fixture: Fixture = {
+    principals: [
+      {
+        tenantId: TENANT,
+        clientId: CLIENT_ID,
+        secret: CLIENT_SECRET,
+        roles: [{ role: 'Contributor', scope: `/subscriptions/${SUBSCRIPTION}` }],
+      },
+    ],
+    subscriptions: [{ id: SUBSCRIPTION, tenantId: TENANT, registries: [generated.source, generated.target] }],
+  };
+  return {
+    fixture,
+    source: SOURCE,
+    target: TARGET,
+    subscriptionId: SUBSCRIPTION,
+    tenantId: TENANT,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    generator: `generateRegistries (src/emulator/generate.ts), seed "${SEED}"`,
+    importsNeeded: generated.summary.importsNeeded,
+  };
+}
+
+/**
+ * Import calls a full sync of `repositories` needs (distinct manifests per repository),
+ * without starting an emulator: for sizing the ARM pacing run.
+ */
+export function fullSyncImports(repositories: number): number {
+  return generateRegistries({ repositories, tagsPerRepository: TAGS_PER_REPOSITORY, seed: SEED, target: 'empty' }).summary.importsNeeded;
+}
