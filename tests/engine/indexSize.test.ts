@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { DEFAULT_LIST_CONCURRENCY } from '../../src/engine/options';
 import { renderReportMarkdown } from '../../src/engine/reportMarkdown';
 import { D, withoutManifestCounts } from './memoryRegistry';
 import { setup } from './syncHarness';
@@ -83,6 +84,6 @@ describe('image indexes of more than 50 manifests', () => {
     source.countDelay = () => new Promise((resolve) => setTimeout(resolve, 2));
     await run({ dryRun: true });
     assert.equal(source.countCalls.length, 80);
-    assert.ok(source.maxCountsInFlight <= 8 && source.maxCountsInFlight > 1, `at most 8 at once, got ${source.maxCountsInFlight}`);
+    assert.ok(source.maxCountsInFlight <= DEFAULT_LIST_CONCURRENCY && source.maxCountsInFlight > 1, `at most ${DEFAULT_LIST_CONCURRENCY} at once, got ${source.maxCountsInFlight}`);
   });
 });

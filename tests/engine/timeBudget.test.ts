@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { DEFAULT_LIST_CONCURRENCY as L } from '../../src/engine/options';
 import { renderReportMarkdown } from '../../src/engine/reportMarkdown';
 import { MIN_RESERVE_MS, TimeBudget } from '../../src/engine/timeBudget';
 import { repositories, setup } from './syncHarness';
@@ -126,19 +127,19 @@ describe('time budget', () => {
         throw error;
       });
     // 2 min: the reserve is min(30 s, 1 min), so planning stops at 1.5 min. Listings take a
-    // minute, 8 at a time: the first 8 are planned, the next 8 are cut off half-way.
+    // minute, L at a time: the first L are planned, the next ones are cut off half-way.
     const report = await run({ timeBudgetMinutes: '2' }, { clock });
 
     assert.equal(importer.calls.length, 0, 'no time was left for imports');
     assert.deepEqual(target.snapshot(), {});
-    assert.deepEqual(cancelled.sort(), Object.keys(repositories(20)).slice(8, 16));
+    assert.deepEqual(cancelled.sort(), Object.keys(repositories(20)).slice(L, 2 * L));
     assert.equal(report.totals.repositories.selected, 20);
     assert.equal(report.totals.repositories.deferred, 20);
     assert.equal(report.totals.repositories.remaining, 20);
-    assert.equal(report.totals.repositories.withWork, 8, 'only listed repositories are known to have work');
+    assert.equal(report.totals.repositories.withWork, L, 'only listed repositories are known to have work');
     assert.ok(report.repositories.every((r) => r.status === 'deferred' && r.deferredBy === 'timeBudget'));
     assert.deepEqual(report.repositories[0].tags.map((t) => [t.decision, t.outcome]), [['new', 'deferred']], 'listed: the plan is reported');
-    assert.deepEqual(report.repositories[10].tags, [], 'not listed: nothing is known about its tags');
+    assert.deepEqual(report.repositories[L].tags, [], 'not listed: nothing is known about its tags');
     assert.equal(report.stoppedBy, 'timeBudget');
     assert.equal(report.result, 'succeededWithIssues');
     assert.equal(report.durationMs, 1.5 * MINUTE);
@@ -149,7 +150,7 @@ describe('time budget', () => {
     const { source, run } = setup(repositories(20));
     source.listingDelay = (_, signal) => clock.sleep(MINUTE, signal);
     const report = await run({ timeBudgetMinutes: '2', dryRun: true }, { clock });
-    assert.deepEqual(report.repositories.map((r) => r.status), [...Array<string>(8).fill('planned'), ...Array<string>(12).fill('deferred')]);
+    assert.deepEqual(report.repositories.map((r) => r.status), [...Array<string>(L).fill('planned'), ...Array<string>(20 - L).fill('deferred')]);
     assert.equal(report.totals.repositories.remaining, 20);
     assert.equal(report.stoppedBy, 'timeBudget');
   });

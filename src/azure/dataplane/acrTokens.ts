@@ -143,6 +143,13 @@ export class AcrTokenProvider {
   private expectedAt = new Map<string, number>();
   /** Expected repositories from here on have not been asked for yet. */
   private frontier = 0;
+  /**
+   * 1 for each expected repository already asked for: behind the frontier, only the ones a late
+   * challenge left out may ride along (a byte per repository, not a set of scope strings).
+   */
+  private asked = new Uint8Array(0);
+  /** No expected repository before this one is still to be asked for. */
+  private unaskedFrom = 0;
 
   constructor(private readonly options: AcrTokenProviderOptions) {
     this.registryOrigin = new URL(options.registryBase).origin;
@@ -183,6 +190,8 @@ export class AcrTokenProvider {
       if (!this.expectedAt.has(name)) this.expectedAt.set(name, index);
     });
     this.frontier = 0;
+    this.asked = new Uint8Array(names.length);
+    this.unaskedFrom = 0;
   }
 
   /** Whether a URL belongs to this registry (tokens go nowhere else). */
@@ -269,6 +278,7 @@ export class AcrTokenProvider {
   /** Starts one token request for `scope` and the expected scopes that ride along with it. */
   private request(scope: string): InFlight {
     const position = this.positionOf(scope);
+    if (position) this.asked[position.index] = 1;
     const riders = position ? this.takeUpcoming(position.actions, position.index + 1, this.scopesPerRequest - 1, scope.length) : [];
     const batch = this.fetchAccessToken([scope, ...riders]);
     this.trackRiders(batch, riders);
@@ -297,19 +307,25 @@ export class AcrTokenProvider {
   }
 
   /**
-   * Up to `max` scopes (`actions` on the expected repositories from `from` on, but never
-   * before the frontier) that hold no token and have no request in flight, within the size
-   * limit of one request (`chars` already used); moves the frontier past them.
+   * Up to `max` scopes (`actions` on the expected repositories from about `from` on) that hold
+   * no token and have no request in flight, within the size limit of one request (`chars`
+   * already used); moves the frontier past them. The search starts at the first repository not
+   * yet asked for (at most a few batches before `from`), not at the frontier: the first
+   * listings of a registry all meet a challenge at once and ask in any order, and a late one
+   * then takes the other late ones along instead of each asking alone. A repository asked for
+   * once is not taken along again (a renewal asks for its own scope only).
    */
   private takeUpcoming(actions: string, from: number, max: number, chars: number): string[] {
     const scopes: string[] = [];
-    let next = Math.max(from, this.frontier);
+    while (this.unaskedFrom < this.asked.length && this.asked[this.unaskedFrom] === 1) this.unaskedFrom++;
+    let next = Math.max(this.unaskedFrom, from - LOOKAHEAD_FACTOR * this.scopesPerRequest);
     const end = Math.min(this.expected.length, next + LOOKAHEAD_FACTOR * this.scopesPerRequest);
     for (; next < end && scopes.length < max; next++) {
       const candidate = `repository:${this.expected[next]}:${actions}`;
-      if (this.accessInFlight.has(candidate) || this.peekValid(candidate)) continue;
+      if (this.asked[next] === 1 || this.accessInFlight.has(candidate) || this.peekValid(candidate)) continue;
       if (chars + 1 + candidate.length > MAX_SCOPE_CHARS_PER_TOKEN_REQUEST) break;
       scopes.push(candidate);
+      this.asked[next] = 1;
       chars += 1 + candidate.length;
     }
     this.frontier = Math.max(this.frontier, next);
