@@ -39,7 +39,8 @@ const USAGE = `npm run bench -- [options]
   --plan-sizes LIST          dry-run plans against an empty target at these sizes (default none)
   --pertag-max N             per-tag strategy up to N repositories (default 1000; quick 100)
   --pacing-imports N         imports of the ARM write pacing run (default 5000)
-  --readlimit-size N         repositories of the read-limit run (default 600)
+  --readlimit-size N         repositories of the read-limit run (default 1500: more reads than a
+                             Basic registry's one-minute burst, so it must throttle)
   --readlimit-sku SKU        Basic, Standard or Premium (default Basic)
   --import-concurrency N     --max-concurrency of the tool in import runs (default ${MAX_CONCURRENCY_LIMIT})
   --retry-after S            Retry-After of the emulator's import answers, seconds (default 1)
@@ -127,7 +128,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
     planSizes: list(values['plan-sizes'] ?? ''),
     perTagMax: num(values['pertag-max'], quick ? 100 : 1000),
     pacingImports: num(values['pacing-imports'], 5000),
-    readLimitSize: num(values['readlimit-size'], 600),
+    readLimitSize: num(values['readlimit-size'], 1500),
     readLimitSku: sku,
     importConcurrency: num(values['import-concurrency'], MAX_CONCURRENCY_LIMIT),
     retryAfterSeconds: num(values['retry-after'], 1),
