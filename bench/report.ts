@@ -186,7 +186,7 @@ export function evaluateTargets(bench: BenchRun): TargetVerdict[] {
         target: `No-op within 1.2× the ideal time at the default listing concurrency (${DEFAULT_LIST_CONCURRENCY} repositories × 2 registries = ${2 * DEFAULT_LIST_CONCURRENCY} requests in flight)`,
         met: within,
         figure: noops.map((r) => `${n(r.expected.repositories)}: ${s(r.sync.runMs)} s / ${s(r.ideal.totalMs)} s = ${ratio(r.sync.runMs, r.ideal.totalMs)}×`).join('; '),
-        ...(within ? {} : { gap: `worst ${ratio(worst.sync.runMs, worst.ideal.totalMs)}× at ${n(worst.expected.repositories)}` }),
+        ...(within ? {} : { gap: `worst ${ratio(worst.sync.runMs, worst.ideal.totalMs)}× at ${n(worst.expected.repositories)}: the sequential start, the "connect" column of the phase table; Findings, 6` }),
       });
       const tenK = find(bench, 'noop', 10000);
       verdicts.push({
