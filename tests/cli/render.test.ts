@@ -4,6 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { progressEvents, renderPlan, renderSummary } from '../../src/cli/render';
+import { DEFAULT_LIST_CONCURRENCY as L } from '../../src/engine/options';
 import type { RunPlan } from '../../src/engine/events';
 import { D } from '../engine/memoryRegistry';
 import { repositories, setup } from '../engine/syncHarness';
@@ -56,13 +57,13 @@ describe('command-line output', () => {
 
   it('marks repositories the budget kept from being listed', async () => {
     const clock = new VirtualClock();
-    const { source, run } = setup(repositories(12));
+    const { source, run } = setup(repositories(L + 4));
     source.listingDelay = (_, signal) => clock.sleep(MINUTE, signal);
     const plan = printed();
     await run({ timeBudgetMinutes: '2', dryRun: true }, { clock, events: { planned: (p) => renderPlan(p, true, plan.print) } });
-    // 8 listed in the first minute, 4 cut off at 1.5 min (the reserve is 30 s of 2 min).
+    // L listed in the first minute, 4 cut off at 1.5 min (the reserve is 30 s of 2 min).
     assert.ok(plan.lines.includes('4 repositories not listed: the time budget ran out while planning (deferred to the next run).'), plan.lines.join('\n'));
-    assert.ok(!plan.lines.some((l) => l.startsWith('repo11')), 'not listed one by one');
-    assert.ok(plan.lines.some((l) => l.startsWith('repo07 ')), 'a listed repository with work is in the table');
+    assert.ok(!plan.lines.some((l) => l.startsWith(`repo${L + 3}`)), 'not listed one by one');
+    assert.ok(plan.lines.some((l) => l.startsWith(`repo${String(L - 1).padStart(2, '0')} `)), 'a listed repository with work is in the table');
   });
 });

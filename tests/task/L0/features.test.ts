@@ -4,6 +4,7 @@
  * manifests — with real task-lib, in-memory registries and real (short) time.
  */
 import { strict as assert } from 'node:assert';
+import { DEFAULT_LIST_CONCURRENCY as L } from '../../../src/engine/options';
 import { shardOf } from '../../../src/engine/sharding';
 import { D, type Tags } from '../../engine/memoryRegistry';
 import { explain, runScenario as run } from './support/runScenario';
@@ -100,13 +101,13 @@ describe('AcrTransfer task (L0): shards, time limits, index size', function () {
   });
 
   it('a time budget that runs out while planning: no import, the unlisted repositories counted once', async () => {
-    // 1.2 s budget, 0.6 s reserve: planning stops at 0.6 s. Listings take 0.4 s, 8 at a time:
-    // the first 8 are planned, the other 12 are not listed.
+    // 1.2 s budget, 0.6 s reserve: planning stops at 0.6 s. Listings take 0.4 s, L at a time:
+    // the first L are planned, the other 20 - L are not listed.
     const twenty = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`repo${String(i).padStart(2, '0')}`, { t: D(i + 1) }]));
     const o = await run({ inputs: { timeBudgetMinutes: '0.02' }, registries: { sourceacr: twenty, targetacr: {} }, listingDelayMs: 400 });
     assert.equal(o.complete?.result, 'SucceededWithIssues', explain(o));
     assert.deepEqual(o.imports, []);
-    assert.ok(o.runner.stdOutContained('12 repositories were not listed: the time budget ran out while planning (deferred to the next run).'), explain(o));
+    assert.ok(o.runner.stdOutContained(`${20 - L} repositories were not listed: the time budget ran out while planning (deferred to the next run).`), explain(o));
     assert.ok(!o.runner.stdOutContained('##[group]repo19'), 'no empty group per unlisted repository');
     assert.ok(o.runner.stdOutContained('##[group]repo00: deferred'), explain(o));
     assert.equal(o.outputs['repositoriesRemaining'], '20');
