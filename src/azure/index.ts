@@ -25,5 +25,6 @@ export { AcrRegistryReader, createAcrRegistryReader } from './registryReader';
 export { AcrClient, createAcrClient, type AcrTag } from './dataplane/acrClient';
 export { AcrRequestError } from './dataplane/acrErrors';
 export { AcrAuthenticationError } from './dataplane/acrTokens';
+export { jwtExpiresOnMs } from './dataplane/jwt';
 export * from './credentials';
 export { connect, type Connection, type ConnectOptions, type RegistryEndpoint } from './connect';

@@ -20,7 +20,7 @@
  * hundredth of the configured rate (additive increase, multiplicative decrease, as TCP does),
  * so a run settles just under what the service grants instead of hammering it.
  */
-import type { AbortSignalLike } from '@azure/abort-controller';
+import { AbortError, type AbortSignalLike } from '@azure/abort-controller';
 
 export interface TokenBucketSettings {
   /** Tokens held when full (the burst allowed after a quiet period). */
@@ -97,7 +97,7 @@ export class TokenBucket {
 
   /** Resolves once a token is taken; rejects with an AbortError if the signal fires first. */
   take(signal?: AbortSignalLike): Promise<void> {
-    if (signal?.aborted) return Promise.reject(abortError());
+    if (signal?.aborted) return Promise.reject(new AbortError('The operation was aborted.'));
     this.refill();
     if (this.waiters.length === 0 && this.tokens >= 1 + this.reserve) {
       this.tokens -= 1;
@@ -107,7 +107,7 @@ export class TokenBucket {
       const onAbort = (): void => {
         const index = this.waiters.indexOf(waiter);
         if (index >= 0) this.waiters.splice(index, 1);
-        reject(abortError());
+        reject(new AbortError('The operation was aborted.'));
         this.reschedule();
       };
       const waiter: Waiter = {
@@ -187,12 +187,6 @@ export class TokenBucket {
       this.pump();
     }, ms);
   }
-}
-
-function abortError(): Error {
-  const error = new Error('The operation was aborted.');
-  error.name = 'AbortError';
-  return error;
 }
 
 /** One bucket per key (a registry host, say), all with the same settings, made on first use. */

@@ -6,7 +6,6 @@ import {
   createTransport,
   customizeCloud,
   oneLineError,
-  PreflightError,
   RegistryNotFoundError,
   selectCliCredential,
   type AzureCloud,
@@ -134,11 +133,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       io.err(`acr-transfer: ${error.message}`);
       return ExitCode.BadInput;
     }
-    if (error instanceof PreflightError) {
-      // A dead end found before any write (network rules, permissions): one sentence, no stack.
-      io.err(`acr-transfer: ${error.message}`);
-      return ExitCode.CouldNotRun;
-    }
+    // Everything else, a failed preflight check included (its message already is one sentence
+    // of registry and role names), is one redacted line.
     io.err(`acr-transfer: ${oneLineError(error)}`);
     return ExitCode.CouldNotRun;
   }

@@ -32,7 +32,7 @@ import {
   type ArmAuthDeps,
   type ArmCaller,
 } from './armAuth';
-import { parseImportParameters, redactImportBody } from './importImage';
+import { loggableImportBody, parseImportParameters } from './importImage';
 import type { ImportOperations } from './operations';
 import { ACTION_OF, hasAbility, hasAnyRole, permissionsAt } from './roles';
 import { registryResourceId, type RegistryState } from './state';
@@ -137,7 +137,7 @@ const THROTTLED_ACTION: Partial<Record<string, string>> = {
 };
 
 /** ARM's answer when a subscription's token bucket is empty. */
-export function subscriptionThrottled(bucket: Bucket, subscriptionId: string, route: string, retryAfterSeconds: number): Reply {
+function subscriptionThrottled(bucket: Bucket, subscriptionId: string, route: string, retryAfterSeconds: number): Reply {
   const kind = bucket === 'writes' ? 'write' : 'read';
   return armError(
     429,
@@ -222,12 +222,16 @@ function listResources(deps: ArmDeps) {
   };
 }
 
-function registryNotFound(deps: ArmDeps, subscriptionId: string, resourceGroup: string, name: string): Reply {
+/** ARM's 404 for a resource group the subscription lacks (a group exists when a registry is in it). */
+function missingResourceGroup(deps: ArmDeps, subscriptionId: string, resourceGroup: string): Reply | undefined {
   const groupExists = deps.state.registries.some(
     (r) => r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() && r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase(),
   );
-  if (!groupExists) return armError(404, 'ResourceGroupNotFound', `Resource group '${resourceGroup}' could not be found.`);
-  return armError(
+  return groupExists ? undefined : armError(404, 'ResourceGroupNotFound', `Resource group '${resourceGroup}' could not be found.`);
+}
+
+function registryNotFound(deps: ArmDeps, subscriptionId: string, resourceGroup: string, name: string): Reply {
+  return missingResourceGroup(deps, subscriptionId, resourceGroup) ?? armError(
     404,
     'ResourceNotFound',
     `The Resource 'Microsoft.ContainerRegistry/registries/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
@@ -252,11 +256,7 @@ function getRegistry(deps: ArmDeps) {
 
 /** Logs the import body (source credentials redacted) even when the POST is refused. */
 function logImportBody(ctx: RequestContext): void {
-  try {
-    ctx.logBody(redactImportBody(JSON.parse(ctx.body.toString('utf8'))));
-  } catch {
-    // not JSON: the handler answers 400 InvalidRequestContent
-  }
+  ctx.logBody(loggableImportBody(ctx.body));
 }
 
 function importImage(deps: ArmDeps) {
@@ -282,12 +282,12 @@ function importImage(deps: ArmDeps) {
     if (sourceId !== undefined && !hasAbility(caller.principal, sourceId, 'pull')) {
       return linkedAuthorizationFailed(caller, ACTION_OF.import, target.resourceId, ACTION_OF.pull, sourceId);
     }
-    return deps.operations.start(target, request, apiVersion, ctx.injectedImportFault, {});
+    return deps.operations.start(target, request, apiVersion, ctx.injectedImportFault);
   };
 }
 
 function pollImport(deps: ArmDeps) {
-  return (ctx: RequestContext, { subscription }: Admitted): Reply => deps.operations.poll(subscription.id, segment(ctx, 2), ctx.url.searchParams, {});
+  return (ctx: RequestContext, { subscription }: Admitted): Reply => deps.operations.poll(subscription.id, segment(ctx, 2), ctx.url.searchParams);
 }
 
 /**
@@ -301,10 +301,8 @@ function listPermissions(deps: ArmDeps) {
     const name = ctx.params[2] ? segment(ctx, 2) : undefined;
     let scope = `/subscriptions/${subscription.id}`;
     if (resourceGroup !== undefined) {
-      const groupExists = deps.state.registries.some(
-        (r) => r.subscriptionId.toLowerCase() === subscription.id.toLowerCase() && r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase(),
-      );
-      if (!groupExists) return armError(404, 'ResourceGroupNotFound', `Resource group '${resourceGroup}' could not be found.`);
+      const missing = missingResourceGroup(deps, subscription.id, resourceGroup);
+      if (missing) return missing;
       scope = `${scope}/resourceGroups/${resourceGroup}`;
     }
     if (resourceGroup !== undefined && name !== undefined) {

@@ -298,23 +298,23 @@ export function generateRegistries(options: GenerateOptions): GeneratedRegistrie
       }
       const tags: Record<string, TagFixture> = {};
       const pairs = new Set<string>();
-      const distinctContents = [...new Map(Object.values(plan.tags).map((t) => [contentKey(t.content), t.content])).values()];
+      const distinctContents = [...new Map(Object.values(plan.tags).map((t) => [contentKey(t.content), t.content]))];
       for (const [tag, fixture] of Object.entries(plan.tags)) {
         const change = perRepo.get(tag);
         if (change === undefined) {
           tags[tag] = fixture;
           continue;
         }
-        pairs.add(contentKey(fixture.content));
+        const key = contentKey(fixture.content);
+        pairs.add(key);
         tagsToSync += 1;
         if (change === 'missing') {
           drift.missing.push(`${plan.name}:${tag}`);
           continue;
         }
         drift.retagged.push(`${plan.name}:${tag}`);
-        const key = contentKey(fixture.content);
         // An older release of the same repository, else a stale build the source never had.
-        const older = distinctContents.filter((c) => contentKey(c) !== key);
+        const older = distinctContents.filter(([k]) => k !== key).map(([, c]) => c);
         const content: ContentFixture = older.length > 0 ? pick(driftRandom, older) : { ...fixture.content, seed: `${fixture.content.seed}|stale` };
         tags[tag] = { content };
       }

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { FaultRule, RouteName } from './api';
 import type { FaultBook } from './faults';
 import type { RequestHooks } from './hooks';
-import { redactImportBody } from './importImage';
+import { loggableImportBody } from './importImage';
 import type { RequestLogBook } from './requestLog';
 import type { TlsMaterial } from './ca';
 
@@ -182,7 +182,7 @@ export class HttpsService {
         route: routeName,
         method,
         url: rawUrl,
-        ...(routeName === 'arm.importImage' ? { body: importBodyOf(body) } : {}),
+        ...(routeName === 'arm.importImage' ? { body: loggableImportBody(body) } : {}),
         receivedAt: startedAt,
       });
       if (this.stopping || res.destroyed) return;
@@ -253,15 +253,6 @@ export class HttpsService {
     if (!(ctx.method === 'HEAD' && reply.body === undefined && headers['Content-Length'] !== undefined)) headers['Content-Length'] = String(body.length);
     res.writeHead(reply.status, headers);
     res.end(ctx.method === 'HEAD' ? undefined : body);
-  }
-}
-
-/** An importImage body as a hook may see it: parsed, source credentials redacted. */
-function importBodyOf(body: Buffer): unknown {
-  try {
-    return redactImportBody(JSON.parse(body.toString('utf8')));
-  } catch {
-    return undefined;
   }
 }
 

@@ -111,14 +111,24 @@ export function parseImportParameters(body: unknown): ImportParameters | { inval
   }
 }
 
-/** An import body as it may be logged or shown to hooks: source credentials are secrets. */
-export function redactImportBody(body: unknown): unknown {
-  if (body === null || typeof body !== 'object') return body;
-  const copy = structuredClone(body) as { source?: { credentials?: Record<string, unknown> } };
-  if (copy.source?.credentials && typeof copy.source.credentials === 'object') {
-    for (const k of Object.keys(copy.source.credentials)) copy.source.credentials[k] = '<redacted>';
+/**
+ * An import body as it may be logged or shown to hooks: parsed, source credentials (secrets)
+ * redacted; undefined when it is not JSON (the handler answers that 400 itself).
+ */
+export function loggableImportBody(raw: Buffer): unknown {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
   }
-  return copy;
+  if (body === null || typeof body !== 'object') return body;
+  // Parsed here, so ours to change: no copy needed.
+  const parsed = body as { source?: { credentials?: Record<string, unknown> } };
+  if (parsed.source?.credentials && typeof parsed.source.credentials === 'object') {
+    for (const k of Object.keys(parsed.source.credentials)) parsed.source.credentials[k] = '<redacted>';
+  }
+  return parsed;
 }
 
 const failed = (status: number, message: string): ImportFailure => ({ status, code: 'InvalidParameters', message });

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ArmThrottlingSettings, Emulator, EmulatorOptions, FaultRule, StartEmulator, TokenBucketSettings } from './api';
+import type { ArmThrottlingSettings, Emulator, EmulatorOptions, FaultRule, StartEmulator } from './api';
 import { armService } from './arm';
 import { armAudiences } from './armAuth';
 import { createTlsMaterial } from './ca';
@@ -37,7 +37,6 @@ import { HmacTokenSigner } from './tokens';
 export * from './api';
 export { pipelineFederatedCredential } from './pipeline';
 export { generateRegistries, type GenerateOptions, type GeneratedRegistries, type TargetKind } from './generate';
-export { ACR_READS_PER_MINUTE, ARM_READ_BUCKET, ARM_WRITE_BUCKET } from './throttling';
 
 /** The audience registries accept for exchanged Entra tokens (besides ARM's). */
 export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
@@ -66,22 +65,16 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
   const harness = { log, faults, hooks, latencyMs: () => settings.latencyMs };
 
   // Budgets: off unless asked for (then they report the recorded constant remainders).
-  const armBuckets: { writes?: TokenBucketSettings; reads?: TokenBucketSettings } = {};
-  const writeBudget = new KeyedBucketBudget(() => armBuckets.writes, UNMETERED_REMAINING.armWrites);
-  const readBudget = new KeyedBucketBudget(() => armBuckets.reads, UNMETERED_REMAINING.armReads);
+  // One ARM limit for every subscription, held by the budget itself; reconfigure refills.
+  const writeBudget = new KeyedBucketBudget(() => undefined, UNMETERED_REMAINING.armWrites);
+  const readBudget = new KeyedBucketBudget(() => undefined, UNMETERED_REMAINING.armReads);
   const setArmThrottling = (value: boolean | ArmThrottlingSettings): void => {
     const wanted: ArmThrottlingSettings = typeof value === 'boolean' ? { writes: value, reads: value } : value;
     // Both checked before either changes: a bad setting changes nothing.
     const writes = armBucketOf(wanted.writes, ARM_WRITE_BUCKET, 'ARM write throttling');
     const reads = armBucketOf(wanted.reads, ARM_READ_BUCKET, 'ARM read throttling');
-    if ('writes' in wanted) {
-      armBuckets.writes = writes;
-      writeBudget.reconfigure(() => armBuckets.writes);
-    }
-    if ('reads' in wanted) {
-      armBuckets.reads = reads;
-      readBudget.reconfigure(() => armBuckets.reads);
-    }
+    if ('writes' in wanted) writeBudget.reconfigure(() => writes);
+    if ('reads' in wanted) readBudget.reconfigure(() => reads);
   };
   setArmThrottling(options.armThrottling ?? false);
   const skuOf = (name: string) => state.registryByName(name)?.sku;

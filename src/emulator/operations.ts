@@ -51,7 +51,7 @@ export class ImportOperations {
   }
 
   /** Accepts an import; answers the 202 with its Location. */
-  start(target: RegistryState, request: ImportParameters, apiVersion: string, injected: InjectedImportFault | undefined, extraHeaders: Record<string, string>): Reply {
+  start(target: RegistryState, request: ImportParameters, apiVersion: string, injected: InjectedImportFault | undefined): Reply {
     const id = `registries-${randomUUID()}`;
     const t = ticks();
     // Stand-in for the signing certificate real links carry: opaque, checked through `s`.
@@ -62,7 +62,7 @@ export class ImportOperations {
       `${this.settings.armEndpoint()}/subscriptions/${target.subscriptionId}/providers/Microsoft.ContainerRegistry/locations/` +
       `${target.location.toUpperCase()}/operationResults/${id}?api-version=${encodeURIComponent(apiVersion)}&t=${t}&c=${c}&s=${s}&h=${h}`;
     this.operations.set(id, { id, subscriptionId: target.subscriptionId, target, request, injected, location, polls: 0 });
-    return emptyReply(202, { Location: location, 'Retry-After': String(this.settings.retryAfterSeconds()), ...extraHeaders });
+    return emptyReply(202, { Location: location, 'Retry-After': String(this.settings.retryAfterSeconds()) });
   }
 
   private signatureValid(id: string, query: URLSearchParams): boolean {
@@ -75,23 +75,22 @@ export class ImportOperations {
     return same(s, this.mac('s', id, t, c)) && same(h, this.mac('h', id, t));
   }
 
-  poll(subscriptionId: string, id: string, query: URLSearchParams, headers: Record<string, string>): Reply {
+  poll(subscriptionId: string, id: string, query: URLSearchParams): Reply {
     const op = this.operations.get(id);
     if (!op || op.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase()) {
-      return armError(404, 'NotFound', `The operation '${id}' could not be found.`, headers);
+      return armError(404, 'NotFound', `The operation '${id}' could not be found.`);
     }
     if (!this.signatureValid(id, query)) {
       return armError(
         400,
         'InvalidOperationResultsLink',
         'The operation results link was altered: its signed query values (t, c, s, h) do not match. Poll the Location URL exactly as returned.',
-        headers,
       );
     }
     if (!op.outcome) {
       op.polls += 1;
       if (op.polls <= this.settings.pollsBeforeDone() || op.injected?.kind === 'importHangs') {
-        return emptyReply(202, { Location: op.location, 'Retry-After': String(this.settings.retryAfterSeconds()), ...headers });
+        return emptyReply(202, { Location: op.location, 'Retry-After': String(this.settings.retryAfterSeconds()) });
       }
       op.outcome = {
         failure:
@@ -101,10 +100,10 @@ export class ImportOperations {
       };
     }
     const failure = op.outcome.failure;
-    if (!failure) return jsonReply(200, { status: 'Succeeded' }, headers);
+    if (!failure) return jsonReply(200, { status: 'Succeeded' });
     if (this.settings.failureStyle() === 'bodyStatus') {
-      return jsonReply(200, { status: 'Failed', error: { code: failure.code, message: failure.message } }, headers);
+      return jsonReply(200, { status: 'Failed', error: { code: failure.code, message: failure.message } });
     }
-    return armError(failure.status, failure.code, failure.message, headers);
+    return armError(failure.status, failure.code, failure.message);
   }
 }

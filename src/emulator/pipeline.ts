@@ -13,8 +13,8 @@ import type { FederatedIdentity, FederatedTokenIssuer } from './federation';
 import { jsonReply, type Reply, type RequestContext, type ServiceSpec } from './http';
 
 export const DEFAULT_ORGANIZATION = 'contoso';
-export const DEFAULT_ORGANIZATION_ID = '3c2e1f0a-7d6b-4a59-8e4c-2b1a0f9e8d7c';
-export const DEFAULT_PROJECT = 'acr-transfer';
+const DEFAULT_ORGANIZATION_ID = '3c2e1f0a-7d6b-4a59-8e4c-2b1a0f9e8d7c';
+const DEFAULT_PROJECT = 'acr-transfer';
 
 /**
  * The federated identity credential an app needs to trust ID tokens the emulated pipeline

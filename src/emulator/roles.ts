@@ -58,7 +58,7 @@ export interface RolePermissions {
  * notActions as of 2025). The Data Importer role's data actions are the repository read ones
  * of the ABAC-era definitions; older definitions listed none.
  */
-export const ROLE_PERMISSIONS: Record<RoleName, RolePermissions> = {
+const ROLE_PERMISSIONS: Record<RoleName, RolePermissions> = {
   Owner: { actions: ['*'], notActions: [], dataActions: [], notDataActions: [] },
   Contributor: {
     actions: ['*'],

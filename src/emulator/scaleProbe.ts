@@ -49,8 +49,10 @@ async function serve(repositories: number, tagsPerRepository: number): Promise<v
   });
   for await (const line of createInterface({ input: process.stdin })) {
     const [command, arg] = line.trim().split(/\s+/);
-    if (command === 'rss') (globalThis as { gc?: () => void }).gc?.();
-    if (command === 'rss') send({ rssMb: mb(process.memoryUsage().rss), heapMb: mb(process.memoryUsage().heapUsed), counts: emulator.log.countsByRoute() });
+    if (command === 'rss') {
+      (globalThis as { gc?: () => void }).gc?.();
+      send({ rssMb: mb(process.memoryUsage().rss), heapMb: mb(process.memoryUsage().heapUsed), counts: emulator.log.countsByRoute() });
+    }
     if (command === 'latency') {
       emulator.setLatency(Number(arg));
       send({ latency: Number(arg) });

@@ -103,7 +103,7 @@ export interface StoredTag {
 }
 
 /** Code-unit order, as registries sort names (and as `last` paging compares them). */
-export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * One repository. Tags live in a map; their name-sorted array is built on the first listing

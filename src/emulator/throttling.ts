@@ -26,20 +26,12 @@ export interface RequestBudget {
   take(key: string): BudgetDecision;
 }
 
-/** A budget that never refuses and reports a constant remainder. */
-export class UnlimitedBudget implements RequestBudget {
-  constructor(private readonly reportedRemaining: number) {}
-  take(): BudgetDecision {
-    return { allowed: true, remaining: this.reportedRemaining };
-  }
-}
-
 /** ARM's current subscription limits (token bucket, per subscription and operation type). */
 export const ARM_WRITE_BUCKET: TokenBucketSettings = { capacity: 200, refillPerSecond: 10 };
 export const ARM_READ_BUCKET: TokenBucketSettings = { capacity: 250, refillPerSecond: 25 };
 
 /** ACR read operations per minute by SKU (older ACR service-tier docs). */
-export const ACR_READS_PER_MINUTE: Record<'Basic' | 'Standard' | 'Premium', number> = {
+const ACR_READS_PER_MINUTE: Record<'Basic' | 'Standard' | 'Premium', number> = {
   Basic: 1000,
   Standard: 3000,
   Premium: 10000,
@@ -50,7 +42,7 @@ export const UNMETERED_REMAINING = { armWrites: 199, armReads: 249, acrReads: 99
 
 const monotonicMs = (): number => performance.now();
 
-export function checkBucketSettings(settings: TokenBucketSettings, what: string): TokenBucketSettings {
+function checkBucketSettings(settings: TokenBucketSettings, what: string): TokenBucketSettings {
   if (!Number.isFinite(settings.capacity) || settings.capacity < 1) throw new Error(`${what}: capacity must be a number ≥ 1`);
   if (!Number.isFinite(settings.refillPerSecond) || settings.refillPerSecond <= 0) throw new Error(`${what}: refillPerSecond must be a number > 0`);
   return { capacity: settings.capacity, refillPerSecond: settings.refillPerSecond };
@@ -114,11 +106,6 @@ export class KeyedBucketBudget implements RequestBudget {
     this.buckets.clear();
   }
 
-  /** Whether `key` is metered at all. */
-  metered(key: string): boolean {
-    return this.limitOf(key) !== undefined;
-  }
-
   take(key: string): BudgetDecision {
     const k = key.toLowerCase();
     let bucket = this.buckets.get(k);
@@ -140,7 +127,7 @@ export function armBucketOf(setting: TokenBucketSettings | Partial<TokenBucketSe
 }
 
 /** The bucket a registry's read limit stands for (tokens = reads; refill = per minute ÷ 60). */
-export function readLimitBucket(limit: ReadLimit | undefined, sku: 'Basic' | 'Standard' | 'Premium', what: string): TokenBucketSettings | undefined {
+function readLimitBucket(limit: ReadLimit | undefined, sku: 'Basic' | 'Standard' | 'Premium', what: string): TokenBucketSettings | undefined {
   if (limit === undefined || limit === false) return undefined;
   const perMinute = limit === 'sku' || limit === true ? ACR_READS_PER_MINUTE[sku] : typeof limit === 'number' ? limit : limit.readsPerMinute;
   const capacity = typeof limit === 'object' && limit.capacity !== undefined ? limit.capacity : perMinute;

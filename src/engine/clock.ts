@@ -10,7 +10,7 @@ export interface Clock {
 }
 
 /** Node's timers cannot wait longer than this (about 24.8 days); longer waits fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const systemClock: Clock = {
   now: () => Date.now(),

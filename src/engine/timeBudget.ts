@@ -18,7 +18,7 @@ export class TimeBudget {
     private readonly clock: Clock,
     private readonly startedAt: number,
     /** Absent: no budget. */
-    readonly budgetMs?: number,
+    private readonly budgetMs?: number,
     /** Called once, when the budget first refuses a start. */
     private readonly onExhausted?: (reserveMs: number) => void,
   ) {}
@@ -29,7 +29,7 @@ export class TimeBudget {
   }
 
   /** Time until starts stop, with the reserve as it is now (it only grows). */
-  msUntilStop(): number {
+  private msUntilStop(): number {
     if (this.budgetMs === undefined) return Infinity;
     return this.budgetMs - (this.clock.now() - this.startedAt) - this.reserveMs();
   }

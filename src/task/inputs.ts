@@ -29,7 +29,7 @@ export function registryNameOf(value: string | undefined): string | undefined {
  * count. A matrix (MultiConfiguration) also sets these variables, but its jobs usually differ in
  * their inputs — sharding them silently would copy a fraction of each registry — so it does not.
  */
-export function parallelJobShard(): { index?: string; count?: string } {
+function parallelJobShard(): { index?: string; count?: string } {
   if (tl.getVariable('System.ParallelExecutionType')?.toLowerCase() !== 'multimachine') return {};
   return { index: tl.getVariable('System.JobPositionInPhase'), count: tl.getVariable('System.TotalJobsInPhase') };
 }

@@ -8,30 +8,19 @@
  * - a registry that refuses a several-scope request gets one scope per request from then on.
  */
 import { strict as assert } from 'node:assert';
-import { connect, type Connection } from '../../src/azure/connect';
 import { MAX_SCOPES_PER_TOKEN_REQUEST } from '../../src/azure/dataplane/acrTokens';
 import { createAcrRegistryReader } from '../../src/azure/registryReader';
 import type { AcrTokenRequestRecord } from '../../src/emulator/api';
 import type { RunPlan } from '../../src/engine/events';
 import { DEFAULT_LIST_CONCURRENCY, validateOptions } from '../../src/engine/options';
-import type { RegistryReader } from '../../src/engine/ports';
 import { runSync } from '../../src/engine/sync';
-import { imageTags, principal, startHarness, SUB_A, SUB_B, TENANT, type Harness } from './support/emulatorHarness';
+import { connectSrcToDst, imageTags, startHarness, SUB_A, SUB_B, syncer, TENANT, withoutOptionalReads, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c11e47a1-0000-4000-8000-0000000000e1';
 const REPOSITORIES = 100;
 const K = MAX_SCOPES_PER_TOKEN_REQUEST;
 const name = (i: number): string => `team/repo${String(i).padStart(3, '0')}`;
 const metadataRead = (repository: string): string => `repository:${repository}:metadata_read`;
-
-/** The same reader without the hint: one scope per token request, as before decision 005. */
-function withoutHint(reader: RegistryReader): RegistryReader {
-  return {
-    listRepositories: (signal) => reader.listRepositories(signal),
-    listTags: (repository, signal) => reader.listTags(repository, signal),
-    countReferencedManifests: (repository, digest, signal) => reader.countReferencedManifests!(repository, digest, signal),
-  };
-}
 
 describe('azure: several repository scopes per token request (emulator)', function () {
   this.timeout(120_000);
@@ -49,12 +38,7 @@ describe('azure: several repository scopes per token request (emulator)', functi
       importRetryAfterSeconds: 0,
       importPollsBeforeDone: 0,
       fixture: {
-        principals: [
-          principal(SYNCER, [
-            { role: 'AcrPull', scope: `/subscriptions/${SUB_A}` },
-            { role: 'Contributor', scope: `/subscriptions/${SUB_B}` },
-          ]),
-        ],
+        principals: [syncer(SYNCER)],
         subscriptions: [
           { id: SUB_A, tenantId: TENANT, registries: [{ name: 'srcreg', resourceGroup: 'src-rg', repositories: source }] },
           { id: SUB_B, tenantId: TENANT, registries: [{ name: 'dstreg', resourceGroup: 'dst-rg', repositories: target }] },
@@ -66,15 +50,6 @@ describe('azure: several repository scopes per token request (emulator)', functi
   beforeEach(() => h.emulator.log.clear());
   afterEach(() => h.emulator.clearFaults());
 
-  const connectNow = (): Promise<Connection> => {
-    const credential = h.credentialFor(SYNCER);
-    return connect(
-      { registryName: 'srcreg', subscriptionId: SUB_A, credential },
-      { registryName: 'dstreg', subscriptionId: SUB_B, credential },
-      { cloud: h.cloud, transport: h.transport, importer: { pollIntervalMs: 20 } },
-    );
-  };
-
   /** The scopes of each answered token request of one registry, in order. */
   const tokenRequests = (registry: string): string[][] =>
     h.emulator.log
@@ -83,10 +58,10 @@ describe('azure: several repository scopes per token request (emulator)', functi
       .map((e) => (e.body as AcrTokenRequestRecord).scopes);
 
   async function sync(dryRun: boolean, hint: boolean): Promise<{ plan: RunPlan; result: string }> {
-    const conn = await connectNow();
+    const conn = await connectSrcToDst(h, SYNCER, { importer: { pollIntervalMs: 20 } });
     const ports = hint
       ? { source: conn.sourceReader, target: conn.targetReader, importer: conn.importer }
-      : { source: withoutHint(conn.sourceReader), target: withoutHint(conn.targetReader), importer: conn.importer };
+      : { source: withoutOptionalReads(conn.sourceReader), target: withoutOptionalReads(conn.targetReader), importer: conn.importer };
     let plan: RunPlan | undefined;
     const report = await runSync(validateOptions({ sourceRegistry: 'srcreg', targetRegistry: 'dstreg', dryRun }), ports, {
       toolVersion: 'test',

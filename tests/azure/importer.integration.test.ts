@@ -5,9 +5,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { createArmClient } from '../../src/azure/armClient';
-import { connect, type Connection } from '../../src/azure/connect';
+import type { Connection } from '../../src/azure/connect';
 import { ImportFailure } from '../../src/engine/ports';
-import { principal, startHarness, SUB_A, SUB_B, TENANT, type Harness } from './support/emulatorHarness';
+import { connectSrcToDst, principal, startHarness, SUB_A, SUB_B, TENANT, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c11e47a1-0000-4000-8000-0000000000c1';
 const OUTSIDER = 'c11e47a1-0000-4000-8000-0000000000c2';
@@ -58,12 +58,7 @@ describe('azure/armImporter (emulator)', function () {
         ],
       },
     });
-    const credential = h.credentialFor(SYNCER);
-    conn = await connect(
-      { registryName: 'srcreg', subscriptionId: SUB_A, credential },
-      { registryName: 'dstreg', subscriptionId: SUB_B, credential },
-      { cloud: h.cloud, transport: h.transport, importer: { pollIntervalMs: 50 } },
-    );
+    conn = await connectSrcToDst(h, SYNCER, { importer: { pollIntervalMs: 50 } });
   });
   after(async () => h?.stop());
   beforeEach(() => h.emulator.log.clear());
@@ -144,13 +139,8 @@ describe('azure/armImporter (emulator)', function () {
   });
 
   it('turns 403 AuthorizationFailed into one redacted line with the code', async () => {
-    const outsider = h.credentialFor(OUTSIDER);
     // Past the preflight, which would refuse this identity before any import.
-    const weak = await connect(
-      { registryName: 'srcreg', subscriptionId: SUB_A, credential: outsider },
-      { registryName: 'dstreg', subscriptionId: SUB_B, credential: outsider },
-      { cloud: h.cloud, transport: h.transport, preflight: false },
-    );
+    const weak = await connectSrcToDst(h, OUTSIDER, { preflight: false });
     const digest = h.emulator.registry('srcreg').tags('team/app').get('1.0')!;
     await assert.rejects(weak.importer.importImage({ sourceRepository: 'team/app', sourceDigest: digest, targetTags: ['x'], mode: 'NoForce' }), (e: unknown) => {
       assert.ok(e instanceof ImportFailure);

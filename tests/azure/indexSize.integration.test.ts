@@ -6,24 +6,13 @@
  * cannot list (the check as it was: one read per digest).
  */
 import { strict as assert } from 'node:assert';
-import { connect } from '../../src/azure/connect';
 import type { RunReport } from '../../src/engine/report';
-import type { RegistryReader } from '../../src/engine/ports';
 import { validateOptions } from '../../src/engine/options';
 import { runSync } from '../../src/engine/sync';
-import { principal, startHarness, SUB_A, SUB_B, TENANT, type Harness } from './support/emulatorHarness';
+import { connectSrcToDst, startHarness, SUB_A, SUB_B, syncer, TENANT, withoutOptionalReads, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c11e47a1-0000-4000-8000-0000000000f1';
 const WIDE = Array.from({ length: 51 }, (_, i) => `linux/variant${i}`);
-
-/** The reader without `listManifestKinds`: every digest to import is read, as before the listing. */
-function withoutListing(reader: RegistryReader): RegistryReader {
-  return {
-    listRepositories: (signal) => reader.listRepositories(signal),
-    listTags: (repository, signal) => reader.listTags(repository, signal),
-    countReferencedManifests: (repository, digest, signal) => reader.countReferencedManifests!(repository, digest, signal),
-  };
-}
 
 describe('azure: the index-size check through a manifest listing (emulator)', function () {
   this.timeout(60_000);
@@ -34,12 +23,7 @@ describe('azure: the index-size check through a manifest listing (emulator)', fu
       importRetryAfterSeconds: 0,
       importPollsBeforeDone: 0,
       fixture: {
-        principals: [
-          principal(SYNCER, [
-            { role: 'AcrPull', scope: `/subscriptions/${SUB_A}` },
-            { role: 'Contributor', scope: `/subscriptions/${SUB_B}` },
-          ]),
-        ],
+        principals: [syncer(SYNCER)],
         subscriptions: [
           {
             id: SUB_A,
@@ -78,14 +62,10 @@ describe('azure: the index-size check through a manifest listing (emulator)', fu
   afterEach(async () => h?.stop());
 
   async function sync(options: { dryRun?: boolean; listing?: boolean } = {}): Promise<RunReport> {
-    const credential = h.credentialFor(SYNCER);
-    const conn = await connect(
-      { registryName: 'srcreg', subscriptionId: SUB_A, credential },
-      { registryName: 'dstreg', subscriptionId: SUB_B, credential },
-      { cloud: h.cloud, transport: h.transport, importer: { pollIntervalMs: 20 } },
-    );
+    const conn = await connectSrcToDst(h, SYNCER, { importer: { pollIntervalMs: 20 } });
     h.emulator.log.clear();
-    const source = options.listing === false ? withoutListing(conn.sourceReader) : conn.sourceReader;
+    // Without the listing, every digest to import is read, as before it.
+    const source = options.listing === false ? withoutOptionalReads(conn.sourceReader) : conn.sourceReader;
     return runSync(
       validateOptions({ sourceRegistry: 'srcreg', targetRegistry: 'dstreg', dryRun: options.dryRun ?? false }),
       { source, target: conn.targetReader, importer: conn.importer },

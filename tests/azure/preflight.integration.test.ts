@@ -10,7 +10,7 @@ import { allowsAction, allowsDataAction, matches, type Permission } from '../../
 import { connect, type Connection } from '../../src/azure/connect';
 import { PreflightError, type PreflightErrorKey } from '../../src/azure/preflight';
 import type { RoleAssignment } from '../../src/emulator/api';
-import { principal, registryId, startHarness, SUB_A, SUB_B, TENANT, type Harness } from './support/emulatorHarness';
+import { principal, registryId, startHarness, SUB_A, SUB_B, syncer, TENANT, type Harness } from './support/emulatorHarness';
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -35,7 +35,7 @@ describe('azure/preflight (emulator)', function () {
       fixture: {
         principals: [
           principal(SOURCE_ID, onSourceSub),
-          principal(SYNCER, [{ role: 'AcrPull', scope: `/subscriptions/${SUB_A}` }, { role: 'Contributor', scope: `/subscriptions/${SUB_B}` }]),
+          syncer(SYNCER),
           principal(IMPORTER, [
             { role: 'Container Registry Data Importer and Data Reader', scope: registryId(SUB_B, 'dst-rg', 'dstreg') },
             { role: 'Reader', scope: registryId(SUB_A, 'src-rg', 'srcreg') },

@@ -14,15 +14,13 @@
  */
 import { strict as assert } from 'node:assert';
 import { IMPORT_TIMED_OUT } from '../../src/azure/armImporter';
-import { connect, type Connection } from '../../src/azure/connect';
-import { clientSecretCredential } from '../../src/azure/credentials';
+import type { Connection } from '../../src/azure/connect';
 import { createAcrRegistryReader } from '../../src/azure/registryReader';
 import { createTransport, type Transport, type TransportOptions } from '../../src/azure/transport';
 import { ImportFailure, type ImportRequest } from '../../src/engine/ports';
-import { imageTags, principal, startHarness, SUB_A, SUB_B, TENANT, type Harness } from './support/emulatorHarness';
+import { connectSrcToDst, imageTags, startHarness, SUB_A, SUB_B, syncer, TENANT, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c11e47a1-0000-4000-8000-0000000000d1';
-const SECRET = `secret-of-${SYNCER}`;
 const REPO = 'team/app';
 const TAGS = 60;
 const REPOSITORIES = 12;
@@ -39,12 +37,7 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
       importRetryAfterSeconds: 0,
       importPollsBeforeDone: 1,
       fixture: {
-        principals: [
-          principal(SYNCER, [
-            { role: 'AcrPull', scope: `/subscriptions/${SUB_A}` },
-            { role: 'Contributor', scope: `/subscriptions/${SUB_B}` },
-          ]),
-        ],
+        principals: [syncer(SYNCER)],
         subscriptions: [
           { id: SUB_A, tenantId: TENANT, registries: [{ name: 'srcreg', resourceGroup: 'src-rg', sku: 'Basic', repositories: { [REPO]: imageTags(TAGS), ...many } }] },
           { id: SUB_B, tenantId: TENANT, registries: [{ name: 'dstreg', resourceGroup: 'dst-rg' }] },
@@ -66,12 +59,7 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
   /** A transport of the test's own (fresh counter and buckets) and a connection built on it. */
   async function connectWith(options: TransportOptions): Promise<{ transport: Transport; conn: Connection }> {
     const transport = createTransport({ version: 'test', caPem: h.emulator.caPem, retry: { maxRetries: 8, retryDelayInMs: 50, maxRetryDelayInMs: 2000 }, ...options });
-    const credential = clientSecretCredential(TENANT, SYNCER, SECRET, h.cloud, transport);
-    const conn = await connect(
-      { registryName: 'srcreg', subscriptionId: SUB_A, credential },
-      { registryName: 'dstreg', subscriptionId: SUB_B, credential },
-      { cloud: h.cloud, transport, importer: { pollIntervalMs: 50 } },
-    );
+    const conn = await connectSrcToDst(h, SYNCER, { transport, importer: { pollIntervalMs: 50 } });
     return { transport, conn };
   }
 
@@ -108,12 +96,7 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
   it("paces with the importer's own write budget when given one", async () => {
     h.emulator.setArmThrottling({ writes: { capacity: 4, refillPerSecond: 4 } });
     const transport = createTransport({ version: 'test', caPem: h.emulator.caPem, armWrites: false });
-    const credential = clientSecretCredential(TENANT, SYNCER, SECRET, h.cloud, transport);
-    const conn = await connect(
-      { registryName: 'srcreg', subscriptionId: SUB_A, credential },
-      { registryName: 'dstreg', subscriptionId: SUB_B, credential },
-      { cloud: h.cloud, transport, importer: { pollIntervalMs: 50, writes: { capacity: 4, refillPerSecond: 4 } } },
-    );
+    const conn = await connectSrcToDst(h, SYNCER, { transport, importer: { pollIntervalMs: 50, writes: { capacity: 4, refillPerSecond: 4 } } });
     await Promise.all(imports(10, 44).map((request) => conn.importer.importImage(request)));
     assert.equal(writesPosted(), 10);
     assert.equal(writesThrottled(), 0);
@@ -209,7 +192,7 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
 
   describe('registry read limits', () => {
     const readAll = async (transport: Transport): Promise<string[][]> => {
-      const reader = createAcrRegistryReader(h.emulator.registry('srcreg'), clientSecretCredential(TENANT, SYNCER, SECRET, h.cloud, transport), h.cloud, transport);
+      const reader = createAcrRegistryReader(h.emulator.registry('srcreg'), h.credentialFor(SYNCER, transport), h.cloud, transport);
       const names = Array.from({ length: REPOSITORIES }, (_, i) => `repo${String(i).padStart(2, '0')}`);
       return Promise.all(names.map(async (name) => ((await reader.listTags(name)) ?? []).map((t) => t.name).sort()));
     };

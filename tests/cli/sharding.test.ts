@@ -19,6 +19,11 @@ function sourceRepositories(): RegistryFixture['repositories'] {
   return repos;
 }
 
+/** Every importImage call an emulator received, as comparable text, in sorted order. */
+function importCalls(emulator: Emulator): string[] {
+  return importBodies(emulator).map((b) => `${b.source.sourceImage} ${b.mode} ${b.targetTags.join(',')}`).sort();
+}
+
 describe('acr-transfer command line: sharding', function () {
   this.timeout(120_000);
   const work = mkdtempSync(join(tmpdir(), 'cli-shard-'));
@@ -37,7 +42,7 @@ describe('acr-transfer command line: sharding', function () {
   it(`${SHARDS} shards together do exactly the unsharded sync`, async () => {
     const whole = await start();
     assert.equal((await runCli(whole, registries())).code, 0);
-    const expectedImports = importBodies(whole).map((b) => `${b.source.sourceImage} ${b.mode} ${b.targetTags.join(',')}`).sort();
+    const expectedImports = importCalls(whole);
 
     const sharded = await start();
     const selected: string[] = [];
@@ -54,7 +59,7 @@ describe('acr-transfer command line: sharding', function () {
     assert.equal(selected.length, 15);
     assert.deepEqual(snapshot(sharded, TARGET), snapshot(whole, TARGET));
     assert.deepEqual(snapshot(sharded, TARGET), snapshot(sharded, SOURCE));
-    const shardedImports = importBodies(sharded).map((b) => `${b.source.sourceImage} ${b.mode} ${b.targetTags.join(',')}`).sort();
+    const shardedImports = importCalls(sharded);
     assert.deepEqual(shardedImports, expectedImports, 'the same import calls, none twice');
   });
 });

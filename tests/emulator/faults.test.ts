@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { startEmulator, type ArrivingRequest, type Emulator, type RouteName } from '../../src/emulator';
-import { FORM, SUB_A, TENANT, acrAccessToken, basicFixture, entraToken, form, registryId, request, sleep, type HttpResult } from './support';
+import { FORM, SUB_A, TENANT, acrAccessToken, acrExchange, basicFixture, entraToken, form, registryId, request, sleep, type HttpResult } from './support';
 
 const CONNECTION_ID = '4d3c2b1a-0000-4000-8000-00000000c0de';
 
@@ -198,11 +198,7 @@ describe('emulator: faults and hooks for the fault-injection suite', function ()
       },
       'ACR token': {
         route: 'acr.exchange',
-        send: async (timeoutMs) => {
-          const host = em.registry('src').loginServer;
-          const aad = await entraToken(em, 'owner', em.acrAudience);
-          return request(em.caPem, `https://${host}/oauth2/exchange`, { method: 'POST', headers: FORM, body: form({ grant_type: 'access_token', service: host, access_token: aad }), timeoutMs });
-        },
+        send: (timeoutMs) => acrExchange(em, 'src', 'owner', timeoutMs),
       },
     });
 

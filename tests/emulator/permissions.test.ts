@@ -1,17 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { startEmulator, type Emulator, type Fixture, type RoleName } from '../../src/emulator';
+import type { RolePermissions as Permission } from '../../src/emulator/roles';
 import { SUB_A, TENANT, entraToken, principal, registryId, request, type HttpResult } from './support';
 
 const DST = registryId(SUB_A, 'dst-rg', 'dst');
 const SRC = registryId(SUB_A, 'src-rg', 'src');
 const IMPORTER: RoleName = 'Container Registry Data Importer and Data Reader';
-
-interface Permission {
-  actions: string[];
-  notActions: string[];
-  dataActions: string[];
-  notDataActions: string[];
-}
 
 function fixture(): Fixture {
   return {

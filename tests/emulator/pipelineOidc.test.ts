@@ -42,6 +42,19 @@ describe('emulator: the pipeline’s OIDC endpoint', function () {
       body: '{}',
     });
   };
+  /** Entra's v2 token endpoint asked for an ARM token by `wif-app` with an ID token as its assertion. */
+  const signInWith = (assertion: string) =>
+    request(em.caPem, `${em.authorityHost}/${TENANT}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: FORM,
+      body: form({
+        grant_type: 'client_credentials',
+        client_id: 'wif-app',
+        scope: 'https://management.azure.com/.default',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }),
+    });
 
   it('describes the job as a task sees it', function () {
     const p = em.pipeline;
@@ -67,33 +80,13 @@ describe('emulator: the pipeline’s OIDC endpoint', function () {
     assert.ok(!JSON.stringify(em.log.entries()).includes(idToken), 'the token itself is not logged');
 
     // Entra takes it as the assertion of the app that trusts this connection.
-    const token = await request(em.caPem, `${em.authorityHost}/${TENANT}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: FORM,
-      body: form({
-        grant_type: 'client_credentials',
-        client_id: 'wif-app',
-        scope: 'https://management.azure.com/.default',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: idToken,
-      }),
-    });
+    const token = await signInWith(idToken);
     assert.equal(token.status, 200, token.text);
   });
 
   it('issues tokens for another connection that Entra refuses for an app trusting a different subject', async function () {
     const other = (await ask(OTHER_CONNECTION_ID)).json<{ oidcToken: string }>().oidcToken;
-    const refused = await request(em.caPem, `${em.authorityHost}/${TENANT}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: FORM,
-      body: form({
-        grant_type: 'client_credentials',
-        client_id: 'wif-app',
-        scope: 'https://management.azure.com/.default',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: other,
-      }),
-    });
+    const refused = await signInWith(other);
     assert.equal(refused.status, 400);
     assert.match(refused.json<{ error_description: string }>().error_description, /^AADSTS700213:/);
   });

@@ -120,6 +120,13 @@ export async function entraToken(em: Emulator, clientId: string, resource: strin
   return res.json<{ access_token: string }>().access_token;
 }
 
+/** The raw answer of a registry's `/oauth2/exchange` for a principal's Entra token (no tenant sent). */
+export async function acrExchange(em: Emulator, registryName: string, clientId: string, timeoutMs?: number): Promise<HttpResult> {
+  const host = em.registry(registryName).loginServer;
+  const aad = await entraToken(em, clientId, em.acrAudience);
+  return request(em.caPem, `https://${host}/oauth2/exchange`, { method: 'POST', headers: FORM, body: form({ grant_type: 'access_token', service: host, access_token: aad }), timeoutMs });
+}
+
 /** The ACR access token for `scopes` on a registry, through exchange and token. */
 export async function acrAccessToken(em: Emulator, registryName: string, clientId: string, scopes: string[]): Promise<string> {
   const host = em.registry(registryName).loginServer;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { startEmulator, type Emulator, type Fixture } from '../../src/emulator';
 import { registryLimitResolver, TokenBucket } from '../../src/emulator/throttling';
-import { FORM, SUB_A, SUB_B, TENANT, acrAccessToken, entraToken, form, images, principal, registryId, request, sleep, type HttpResult } from './support';
+import { SUB_A, SUB_B, TENANT, acrAccessToken, acrExchange, entraToken, images, principal, registryId, request, sleep, type HttpResult } from './support';
 
 const WRITES = 'x-ms-ratelimit-remaining-subscription-writes';
 const READS = 'x-ms-ratelimit-remaining-subscription-reads';
@@ -49,7 +49,7 @@ describe('emulator: throttling', function () {
     request(em.caPem, importUrl(sub, registry), { method: 'POST', headers: { Authorization: `Bearer ${armToken}`, 'Content-Type': 'application/json' }, body: importBody(tag) });
   const armGet = (url: string): Promise<HttpResult> => request(em.caPem, url, { headers: { Authorization: `Bearer ${armToken}` } });
   const registryGet = (sub = SUB_A, name = 'dst'): Promise<HttpResult> =>
-    armGet(`${em.armEndpoint}/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/${name === 'other' ? 'other' : name}?api-version=2025-11-01`);
+    armGet(`${em.armEndpoint}/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/${name}?api-version=2025-11-01`);
 
   describe('ARM subscription buckets', function () {
     it('writes: a burst of `capacity` imports, then 429 SubscriptionRequestsThrottled with Retry-After; the header counts down', async function () {
@@ -183,11 +183,7 @@ describe('emulator: throttling', function () {
   });
 
   describe('registry read limits', function () {
-    const tokenRequest = async (registry: string): Promise<HttpResult> => {
-      const host = em.registry(registry).loginServer;
-      const aad = await entraToken(em, 'owner', em.acrAudience);
-      return request(em.caPem, `https://${host}/oauth2/exchange`, { method: 'POST', headers: FORM, body: form({ grant_type: 'access_token', service: host, access_token: aad }) });
-    };
+    const tokenRequest = (registry: string): Promise<HttpResult> => acrExchange(em, registry, 'owner');
 
     it('by SKU: Basic 1,000, Standard 3,000, Premium 10,000 reads a minute (the token routes report the rest ÷ 60)', async function () {
       await start({ registryThrottling: true });
@@ -273,7 +269,7 @@ describe('emulator: throttling', function () {
         }
       }
       assert.deepEqual([...reads], ['249']);
-      assert.equal((await tokenRequestOf(em, 'src')).headers[CALLS], '166.65', 'a Basic registry too: the recorded constant');
+      assert.equal((await acrExchange(em, 'src', 'owner')).headers[CALLS], '166.65', 'a Basic registry too: the recorded constant');
     });
   });
 
@@ -291,9 +287,3 @@ describe('emulator: throttling', function () {
     assert.equal(bucket.remaining(), 2, 'never above capacity');
   });
 });
-
-async function tokenRequestOf(em: Emulator, registry: string): Promise<HttpResult> {
-  const host = em.registry(registry).loginServer;
-  const aad = await entraToken(em, 'owner', em.acrAudience);
-  return request(em.caPem, `https://${host}/oauth2/exchange`, { method: 'POST', headers: FORM, body: form({ grant_type: 'access_token', service: host, access_token: aad }) });
-}

@@ -90,13 +90,13 @@ describe('options validation', () => {
 
 describe('transport options', () => {
   it('default to a 60-second request time limit and no read cap', () => {
-    const o = validateOptions({ sourceRegistry: 'sourceacr', targetRegistry: 'targetacr' });
+    const o = validateOptions(base);
     assert.equal(o.requestTimeoutSeconds, 60);
     assert.equal(o.maxReadsPerSecond, undefined);
   });
 
   it('reject values out of range with one line naming them', () => {
-    assert.throws(() => validateOptions({ sourceRegistry: 'sourceacr', targetRegistry: 'targetacr', requestTimeoutSeconds: '0' }), /^OptionsError: request timeout seconds "0" is not valid/);
-    assert.throws(() => validateOptions({ sourceRegistry: 'sourceacr', targetRegistry: 'targetacr', maxReadsPerSecond: '-5' }), /max reads per second "-5" is not valid/);
+    assert.throws(() => validateOptions({ ...base, requestTimeoutSeconds: '0' }), /^OptionsError: request timeout seconds "0" is not valid/);
+    assert.throws(() => validateOptions({ ...base, maxReadsPerSecond: '-5' }), /max reads per second "-5" is not valid/);
   });
 });

@@ -1,20 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { validateOptions, type RawSyncOptions } from '../../src/engine/options';
-import { runSync } from '../../src/engine/sync';
 import type { RunPlan } from '../../src/engine/events';
-import { D, MemoryImporter, MemoryRegistry } from './memoryRegistry';
-
-function setup(sourceContent: ConstructorParameters<typeof MemoryRegistry>[0], targetContent: ConstructorParameters<typeof MemoryRegistry>[0] = {}) {
-  const source = new MemoryRegistry(sourceContent);
-  const target = new MemoryRegistry(targetContent);
-  const importer = new MemoryImporter(source, target);
-  const run = (raw: Partial<RawSyncOptions> = {}, onPlan?: (p: RunPlan) => void) =>
-    runSync(validateOptions({ sourceRegistry: 'sourceacr', targetRegistry: 'targetacr', ...raw }), { source, target, importer }, {
-      toolVersion: 'test',
-      events: { planned: onPlan },
-    });
-  return { source, target, importer, run };
-}
+import { D } from './memoryRegistry';
+import { setup } from './syncHarness';
 
 describe('runSync', () => {
   it('copies new and re-tagged tags, skips in-sync ones, and verifies the target', async () => {
@@ -50,7 +37,7 @@ describe('runSync', () => {
     const content = { app: { '1.0': D(1), '2.0': D(2) }, svc: { x: D(4) } };
     const dry = setup(content, { app: { '1.0': D(9) } });
     let dryPlan: RunPlan | undefined;
-    const dryReport = await dry.run({ dryRun: true }, (p) => (dryPlan = p));
+    const dryReport = await dry.run({ dryRun: true }, { events: { planned: (p) => (dryPlan = p) } });
     assert.equal(dry.importer.calls.length, 0);
     assert.deepEqual(dry.target.snapshot(), { app: { '1.0': D(9) } });
     assert.deepEqual(dryReport.repositories.map((r) => r.status), ['planned', 'planned']);

@@ -4,38 +4,15 @@
  * every other import done, and the before/after comparison must show nothing lost.
  */
 import { strict as assert } from 'node:assert';
-import { startEmulator } from '../../src/emulator';
-import type { Emulator, FaultRule } from '../../src/emulator/api';
-import { figures, writeFigures } from './support/figures';
+import type { FaultRule } from '../../src/emulator/api';
+import { figures } from './support/figures';
 import { FRONT_ENDS, runFrontEnd } from './support/frontEnds';
-import { assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';
-import { faultWorld, SOURCE, TARGET } from './support/world';
+import { assertInSync, assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';
+import { faultEmulators } from './support/session';
 
 describe('fault injection: listing and imports', function () {
   this.timeout(180_000);
-  let emulator: Emulator | undefined;
-  afterEach(async () => {
-    await emulator?.stop();
-    emulator = undefined;
-  });
-  after(writeFigures);
-
-  async function start(): Promise<Emulator> {
-    emulator = await startEmulator({ fixture: faultWorld(), importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
-    return emulator;
-  }
-
-  function expectInSync(e: Emulator, except: string[] = []): void {
-    const source = e.registry(SOURCE);
-    const target = e.registry(TARGET);
-    for (const repo of source.repositories()) {
-      if (except.includes(repo)) continue;
-      for (const [tag, digest] of source.tags(repo)) {
-        if (repo === 'locked/app') continue;
-        assert.equal(target.tags(repo).get(tag), digest, `${repo}:${tag}`);
-      }
-    }
-  }
+  const start = faultEmulators();
 
   const recoverable: Array<[string, FaultRule[]]> = [
     ['registry 429 TOOMANYREQUESTS with Retry-After while listing tags', [{ route: 'acr.tags', kind: 'status', status: 429, retryAfterSeconds: 1, times: 6, body: { errors: [{ code: 'TOOMANYREQUESTS', message: 'too many requests' }] } }]],
@@ -67,7 +44,7 @@ describe('fault injection: listing and imports', function () {
         const run = await runFrontEnd(frontEnd, e, { maxConcurrency: '4' });
         assert.equal(run.outcome, 'succeededWithIssues', `${run.reason}\n${run.stdout.slice(-3000)}`);
         assert.equal(run.report?.totals.tags.failed, 0);
-        expectInSync(e);
+        assertInSync(e);
         assertNothingLost(e, before, [run.report]);
         assertNothingShown(run);
       });
@@ -84,7 +61,7 @@ describe('fault injection: listing and imports', function () {
       const failed = run.report?.repositories.filter((r) => r.status === 'failed') ?? [];
       assert.equal(failed.length, 1);
       assert.match(failed[0].imports.find((i) => i.outcome === 'failed')?.error ?? '', /Error copying blobs\. Please try again\./);
-      expectInSync(e, [failed[0].name]);
+      assertInSync(e, [failed[0].name]);
       assert.match(run.everything, /Error copying blobs\. Please try again\./);
       assertNothingLost(e, before, [run.report]);
       assertNothingShown(run);

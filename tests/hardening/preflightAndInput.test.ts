@@ -6,11 +6,11 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../../src/emulator';
-import type { Emulator, Fixture } from '../../src/emulator/api';
-import { figures, writeFigures } from './support/figures';
+import type { Fixture } from '../../src/emulator/api';
+import { figures } from './support/figures';
 import { FRONT_ENDS, runFrontEnd, type SyncSettings } from './support/frontEnds';
 import { assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';
+import { faultEmulators } from './support/session';
 import { faultWorld, SOURCE, SUB_SOURCE, SUB_TARGET, TARGET, TARGET_APP } from './support/world';
 
 function withTargetRegistry(change: (r: Fixture['subscriptions'][number]['registries'][number]) => void): Fixture {
@@ -27,17 +27,7 @@ function withTargetRoles(roles: Fixture['principals'][number]['roles']): Fixture
 
 describe('fault injection: preflight and bad input', function () {
   this.timeout(180_000);
-  let emulator: Emulator | undefined;
-  afterEach(async () => {
-    await emulator?.stop();
-    emulator = undefined;
-  });
-  after(writeFigures);
-
-  async function start(fixture: Fixture = faultWorld()): Promise<Emulator> {
-    emulator = await startEmulator({ fixture, importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
-    return emulator;
-  }
+  const start = faultEmulators();
 
   const deadEnds: Array<[string, () => Fixture, RegExp]> = [
     [
@@ -61,7 +51,7 @@ describe('fault injection: preflight and bad input', function () {
   for (const frontEnd of FRONT_ENDS) {
     for (const [what, fixture, message] of deadEnds) {
       it(`${frontEnd}: stops before any import on ${what}, in one line`, async () => {
-        const e = await start(fixture());
+        const e = await start({}, fixture());
         figures.faultScenarios++;
         figures.faultsInjected++;
         const before = snapshotTarget(e);
@@ -82,7 +72,7 @@ describe('fault injection: preflight and bad input', function () {
     it(`${frontEnd}: the target identity cannot read the source: named before any import`, async () => {
       // The task's source connection can read the source; the target's identity cannot. The
       // command line signs in once, as the target identity, which cannot even find the source.
-      const e = await start(withTargetRoles([{ role: 'Contributor', scope: `/subscriptions/${SUB_TARGET}` }]));
+      const e = await start({}, withTargetRoles([{ role: 'Contributor', scope: `/subscriptions/${SUB_TARGET}` }]));
       figures.faultScenarios++;
       figures.faultsInjected++;
       const before = snapshotTarget(e);
@@ -105,7 +95,7 @@ describe('fault injection: preflight and bad input', function () {
       const fixture = faultWorld();
       const platforms = Array.from({ length: 51 }, (_, i) => `linux/variant${i}`);
       fixture.subscriptions[0].registries[0].repositories!['base/huge'] = { v1: { content: { kind: 'index', seed: 'huge', platforms } } };
-      const e = await start(fixture);
+      const e = await start({}, fixture);
       figures.faultScenarios++;
       figures.faultsInjected++;
       const before = snapshotTarget(e);
@@ -145,7 +135,7 @@ describe('fault injection: preflight and bad input', function () {
   for (const frontEnd of FRONT_ENDS) {
     for (const [what, settings, message] of badInputs) {
       it(`${frontEnd}: bad input — ${what}: the exact message, a failed result and no write`, async () => {
-        const e = emulator ?? (await start());
+        const e = await start();
         figures.badInputsTried++;
         const before = snapshotTarget(e);
         const run = await runFrontEnd(frontEnd, e, settings);

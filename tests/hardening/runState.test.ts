@@ -6,13 +6,14 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipelineFederatedCredential, startEmulator } from '../../src/emulator';
-import type { Emulator, EmulatorOptions, Fixture } from '../../src/emulator/api';
+import { pipelineFederatedCredential } from '../../src/emulator';
+import type { Emulator } from '../../src/emulator/api';
 import type { RunReport } from '../../src/engine/report';
 import { pipelineEnv, workloadIdentityConnection } from '../task/connections/support/agentEnv';
-import { figures, writeFigures } from './support/figures';
+import { figures } from './support/figures';
 import { FRONT_ENDS, runFrontEnd } from './support/frontEnds';
 import { assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';
+import { faultEmulators } from './support/session';
 import { CONNECTIONS, faultWorld, SOURCE, SOURCE_APP, SUB_SOURCE, SUB_TARGET, TARGET, TARGET_APP, TENANT } from './support/world';
 
 function importedGroups(report: RunReport | undefined): string[] {
@@ -21,17 +22,7 @@ function importedGroups(report: RunReport | undefined): string[] {
 
 describe('fault injection: the world changes during the run', function () {
   this.timeout(240_000);
-  let emulator: Emulator | undefined;
-  afterEach(async () => {
-    await emulator?.stop();
-    emulator = undefined;
-  });
-  after(writeFigures);
-
-  async function start(options: Partial<EmulatorOptions> = {}, fixture: Fixture = faultWorld()): Promise<Emulator> {
-    emulator = await startEmulator({ fixture, importRetryAfterSeconds: 1, importPollsBeforeDone: 0, ...options });
-    return emulator;
-  }
+  const start = faultEmulators();
 
   for (const frontEnd of FRONT_ENDS) {
     it(`${frontEnd}: a source tag that moves mid-run is imported at the digest that was compared`, async () => {

@@ -5,33 +5,14 @@
  * than hammer, and lose nothing.
  */
 import { strict as assert } from 'node:assert';
-import { startEmulator } from '../../src/emulator';
-import type { Emulator, EmulatorOptions } from '../../src/emulator/api';
-import { figures, writeFigures } from './support/figures';
+import { figures } from './support/figures';
 import { FRONT_ENDS, runFrontEnd } from './support/frontEnds';
-import { assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';
-import { faultWorld, SOURCE, TARGET } from './support/world';
+import { assertInSync, assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';
+import { faultEmulators } from './support/session';
 
 describe('fault injection: throttling and hangs', function () {
   this.timeout(180_000);
-  let emulator: Emulator | undefined;
-  afterEach(async () => {
-    await emulator?.stop();
-    emulator = undefined;
-  });
-  after(writeFigures);
-
-  async function start(options: Partial<EmulatorOptions> = {}): Promise<Emulator> {
-    emulator = await startEmulator({ fixture: faultWorld(), importRetryAfterSeconds: 1, importPollsBeforeDone: 0, ...options });
-    return emulator;
-  }
-
-  function inSyncExcept(e: Emulator, except: ReadonlySet<string>): void {
-    for (const repo of e.registry(SOURCE).repositories()) {
-      if (except.has(repo) || repo === 'locked/app') continue;
-      for (const [tag, digest] of e.registry(SOURCE).tags(repo)) assert.equal(e.registry(TARGET).tags(repo).get(tag), digest, `${repo}:${tag}`);
-    }
-  }
+  const start = faultEmulators();
 
   for (const frontEnd of FRONT_ENDS) {
     it(`${frontEnd}: ARM's write and read buckets run dry; every import still lands, paced, with few 429s`, async () => {
@@ -47,7 +28,7 @@ describe('fault injection: throttling and hangs', function () {
       figures.faultScenarios++;
       assert.equal(run.outcome, 'succeededWithIssues', `${run.reason}\n${run.stdout.slice(-2000)}`);
       assert.equal(run.report?.totals.tags.failed, 0);
-      inSyncExcept(e, new Set());
+      assertInSync(e);
       // Pacing: the client learns the budget from the remaining-writes header and its own
       // 429s, so only a small share of the writes is refused.
       assert.ok(throttledWrites <= Math.ceil(writes * 0.25), `${throttledWrites} of ${writes} writes throttled`);
@@ -69,7 +50,7 @@ describe('fault injection: throttling and hangs', function () {
       assert.equal(run.report?.totals.tags.failed, 0);
       assert.ok((run.report?.totals.requests?.retried ?? 0) >= 3, 'the hung requests were retried');
       assert.ok(Date.now() - started < 60_000);
-      inSyncExcept(e, new Set());
+      assertInSync(e);
       assertNothingLost(e, before, [run.report]);
       assertNothingShown(run);
     });
@@ -85,7 +66,7 @@ describe('fault injection: throttling and hangs', function () {
       const failed = (run.report?.repositories ?? []).filter((r) => r.status === 'failed');
       assert.equal(failed.length, 1);
       assert.match(failed[0].imports.find((i) => i.outcome === 'failed')?.error ?? '', /did not finish within 0\.05 minutes/);
-      inSyncExcept(e, new Set([failed[0].name]));
+      assertInSync(e, [failed[0].name]);
       assertNothingLost(e, before, [run.report]);
       assertNothingShown(run);
     });

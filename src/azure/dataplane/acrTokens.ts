@@ -26,7 +26,7 @@
  * `exp`. Concurrent callers asking for the same token share one request, also when the scope
  * rides along in another scope's request. Tokens are never logged and never appear in errors.
  */
-import type { AbortSignalLike } from '@azure/abort-controller';
+import { AbortError, type AbortSignalLike } from '@azure/abort-controller';
 import type { TokenCredential } from '@azure/core-auth';
 import {
   createHttpHeaders,
@@ -485,9 +485,9 @@ function toAuthError(error: AcrRequestError): AcrAuthenticationError {
 /** Lets one caller give up on a shared token request without cancelling it for the others. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignalLike | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError());
+  if (signal.aborted) return Promise.reject(new AbortError('The operation was aborted.'));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError());
+    const onAbort = (): void => reject(new AbortError('The operation was aborted.'));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {
@@ -500,12 +500,6 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignalLike | undefine
       },
     );
   });
-}
-
-function abortError(): Error {
-  const error = new Error('The operation was aborted.');
-  error.name = 'AbortError';
-  return error;
 }
 
 function stringField(body: unknown, key: string): string | undefined {

@@ -16,7 +16,7 @@ import { ConnectionError } from './connectionError';
 export type Env = Record<string, string | undefined>;
 
 /** Whether the environment names an App Service–style identity endpoint (no IMDS involved). */
-export function namesIdentityEndpoint(env: Env): boolean {
+function namesIdentityEndpoint(env: Env): boolean {
   return Boolean(env['IDENTITY_ENDPOINT']?.trim()) && Boolean(env['IDENTITY_HEADER']?.trim());
 }
 

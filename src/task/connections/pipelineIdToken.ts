@@ -18,7 +18,7 @@ import {
   type HttpClient,
   type Pipeline,
 } from '@azure/core-rest-pipeline';
-import { clientOptionsOf, oneLineError, redactText, serviceErrorOf, type Transport } from '../../azure';
+import { clientOptionsOf, jwtExpiresOnMs, oneLineError, redactText, serviceErrorOf, type Transport } from '../../azure';
 import { ConnectionError } from './connectionError';
 
 /** What the job offers for asking (see pipelineContext.ts). */
@@ -42,7 +42,7 @@ export interface PipelineIdTokenOptions {
 }
 
 /** The API version Microsoft's own tasks use for this endpoint. */
-export const OIDC_API_VERSION = '7.1';
+const OIDC_API_VERSION = '7.1';
 /** How long a fetched ID token may serve further token requests, at most. */
 export const REUSE_WINDOW_MS = 10_000;
 /** …and only while it has at least this much validity left. */
@@ -136,25 +136,13 @@ export class PipelineIdTokenSource {
       throw new ConnectionError('IdTokenRefused', [displayName, 'the answer carried no oidcToken']);
     }
     this.options.mask(token);
-    return { token, fetchedAtMs: this.now(), expiresAtMs: jwtExpiryMs(token) };
+    return { token, fetchedAtMs: this.now(), expiresAtMs: jwtExpiresOnMs(token) };
   }
 }
 
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The `exp` of a JWT in ms, unverified (only to decide about reuse). */
-export function jwtExpiryMs(jwt: string): number | undefined {
-  const payload = jwt.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
   } catch {
     return undefined;
   }

@@ -7,8 +7,10 @@ import type { TokenCredential } from '@azure/core-auth';
 import { startEmulator } from '../../../src/emulator';
 import type { Emulator, EmulatorOptions, Fixture, PrincipalFixture } from '../../../src/emulator/api';
 import { AzurePublicCloud, customizeCloud, type AzureCloud } from '../../../src/azure/cloud';
+import { connect, type ConnectOptions, type Connection } from '../../../src/azure/connect';
 import { clientSecretCredential } from '../../../src/azure/credentials';
 import { createTransport, type Transport, type TransportOptions } from '../../../src/azure/transport';
+import type { RegistryReader } from '../../../src/engine/ports';
 
 export const TENANT = '7e5a1c2b-0000-4000-8000-00000000a0d1';
 export const SUB_A = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -18,8 +20,8 @@ export interface Harness {
   emulator: Emulator;
   cloud: AzureCloud;
   transport: Transport;
-  /** A ClientSecretCredential for a fixture principal (by client id). */
-  credentialFor(clientId: string): TokenCredential;
+  /** A ClientSecretCredential for a fixture principal (by client id), on `on` (default: the harness's transport). */
+  credentialFor(clientId: string, on?: Transport): TokenCredential;
   stop(): Promise<void>;
 }
 
@@ -40,10 +42,10 @@ export async function startHarness(
     emulator,
     cloud,
     transport,
-    credentialFor(clientId) {
+    credentialFor(clientId, on = transport) {
       const p = principals.get(clientId);
       if (!p?.secret) throw new Error(`fixture has no principal ${clientId} with a secret`);
-      return clientSecretCredential(p.tenantId, p.clientId, p.secret, cloud, transport);
+      return clientSecretCredential(p.tenantId, p.clientId, p.secret, cloud, on);
     },
     stop: () => emulator.stop(),
   };
@@ -58,6 +60,39 @@ export function imageTags(n: number, prefix = 't', seed = 's'): Record<string, {
 
 export function principal(clientId: string, roles: PrincipalFixture['roles']): PrincipalFixture {
   return { tenantId: TENANT, clientId, secret: `secret-of-${clientId}`, roles };
+}
+
+/** A principal that may sync SUB_A's registries into SUB_B's: AcrPull on the one, Contributor on the other. */
+export function syncer(clientId: string): PrincipalFixture {
+  return principal(clientId, [
+    { role: 'AcrPull', scope: `/subscriptions/${SUB_A}` },
+    { role: 'Contributor', scope: `/subscriptions/${SUB_B}` },
+  ]);
+}
+
+/**
+ * `connect()` from srcreg (SUB_A) to dstreg (SUB_B) as one fixture principal on both sides, on
+ * the harness's cloud and transport, or on `options.transport` (the credential's too).
+ */
+export function connectSrcToDst(h: Harness, clientId: string, options: Partial<ConnectOptions> = {}): Promise<Connection> {
+  const credential = h.credentialFor(clientId, options.transport);
+  return connect(
+    { registryName: 'srcreg', subscriptionId: SUB_A, credential },
+    { registryName: 'dstreg', subscriptionId: SUB_B, credential },
+    { cloud: h.cloud, transport: h.transport, ...options },
+  );
+}
+
+/**
+ * The reader with the port's listing and counting methods only: no `expectRepositories` hint
+ * (one scope per token request) and no `listManifestKinds` (one read per digest to import).
+ */
+export function withoutOptionalReads(reader: RegistryReader): RegistryReader {
+  return {
+    listRepositories: (signal) => reader.listRepositories(signal),
+    listTags: (repository, signal) => reader.listTags(repository, signal),
+    countReferencedManifests: (repository, digest, signal) => reader.countReferencedManifests!(repository, digest, signal),
+  };
 }
 
 export function registryId(subscriptionId: string, resourceGroup: string, name: string): string {

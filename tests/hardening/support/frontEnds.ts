@@ -11,10 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../../../src/emulator/api';
 import type { RunReport } from '../../../src/engine/report';
-import { packagedBuilds } from '../../package/support/packaged';
-import { taskFolder } from '../../package/support/paths';
-import { unpack } from '../../package/support/unpack';
-import { readZip } from '../../package/support/zip';
+import { packagedTaskEntry } from '../../package/support/packaged';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
 import { connectionEnv, secretConnection, type ConnectionSpec } from '../../task/connections/support/agentEnv';
 import { CONNECTIONS, SECRETS, SOURCE, SOURCE_APP, SUB_SOURCE, SUB_TARGET, TARGET, TARGET_APP, TENANT } from './world';
@@ -103,19 +100,6 @@ function taskInputs(settings: SyncSettings): Record<string, string> {
     inputs[`INPUT_${key.toUpperCase()}`] = Array.isArray(value) ? value.join('\n') : String(value);
   }
   return inputs;
-}
-
-let unpackedTask: Promise<string> | undefined;
-
-/** The packaged task's entry, built and unpacked once per test process. */
-function packagedTaskEntry(): Promise<string> {
-  unpackedTask ??= (async () => {
-    const builds = await packagedBuilds();
-    const dir = unpack(readZip(builds.public.vsixPath), `${taskFolder}/`);
-    const taskJson = JSON.parse(readFileSync(join(dir, 'task.json'), 'utf8')) as { execution: { Node20_1: { target: string } } };
-    return join(dir, taskJson.execution.Node20_1.target);
-  })();
-  return unpackedTask;
 }
 
 function readIfThere(path: string | undefined): string {

@@ -11,7 +11,7 @@ import type { Emulator } from '../../../src/emulator/api';
 import type { RunReport } from '../../../src/engine/report';
 import { figures } from './figures';
 import type { SyncRun } from './frontEnds';
-import { NEVER_SHOWN, TARGET } from './world';
+import { NEVER_SHOWN, SOURCE, TARGET } from './world';
 
 export type RegistrySnapshot = Map<string, Map<string, string>>;
 
@@ -59,4 +59,14 @@ export function assertNothingShown(run: SyncRun): void {
   assert.ok(!/eyJ[\w-]{8,}\.[\w-]{8,}\./.test(run.everything), `${run.frontEnd} showed a token`);
   assert.ok(!/\/subscriptions\/[0-9a-f-]{36}/i.test(run.everything), `${run.frontEnd} showed a resource id`);
   figures.outputsScannedForSecrets++;
+}
+
+/** Every source tag (but the locked one, and those of `except`) is in the target at its source digest. */
+export function assertInSync(emulator: Emulator, except: readonly string[] = []): void {
+  const source = emulator.registry(SOURCE);
+  const target = emulator.registry(TARGET);
+  for (const repo of source.repositories()) {
+    if (except.includes(repo) || repo === 'locked/app') continue;
+    for (const [tag, digest] of source.tags(repo)) assert.equal(target.tags(repo).get(tag), digest, `${repo}:${tag}`);
+  }
 }

@@ -8,7 +8,10 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loopbackGuard, repoRoot } from './paths';
+import { loopbackGuard, repoRoot, taskFolder } from './paths';
+import { readJson, type TaskJson } from './taskJson';
+import { unpack } from './unpack';
+import { readZip } from './zip';
 
 export interface Packaged {
   vsixPath: string;
@@ -52,4 +55,18 @@ export function packagedBuilds(): Promise<Builds> {
     return { root, public: publicBuild, private: privateBuild };
   })();
   return builds;
+}
+
+let taskEntry: Promise<string> | undefined;
+
+/**
+ * The public build's task folder, unpacked as the agent unzips it, and the path of its Node
+ * entry; unpacked once per test process for every file that runs the packaged task.
+ */
+export function packagedTaskEntry(): Promise<string> {
+  taskEntry ??= (async () => {
+    const dir = unpack(readZip((await packagedBuilds()).public.vsixPath), `${taskFolder}/`);
+    return join(dir, readJson<TaskJson>(join(dir, 'task.json')).execution.Node20_1.target);
+  })();
+  return taskEntry;
 }

@@ -16,6 +16,7 @@ import {
   secretConnection,
   workloadIdentityConnection,
 } from './support/agentEnv';
+import type { DriverPlan } from './support/driver';
 import { runDriver, type DriverRun } from './support/runDriver';
 import {
   assertMasked,
@@ -37,11 +38,12 @@ interface Scenario {
   run: DriverRun;
 }
 
-async function scenario(certificate: Certificate, build: (em: Emulator) => { env: Record<string, string>; plan: Parameters<typeof runDriver>[0] }): Promise<Scenario> {
+/** One emulator and one driver run of RUN_MS over the sides (and, optionally, the CA) `build` gives. */
+async function scenario(certificate: Certificate, build: (em: Emulator) => { env: Record<string, string>; plan: Pick<DriverPlan, 'sides' | 'caFile'> }): Promise<Scenario> {
   const em = await startEmulator({ fixture: world(certificate), tokenLifetimeSeconds: TOKEN_LIFETIME_S, idTokenLifetimeSeconds: ID_TOKEN_LIFETIME_S });
   try {
     const { env, plan } = build(em);
-    return { em, run: await runDriver(plan, env, em.caFile) };
+    return { em, run: await runDriver({ ...plan, durationMs: RUN_MS, intervalMs: INTERVAL_MS }, env, em.caFile) };
   } catch (error) {
     await em.stop();
     throw error;
@@ -70,8 +72,6 @@ describe('task connections: long runs renew every token', function () {
             { side: 'source', connectionId: CONN.secret, registry: REGISTRY.a },
             { side: 'target', connectionId: CONN.workload, registry: REGISTRY.b },
           ],
-          durationMs: RUN_MS,
-          intervalMs: INTERVAL_MS,
         },
       })),
       scenario(certificate, (em) => ({
@@ -85,8 +85,6 @@ describe('task connections: long runs renew every token', function () {
             { side: 'source', connectionId: CONN.certificate, registry: REGISTRY.a },
             { side: 'target', connectionId: CONN.userIdentity, registry: REGISTRY.b },
           ],
-          durationMs: RUN_MS,
-          intervalMs: INTERVAL_MS,
         },
       })),
       scenario(certificate, (em) => ({
@@ -99,8 +97,6 @@ describe('task connections: long runs renew every token', function () {
             { side: 'source', connectionId: CONN.systemIdentity, registry: REGISTRY.a },
             { side: 'target', connectionId: CONN.systemIdentity, registry: REGISTRY.a2 },
           ],
-          durationMs: RUN_MS,
-          intervalMs: INTERVAL_MS,
           // This run trusts the emulator through the transport, not NODE_EXTRA_CA_CERTS.
           caFile: em.caFile,
         },

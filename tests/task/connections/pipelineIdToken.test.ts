@@ -7,7 +7,8 @@ import { strict as assert } from 'node:assert';
 import { createTransport, type Transport } from '../../../src/azure';
 import { startEmulator, type Emulator } from '../../../src/emulator';
 import { ConnectionError } from '../../../src/task/connections/connectionError';
-import { MIN_REMAINING_MS, PipelineIdTokenSource, REUSE_WINDOW_MS, jwtExpiryMs } from '../../../src/task/connections/pipelineIdToken';
+import { jwtExpiresOnMs as jwtExpiryMs } from '../../../src/azure';
+import { MIN_REMAINING_MS, PipelineIdTokenSource, REUSE_WINDOW_MS } from '../../../src/task/connections/pipelineIdToken';
 import { CONN, WIF_CONNECTION_NAME, makeCertificate, world } from './support/world';
 
 function claims(jwt: string): Record<string, unknown> {

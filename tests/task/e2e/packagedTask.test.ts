@@ -13,11 +13,8 @@ import { pipelineFederatedCredential, startEmulator } from '../../../src/emulato
 import type { Emulator, Fixture, PrincipalFixture } from '../../../src/emulator/api';
 import type { RunReport } from '../../../src/engine/report';
 import { startConnectProxy, type ConnectProxy } from '../../support/connectProxy';
-import { packagedBuilds } from '../../package/support/packaged';
-import { taskFolder } from '../../package/support/paths';
+import { packagedTaskEntry } from '../../package/support/packaged';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
-import { unpack } from '../../package/support/unpack';
-import { readZip } from '../../package/support/zip';
 import { connectionEnv, pipelineEnv, secretConnection, workloadIdentityConnection, type ConnectionSpec } from '../connections/support/agentEnv';
 
 const TENANT = '4d3c2b1a-0000-4000-8000-00000000e2e0';
@@ -119,10 +116,7 @@ describe('the packaged task, run as the agent runs it', function () {
   let entry: string;
 
   before(async () => {
-    const builds = await packagedBuilds();
-    const taskDir = unpack(readZip(builds.public.vsixPath), `${taskFolder}/`);
-    const taskJson = JSON.parse(readFileSync(join(taskDir, 'task.json'), 'utf8')) as { execution: { Node20_1: { target: string } } };
-    entry = join(taskDir, taskJson.execution.Node20_1.target);
+    entry = await packagedTaskEntry();
     assert.ok(existsSync(entry), entry);
   });
 

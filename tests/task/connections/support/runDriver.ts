@@ -4,15 +4,13 @@
  * emulator's CA and a fresh Agent.TempDirectory. Nothing of the test process's own
  * environment leaks in (no AZURE_*, no real ENDPOINT_* or SYSTEM_*, no proxy).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runGuarded } from '../../../support/runGuarded';
 import type { DriverPlan, DriverResolved, DriverResult } from './driver';
 
-const BUILD = join(__dirname, '..', '..', '..', '..');
 const DRIVER = join(__dirname, 'driver.js');
-const GUARD = join(BUILD, 'src', 'safety', 'loopbackGuard.js');
 
 export interface DriverRun {
   code: number;
@@ -30,25 +28,15 @@ export interface DriverRun {
 
 export async function runDriver(plan: DriverPlan, env: Record<string, string>, caFile: string): Promise<DriverRun> {
   const tempDir = await mkdtemp(join(tmpdir(), 'acr-task-agent-temp-'));
-  const childEnv: Record<string, string> = {
-    PATH: '/usr/bin:/bin',
-    HOME: process.env['HOME'] ?? '/tmp',
-    NODE_OPTIONS: `--require ${GUARD}`,
-    NODE_EXTRA_CA_CERTS: caFile,
-    AGENT_TEMPDIRECTORY: tempDir,
-    ...env,
-  };
   try {
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [DRIVER, JSON.stringify(plan)], { env: childEnv });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('exit', (c) => resolve({ code: c ?? -1, stdout: out, stderr: err }));
+    // runGuarded preloads the loopback guard and fails the test if the driver tried to leave 127.0.0.1.
+    const { code, stdout, stderr } = await runGuarded(DRIVER, [JSON.stringify(plan)], {
+      PATH: '/usr/bin:/bin',
+      HOME: process.env['HOME'] ?? '/tmp',
+      NODE_EXTRA_CA_CERTS: caFile,
+      AGENT_TEMPDIRECTORY: tempDir,
+      ...env,
     });
-    if (stderr.includes('LOOPBACK GUARD')) throw new Error(`the driver tried to leave 127.0.0.1:\n${stderr}`);
     const lines = stdout.split(/\r?\n/).filter((l) => l !== '');
     const payload = (prefix: string): string[] => lines.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
     const result = payload('DRIVER_RESULT ')[0];

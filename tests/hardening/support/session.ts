@@ -1,0 +1,25 @@
+/**
+ * The set-up every fault-scenario file shares: a fresh emulator over the fault world for each
+ * test (imports done on the first poll, Retry-After 1 s unless a test says otherwise), stopped
+ * after it, and the suite's figures written after the file.
+ */
+import { startEmulator } from '../../../src/emulator';
+import type { Emulator, EmulatorOptions, Fixture } from '../../../src/emulator/api';
+import { writeFigures } from './figures';
+import { faultWorld } from './world';
+
+export type StartEmulator = (options?: Partial<EmulatorOptions>, fixture?: Fixture) => Promise<Emulator>;
+
+/** Call inside a `describe`: registers its hooks and returns how a test starts its emulator. */
+export function faultEmulators(): StartEmulator {
+  let emulator: Emulator | undefined;
+  afterEach(async () => {
+    await emulator?.stop();
+    emulator = undefined;
+  });
+  after(writeFigures);
+  return async (options = {}, fixture = faultWorld()) => {
+    emulator = await startEmulator({ fixture, importRetryAfterSeconds: 1, importPollsBeforeDone: 0, ...options });
+    return emulator;
+  };
+}
