@@ -38,7 +38,6 @@ const AREAS: [string, RegExp][] = [
   ['@azure/core-rest-pipeline + core-client', /node_modules\/@azure\/core-(rest-pipeline|client|util|tracing|lro)/],
   ['@azure/identity + MSAL', /node_modules\/@azure\/(identity|msal)/],
   ['@azure/arm-containerregistry', /node_modules\/@azure\/arm-containerregistry/],
-  ['bottleneck', /node_modules\/bottleneck/],
   ['other node_modules', /node_modules\//],
   ['Node http/https/tls/net', /^node:(_http|http|https|_tls|tls|net|internal\/(http|tls|net|stream|streams))/],
   ['Node other', /^node:/],
