@@ -12,25 +12,27 @@ import { MAX_HELD_ACCESS_TOKENS, MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azu
 import { MAX_DIGESTS_COUNTED_WITHOUT_LISTING } from '../src/engine/indexSize';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/options';
 import { startEmulator, type Emulator, type EmulatorOptions, type LoggedRequest } from '../src/emulator';
+import type { TargetKind } from '../src/emulator/generate';
+import { ARM_READ_BUCKET, ARM_WRITE_BUCKET } from '../src/emulator/throttling';
 import { runChild } from './child';
 import type { PerTagResult, PerTagSpec } from './perTagDriver';
 import type { SyncDriverResult } from './syncDriver';
-import { buildWorld, type TargetState, type World, type WorldSpec } from './world';
+import { buildWorld, type Sku, type World, type WorldSpec } from './world';
 
 export type ScenarioName = 'noop' | 'full' | 'drift' | 'plan' | 'pacing' | 'readlimit';
 
-export const TARGET_OF: Record<ScenarioName, TargetState> = {
+export const TARGET_OF: Record<ScenarioName, TargetKind> = {
   noop: 'identical',
   full: 'empty',
-  drift: 'drift',
+  drift: 'drifted',
   plan: 'empty',
   pacing: 'empty',
   readlimit: 'identical',
 };
 
 /** ARM's subscription write bucket as the emulator plays it (burst, refill per second). */
-export const ARM_WRITE_BURST = 200;
-export const ARM_WRITE_REFILL_PER_SECOND = 10;
+export const ARM_WRITE_BURST = ARM_WRITE_BUCKET.capacity;
+export const ARM_WRITE_REFILL_PER_SECOND = ARM_WRITE_BUCKET.refillPerSecond;
 
 export interface ScenarioSpec {
   scenario: ScenarioName;
@@ -45,7 +47,7 @@ export interface ScenarioSpec {
   /** The emulator's ARM write bucket (200 burst, +10/s) on. */
   armWriteThrottling: boolean;
   /** The emulator's per-registry data-plane read limit by SKU, with both registries of this SKU. */
-  readLimitSku?: 'Basic' | 'Standard' | 'Premium';
+  readLimitSku?: Sku;
   /** Extra command-line flags (e.g. the tool's read cap). */
   toolFlags?: readonly string[];
   /** Run the per-tag strategy on the same emulator after the sync (noop only): repositories to cover (all when 0). */
@@ -270,7 +272,8 @@ export function countRequests(entries: readonly LoggedRequest[]): RequestCounts 
   return counts;
 }
 
-function sum(counts: RequestCounts, filter: (service: string, route: string, status: number) => boolean): number {
+/** Requests in `counts` whose service, route and status pass `filter`. */
+export function sum(counts: RequestCounts, filter: (service: string, route: string, status: number) => boolean): number {
   let n = 0;
   for (const [service, routes] of Object.entries(counts)) {
     for (const [route, statuses] of Object.entries(routes)) {
@@ -311,8 +314,8 @@ export function measure(counts: RequestCounts, world: Pick<World, 'source' | 'ta
 /** Polls answered "running" before an import is done: each import is POST, poll, Retry-After, poll. */
 export const IMPORT_POLLS_BEFORE_DONE = 1;
 /** ARM's subscription read bucket (polls, registry lookups), which the tool also paces itself under. */
-export const ARM_READ_BURST = 250;
-export const ARM_READ_REFILL_PER_SECOND = 25;
+export const ARM_READ_BURST = ARM_READ_BUCKET.capacity;
+export const ARM_READ_REFILL_PER_SECOND = ARM_READ_BUCKET.refillPerSecond;
 
 /**
  * The ideal time. Requests outside imports run `2 × DEFAULT_LIST_CONCURRENCY` at once, each
@@ -410,7 +413,8 @@ export async function startBenchEmulator(world: World, spec: ScenarioSpec): Prom
     workDir: join(spec.workDir, 'emulator'),
     // 100 registries per ARM page: the registry lookup is not what is measured.
     armPageSize: 100,
-    ...(spec.armWriteThrottling ? { armThrottling: { writes: { capacity: ARM_WRITE_BURST, refillPerSecond: ARM_WRITE_REFILL_PER_SECOND }, reads: false } } : {}),
+    // `writes: true` is the emulator's own ARM write bucket, the one ARM_WRITE_BURST describes.
+    ...(spec.armWriteThrottling ? { armThrottling: { writes: true, reads: false } } : {}),
     ...(spec.readLimitSku !== undefined ? { registryThrottling: { default: 'sku' as const } } : {}),
   };
   return startEmulator(options);
@@ -529,7 +533,7 @@ async function runPerTag(em: Emulator, world: World, spec: ScenarioSpec): Promis
     manifestRequests: measured.perTagRequests,
     tokenRequests: measured.sourceTokens + measured.targetTokens,
     listing: measured.listing,
-    idealMs: (measured.totalRequests * spec.latencyMs) / (2 * DEFAULT_LIST_CONCURRENCY),
+    idealMs: (measured.totalRequests * spec.latencyMs) / perTagSpec.requestConcurrency,
     repositories: child.result.repositories,
   };
 }

@@ -13,6 +13,8 @@ import '../src/safety/loopbackGuard';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { AzurePublicCloud, clientSecretCredential, createAcrClient, createTransport, customizeCloud, type AcrClient } from '../src/azure';
+import { systemClock } from '../src/engine/clock';
+import { Pacer } from '../src/engine/pacer';
 
 export interface PerTagSpec {
   sourceLoginServer: string;
@@ -42,23 +44,6 @@ export interface PerTagResult {
   failures: string[];
 }
 
-/** A counting semaphore. */
-class Gate {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-  async run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    try {
-      return await job();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
-
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as PerTagSpec;
   const transport = createTransport({ version: 'bench', caPem: readFileSync(spec.caFile, 'utf8') });
@@ -73,8 +58,9 @@ async function main(): Promise<void> {
     if (spec.limit !== undefined && repositories.length >= spec.limit) break;
     repositories.push(name);
   }
-  const requests = new Gate(spec.requestConcurrency);
-  const repos = new Gate(spec.repositoryConcurrency);
+  // The engine's own limiter (no spacing), as the tool's listing uses it: only the strategy differs.
+  const requests = new Pacer(spec.requestConcurrency, 0, systemClock);
+  const repos = new Pacer(spec.repositoryConcurrency, 0, systemClock);
   let tags = 0;
   let differing = 0;
   const failures: string[] = [];

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_HELD_ACCESS_TOKENS, MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
 import { DEFAULT_LIST_CONCURRENCY, DEFAULT_MAX_CONCURRENCY } from '../src/engine/options';
-import { ARM_READ_BURST, ARM_READ_REFILL_PER_SECOND, ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, type ScenarioResult } from './harness';
+import { ARM_READ_BURST, ARM_READ_REFILL_PER_SECOND, ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, sum, type ScenarioResult } from './harness';
 import type { Machine } from './machine';
 import type { BenchOptions } from './main';
 import type { ProfileSummary } from './profile';
@@ -137,14 +137,19 @@ export interface TargetVerdict {
   gap?: string;
 }
 
+/** A scenario's results in run order, without the `--ca-file` comparison runs. */
+const runsOf = (bench: BenchRun, scenario: string): ScenarioResult[] =>
+  bench.results.filter((x) => x.result.spec.scenario === scenario && x.result.spec.caVia !== 'flag').map((x) => x.result);
+
 const find = (bench: BenchRun, scenario: string, size?: number): ScenarioResult | undefined =>
-  bench.results.find((x) => x.result.spec.scenario === scenario && x.result.spec.caVia !== 'flag' && (size === undefined || x.result.expected.repositories === size))?.result;
+  runsOf(bench, scenario).find((r) => size === undefined || r.expected.repositories === size);
 
 const largestOf = (bench: BenchRun, scenario: string): ScenarioResult | undefined =>
-  bench.results
-    .filter((x) => x.result.spec.scenario === scenario && x.result.spec.caVia !== 'flag')
-    .map((x) => x.result)
-    .sort((a, b) => b.expected.repositories - a.expected.repositories)[0];
+  runsOf(bench, scenario).sort((a, b) => b.expected.repositories - a.expected.repositories)[0];
+
+/** What ARM's write budget alone costs `imports` imports once its burst is spent, ms. */
+const writeBudgetMs = (imports: number): number => ((imports - ARM_WRITE_BURST) / ARM_WRITE_REFILL_PER_SECOND) * 1000;
+const throttledPercent = (m: ScenarioResult['measured']): string => ((100 * m.importThrottled) / Math.max(1, m.importPosts)).toFixed(2);
 
 export function evaluateTargets(bench: BenchRun): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];
@@ -231,7 +236,7 @@ export function evaluateTargets(bench: BenchRun): TargetVerdict[] {
       target: `ARM writes paced: ~5,000-import full sync under ARM throttling (${ARM_WRITE_BURST} burst, +${ARM_WRITE_REFILL_PER_SECOND}/s) with ≤ 1 % of writes throttled`,
       met: pacing ? pacing.measured.importThrottled <= 0.01 * pacing.measured.importPosts && pacing.verification.ok : undefined,
       figure: pacing
-        ? `${n(pacing.measured.importThrottled)} of ${n(pacing.measured.importPosts)} writes throttled (${((100 * pacing.measured.importThrottled) / Math.max(1, pacing.measured.importPosts)).toFixed(2)} %), ${n(pacing.measured.importAccepted)} imports in ${s(pacing.sync.runMs)} s (the write budget alone needs ${s(((pacing.expected.groups - ARM_WRITE_BURST) / ARM_WRITE_REFILL_PER_SECOND) * 1000)} s)`
+        ? `${n(pacing.measured.importThrottled)} of ${n(pacing.measured.importPosts)} writes throttled (${throttledPercent(pacing.measured)} %), ${n(pacing.measured.importAccepted)} imports in ${s(pacing.sync.runMs)} s (the write budget alone needs ${s(writeBudgetMs(pacing.expected.groups))} s)`
         : 'not run',
     });
   }
@@ -295,10 +300,8 @@ function requestsPerRoute(bench: BenchRun): string[] {
 function readLimitTable(bench: BenchRun): string[] {
   const noop = largestOf(bench, 'noop');
   if (!noop) return ['No no-op run, so no read-limit estimate.'];
-  const byService = (service: string): number =>
-    Object.values(noop.measured.counts[service] ?? {}).reduce((a, byStatus) => a + Object.values(byStatus).reduce((x, y) => x + y, 0), 0);
-  const src = byService(`acr:${SOURCE}`);
-  const dst = byService(`acr:${TARGET}`);
+  const src = sum(noop.measured.counts, (service) => service === `acr:${SOURCE}`);
+  const dst = sum(noop.measured.counts, (service) => service === `acr:${TARGET}`);
   const reads = Math.max(src, dst);
   const lines = [
     `Reads of the ${n(noop.expected.repositories)} × ${TAGS_PER_REPOSITORY} no-op (every data-plane request counts, token requests included, as the emulator meters them): source ${n(src)}, target ${n(dst)}. ` +
@@ -318,8 +321,8 @@ function readLimitTable(bench: BenchRun): string[] {
   for (const { label, result: r } of limited) {
     const sku = r.spec.readLimitSku ?? 'Basic';
     const rate = READS_PER_MINUTE[sku];
-    const readsSrc = Object.values(r.measured.counts[`acr:${SOURCE}`] ?? {}).reduce((a, b) => a + Object.entries(b).filter(([st]) => st !== '429').reduce((x, [, y]) => x + y, 0), 0);
-    const readsDst = Object.values(r.measured.counts[`acr:${TARGET}`] ?? {}).reduce((a, b) => a + Object.entries(b).filter(([st]) => st !== '429').reduce((x, [, y]) => x + y, 0), 0);
+    const readsSrc = sum(r.measured.counts, (service, _route, status) => service === `acr:${SOURCE}` && status !== 429);
+    const readsDst = sum(r.measured.counts, (service, _route, status) => service === `acr:${TARGET}` && status !== 429);
     const busier = Math.max(readsSrc, readsDst);
     // The emulator's bucket starts full with one minute's worth.
     const predicted = (Math.max(0, busier - rate) / rate) * 60_000;
@@ -404,7 +407,7 @@ export function renderMarkdown(bench: BenchRun): string {
   );
 
   // Scaling.
-  const noops = bench.results.filter((x) => x.result.spec.scenario === 'noop' && x.result.spec.caVia !== 'flag').map((x) => x.result);
+  const noops = runsOf(bench, 'noop');
   push('## Scaling', '');
   if (noops.length > 1) {
     push(
@@ -454,9 +457,9 @@ export function renderMarkdown(bench: BenchRun): string {
     push(
       `A full sync of ${n(pacing.expected.repositories)} repositories (${n(pacing.expected.groups)} imports, ${n(pacing.expected.tagsToMove)} tags) with the emulator's ARM write bucket on (${ARM_WRITE_BURST} burst, +${ARM_WRITE_REFILL_PER_SECOND}/s per subscription, 429 \`SubscriptionRequestsThrottled\` + Retry-After when empty), \`--max-concurrency ${pacing.spec.importConcurrency}\`, Retry-After ${pacing.spec.importRetryAfterSeconds} s on the import 202s:`,
       '',
-      `- importImage POSTs: ${n(pacing.measured.importPosts)}, accepted ${n(pacing.measured.importAccepted)}, throttled (429) ${n(pacing.measured.importThrottled)} = ${((100 * pacing.measured.importThrottled) / Math.max(1, pacing.measured.importPosts)).toFixed(2)} %`,
+      `- importImage POSTs: ${n(pacing.measured.importPosts)}, accepted ${n(pacing.measured.importAccepted)}, throttled (429) ${n(pacing.measured.importThrottled)} = ${throttledPercent(pacing.measured)} %`,
       `- polls: ${n(pacing.measured.importPolls)}`,
-      `- time: ${s(pacing.sync.runMs)} s; the write budget alone needs (${n(pacing.expected.groups)} − ${ARM_WRITE_BURST}) ÷ ${ARM_WRITE_REFILL_PER_SECOND}/s = ${s(((pacing.expected.groups - ARM_WRITE_BURST) / ARM_WRITE_REFILL_PER_SECOND) * 1000)} s`,
+      `- time: ${s(pacing.sync.runMs)} s; the write budget alone needs (${n(pacing.expected.groups)} − ${ARM_WRITE_BURST}) ÷ ${ARM_WRITE_REFILL_PER_SECOND}/s = ${s(writeBudgetMs(pacing.expected.groups))} s`,
       `- target equals source afterwards: ${pacing.verification.ok ? 'yes' : `**no** (${pacing.verification.problems.join('; ')})`}`,
       '',
     );

@@ -6,9 +6,7 @@
  * share a manifest (`1.4.2`, `1.4`, `1`, `latest`), multi-arch indexes and Helm charts.
  */
 import type { Fixture } from '../src/emulator/api';
-import { generateRegistries } from '../src/emulator/generate';
-
-export type TargetState = 'identical' | 'empty' | 'drift';
+import { generateRegistries, type TargetKind } from '../src/emulator/generate';
 
 export const TENANT = '5b0c3f1e-7d2a-4e8b-9c61-0a1b2c3d4e5f';
 export const CLIENT_ID = '8e2d4f6a-1b3c-4d5e-8f70-112233445566';
@@ -24,9 +22,8 @@ export type Sku = 'Basic' | 'Standard' | 'Premium';
 
 export interface WorldSpec {
   repositories: number;
-  target: TargetState;
-  /** Share of the source's tags that differ in a 'drift' target (default 0.1). */
-  driftShare?: number;
+  /** A 'drifted' target differs in the generator's default 10 % of the source's tags. */
+  target: TargetKind;
   sourceSku?: Sku;
   targetSku?: Sku;
 }
@@ -45,15 +42,12 @@ export interface World {
   importsNeeded: number;
 }
 
-const TARGET_KIND = { identical: 'identical', empty: 'empty', drift: 'drifted' } as const;
-
 export function buildWorld(spec: WorldSpec): World {
   const generated = generateRegistries({
     repositories: spec.repositories,
     tagsPerRepository: TAGS_PER_REPOSITORY,
     seed: SEED,
-    target: TARGET_KIND[spec.target],
-    driftPercent: (spec.driftShare ?? 0.1) * 100,
+    target: spec.target,
     source: { name: SOURCE, resourceGroup: RESOURCE_GROUP, sku: spec.sourceSku ?? 'Premium' },
     targetRegistry: { name: TARGET, resourceGroup: RESOURCE_GROUP, sku: spec.targetSku ?? 'Premium' },
   });
