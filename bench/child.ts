@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-export const LOOPBACK_GUARD = join(__dirname, '..', 'src', 'safety', 'loopbackGuard.js');
+export const LOOPBACK_GUARD = join(__dirname, '..', 'testkit', 'loopbackGuard.js');
 
 export interface ChildOutcome<T> {
   code: number;

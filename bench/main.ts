@@ -12,12 +12,12 @@
  *                    [--scenarios noop,full,drift,plan,pacing,readlimit] [--no-write] …
  *   (--help lists every option)
  */
-import '../src/safety/loopbackGuard';
+import '../testkit/loopbackGuard';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MAX_CONCURRENCY_LIMIT } from '../src/engine/options';
+import { MAX_CONCURRENCY_LIMIT } from '../src/options/table';
 import { runScenario, type ScenarioName, type ScenarioResult, type ScenarioSpec } from './harness';
 import { machine } from './machine';
 import { newestProfile, summariseProfile, type ProfileSummary } from './profile';

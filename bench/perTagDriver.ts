@@ -9,10 +9,11 @@
  *
  * Prints one line `BENCH_RESULT {json}`.
  */
-import '../src/safety/loopbackGuard';
+import '../testkit/loopbackGuard';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { AzurePublicCloud, clientSecretCredential, createAcrClient, createTransport, customizeCloud, type AcrClient } from '../src/azure';
+import { AzurePublicCloud, clientSecretCredential, createTransport, customizeCloud } from '../src/azure';
+import { createAcrClient, type AcrClient } from '../src/azure/dataplane/acrClient';
 import { systemClock } from '../src/engine/clock';
 import { Pacer } from '../src/engine/pacer';
 

@@ -3,7 +3,7 @@
  * (a flag whose name mentions reads, per minute or per second), so the benchmark measures a
  * capped run as soon as the flag exists, without guessing its name in advance.
  */
-import { USAGE } from '../src/cli/args';
+import { USAGE } from '../src/cli/usage';
 import type { Sku } from './world';
 
 /** ACR's read operations per minute by tier (older service-tier docs). */

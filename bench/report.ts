@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_HELD_ACCESS_TOKENS, MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
-import { DEFAULT_LIST_CONCURRENCY, DEFAULT_MAX_CONCURRENCY } from '../src/engine/options';
+import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
+import { DEFAULT_MAX_CONCURRENCY } from '../src/options/table';
 import { ARM_READ_BURST, ARM_READ_REFILL_PER_SECOND, ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, sum, type ScenarioResult } from './harness';
 import type { Machine } from './machine';
 import type { BenchOptions } from './main';
@@ -345,7 +346,7 @@ export function renderMarkdown(bench: BenchRun): string {
     '# Benchmarks',
     '',
     `Written by \`npm run bench\` (bench/main.ts) on ${m.date.slice(0, 10)}; rerun it to refresh this file. ` +
-      'Every figure below is measured on the emulator (src/emulator) over HTTPS on 127.0.0.1 with an injected latency per request; ' +
+      'Every figure below is measured on the emulator (testkit/emulator) over HTTPS on 127.0.0.1 with an injected latency per request; ' +
       'the sync runs the real command line (`runCli`, the code of `acr-transfer`) in its own process.',
     '',
     '## Machine',

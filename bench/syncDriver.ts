@@ -8,7 +8,7 @@
  *
  * Credentials come from the environment, exactly as the command line reads them.
  */
-import '../src/safety/loopbackGuard';
+import '../testkit/loopbackGuard';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { writeHeapSnapshot } from 'node:v8';

@@ -5,8 +5,8 @@
  * made by the emulator's generator (`generateRegistries`): nested names, releases whose tags
  * share a manifest (`1.4.2`, `1.4`, `1`, `latest`), multi-arch indexes and Helm charts.
  */
-import type { Fixture } from '../src/emulator/api';
-import { generateRegistries, type TargetKind } from '../src/emulator/generate';
+import type { Fixture } from '../testkit/emulator/api';
+import { generateRegistries, type TargetKind } from '../testkit/emulator/generate';
 
 export const TENANT = '5b0c3f1e-7d2a-4e8b-9c61-0a1b2c3d4e5f';
 export const CLIENT_ID = '8e2d4f6a-1b3c-4d5e-8f70-112233445566';
@@ -70,7 +70,7 @@ export function buildWorld(spec: WorldSpec): World {
     tenantId: TENANT,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
-    generator: `generateRegistries (src/emulator/generate.ts), seed "${SEED}"`,
+    generator: `generateRegistries (testkit/emulator/generate.ts), seed "${SEED}"`,
     importsNeeded: generated.summary.importsNeeded,
   };
 }

@@ -1,19 +1,19 @@
 /**
  * The one call front ends make: resolve both registries by name through ARM (each in its own
  * subscription, possibly with its own identity), check that the run can work (preflight.ts),
- * and hand back the engine's two ports.
+ * and hand back the ports the engine takes, ready for `runSync`.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { Importer, RegistryReader, RequestStats } from '../engine/ports';
-import { createArmClient } from './armClient';
-import { renewingEarly } from './earlyRenewal';
-import { createArmImporter, type ArmImporterOptions } from './armImporter';
+import type { SyncPorts } from '../engine/ports';
+import { createArmClient } from './arm/armClient';
+import { renewingEarly } from './identity/earlyRenewal';
+import { createArmImporter, type ArmImporterOptions } from './arm/armImporter';
 import type { AzureCloud } from './cloud';
-import { runPreflight, type PreflightReport } from './preflight';
-import { locateRegistry } from './registryLocator';
-import { createAcrRegistryReader } from './registryReader';
+import { runPreflight, type PreflightReport } from './arm/preflight';
+import { locateRegistry } from './arm/registryLocator';
+import { createAcrRegistryReader } from './dataplane/registryReader';
 import type { RegistryRef, RegistrySide } from './registryRef';
-import type { Transport } from './transport';
+import type { Transport } from './http/transport';
 
 export interface RegistryEndpoint {
   registryName: string;
@@ -24,18 +24,15 @@ export interface RegistryEndpoint {
 export interface Connection {
   source: RegistryRef;
   target: RegistryRef;
-  sourceReader: RegistryReader;
-  targetReader: RegistryReader;
-  /** Imports into the target, from the source registry's resource id. */
-  importer: Importer;
+  /**
+   * The engine's ports: a reader per registry, the importer into the target (from the source
+   * registry's resource id), and the requests sent so far by every client of the connection's
+   * transport — ARM, data plane, token requests of the registries and of credentials built from
+   * the same transport — with the 429s among them and the retries.
+   */
+  ports: Required<SyncPorts>;
   /** The checks that could not be made (the permissions API refused or missing); empty when skipped by option. */
   preflight: PreflightReport;
-  /**
-   * Requests sent so far by every client of the connection's transport — ARM, data plane,
-   * token requests of the registries and of credentials built from the same transport —
-   * with the 429s among them and the retries. Read it when the run is over, for the report.
-   */
-  requestStats(): RequestStats;
 }
 
 export interface ConnectOptions {
@@ -82,10 +79,12 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
   return {
     source: sourceRef,
     target: targetRef,
-    sourceReader,
-    targetReader: createAcrRegistryReader(targetRef, target.credential, cloud, transport),
-    importer: createArmImporter(target.credential, targetRef, sourceRef, cloud, transport, options.importer),
+    ports: {
+      source: sourceReader,
+      target: createAcrRegistryReader(targetRef, target.credential, cloud, transport),
+      importer: createArmImporter(target.credential, targetRef, sourceRef, cloud, transport, options.importer),
+      requestStats: () => transport.counter.snapshot(),
+    },
     preflight,
-    requestStats: () => transport.counter.snapshot(),
   };
 }

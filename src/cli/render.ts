@@ -1,9 +1,10 @@
 import type { PlannedRepository, RunPlan, SyncEvents } from '../engine/events';
-import { minutesText } from '../engine/importTimeout';
 import { MAX_INDEX_MANIFESTS } from '../engine/indexSize';
 import type { ImportGroup, RepositoryPlan, TagDecision, TagDecisionKind } from '../engine/plan';
 import type { DeferralReason, RunReport } from '../engine/report';
-import { shortDigest } from '../engine/reportMarkdown';
+import { reportFindings, type Finding, type FindingKind } from '../reporting/findings';
+import { isInSync, isNotListed, planOverview } from '../reporting/planOverview';
+import { durationText, minutesText, secondsText, shortDigest } from '../reporting/texts';
 
 /**
  * What the command line prints for a person: the plan as a table, a line per import while
@@ -69,25 +70,19 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
   for (const ignored of selection.ignored) print(`  ignored ${ignored.name}  (pattern ${ignored.pattern})`);
 
   const rows: string[][] = [['REPOSITORY', 'TAG', 'DECISION', 'SOURCE', 'TARGET', 'IMPORT']];
-  let inSync = 0;
-  let notListed = 0;
   for (const planned of plan.repositories) {
     if (planned.plan === undefined) {
-      // Not listed before the time budget ran out: possibly thousands, so counted, not listed.
-      if (planned.error === undefined && planned.deferredBy !== undefined) notListed++;
-      else rows.push([planned.repository, '—', 'UNREADABLE', '—', '—', planned.error ?? '']);
+      if (!isNotListed(planned)) rows.push([planned.repository, '—', 'UNREADABLE', '—', '—', planned.error ?? '']);
       continue;
     }
-    const moved = planned.plan.decisions.filter((d) => d.kind !== 'inSync');
-    if (moved.length === 0) {
-      inSync++;
-      continue;
-    }
+    if (isInSync(planned)) continue;
     const importOf = importOfTag(planned.plan);
-    for (const d of moved) {
+    for (const d of planned.plan.decisions) {
+      if (d.kind === 'inSync') continue;
       rows.push([planned.repository, d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), actionOf(planned, d, importOf.get(d.tag), dryRun)]);
     }
   }
+  const { inSync, notListed } = planOverview(plan);
   print('');
   if (rows.length > 1) table(rows).forEach((line) => print(line));
   else print('Nothing to import.');
@@ -107,12 +102,12 @@ export function progressEvents(plan: () => RunPlan | undefined, print: Print): S
     if (imports !== undefined) return imports;
     const current = plan();
     if (current === undefined) return 0;
-    imports = current.repositories.filter((r) => r.deferredBy === undefined).reduce((n, r) => n + (r.plan?.groups.length ?? 0), 0);
+    imports = planOverview(current).importCalls;
     return imports;
   };
   return {
     budgetReached(reserveMs) {
-      print(`Time budget: ${seconds(reserveMs)} left or less; no new work starts, imports in flight finish.`);
+      print(`Time budget: ${secondsText(reserveMs)} left or less; no new work starts, imports in flight finish.`);
     },
     importFinished(group, error) {
       finished++;
@@ -122,29 +117,24 @@ export function progressEvents(plan: () => RunPlan | undefined, print: Print): S
   };
 }
 
-function seconds(ms: number): string {
-  return `${Math.round(ms / 1000)} s`;
-}
+/** The summary's wording of each finding. */
+const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>) => string } = {
+  repositoryFailed: (f) => `  ERROR ${f.repository}: ${f.error}`,
+  retagged: (f) => `  warning: ${f.repository}:${f.tag} was re-tagged (target had ${shortDigest(f.targetDigest)}, source has ${shortDigest(f.sourceDigest)})`,
+  locked: (f) => `  warning: ${f.repository}:${f.tag} is locked in the target; left at ${shortDigest(f.targetDigest)} (source has ${shortDigest(f.sourceDigest)})`,
+  tooManyManifests: (f) =>
+    `  warning: ${f.repository}:${f.tag} not imported: image index with ${f.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS}`,
+  tagFailed: (f) => `  ERROR ${f.repository}:${f.tag}: ${f.error ?? 'failed'}`,
+};
 
-/** The summary's warnings and errors, one line each, per repository and tag. */
-function problemLines(report: RunReport, print: Print): void {
-  for (const repo of report.repositories) {
-    if (repo.error !== undefined) print(`  ERROR ${repo.name}: ${repo.error}`);
-    for (const tag of repo.tags) {
-      if (tag.decision === 'retagged') print(`  warning: ${repo.name}:${tag.tag} was re-tagged (target had ${shortDigest(tag.targetDigest)}, source has ${shortDigest(tag.sourceDigest)})`);
-      if (tag.decision === 'locked') print(`  warning: ${repo.name}:${tag.tag} is locked in the target; left at ${shortDigest(tag.targetDigest)} (source has ${shortDigest(tag.sourceDigest)})`);
-      if (tag.decision === 'tooManyManifests') {
-        print(`  warning: ${repo.name}:${tag.tag} not imported: image index with ${tag.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS}`);
-      }
-      if (tag.outcome === 'failed') print(`  ERROR ${repo.name}:${tag.tag}: ${tag.error ?? 'failed'}`);
-    }
-  }
+function findingLine<F extends Finding>(finding: F): string {
+  return (FINDING_TEXT[finding.kind] as (f: F) => string)(finding);
 }
 
 export function renderSummary(report: RunReport, print: Print): void {
   const { repositories: r, tags: t, requests } = report.totals;
   print('');
-  print(`${report.dryRun ? 'Dry run' : 'Run'} ${report.result === 'succeeded' ? 'succeeded' : report.result === 'failed' ? 'FAILED' : 'succeeded with issues'} in ${(report.durationMs / 1000).toFixed(1)} s.`);
+  print(`${report.dryRun ? 'Dry run' : 'Run'} ${report.result === 'succeeded' ? 'succeeded' : report.result === 'failed' ? 'FAILED' : 'succeeded with issues'} in ${durationText(report.durationMs)}.`);
   if (report.stoppedBy === 'timeBudget') {
     print(`  stopped on its time budget (${minutesText(report.limits.timeBudgetMinutes ?? 0)}): ${r.remaining} repositories still have work; run again to continue`);
   }
@@ -153,5 +143,5 @@ export function renderSummary(report: RunReport, print: Print): void {
   print(`  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.tooManyManifests > 0 ? `${t.tooManyManifests} too many manifests, ` : ''}${t.imported} imported, ${t.failed} failed`);
   print(`  import calls: ${report.totals.importCalls}`);
   if (requests !== undefined) print(`  requests: ${requests.total} sent, ${requests.throttled} throttled, ${requests.retried} retried`);
-  problemLines(report, print);
+  for (const finding of reportFindings(report)) print(findingLine(finding));
 }

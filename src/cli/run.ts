@@ -1,69 +1,47 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import {
-  AzurePublicCloud,
-  cloudByName,
-  connect,
-  createTransport,
-  customizeCloud,
-  oneLineError,
-  RegistryNotFoundError,
-  selectCliCredential,
-  type AzureCloud,
-} from '../azure';
+import { writeFileSync } from 'node:fs';
+import { AzurePublicCloud, cloudByName, connect, createTransport, customizeCloud, oneLineError, RegistryNotFoundError, type AzureCloud } from '../azure';
 import type { RunPlan } from '../engine/events';
-import { validateOptions, type SyncOptions } from '../engine/options';
-import { OptionsError } from '../engine/optionsError';
 import type { RunReport } from '../engine/report';
-import { renderReportMarkdown } from '../engine/reportMarkdown';
 import { runSync } from '../engine/sync';
-import { parseCliArguments, USAGE, type CliArguments } from './args';
+import { OptionsError } from '../options/optionsError';
+import { parseOptions, type ConnectionOptions, type ReportOptions, type RunOptions } from '../options/parse';
+import { renderReportMarkdown } from '../reporting/markdown';
+import { parseCliArguments } from './args';
 import { ExitCode } from './exitCodes';
 import { progressEvents, renderPlan, renderSummary, type Print } from './render';
+import { selectCliCredential } from './signIn';
+import { USAGE } from './usage';
 import { TOOL_VERSION } from './version';
-import { transportSettings } from '../engine/transportSettings';
 
 export interface CliIo {
   out: Print;
   err: Print;
 }
 
-/** Bad input found by the command line itself (before the engine's own validation). */
+/** Bad input found by the command line itself, once the options are checked. */
 class UsageError extends Error {}
 
-function cloudOf(args: CliArguments): AzureCloud {
-  const base = args.cloud === undefined ? AzurePublicCloud : cloudByName(args.cloud);
-  if (base === undefined) throw new UsageError(`cloud "${args.cloud}" is not known: use AzureCloud, AzureUSGovernment or AzureChinaCloud`);
-  const overrides = { armEndpoint: args.armEndpoint, authorityHost: args.authorityHost, acrAudience: args.acrAudience };
-  for (const [flag, value] of Object.entries({ '--arm-endpoint': args.armEndpoint, '--authority-host': args.authorityHost, '--acr-audience': args.acrAudience })) {
-    if (value !== undefined && !/^https:\/\/[^\s/]+/.test(value)) throw new UsageError(`${flag} "${value}" is not an https URL`);
-  }
-  return customizeCloud(base, overrides);
+/** The cloud by name (checked against the table's list already), with any endpoint overridden. */
+function cloudOf(connection: ConnectionOptions): AzureCloud {
+  const base = (connection.cloud === undefined ? undefined : cloudByName(connection.cloud)) ?? AzurePublicCloud;
+  return customizeCloud(base, { armEndpoint: connection.armEndpoint, authorityHost: connection.authorityHost, acrAudience: connection.acrAudience });
 }
 
-function readCaFile(path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`CA file "${path}" cannot be read`);
-  }
-}
-
-function subscriptionsOf(options: SyncOptions): { source: string; target: string } {
-  if (options.sourceSubscriptionId === undefined) {
+function subscriptionsOf(connection: ConnectionOptions): { source: string; target: string } {
+  if (connection.sourceSubscriptionId === undefined) {
     throw new UsageError('source subscription id is required: pass --source-subscription-id or set AZURE_SUBSCRIPTION_ID');
   }
-  return { source: options.sourceSubscriptionId, target: options.targetSubscriptionId ?? options.sourceSubscriptionId };
+  return { source: connection.sourceSubscriptionId, target: connection.targetSubscriptionId ?? connection.sourceSubscriptionId };
 }
 
-function writeReports(args: CliArguments, report: RunReport, io: CliIo): void {
-  if (args.reportJson !== undefined) {
-    writeFileSync(args.reportJson, `${JSON.stringify(report, null, 2)}\n`);
-    io.out(`Report written to ${args.reportJson}`);
+function writeReports(reports: ReportOptions, report: RunReport, io: CliIo): void {
+  if (reports.json !== undefined) {
+    writeFileSync(reports.json, `${JSON.stringify(report, null, 2)}\n`);
+    io.out(`Report written to ${reports.json}`);
   }
-  if (args.reportMarkdown !== undefined) {
-    writeFileSync(args.reportMarkdown, renderReportMarkdown(report));
-    io.out(`Markdown report written to ${args.reportMarkdown}`);
+  if (reports.markdown !== undefined) {
+    writeFileSync(reports.markdown, renderReportMarkdown(report));
+    io.out(`Markdown report written to ${reports.markdown}`);
   }
 }
 
@@ -73,12 +51,9 @@ function writeReports(args: CliArguments, report: RunReport, io: CliIo): void {
  * before the first write.
  */
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<ExitCode> {
-  let args: CliArguments;
-  let options: SyncOptions;
-  let cloud: AzureCloud;
-  let caPem: string | undefined;
+  let options: RunOptions;
   try {
-    args = parseCliArguments(argv);
+    const args = parseCliArguments(argv, env);
     if (args.help) {
       io.out(USAGE);
       return ExitCode.Done;
@@ -87,11 +62,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       io.out(TOOL_VERSION);
       return ExitCode.Done;
     }
-    options = validateOptions({ ...args.sync, sourceSubscriptionId: args.sync.sourceSubscriptionId ?? env['AZURE_SUBSCRIPTION_ID'] });
-    cloud = cloudOf(args);
-    caPem = readCaFile(args.caFile);
+    options = parseOptions(args.options);
   } catch (error) {
-    if (error instanceof OptionsError || error instanceof UsageError) {
+    if (error instanceof OptionsError) {
       io.err(`acr-transfer: ${error.message}`);
       return ExitCode.BadInput;
     }
@@ -100,32 +73,30 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
 
   let plan: RunPlan | undefined;
   try {
-    const subscriptions = subscriptionsOf(options);
-    const transport = createTransport({ version: TOOL_VERSION, caPem, ...transportSettings(options) });
+    const subscriptions = subscriptionsOf(options.connection);
+    const cloud = cloudOf(options.connection);
+    const transport = createTransport({ version: TOOL_VERSION, ...options.http });
     const signIn = selectCliCredential(env, cloud, transport);
     io.out(`Signing in with ${signIn.description}.`);
     const connection = await connect(
-      { registryName: options.sourceRegistry, subscriptionId: subscriptions.source, credential: signIn.credential },
-      { registryName: options.targetRegistry, subscriptionId: subscriptions.target, credential: signIn.credential },
+      { registryName: options.connection.sourceRegistry, subscriptionId: subscriptions.source, credential: signIn.credential },
+      { registryName: options.connection.targetRegistry, subscriptionId: subscriptions.target, credential: signIn.credential },
       { cloud, transport },
     );
     for (const skipped of connection.preflight.skipped) io.out(`warning: ${skipped.message}`);
-    io.out(`${options.dryRun ? 'Dry run: ' : ''}${connection.source.name} → ${connection.target.name}`);
-    const report = await runSync(
-      options,
-      { source: connection.sourceReader, target: connection.targetReader, importer: connection.importer, requestStats: () => connection.requestStats() },
-      {
-        toolVersion: TOOL_VERSION,
-        events: {
-          planned: (p) => {
-            plan = p;
-            renderPlan(p, options.dryRun, io.out);
-          },
-          ...progressEvents(() => plan, io.out),
+    const { dryRun } = options.sync;
+    io.out(`${dryRun ? 'Dry run: ' : ''}${connection.source.name} → ${connection.target.name}`);
+    const report = await runSync(options.sync, connection.ports, {
+      toolVersion: TOOL_VERSION,
+      events: {
+        planned: (p) => {
+          plan = p;
+          renderPlan(p, dryRun, io.out);
         },
+        ...progressEvents(() => plan, io.out),
       },
-    );
-    writeReports(args, report, io);
+    });
+    writeReports(options.reports, report, io);
     renderSummary(report, io.out);
     return report.result === 'failed' ? ExitCode.Failed : ExitCode.Done;
   } catch (error) {
@@ -133,9 +104,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       io.err(`acr-transfer: ${error.message}`);
       return ExitCode.BadInput;
     }
-    // Everything else, a failed preflight check included (its message already is one sentence
-    // of registry and role names), is one redacted line.
+    // Everything else, a failed preflight check and a sign-in with nothing to sign in with
+    // included (their messages already are one sentence), is one redacted line.
     io.err(`acr-transfer: ${oneLineError(error)}`);
     return ExitCode.CouldNotRun;
   }
 }
+

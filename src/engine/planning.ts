@@ -2,7 +2,7 @@ import { anySignal, unlessAborted } from './abort';
 import type { PlannedRepository, RunPlan } from './events';
 import type { Clock } from './clock';
 import { withIndexSizeLimit } from './indexSize';
-import type { SyncOptions } from './options';
+import type { SyncOptions } from './syncOptions';
 import { Pacer } from './pacer';
 import { planRepository } from './plan';
 import type { RegistryReader } from './ports';

@@ -93,3 +93,13 @@ export class ImportFailure extends Error {
     this.name = 'ImportFailure';
   }
 }
+
+/** Everything the engine touches a run's registries through. */
+export interface SyncPorts {
+  source: RegistryReader;
+  target: RegistryReader;
+  /** Never called in a dry run. */
+  importer: Importer;
+  /** What the adapters counted of their HTTP traffic; read once, when the run ends, for the report. */
+  requestStats?: () => RequestStats;
+}

@@ -1,4 +1,4 @@
-import type { SyncOptions } from './options';
+import type { SyncOptions } from './syncOptions';
 import type { RegistryReader } from './ports';
 import type { IgnoredRepository } from './report';
 import { inShard, type Shard } from './sharding';

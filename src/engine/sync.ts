@@ -1,23 +1,14 @@
 import { systemClock, type Clock } from './clock';
 import type { RunPlan, SyncEvents } from './events';
 import { executeRepository, type ExecutionContext } from './execute';
-import type { SyncOptions } from './options';
+import type { SyncOptions } from './syncOptions';
 import { Pacer } from './pacer';
 import { planRun } from './planning';
-import type { Importer, RegistryReader, RequestStats } from './ports';
+import type { SyncPorts } from './ports';
 import { computeResult, computeTotals, REPORT_VERSION, requestTotals, stopReason, type RepositoryReport, type RunReport } from './report';
 import { reportWithoutImports } from './repositoryReport';
 import { selectRepositories } from './selection';
 import { TimeBudget } from './timeBudget';
-
-export interface SyncPorts {
-  source: RegistryReader;
-  target: RegistryReader;
-  /** Never called in a dry run. */
-  importer: Importer;
-  /** What the adapters counted of their HTTP traffic; read once, when the run ends, for the report. */
-  requestStats?: () => RequestStats;
-}
 
 export interface SyncContext {
   toolVersion: string;

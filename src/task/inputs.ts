@@ -1,18 +1,28 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { RawSyncOptions } from '../engine/options';
-
-/** The task's inputs, read once: the two connections, the engine's raw options, extras. */
-export interface TaskInputs {
-  sourceConnection: string;
-  targetConnection: string;
-  sync: RawSyncOptions;
-  reportPath?: string;
-  registryAudience?: string;
-}
+import { OPTIONS, type OptionSpec, type RawOptions, type TaskInput } from '../options/table';
 
 function optional(name: string): string | undefined {
   const value = tl.getInput(name, false)?.trim();
   return value === undefined || value === '' ? undefined : value;
+}
+
+/** One input, read the way its task.json type is filled in by the agent. */
+function readInput(input: TaskInput): string | boolean | string[] | undefined {
+  switch (input.type) {
+    case 'connectedService:AzureRM':
+      return tl.getInput(input.input, true) ?? '';
+    case 'boolean':
+      return tl.getBoolInput(input.input, false);
+    case 'filePath':
+      // A filePath input left empty arrives as the working directory: filePathSupplied tells.
+      return tl.filePathSupplied(input.input) ? tl.getPathInput(input.input, false) : undefined;
+    case 'multiLine':
+      // One pattern per line; a line may still hold a comma list, which options/ splits.
+      return (optional(input.input) ?? '').split(/\r?\n/);
+    case 'string':
+    case 'pickList':
+      return optional(input.input);
+  }
 }
 
 /**
@@ -29,38 +39,27 @@ export function registryNameOf(value: string | undefined): string | undefined {
  * count. A matrix (MultiConfiguration) also sets these variables, but its jobs usually differ in
  * their inputs — sharding them silently would copy a fraction of each registry — so it does not.
  */
-function parallelJobShard(): { index?: string; count?: string } {
+function parallelJobShard(): { shardIndex?: string; shardCount?: string } {
   if (tl.getVariable('System.ParallelExecutionType')?.toLowerCase() !== 'multimachine') return {};
-  return { index: tl.getVariable('System.JobPositionInPhase'), count: tl.getVariable('System.TotalJobsInPhase') };
+  return { shardIndex: tl.getVariable('System.JobPositionInPhase'), shardCount: tl.getVariable('System.TotalJobsInPhase') };
 }
 
-export function readTaskInputs(): TaskInputs {
+/**
+ * The task's inputs, read once: every option of the table that has a task input, by its input
+ * name; then what only a pipeline knows (login servers pasted as names, a parallel job's shard).
+ */
+export function readTaskInputs(): RawOptions {
+  const raw: Record<string, unknown> = {};
+  for (const spec of OPTIONS as readonly OptionSpec[]) {
+    if (spec.task !== undefined) raw[spec.name] = readInput(spec.task);
+  }
+  const options = raw as RawOptions;
   const parallelJob = parallelJobShard();
   return {
-    sourceConnection: tl.getInput('sourceConnection', true) ?? '',
-    targetConnection: tl.getInput('targetConnection', true) ?? '',
-    sync: {
-      sourceRegistry: registryNameOf(optional('sourceRegistry')),
-      targetRegistry: registryNameOf(optional('targetRegistry')),
-      repository: optional('repository'),
-      letters: optional('letters'),
-      // One pattern per line; a line may still hold a comma list, which the engine splits.
-      ignorePatterns: (optional('ignorePatterns') ?? '').split(/\r?\n/),
-      // A filePath input left empty arrives as the working directory: filePathSupplied tells.
-      ignoreConfig: tl.filePathSupplied('ignoreConfig') ? tl.getPathInput('ignoreConfig', false) : undefined,
-      maxRepositories: optional('maxRepositories'),
-      delaySeconds: optional('delaySeconds'),
-      maxConcurrency: optional('maxConcurrency'),
-      timeBudgetMinutes: optional('timeBudgetMinutes'),
-      importTimeoutMinutes: optional('importTimeoutMinutes'),
-      requestTimeoutSeconds: optional('requestTimeoutSeconds'),
-      maxReadsPerSecond: optional('maxReadsPerSecond'),
-      shardIndex: optional('shardIndex') ?? parallelJob.index,
-      shardCount: optional('shardCount') ?? parallelJob.count,
-      dryRun: tl.getBoolInput('dryRun', false),
-      force: tl.getBoolInput('force', false),
-    },
-    reportPath: optional('reportPath'),
-    registryAudience: optional('registryAudience'),
+    ...options,
+    sourceRegistry: registryNameOf(options.sourceRegistry as string | undefined),
+    targetRegistry: registryNameOf(options.targetRegistry as string | undefined),
+    shardIndex: options.shardIndex ?? parallelJob.shardIndex,
+    shardCount: options.shardCount ?? parallelJob.shardCount,
   };
 }

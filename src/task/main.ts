@@ -1,13 +1,13 @@
 /**
  * The ACR Transfer pipeline task: inputs → options, connections → credentials, run the engine,
- * publish the results. Everything else lives in the engine and the Azure adapters, shared with
- * the command line.
+ * publish the results. Everything else lives in the options, the engine and the Azure
+ * adapters, shared with the command line.
  */
 import * as tl from 'azure-pipelines-task-lib/task';
 import { connect, createTransport, oneLineError, PreflightError, RegistryNotFoundError } from '../azure';
-import { validateOptions } from '../engine/options';
-import { OptionsError } from '../engine/optionsError';
 import { runSync } from '../engine/sync';
+import { OptionsError } from '../options/optionsError';
+import { parseOptions } from '../options/parse';
 import { connectionErrorIn, disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
 import { agentCaPem, agentProxy } from './agentNetwork';
 import { readTaskInputs } from './inputs';
@@ -18,7 +18,6 @@ import { uploadSummary, writeJsonReport } from './publish/reportFiles';
 import { setRunResult } from './publish/result';
 import { taskJsonPath } from './taskJson';
 import { TASK_VERSION } from './version';
-import { transportSettings } from '../engine/transportSettings';
 
 class CloudMismatch extends Error {}
 
@@ -40,31 +39,27 @@ function failureMessage(error: unknown): string {
 export async function run(): Promise<void> {
   tl.setResourcePath(taskJsonPath());
   try {
-    const inputs = readTaskInputs();
     // Bad values fail here, before any connection is used or any request is sent.
-    const options = validateOptions(inputs.sync);
-    const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem(), proxy: agentProxy(), ...transportSettings(options) });
-    const source = await resolveConnection(inputs.sourceConnection, { transport, acrAudience: inputs.registryAudience, side: 'source' });
-    const target = await resolveConnection(inputs.targetConnection, { transport, acrAudience: inputs.registryAudience, side: 'target' });
+    const options = parseOptions(readTaskInputs());
+    const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem(), proxy: agentProxy(), ...options.http });
+    const resolve = { transport, acrAudience: options.connection.acrAudience };
+    const source = await resolveConnection(options.connection.sourceConnection ?? '', { ...resolve, side: 'source' });
+    const target = await resolveConnection(options.connection.targetConnection ?? '', { ...resolve, side: 'target' });
     announce('source', source);
     announce('target', target);
     // importImage copies within one cloud; both registries must be reached through the same one.
     if (source.cloud.armEndpoint !== target.cloud.armEndpoint) throw new CloudMismatch();
 
     const connection = await connect(
-      { registryName: options.sourceRegistry, subscriptionId: source.subscriptionId, credential: source.credential },
-      { registryName: options.targetRegistry, subscriptionId: target.subscriptionId, credential: target.credential },
+      { registryName: options.connection.sourceRegistry, subscriptionId: source.subscriptionId, credential: source.credential },
+      { registryName: options.connection.targetRegistry, subscriptionId: target.subscriptionId, credential: target.credential },
       { cloud: target.cloud, transport },
     );
     for (const skipped of connection.preflight.skipped) tl.warning(tl.loc('PreflightSkipped', skipped.message));
     console.log(tl.loc('Syncing', connection.source.name, connection.target.name));
-    const report = await runSync(
-      options,
-      { source: connection.sourceReader, target: connection.targetReader, importer: connection.importer, requestStats: () => connection.requestStats() },
-      { toolVersion: TASK_VERSION, events: taskEvents(options.dryRun) },
-    );
+    const report = await runSync(options.sync, connection.ports, { toolVersion: TASK_VERSION, events: taskEvents(options.sync.dryRun) });
 
-    const reportPath = writeJsonReport(report, inputs.reportPath);
+    const reportPath = writeJsonReport(report, options.reports.json);
     logRequests(report);
     uploadSummary(report);
     publishOutputs(report, reportPath);

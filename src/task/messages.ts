@@ -1,5 +1,5 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { OptionsError } from '../engine/optionsError';
+import type { OptionsError } from '../options/optionsError';
 
 /**
  * Localised one-line messages. Every key is in task.json `messages` (a packaging test checks

@@ -13,7 +13,7 @@ import { acrAuthenticationPolicy } from '../../src/azure/dataplane/acrAuthPolicy
 import { AcrClient } from '../../src/azure/dataplane/acrClient';
 import { createDataPlanePipeline } from '../../src/azure/dataplane/acrPipeline';
 import { AcrTokenProvider, MAX_SCOPE_CHARS_PER_TOKEN_REQUEST, type AcrTokenProviderOptions } from '../../src/azure/dataplane/acrTokens';
-import { createTransport } from '../../src/azure/transport';
+import { createTransport } from '../../src/azure/http/transport';
 
 const HOST = 'reg.example';
 const transport = createTransport({ retry: { maxRetries: 0 } });

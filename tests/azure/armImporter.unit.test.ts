@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
-import { ArmImporter } from '../../src/azure/armImporter';
-import { OperationOutcomeRecorder } from '../../src/azure/operationOutcome';
+import { ArmImporter } from '../../src/azure/arm/armImporter';
+import { OperationOutcomeRecorder } from '../../src/azure/arm/operationOutcome';
 import { ImportFailure, type ImportRequest } from '../../src/engine/ports';
 
 const target = {

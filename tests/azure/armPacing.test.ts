@@ -13,7 +13,7 @@ import {
   type PipelineRequest,
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
-import { ArmBudgets, armPacingPolicy, kindOf, remainingOf, reserveOf } from '../../src/azure/armPacing';
+import { ArmBudgets, armPacingPolicy, kindOf, remainingOf, reserveOf } from '../../src/azure/arm/armPacing';
 import { ManualClock, settle } from './support/manualClock';
 
 const SUB = 'aaaaaaaa-0000-4000-8000-000000000001';

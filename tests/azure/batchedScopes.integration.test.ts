@@ -9,10 +9,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { MAX_SCOPES_PER_TOKEN_REQUEST } from '../../src/azure/dataplane/acrTokens';
-import { createAcrRegistryReader } from '../../src/azure/registryReader';
-import type { AcrTokenRequestRecord } from '../../src/emulator/api';
+import { createAcrRegistryReader } from '../../src/azure/dataplane/registryReader';
+import type { AcrTokenRequestRecord } from '../../testkit/emulator/api';
 import type { RunPlan } from '../../src/engine/events';
-import { DEFAULT_LIST_CONCURRENCY, validateOptions } from '../../src/engine/options';
+import { DEFAULT_LIST_CONCURRENCY } from '../../src/engine/syncOptions';
+import { parseOptions } from '../../src/options/parse';
 import { runSync } from '../../src/engine/sync';
 import { connectSrcToDst, imageTags, startHarness, SUB_A, SUB_B, syncer, TENANT, withoutOptionalReads, type Harness } from './support/emulatorHarness';
 
@@ -60,10 +61,10 @@ describe('azure: several repository scopes per token request (emulator)', functi
   async function sync(dryRun: boolean, hint: boolean): Promise<{ plan: RunPlan; result: string }> {
     const conn = await connectSrcToDst(h, SYNCER, { importer: { pollIntervalMs: 20 } });
     const ports = hint
-      ? { source: conn.sourceReader, target: conn.targetReader, importer: conn.importer }
-      : { source: withoutOptionalReads(conn.sourceReader), target: withoutOptionalReads(conn.targetReader), importer: conn.importer };
+      ? { source: conn.ports.source, target: conn.ports.target, importer: conn.ports.importer }
+      : { source: withoutOptionalReads(conn.ports.source), target: withoutOptionalReads(conn.ports.target), importer: conn.ports.importer };
     let plan: RunPlan | undefined;
-    const report = await runSync(validateOptions({ sourceRegistry: 'srcreg', targetRegistry: 'dstreg', dryRun }), ports, {
+    const report = await runSync(parseOptions({ sourceRegistry: 'srcreg', targetRegistry: 'dstreg', dryRun }).sync, ports, {
       toolVersion: 'test',
       events: { planned: (p) => (plan = p) },
     });

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { armScope } from '../../src/azure/cloud';
-import { federatedTokenFileCredential, selectCliCredential } from '../../src/azure/credentials';
+import { federatedTokenFileCredential } from '../../src/azure/identity/credentials';
+import { selectCliCredential } from '../../src/cli/signIn';
 import { principal, startHarness, SUB_A, TENANT, type Harness } from './support/emulatorHarness';
 
 const SP = 'c11e47a1-0000-4000-8000-0000000000c1';

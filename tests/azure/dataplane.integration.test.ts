@@ -9,7 +9,7 @@ import { customizeCloud } from '../../src/azure/cloud';
 import { createAcrClient } from '../../src/azure/dataplane/acrClient';
 import { AcrRequestError } from '../../src/azure/dataplane/acrErrors';
 import { AcrAuthenticationError } from '../../src/azure/dataplane/acrTokens';
-import { createAcrRegistryReader } from '../../src/azure/registryReader';
+import { createAcrRegistryReader } from '../../src/azure/dataplane/registryReader';
 import { imageTags, principal, startHarness, SUB_A, TENANT, type Harness } from './support/emulatorHarness';
 
 const READER = 'c11e47a1-0000-4000-8000-0000000000c1';

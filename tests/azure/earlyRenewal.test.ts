@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { EarlyRenewalCredential, renewingEarly } from '../../src/azure/earlyRenewal';
+import { EarlyRenewalCredential, renewingEarly } from '../../src/azure/identity/earlyRenewal';
 
 function jwt(expSeconds: number): string {
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');

@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { RunReport } from '../../src/engine/report';
-import { validateOptions } from '../../src/engine/options';
+import { parseOptions } from '../../src/options/parse';
 import { runSync } from '../../src/engine/sync';
 import { connectSrcToDst, startHarness, SUB_A, SUB_B, syncer, TENANT, withoutOptionalReads, type Harness } from './support/emulatorHarness';
 
@@ -65,10 +65,10 @@ describe('azure: the index-size check through a manifest listing (emulator)', fu
     const conn = await connectSrcToDst(h, SYNCER, { importer: { pollIntervalMs: 20 } });
     h.emulator.log.clear();
     // Without the listing, every digest to import is read, as before it.
-    const source = options.listing === false ? withoutOptionalReads(conn.sourceReader) : conn.sourceReader;
+    const source = options.listing === false ? withoutOptionalReads(conn.ports.source) : conn.ports.source;
     return runSync(
-      validateOptions({ sourceRegistry: 'srcreg', targetRegistry: 'dstreg', dryRun: options.dryRun ?? false }),
-      { source, target: conn.targetReader, importer: conn.importer },
+      parseOptions({ sourceRegistry: 'srcreg', targetRegistry: 'dstreg', dryRun: options.dryRun ?? false }).sync,
+      { source, target: conn.ports.target, importer: conn.ports.importer },
       { toolVersion: 'test' },
     );
   }

@@ -3,9 +3,9 @@
  * ClientSecretCredential, over HTTPS against the emulator's ARM and Entra ID.
  */
 import { strict as assert } from 'node:assert';
-import { createArmClient } from '../../src/azure/armClient';
+import { createArmClient } from '../../src/azure/arm/armClient';
 import { connect } from '../../src/azure/connect';
-import { locateRegistry, RegistryLookupError, RegistryNotFoundError } from '../../src/azure/registryLocator';
+import { locateRegistry, RegistryLookupError, RegistryNotFoundError } from '../../src/azure/arm/registryLocator';
 import { principal, registryId, startHarness, SUB_A, SUB_B, TENANT, type Harness } from './support/emulatorHarness';
 
 const READER = 'c11e47a1-0000-4000-8000-0000000000c1';

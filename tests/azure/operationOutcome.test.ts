@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createEmptyPipeline, createHttpHeaders, createPipelineRequest, type HttpClient } from '@azure/core-rest-pipeline';
-import { OperationOutcomeRecorder } from '../../src/azure/operationOutcome';
+import { OperationOutcomeRecorder } from '../../src/azure/arm/operationOutcome';
 
 function answering(body: unknown): HttpClient {
   return {

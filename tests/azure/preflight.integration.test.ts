@@ -6,10 +6,10 @@
  * Plus the RBAC matching it relies on, on its own.
  */
 import { strict as assert } from 'node:assert';
-import { allowsAction, allowsDataAction, matches, type Permission } from '../../src/azure/armPermissions';
+import { allowsAction, allowsDataAction, matches, type Permission } from '../../src/azure/arm/armPermissions';
 import { connect, type Connection } from '../../src/azure/connect';
-import { PreflightError, type PreflightErrorKey } from '../../src/azure/preflight';
-import type { RoleAssignment } from '../../src/emulator/api';
+import { PreflightError, type PreflightErrorKey } from '../../src/azure/arm/preflight';
+import type { RoleAssignment } from '../../testkit/emulator/api';
 import { principal, registryId, startHarness, SUB_A, SUB_B, syncer, TENANT, type Harness } from './support/emulatorHarness';
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -101,7 +101,7 @@ describe('azure/preflight (emulator)', function () {
     assert.equal(h.emulator.log.count('acr.token', 200), 1);
     // …which the catalog listing then uses without a challenge of its own.
     const names: string[] = [];
-    for await (const name of conn.sourceReader.listRepositories()) names.push(name);
+    for await (const name of conn.ports.source.listRepositories()) names.push(name);
     assert.deepEqual(names, ['app']);
     assert.equal(h.emulator.log.count('acr.catalog', 401), 0);
     assert.equal(h.emulator.log.count('acr.catalog', 200), 1);

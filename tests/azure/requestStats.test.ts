@@ -14,8 +14,8 @@ import {
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import { createDataPlanePipeline } from '../../src/azure/dataplane/acrPipeline';
-import { RequestCounter } from '../../src/azure/requestStats';
-import { createTransport, type Transport } from '../../src/azure/transport';
+import { RequestCounter } from '../../src/azure/http/requestStats';
+import { createTransport, type Transport } from '../../src/azure/http/transport';
 
 type Step = number | { status: number; headers?: Record<string, string> } | 'hang';
 

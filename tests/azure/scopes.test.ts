@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { CATALOG_SCOPE, scopeForUrl } from '../../src/azure/dataplane/scopes';
-import { jwtExpiresOnMs, jwtTenantId } from '../../src/azure/dataplane/jwt';
+import { jwtExpiresOnMs, jwtTenantId } from '../../src/azure/identity/jwt';
 
 function jwt(claims: object): string {
   const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');

@@ -13,10 +13,10 @@
  *   `maxReadsPerSecond` keeps a run under the limit.
  */
 import { strict as assert } from 'node:assert';
-import { IMPORT_TIMED_OUT } from '../../src/azure/armImporter';
+import { IMPORT_TIMED_OUT } from '../../src/azure/arm/armImporter';
 import type { Connection } from '../../src/azure/connect';
-import { createAcrRegistryReader } from '../../src/azure/registryReader';
-import { createTransport, type Transport, type TransportOptions } from '../../src/azure/transport';
+import { createAcrRegistryReader } from '../../src/azure/dataplane/registryReader';
+import { createTransport, type Transport, type TransportOptions } from '../../src/azure/http/transport';
 import { ImportFailure, type ImportRequest } from '../../src/engine/ports';
 import { connectSrcToDst, imageTags, startHarness, SUB_A, SUB_B, syncer, TENANT, type Harness } from './support/emulatorHarness';
 
@@ -82,7 +82,7 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     const { conn } = await connectWith({ armWrites: { capacity: 5, refillPerSecond: 5 } });
     const burst = imports(15);
     const started = Date.now();
-    await Promise.all(burst.map((request) => conn.importer.importImage(request)));
+    await Promise.all(burst.map((request) => conn.ports.importer.importImage(request)));
     const elapsed = Date.now() - started;
 
     assert.equal(writesThrottled(), 0, 'no import POST was refused');
@@ -90,14 +90,14 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     assert.ok(elapsed >= 1900, `15 writes through a bucket of 5 refilled 5/s take about 2 s, took ${elapsed} ms`);
     const target = h.emulator.registry('dstreg').tags(REPO);
     for (const request of burst) assert.equal(target.get(request.targetTags[0]), request.sourceDigest);
-    assert.equal(conn.requestStats().throttled, 0);
+    assert.equal(conn.ports.requestStats().throttled, 0);
   });
 
   it("paces with the importer's own write budget when given one", async () => {
     h.emulator.setArmThrottling({ writes: { capacity: 4, refillPerSecond: 4 } });
     const transport = createTransport({ version: 'test', caPem: h.emulator.caPem, armWrites: false });
     const conn = await connectSrcToDst(h, SYNCER, { transport, importer: { pollIntervalMs: 50, writes: { capacity: 4, refillPerSecond: 4 } } });
-    await Promise.all(imports(10, 44).map((request) => conn.importer.importImage(request)));
+    await Promise.all(imports(10, 44).map((request) => conn.ports.importer.importImage(request)));
     assert.equal(writesPosted(), 10);
     assert.equal(writesThrottled(), 0);
   });
@@ -106,12 +106,12 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     h.emulator.setArmThrottling({ writes: { capacity: 5, refillPerSecond: 5 }, reads: true });
     const { conn } = await connectWith({ armWrites: false });
     const burst = imports(15, 15);
-    await Promise.all(burst.map((request) => conn.importer.importImage(request)));
+    await Promise.all(burst.map((request) => conn.ports.importer.importImage(request)));
 
     assert.ok(writesThrottled() >= 5, `a burst of 15 into a bucket of 5 meets 429s (${writesThrottled()})`);
     const target = h.emulator.registry('dstreg').tags(REPO);
     for (const request of burst) assert.equal(target.get(request.targetTags[0]), request.sourceDigest, 'Retry-After waited out');
-    const stats = conn.requestStats();
+    const stats = conn.ports.requestStats();
     const seen = h.emulator.log.entries();
     assert.equal(stats.requests, seen.length, 'every request of the run, Entra and registries included');
     assert.equal(stats.throttled, seen.filter((e) => e.status === 429).length);
@@ -122,17 +122,17 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     // A slow refill on both sides; the client believes it holds 200 until ARM says otherwise.
     h.emulator.setArmThrottling({ writes: { capacity: 30, refillPerSecond: 0.2 } });
     const other = await connectWith({ armWrites: false });
-    await Promise.all(imports(24, 30).map((request) => other.conn.importer.importImage(request)));
+    await Promise.all(imports(24, 30).map((request) => other.conn.ports.importer.importImage(request)));
     assert.equal(writesThrottled(), 0);
 
     const { transport, conn } = await connectWith({ armWrites: { capacity: 200, refillPerSecond: 0.2 } });
     const bucket = transport.armBudgets.budget('writes', SUB_B)!.bucket;
     assert.ok(bucket.level > 199);
-    await conn.importer.importImage(imports(1, 54)[0]);
+    await conn.ports.importer.importImage(imports(1, 54)[0]);
     assert.ok(bucket.level < 8, `the header brought the client down to the 5 or so left (${bucket.level.toFixed(1)})`);
 
     // What is left goes at once; nothing is sent that ARM would refuse.
-    await Promise.all(imports(3, 55).map((request) => conn.importer.importImage(request)));
+    await Promise.all(imports(3, 55).map((request) => conn.ports.importer.importImage(request)));
     assert.equal(writesThrottled(), 0, 'no 429: the client never believed it had more than ARM');
   });
 
@@ -141,7 +141,7 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     h.emulator.addFault({ route: 'acr.tags', urlIncludes: 'repo03', kind: 'hang' });
     const before = transport.counter.snapshot();
     const started = Date.now();
-    const tags = await conn.sourceReader.listTags('repo03');
+    const tags = await conn.ports.source.listTags('repo03');
     assert.ok(Date.now() - started >= 450, 'the first attempt was given its time');
     assert.deepEqual(tags?.map((t) => t.name).sort(), ['v0', 'v1']);
     const after = transport.counter.snapshot();
@@ -152,7 +152,7 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     const { conn } = await connectWith({ requestTimeoutMs: 500 });
     h.emulator.addFault({ route: 'arm.importImage.poll', kind: 'hang' });
     const [request] = imports(1, 40);
-    await conn.importer.importImage(request);
+    await conn.ports.importer.importImage(request);
     assert.equal(h.emulator.registry('dstreg').tags(REPO).get(request.targetTags[0]), request.sourceDigest);
   });
 
@@ -161,7 +161,7 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     h.emulator.addFault({ route: 'arm.importImage', kind: 'importHangs' });
     const [request] = imports(1, 41);
     const started = Date.now();
-    await assert.rejects(conn.importer.importImage(request, AbortSignal.timeout(1000)), (e: unknown) => {
+    await assert.rejects(conn.ports.importer.importImage(request, AbortSignal.timeout(1000)), (e: unknown) => {
       assert.ok(e instanceof ImportFailure, String(e));
       assert.equal(e.code, IMPORT_TIMED_OUT);
       assert.equal(
@@ -176,7 +176,7 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     await new Promise((resolve) => setTimeout(resolve, 600));
     assert.equal(h.emulator.log.count('arm.importImage.poll'), polls, 'no poll after the signal');
     // A signal that has already fired: no POST at all.
-    await assert.rejects(conn.importer.importImage(imports(1, 42)[0], AbortSignal.abort()), (e: unknown) => e instanceof ImportFailure && e.code === IMPORT_TIMED_OUT);
+    await assert.rejects(conn.ports.importer.importImage(imports(1, 42)[0], AbortSignal.abort()), (e: unknown) => e instanceof ImportFailure && e.code === IMPORT_TIMED_OUT);
     assert.equal(writesPosted(), 1);
   });
 
@@ -184,9 +184,9 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     const { conn } = await connectWith({ requestTimeoutMs: 60_000 });
     h.emulator.addFault({ route: 'acr.tags', urlIncludes: 'repo04', kind: 'hang' });
     const started = Date.now();
-    await assert.rejects(conn.sourceReader.listTags('repo04', AbortSignal.timeout(300)), (e: unknown) => e instanceof Error && /abort|timeout/i.test(e.name));
+    await assert.rejects(conn.ports.source.listTags('repo04', AbortSignal.timeout(300)), (e: unknown) => e instanceof Error && /abort|timeout/i.test(e.name));
     assert.ok(Date.now() - started < 2000);
-    const catalog = conn.sourceReader.listRepositories(AbortSignal.abort());
+    const catalog = conn.ports.source.listRepositories(AbortSignal.abort());
     await assert.rejects(catalog[Symbol.asyncIterator]().next(), (e: unknown) => e instanceof Error && /abort/i.test(e.name));
   });
 

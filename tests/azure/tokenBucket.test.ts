@@ -4,7 +4,7 @@
  * already out), a 429 emptying it, and an abort leaving the queue.
  */
 import { strict as assert } from 'node:assert';
-import { BucketsByKey, TokenBucket } from '../../src/azure/tokenBucket';
+import { BucketsByKey, TokenBucket } from '../../src/azure/http/tokenBucket';
 import { ManualClock, settle } from './support/manualClock';
 
 function track(promise: Promise<void>): { done: boolean; error?: unknown } {

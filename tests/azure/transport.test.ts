@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { rootCertificates } from 'node:tls';
 import { createDefaultHttpClient,
   createEmptyPipeline, createPipelineRequest, isRestError, type HttpClient } from '@azure/core-rest-pipeline';
-import { clientOptionsOf, createTransport, requestTimeoutPolicy, tlsOptionsOf, trustedCasOf } from '../../src/azure/transport';
+import { clientOptionsOf, createTransport, requestTimeoutPolicy, tlsOptionsOf, trustedCasOf } from '../../src/azure/http/transport';
 
 describe('azure/transport', () => {
   it('has a user agent prefix, retry defaults, a one-minute time limit and no CA unless given', () => {

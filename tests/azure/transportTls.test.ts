@@ -13,8 +13,8 @@ import {
   type HttpClient,
   type Pipeline,
 } from '@azure/core-rest-pipeline';
-import { createTlsMaterial, type TlsMaterial } from '../../src/emulator/ca';
-import { createTransport, pipelineSettingsOf, type Transport } from '../../src/azure/transport';
+import { createTlsMaterial, type TlsMaterial } from '../../testkit/emulator/ca';
+import { createTransport, pipelineSettingsOf, type Transport } from '../../src/azure/http/transport';
 import { startConnectProxy, type ConnectProxy } from '../support/connectProxy';
 
 interface CountingServer {

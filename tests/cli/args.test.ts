@@ -12,18 +12,18 @@ const REGISTRIES = ['--source-registry-name', 'sourceacr', '--target-registry-na
 describe('command-line flags', () => {
   it('passes time limits and the shard to the engine', () => {
     const args = parseCliArguments([...REGISTRIES, '--time-budget-minutes', '50', '--import-timeout-minutes', '10', '--shard-index', '2', '--shard-count', '4']);
-    assert.equal(args.sync.timeBudgetMinutes, '50');
-    assert.equal(args.sync.importTimeoutMinutes, '10');
-    assert.equal(args.sync.shardIndex, '2');
-    assert.equal(args.sync.shardCount, '4');
+    assert.equal(args.options.timeBudgetMinutes, '50');
+    assert.equal(args.options.importTimeoutMinutes, '10');
+    assert.equal(args.options.shardIndex, '2');
+    assert.equal(args.options.shardCount, '4');
   });
 
   it('leaves them unset when not given', () => {
     const args = parseCliArguments(REGISTRIES);
-    assert.equal(args.sync.timeBudgetMinutes, undefined);
-    assert.equal(args.sync.importTimeoutMinutes, undefined);
-    assert.equal(args.sync.shardIndex, undefined);
-    assert.equal(args.sync.shardCount, undefined);
+    assert.equal(args.options.timeBudgetMinutes, undefined);
+    assert.equal(args.options.importTimeoutMinutes, undefined);
+    assert.equal(args.options.shardIndex, undefined);
+    assert.equal(args.options.shardCount, undefined);
   });
 
   const bad: Array<[string[], string]> = [

@@ -5,8 +5,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../../src/emulator';
-import type { Emulator } from '../../src/emulator/api';
+import { startEmulator } from '../../testkit/emulator';
+import type { Emulator } from '../../testkit/emulator/api';
 import { registries, release, runCli, snapshot, SUB_SOURCE, SUB_TARGET, TARGET, twoRegistries } from './support/cliHarness';
 
 describe('acr-transfer command line: bad input', function () {

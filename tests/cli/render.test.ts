@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { progressEvents, renderPlan, renderSummary } from '../../src/cli/render';
-import { DEFAULT_LIST_CONCURRENCY as L } from '../../src/engine/options';
+import { DEFAULT_LIST_CONCURRENCY as L } from '../../src/engine/syncOptions';
 import type { RunPlan } from '../../src/engine/events';
 import { D } from '../engine/memoryRegistry';
 import { repositories, setup } from '../engine/syncHarness';

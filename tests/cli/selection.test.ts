@@ -6,8 +6,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../../src/emulator';
-import type { Emulator } from '../../src/emulator/api';
+import { startEmulator } from '../../testkit/emulator';
+import type { Emulator } from '../../testkit/emulator/api';
 import { registries, release, runCli, TARGET, twoRegistries } from './support/cliHarness';
 
 const REPOS = ['alpha', 'beta', 'charlie', 'delta', 'echo', 'golf', '9lives', 'myRepo/foo/foo', 'myrepo/foo/bar', 'myrepo/api', 'myrepowithsubfolders/a/b', 'myrepowithsubfolders/a', 'legacy/app', 'team/api'];

@@ -6,8 +6,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../../src/emulator';
-import type { Emulator } from '../../src/emulator/api';
+import { startEmulator } from '../../testkit/emulator';
+import type { Emulator } from '../../testkit/emulator/api';
 import type { RunReport } from '../../src/engine/report';
 import {
   CLIENT_SECRET,

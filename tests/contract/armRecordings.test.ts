@@ -5,7 +5,7 @@
  * resource id — the shape of the exchange is what is under test, and it is unchanged.
  */
 import { strict as assert } from 'node:assert';
-import { startEmulator, type Emulator, type Fixture } from '../../src/emulator';
+import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
 import { TENANT, entraToken, principal, registryId, request, type HttpResult } from '../emulator/support';
 import { actualHeader, readContract, recordedHeader, type RecordedEntry, type Recording } from './support';
 

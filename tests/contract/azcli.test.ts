@@ -6,7 +6,7 @@
  * from a stand-in and are not compared; the Link form is the one real ACR recordings show.
  */
 import { strict as assert } from 'node:assert';
-import { startEmulator, type Emulator, type Fixture, type TagFixture } from '../../src/emulator';
+import { startEmulator, type Emulator, type Fixture, type TagFixture } from '../../testkit/emulator';
 import { TENANT, entraToken, principal, request, type HttpResult } from '../emulator/support';
 import { readContract } from './support';
 

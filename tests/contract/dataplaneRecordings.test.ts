@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { createEmptyPipeline, createHttpHeaders, type HttpClient } from '@azure/core-rest-pipeline';
 import { AcrClient, INDEX_MEDIA_TYPES } from '../../src/azure/dataplane/acrClient';
-import { startEmulator, type Emulator, type Fixture, type TagFixture } from '../../src/emulator';
+import { startEmulator, type Emulator, type Fixture, type TagFixture } from '../../testkit/emulator';
 import { TENANT, entraToken, principal, request, type HttpResult } from '../emulator/support';
 import { actualHeader, escapeRegExp, readContract, recordedHeader, shapeDifferences, type RecordedEntry, type Recording } from './support';
 

@@ -5,7 +5,7 @@
  * Location form), the recording is what armRecordings.test.ts holds the emulator to.
  */
 import { strict as assert } from 'node:assert';
-import { startEmulator, type Emulator, type Fixture } from '../../src/emulator';
+import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
 import { FORM, TENANT, entraToken, principal, request } from '../emulator/support';
 import { readContract, shapeDifferences } from './support';
 

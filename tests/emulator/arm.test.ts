@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { ClientSecretCredential } from '@azure/identity';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
-import { startEmulator, type Emulator, type Fixture } from '../../src/emulator';
+import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
 import { OTHER_TENANT, SUB_A, SUB_B, TENANT, claimsOf, entraToken, principal, registryId, request, sleep } from './support';
 
 /** Five registries in SUB_A over two resource groups, one in SUB_B (another tenant). */

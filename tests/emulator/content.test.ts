@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { buildContent, MediaTypes } from '../../src/emulator/content';
-import { validateFixture } from '../../src/emulator/fixture';
+import { buildContent, MediaTypes } from '../../testkit/emulator/content';
+import { validateFixture } from '../../testkit/emulator/fixture';
 import { basicFixture } from './support';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { startEmulator, type Emulator, type Fixture } from '../../src/emulator';
+import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
 import { FORM, SUB_A, TENANT, acrAccessToken, claimsOf, entraToken, form, images, principal, registryId, request, sleep } from './support';
 
 function fixture(): Fixture {

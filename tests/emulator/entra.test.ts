@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential } from '@azure/identity';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { startEmulator, type Emulator } from '../../testkit/emulator';
 import { FORM, OTHER_TENANT, SUB_A, TENANT, basicFixture, claimsOf, form, principal, request, sleep } from './support';
 
 const ISSUER = 'https://vstoken.dev.azure.com/org-id';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { startEmulator, type ArrivingRequest, type Emulator, type RouteName } from '../../src/emulator';
+import { startEmulator, type ArrivingRequest, type Emulator, type RouteName } from '../../testkit/emulator';
 import { FORM, SUB_A, TENANT, acrAccessToken, acrExchange, basicFixture, entraToken, form, registryId, request, sleep, type HttpResult } from './support';
 
 const CONNECTION_ID = '4d3c2b1a-0000-4000-8000-00000000c0de';

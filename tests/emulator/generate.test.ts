@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { generateRegistries, startEmulator, type Emulator, type EmulatedRegistry, type Fixture, type RegistryFixture } from '../../src/emulator';
+import { generateRegistries, startEmulator, type Emulator, type EmulatedRegistry, type Fixture, type RegistryFixture } from '../../testkit/emulator';
 import { SUB_A, TENANT, acrAccessToken, entraToken, principal, registryId, request } from './support';
 
 function world(source: RegistryFixture, target: RegistryFixture): Fixture {

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { startEmulator, type Emulator } from '../../testkit/emulator';
 import { FORM, SUB_A, TENANT, acrAccessToken, basicFixture, entraToken, form, request } from './support';
 
 describe('emulator: harness', function () {
@@ -163,7 +163,7 @@ describe('emulator: main.ts process', function () {
     const dir = await mkdtemp(join(tmpdir(), 'emu-main-'));
     const fixturePath = join(dir, 'fixture.json');
     await writeFile(fixturePath, JSON.stringify(basicFixture()));
-    const main = resolve(__dirname, '../../src/emulator/main.js');
+    const main = resolve(__dirname, '../../testkit/emulator/main.js');
     const child = spawn(process.execPath, [main, fixturePath, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const line = await new Promise<string>((resolveLine, reject) => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { ClientSecretCredential } from '@azure/identity';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
-import { startEmulator, type Emulator, type Fixture } from '../../src/emulator';
+import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
 import { SUB_A, SUB_B, TENANT, acrAccessToken, entraToken, principal, registryId, request, type HttpResult } from './support';
 
 const SRC = registryId(SUB_A, 'src-rg', 'src');

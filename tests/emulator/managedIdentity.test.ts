@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { startEmulator, type Emulator, type ManagedIdentityRecord } from '../../src/emulator';
+import { startEmulator, type Emulator, type ManagedIdentityRecord } from '../../testkit/emulator';
 import { SUB_A, TENANT, basicFixture, claimsOf, request } from './support';
 
 describe('emulator: the machine’s managed-identity endpoint', function () {

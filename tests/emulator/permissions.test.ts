@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { startEmulator, type Emulator, type Fixture, type RoleName } from '../../src/emulator';
-import type { RolePermissions as Permission } from '../../src/emulator/roles';
+import { startEmulator, type Emulator, type Fixture, type RoleName } from '../../testkit/emulator';
+import type { RolePermissions as Permission } from '../../testkit/emulator/roles';
 import { SUB_A, TENANT, entraToken, principal, registryId, request, type HttpResult } from './support';
 
 const DST = registryId(SUB_A, 'dst-rg', 'dst');

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { pipelineFederatedCredential, startEmulator, type Emulator, type IdTokenRecord } from '../../src/emulator';
+import { pipelineFederatedCredential, startEmulator, type Emulator, type IdTokenRecord } from '../../testkit/emulator';
 import { FORM, SUB_A, TENANT, basicFixture, claimsOf, form, principal, request } from './support';
 
 const CONNECTION_ID = '4d3c2b1a-0000-4000-8000-00000000c0de';

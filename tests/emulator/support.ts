@@ -5,7 +5,7 @@
  */
 import * as https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Emulator, Fixture, PrincipalFixture, RoleAssignment, TagFixture } from '../../src/emulator/api';
+import type { Emulator, Fixture, PrincipalFixture, RoleAssignment, TagFixture } from '../../testkit/emulator/api';
 
 export const TENANT = '7e5a1c2b-0000-4000-8000-00000000a0d1';
 export const OTHER_TENANT = '9f9f9f9f-0000-4000-8000-00000000b0d2';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { startEmulator, type Emulator, type Fixture } from '../../src/emulator';
-import { registryLimitResolver, TokenBucket } from '../../src/emulator/throttling';
+import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
+import { registryLimitResolver, TokenBucket } from '../../testkit/emulator/throttling';
 import { SUB_A, SUB_B, TENANT, acrAccessToken, acrExchange, entraToken, images, principal, registryId, request, sleep, type HttpResult } from './support';
 
 const WRITES = 'x-ms-ratelimit-remaining-subscription-writes';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { DEFAULT_LIST_CONCURRENCY } from '../../src/engine/options';
-import { renderReportMarkdown } from '../../src/engine/reportMarkdown';
+import { DEFAULT_LIST_CONCURRENCY } from '../../src/engine/syncOptions';
+import { renderReportMarkdown } from '../../src/reporting/markdown';
 import { D, withoutManifestCounts } from './memoryRegistry';
 import { setup } from './syncHarness';
 

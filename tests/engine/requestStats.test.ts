@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { RequestStats } from '../../src/engine/ports';
-import { renderReportMarkdown } from '../../src/engine/reportMarkdown';
+import { renderReportMarkdown } from '../../src/reporting/markdown';
 import { D } from './memoryRegistry';
 import { setup } from './syncHarness';
 

@@ -3,8 +3,8 @@
  * must behave as written there. Written before the filters themselves.
  */
 import { strict as assert } from 'node:assert';
-import { compileIgnorePatterns } from '../../src/engine/ignorePatterns';
-import { parseLetters } from '../../src/engine/letters';
+import { compileIgnorePatterns } from '../../src/options/ignorePatterns';
+import { parseLetters } from '../../src/options/letters';
 
 function ignored(patterns: string[], names: string[]): string[] {
   const matcher = compileIgnorePatterns(patterns);

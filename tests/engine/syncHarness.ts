@@ -4,7 +4,9 @@
  */
 import type { Clock } from '../../src/engine/clock';
 import type { SyncEvents } from '../../src/engine/events';
-import { validateOptions, type RawSyncOptions, type SyncOptions } from '../../src/engine/options';
+import type { SyncOptions } from '../../src/engine/syncOptions';
+import { parseOptions } from '../../src/options/parse';
+import type { RawOptions } from '../../src/options/table';
 import type { RegistryReader, RequestStats } from '../../src/engine/ports';
 import type { RunReport } from '../../src/engine/report';
 import { runSync } from '../../src/engine/sync';
@@ -25,8 +27,8 @@ export function setup(sourceContent: Record<string, Tags>, targetContent: Record
   const source = new MemoryRegistry(sourceContent);
   const target = new MemoryRegistry(targetContent);
   const importer = new MemoryImporter(source, target);
-  const run = (raw: Partial<RawSyncOptions> = {}, extras: RunExtras = {}): Promise<RunReport> => {
-    const options = validateOptions({ sourceRegistry: 'sourceacr', targetRegistry: 'targetacr', ...raw });
+  const run = (raw: Partial<RawOptions> = {}, extras: RunExtras = {}): Promise<RunReport> => {
+    const options = parseOptions({ sourceRegistry: 'sourceacr', targetRegistry: 'targetacr', ...raw }).sync;
     extras.tune?.(options);
     const work = runSync(
       options,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { DEFAULT_LIST_CONCURRENCY as L } from '../../src/engine/options';
-import { renderReportMarkdown } from '../../src/engine/reportMarkdown';
+import { DEFAULT_LIST_CONCURRENCY as L } from '../../src/engine/syncOptions';
+import { renderReportMarkdown } from '../../src/reporting/markdown';
 import { MIN_RESERVE_MS, TimeBudget } from '../../src/engine/timeBudget';
 import { repositories, setup } from './syncHarness';
 import { MINUTE, VirtualClock } from './virtualClock';

@@ -4,7 +4,7 @@
  * every other import done, and the before/after comparison must show nothing lost.
  */
 import { strict as assert } from 'node:assert';
-import type { FaultRule } from '../../src/emulator/api';
+import type { FaultRule } from '../../testkit/emulator/api';
 import { figures } from './support/figures';
 import { FRONT_ENDS, runFrontEnd } from './support/frontEnds';
 import { assertInSync, assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Fixture } from '../../src/emulator/api';
+import type { Fixture } from '../../testkit/emulator/api';
 import { figures } from './support/figures';
 import { FRONT_ENDS, runFrontEnd, type SyncSettings } from './support/frontEnds';
 import { assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-export const LOOPBACK_GUARD = join(__dirname, '..', '..', 'src', 'safety', 'loopbackGuard.js');
+export const LOOPBACK_GUARD = join(__dirname, '..', '..', 'testkit', 'loopbackGuard.js');
 
 export interface ChildRun {
   /** -1 when the child was killed by a signal. */

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPTIONS_ERROR_KEYS } from '../../src/engine/optionsError';
+import { OPTIONS_ERROR_KEYS } from '../../src/options/optionsError';
 import { CONNECTION_MESSAGES } from '../../src/task/connections/connectionError';
-import { preflightMessage, type PreflightErrorKey } from '../../src/azure';
+import { preflightMessage, type PreflightErrorKey } from '../../src/azure/arm/preflight';
 
 const taskJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'tasks', 'AcrTransfer', 'AcrTransferV1', 'task.json'), 'utf8')) as {
   messages: Record<string, string>;

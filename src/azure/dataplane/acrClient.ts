@@ -19,7 +19,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import type { ManifestKind } from '../../engine/ports';
 import type { AzureCloud } from '../cloud';
-import type { Transport } from '../transport';
+import type { Transport } from '../http/transport';
 import { acrAuthenticationPolicy } from './acrAuthPolicy';
 import { acrErrorCode, acrErrorFrom, parseBody } from './acrErrors';
 import { createDataPlanePipeline } from './acrPipeline';

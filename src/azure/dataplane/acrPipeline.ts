@@ -19,8 +19,8 @@ import {
   type PipelinePolicy,
   type RetryStrategy,
 } from '@azure/core-rest-pipeline';
-import type { TokenBucket } from '../tokenBucket';
-import { pipelineSettingsOf, requestTimeoutPolicy, type Transport } from '../transport';
+import type { TokenBucket } from '../http/tokenBucket';
+import { pipelineSettingsOf, requestTimeoutPolicy, type Transport } from '../http/transport';
 
 export interface DataPlanePipelineOptions {
   /** The registry token policy (registry calls); absent for the token requests themselves. */

@@ -39,7 +39,7 @@ import { acrScope, armScope, type AzureCloud } from '../cloud';
 import { oneLineError } from '../redact';
 import { acrErrorFrom, AcrRequestError, parseBody } from './acrErrors';
 import type { BearerChallenge } from './challenge';
-import { jwtExpiresOnMs, jwtTenantId } from './jwt';
+import { jwtExpiresOnMs, jwtTenantId } from '../identity/jwt';
 
 export interface AcrTokenProviderOptions {
   /** `https://<loginServer>`; the only origin tokens are requested from and sent to. */

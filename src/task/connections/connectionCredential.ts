@@ -6,15 +6,24 @@
  *
  * - secret: ClientSecretCredential;
  * - certificate: ClientCertificateCredential from the PEM held in memory (cert + key);
- * - managed identity: ManagedIdentityCredential (managedIdentity.ts);
+ * - managed identity: ManagedIdentityCredential, under the rules of
+ *   azure/identity/managedIdentity.ts (shared with the command line);
  * - workload identity federation: ClientAssertionCredential whose assertion is a fresh ID
  *   token from the pipeline each time (pipelineIdToken.ts).
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { ClientAssertionCredential, ClientCertificateCredential } from '@azure/identity';
-import { clientSecretCredential, identityOptions, type AzureCloud, type Transport } from '../../azure';
-import type { AuthKind } from './authKind';
-import { managedIdentityCredential, type Env } from './managedIdentity';
+import {
+  clientAssertionCredential,
+  clientCertificateCredential,
+  clientSecretCredential,
+  managedIdentityCredential,
+  ManagedIdentityUnavailable,
+  type AzureCloud,
+  type Env,
+  type Transport,
+} from '../../azure';
+import { ConnectionError } from './connectionError';
+import type { AuthKind } from './connectionFields';
 
 export interface CredentialFields {
   displayName: string;
@@ -42,16 +51,20 @@ export function connectionCredential(fields: CredentialFields, deps: CredentialD
     case 'secret':
       return clientSecretCredential(fields.tenantId, required(fields.clientId), required(fields.secret), cloud, transport);
     case 'certificate':
-      return new ClientCertificateCredential(
-        fields.tenantId,
-        required(fields.clientId),
-        { certificate: required(fields.certificatePem) },
-        identityOptions(cloud, transport),
-      );
+      return clientCertificateCredential(fields.tenantId, required(fields.clientId), { certificate: required(fields.certificatePem) }, cloud, transport);
     case 'managedIdentity':
-      return managedIdentityCredential(fields.displayName, cloud, transport, deps.env, fields.msiClientId);
+      return machineIdentity(fields.displayName, deps, fields.msiClientId);
     case 'workloadIdentity':
-      return new ClientAssertionCredential(fields.tenantId, required(fields.clientId), required(deps.idToken), identityOptions(cloud, transport));
+      return clientAssertionCredential(fields.tenantId, required(fields.clientId), required(deps.idToken), cloud, transport);
+  }
+}
+
+function machineIdentity(displayName: string, deps: CredentialDeps, clientId: string | undefined): TokenCredential {
+  try {
+    return managedIdentityCredential(deps.cloud, deps.transport, deps.env, clientId);
+  } catch (error) {
+    if (error instanceof ManagedIdentityUnavailable) throw new ConnectionError('ManagedIdentityCustomCloud', [displayName, error.authorityHost]);
+    throw error;
   }
 }
 

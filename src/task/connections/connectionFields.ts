@@ -9,16 +9,80 @@
  * Before it, the few things whose absence would make azure-arm-rest fail with a puzzling
  * message ("Cannot read properties of undefined") are checked, each with a message that
  * names the connection and says what to do.
+ *
+ * The same file holds the two ways connections are read without leaking: the authorization
+ * read without echoing it, and task-lib's debug stream muted while a connection is read.
  */
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureEndpoint } from 'azure-pipelines-tasks-azure-arm-rest/azureModels';
 import { oneLineError } from '../../azure';
-import { authKindOf } from './authKind';
 import type { CloudFields } from './connectionCloud';
 import type { CredentialFields } from './connectionCredential';
 import { ConnectionError } from './connectionError';
-import { readEndpointAuthorization } from './endpointAuthorization';
-import { withDebugMuted } from './mutedDebug';
+
+/**
+ * Which of the four supported ways to sign in an ARM service connection asks for. The agent
+ * passes the connection's scheme (`ENDPOINT_AUTH_SCHEME_<id>`) and, for service principals,
+ * `authenticationType` (`spnKey` or `spnCertificate`). As azure-arm-rest does, a missing scheme
+ * means a service principal and a missing type means a secret.
+ */
+export type AuthKind = 'secret' | 'certificate' | 'managedIdentity' | 'workloadIdentity';
+
+/** The kind, or undefined for a scheme this task cannot use (PublishProfile, UsernamePassword…). */
+export function authKindOf(scheme: string | undefined, authenticationType: string | undefined): AuthKind | undefined {
+  switch ((scheme ?? '').trim().toLowerCase()) {
+    case '':
+    case 'serviceprincipal':
+      return (authenticationType ?? '').trim().toLowerCase() === 'spncertificate' ? 'certificate' : 'secret';
+    case 'managedserviceidentity':
+      return 'managedIdentity';
+    case 'workloadidentityfederation':
+      return 'workloadIdentity';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * An endpoint's authorization (`ENDPOINT_AUTH_<id>`: scheme and parameters) read without ever
+ * echoing it: task-lib logs only whether it exists, but on malformed JSON its error message
+ * quotes the whole value — secrets included — so that error is replaced here.
+ */
+export type EndpointAuthorizationRead = { found: false } | { found: true; auth?: tl.EndpointAuthorization };
+
+export function readEndpointAuthorization(id: string): EndpointAuthorizationRead {
+  try {
+    const auth = tl.getEndpointAuthorization(id, true);
+    return auth === undefined ? { found: false } : { found: true, auth };
+  } catch {
+    // Present but unreadable: the caller decides; the value stays unsaid.
+    return { found: true };
+  }
+}
+
+/**
+ * Reading a connection logs it: task-lib writes each endpoint value it returns to the debug
+ * stream (`<id> data subscriptionid = …`), and azure-arm-rest's getEndpoint dumps the whole
+ * endpoint object, secret included. The agent masks the secret, but not the subscription and
+ * tenant ids, which this product never logs. So the debug stream is muted while a connection
+ * is read. Both libraries call task-lib's `debug` through its exports object, which is why
+ * replacing that one property is enough.
+ */
+interface TaskLibDebug {
+  debug: (message: string) => void;
+}
+
+async function withDebugMuted<T>(read: () => Promise<T>): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const taskLib = require('azure-pipelines-task-lib/task') as TaskLibDebug;
+  const debug = taskLib.debug;
+  taskLib.debug = () => undefined;
+  try {
+    return await read();
+  } finally {
+    taskLib.debug = debug;
+  }
+}
 
 export interface ConnectionFields extends CredentialFields, CloudFields {
   subscriptionId: string;

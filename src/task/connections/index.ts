@@ -8,16 +8,14 @@
 import type { TokenCredential } from '@azure/core-auth';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureCloud, Transport } from '../../azure';
-import type { AuthKind } from './authKind';
 import { connectionCloud } from './connectionCloud';
 import { connectionCredential } from './connectionCredential';
 import { ConnectionError } from './connectionError';
-import { disposeConnectionFiles, readConnectionFields, type ConnectionFields } from './connectionFields';
+import { disposeConnectionFiles, readConnectionFields, type AuthKind, type ConnectionFields } from './connectionFields';
 import { MaskedCredential } from './maskedCredential';
-import { pipelineOidcSettings } from './pipelineContext';
-import { PipelineIdTokenSource } from './pipelineIdToken';
+import { pipelineOidcSettings, PipelineIdTokenSource } from './pipelineIdToken';
 
-export type { AuthKind } from './authKind';
+export type { AuthKind } from './connectionFields';
 export { CONNECTION_MESSAGES, ConnectionError, connectionErrorIn, type ConnectionMessageKey, type ConnectionProblem } from './connectionError';
 
 export interface ResolvedConnection {

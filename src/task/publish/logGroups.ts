@@ -2,7 +2,9 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import type { RunPlan, SyncEvents } from '../../engine/events';
 import { MAX_INDEX_MANIFESTS } from '../../engine/indexSize';
 import type { RepositoryReport, RunReport, TagReport } from '../../engine/report';
-import { shortDigest } from '../../engine/reportMarkdown';
+import { repositoryFindings, SEVERITY, type Finding, type FindingKind } from '../../reporting/findings';
+import { planOverview, type PlanOverview } from '../../reporting/planOverview';
+import { shortDigest } from '../../reporting/texts';
 
 /**
  * What the pipeline log shows while a run goes: the selection, a progress percentage while
@@ -19,29 +21,32 @@ function tagLine(repository: string, tag: TagReport): string {
   return tl.loc('TagLine', `${repository}:${tag.tag}`, tag.decision, shortDigest(tag.sourceDigest), shortDigest(tag.targetDigest), tag.outcome);
 }
 
-function issuesOf(repository: RepositoryReport): void {
-  if (repository.error !== undefined) tl.error(tl.loc('RepositoryFailed', repository.name, repository.error));
-  for (const tag of repository.tags) {
-    if (tag.decision === 'retagged') tl.warning(tl.loc('Retagged', repository.name, tag.tag, shortDigest(tag.targetDigest), shortDigest(tag.sourceDigest)));
-    if (tag.decision === 'locked') tl.warning(tl.loc('Locked', repository.name, tag.tag, shortDigest(tag.targetDigest), shortDigest(tag.sourceDigest)));
-    if (tag.decision === 'tooManyManifests') {
-      tl.warning(tl.loc('TooManyManifests', repository.name, tag.tag, String(tag.manifestCount ?? '?'), String(MAX_INDEX_MANIFESTS)));
-    }
-    if (tag.outcome === 'failed') tl.error(tl.loc('TagFailed', repository.name, tag.tag, tag.error ?? ''));
-  }
+/** The localised wording of each finding (task.json `messages`). */
+const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>) => string } = {
+  repositoryFailed: (f) => tl.loc('RepositoryFailed', f.repository, f.error),
+  retagged: (f) => tl.loc('Retagged', f.repository, f.tag, shortDigest(f.targetDigest), shortDigest(f.sourceDigest)),
+  locked: (f) => tl.loc('Locked', f.repository, f.tag, shortDigest(f.targetDigest), shortDigest(f.sourceDigest)),
+  tooManyManifests: (f) => tl.loc('TooManyManifests', f.repository, f.tag, String(f.manifestCount ?? '?'), String(MAX_INDEX_MANIFESTS)),
+  tagFailed: (f) => tl.loc('TagFailed', f.repository, f.tag, f.error ?? ''),
+};
+
+function raise<F extends Finding>(finding: F): void {
+  const text = (FINDING_TEXT[finding.kind] as (f: F) => string)(finding);
+  if (SEVERITY[finding.kind] === 'error') tl.error(text);
+  else tl.warning(text);
 }
 
-export function logRepository(repository: RepositoryReport): void {
+function logRepository(repository: RepositoryReport): void {
   if (repository.status === 'inSync') return;
   // Not listed before the time budget ran out: nothing to show but its name; counted once instead.
   if (repository.status === 'deferred' && repository.tags.length === 0) return;
   write(`##[group]${tl.loc('RepositoryGroup', repository.name, repository.status)}`);
   for (const tag of repository.tags) if (tag.decision !== 'inSync') write(tagLine(repository.name, tag));
   write('##[endgroup]');
-  issuesOf(repository);
+  for (const finding of repositoryFindings(repository)) raise(finding);
 }
 
-export function logSelection(plan: RunPlan, dryRun: boolean): void {
+function logSelection(plan: RunPlan, overview: PlanOverview, dryRun: boolean): void {
   const { selection } = plan;
   if (dryRun) write(tl.loc('DryRunNotice'));
   write(tl.loc('Selected', String(selection.selected.length), String(selection.scanned), String(selection.ignored.length)));
@@ -50,9 +55,8 @@ export function logSelection(plan: RunPlan, dryRun: boolean): void {
     write(tl.loc('Shard', String(index), String(count), String(selection.selected.length), String(selectedInAllShards)));
   }
   for (const ignored of selection.ignored) write(tl.loc('Ignored', ignored.name, ignored.pattern));
-  const inSync = plan.repositories.filter((r) => r.plan !== undefined && r.plan.decisions.every((d) => d.kind === 'inSync')).length;
+  const { inSync, notListed } = overview;
   write(tl.loc('RepositoryInSync', String(inSync)));
-  const notListed = plan.repositories.filter((r) => r.plan === undefined && r.error === undefined && r.deferredBy !== undefined).length;
   if (notListed > 0) write(tl.loc('NotListed', String(notListed)));
 }
 
@@ -62,8 +66,9 @@ export function taskEvents(dryRun: boolean): SyncEvents {
   let finished = 0;
   return {
     planned(plan) {
-      logSelection(plan, dryRun);
-      total = plan.repositories.filter((r) => r.deferredBy === undefined).reduce((n, r) => n + (r.plan?.groups.length ?? 0), 0);
+      const overview = planOverview(plan);
+      logSelection(plan, overview, dryRun);
+      total = overview.importCalls;
     },
     budgetReached(reserveMs) {
       write(tl.loc('BudgetReached', String(Math.round(reserveMs / 1000))));

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { RunReport } from '../../engine/report';
-import { renderReportMarkdown } from '../../engine/reportMarkdown';
+import { renderReportMarkdown } from '../../reporting/markdown';
 
 function tempDirectory(): string {
   return tl.getVariable('Agent.TempDirectory') ?? process.cwd();

@@ -4,12 +4,12 @@
  * real @azure/identity ClientSecretCredentials for the fixture's principals.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { startEmulator } from '../../../src/emulator';
-import type { Emulator, EmulatorOptions, Fixture, PrincipalFixture } from '../../../src/emulator/api';
+import { startEmulator } from '../../../testkit/emulator';
+import type { Emulator, EmulatorOptions, Fixture, PrincipalFixture } from '../../../testkit/emulator/api';
 import { AzurePublicCloud, customizeCloud, type AzureCloud } from '../../../src/azure/cloud';
 import { connect, type ConnectOptions, type Connection } from '../../../src/azure/connect';
-import { clientSecretCredential } from '../../../src/azure/credentials';
-import { createTransport, type Transport, type TransportOptions } from '../../../src/azure/transport';
+import { clientSecretCredential } from '../../../src/azure/identity/credentials';
+import { createTransport, type Transport, type TransportOptions } from '../../../src/azure/http/transport';
 import type { RegistryReader } from '../../../src/engine/ports';
 
 export const TENANT = '7e5a1c2b-0000-4000-8000-00000000a0d1';

@@ -1,5 +1,5 @@
 /** A BucketClock for unit tests: time moves only when a test says so. */
-import type { BucketClock } from '../../../src/azure/tokenBucket';
+import type { BucketClock } from '../../../src/azure/http/tokenBucket';
 
 /** A clock that only moves when told, running due timers as it goes. */
 export class ManualClock implements BucketClock {

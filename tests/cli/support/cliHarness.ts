@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
-import type { Emulator, Fixture, PrincipalFixture, RegistryFixture, TagFixture } from '../../../src/emulator/api';
+import type { Emulator, Fixture, PrincipalFixture, RegistryFixture, TagFixture } from '../../../testkit/emulator/api';
 
 export const TENANT = '5f1d2c3b-aaaa-4bbb-8ccc-0d9e8f7a6b5c';
 export const SUB_SOURCE = '0a1b2c3d-1111-4222-8333-444455556666';

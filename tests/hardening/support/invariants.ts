@@ -7,7 +7,7 @@
  *   a run printed or wrote.
  */
 import { strict as assert } from 'node:assert';
-import type { Emulator } from '../../../src/emulator/api';
+import type { Emulator } from '../../../testkit/emulator/api';
 import type { RunReport } from '../../../src/engine/report';
 import { figures } from './figures';
 import type { SyncRun } from './frontEnds';

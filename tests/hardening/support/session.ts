@@ -3,8 +3,8 @@
  * test (imports done on the first poll, Retry-After 1 s unless a test says otherwise), stopped
  * after it, and the suite's figures written after the file.
  */
-import { startEmulator } from '../../../src/emulator';
-import type { Emulator, EmulatorOptions, Fixture } from '../../../src/emulator/api';
+import { startEmulator } from '../../../testkit/emulator';
+import type { Emulator, EmulatorOptions, Fixture } from '../../../testkit/emulator/api';
 import { writeFigures } from './figures';
 import { faultWorld } from './world';
 

@@ -4,7 +4,7 @@
  * task's two connections; the target one, which can also read the source, for the command
  * line), and content with shared digests, a multi-arch index, a Helm chart and a locked tag.
  */
-import type { Fixture, RegistryFixture, TagFixture } from '../../../src/emulator/api';
+import type { Fixture, RegistryFixture, TagFixture } from '../../../testkit/emulator/api';
 
 export const TENANT = '7e11a000-5ec2-4e7e-8000-0000000000f1';
 export const SUB_SOURCE = '5ec2e700-1111-4111-8111-00000000f0a1';

@@ -9,4 +9,4 @@ export const taskJsonFile = join(taskDir, 'task.json');
 export const resjsonFile = join(taskDir, 'Strings', 'resources.resjson', 'en-US', 'resources.resjson');
 export const schemaFile = join(repoRoot, 'tests', 'fixtures', 'ado', 'tasks.schema.json');
 export const manifestFile = join(repoRoot, 'vss-extension.json');
-export const loopbackGuard = join(buildRoot, 'src', 'safety', 'loopbackGuard.js');
+export const loopbackGuard = join(buildRoot, 'testkit', 'loopbackGuard.js');

@@ -4,7 +4,7 @@
  * manifests — with real task-lib, in-memory registries and real (short) time.
  */
 import { strict as assert } from 'node:assert';
-import { DEFAULT_LIST_CONCURRENCY as L } from '../../../src/engine/options';
+import { DEFAULT_LIST_CONCURRENCY as L } from '../../../src/engine/syncOptions';
 import { shardOf } from '../../../src/engine/sharding';
 import { D, type Tags } from '../../engine/memoryRegistry';
 import { explain, runScenario as run } from './support/runScenario';

@@ -4,7 +4,7 @@
  * problem is visible in the connection itself, before any request is sent.
  */
 import { strict as assert } from 'node:assert';
-import { startEmulator, type Emulator } from '../../../src/emulator';
+import { startEmulator, type Emulator } from '../../../testkit/emulator';
 import { connectionEnv, managedIdentityConnection, pipelineEnv, secretConnection, workloadIdentityConnection, type ConnectionSpec } from './support/agentEnv';
 import { runDriver, type DriverRun } from './support/runDriver';
 import { APP, CLIENT_SECRET, CONN, REGISTRY, SUB_A, SUB_B, TENANT_A, TENANT_B, makeCertificate, world } from './support/world';

@@ -6,7 +6,7 @@
  * connections in different tenants and subscriptions.
  */
 import { strict as assert } from 'node:assert';
-import { startEmulator, type Emulator } from '../../../src/emulator';
+import { startEmulator, type Emulator } from '../../../testkit/emulator';
 import {
   certificateConnection,
   connectionEnv,

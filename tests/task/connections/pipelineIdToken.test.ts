@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { createTransport, type Transport } from '../../../src/azure';
-import { startEmulator, type Emulator } from '../../../src/emulator';
+import { startEmulator, type Emulator } from '../../../testkit/emulator';
 import { ConnectionError } from '../../../src/task/connections/connectionError';
 import { jwtExpiresOnMs as jwtExpiryMs } from '../../../src/azure';
 import { MIN_REMAINING_MS, PipelineIdTokenSource, REUSE_WINDOW_MS } from '../../../src/task/connections/pipelineIdToken';

@@ -86,7 +86,7 @@ tmr.registerMock('../azure', {
     process.on('beforeExit', () => console.log(`FAKE_TARGET ${JSON.stringify(to.snapshot())}`));
     const requestStats = (): RequestStats => scenario.requestStats ?? { requests: 0, throttled: 0, retried: 0 };
     const preflight = { skipped: [] };
-    return Promise.resolve({ source: { name: source.registryName }, target: { name: target.registryName }, sourceReader: from, targetReader: to, importer, requestStats, preflight });
+    return Promise.resolve({ source: { name: source.registryName }, target: { name: target.registryName }, ports: { source: from, target: to, importer, requestStats }, preflight });
   },
 });
 

@@ -6,7 +6,7 @@
  * `ENDPOINT_DATA_<id>_<KEY>`; for the job, the SystemVssConnection and the System.* variables
  * workload identity federation needs.
  */
-import type { Emulator } from '../../../../src/emulator/api';
+import type { Emulator } from '../../../../testkit/emulator/api';
 
 export type Scheme = 'ServicePrincipal' | 'ManagedServiceIdentity' | 'WorkloadIdentityFederation' | (string & {});
 

@@ -13,7 +13,10 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAcrRegistryReader, createArmClient, createTransport, locateRegistry, oneLineError } from '../../../../src/azure';
+import { createTransport, oneLineError } from '../../../../src/azure';
+import { createArmClient } from '../../../../src/azure/arm/armClient';
+import { locateRegistry } from '../../../../src/azure/arm/registryLocator';
+import { createAcrRegistryReader } from '../../../../src/azure/dataplane/registryReader';
 import { disposeConnections, resolveConnection, type ResolvedConnection } from '../../../../src/task/connections';
 
 export interface DriverSide {

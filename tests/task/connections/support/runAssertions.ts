@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import type { Emulator, LoggedRequest, ManagedIdentityRecord, TokenRequestRecord } from '../../../../src/emulator/api';
+import type { Emulator, LoggedRequest, ManagedIdentityRecord, TokenRequestRecord } from '../../../../testkit/emulator/api';
 import type { DriverRun } from './runDriver';
 
 export interface Grant<R> {

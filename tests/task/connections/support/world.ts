@@ -6,8 +6,8 @@
  */
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { pipelineFederatedCredential } from '../../../../src/emulator';
-import type { Fixture, RoleAssignment } from '../../../../src/emulator/api';
+import { pipelineFederatedCredential } from '../../../../testkit/emulator';
+import type { Fixture, RoleAssignment } from '../../../../testkit/emulator/api';
 
 export const TENANT_A = '1a1a1a1a-0000-4000-8000-0000000000a1';
 export const TENANT_B = '2b2b2b2b-0000-4000-8000-0000000000b2';

@@ -1,0 +1,149 @@
+/**
+ * Checks made once both registries are resolved and before anything is written, turning
+ * Azure's known dead ends for importImage into one clear sentence each instead of a failure
+ * per import half an hour later:
+ *
+ * 1. A registry whose public network access is disabled (or limited to selected networks)
+ *    and that does not let trusted Microsoft services through: importImage cannot reach it.
+ *    Read from what ARM reported when the registry was located; no request.
+ * 2. The target identity cannot import into the target: no
+ *    `Microsoft.ContainerRegistry/registries/importImage/action` in ARM's permissions API.
+ * 3. The target identity cannot read the source (the import runs as the target identity):
+ *    neither registry read, pull, nor repository content read on the source.
+ * 4. The source identity cannot use the source's data plane: the registry refuses its token
+ *    exchange. This is the catalog sign-in the listing needs anyway (kept and reused), so it
+ *    costs no extra round trip. A token granted without the catalog scope shows up at the
+ *    first listing, whose error names AcrPull too (acrErrors.ts).
+ *
+ * When the permissions API itself is refused or missing (403, 404, or another failure) the
+ * check is skipped and said so in the report: it must never be what stops a run. Messages
+ * name registries and roles, never ids.
+ */
+import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import { allowsAction, allowsDataAction, readPermissions, type PermissionsAnswer } from './armPermissions';
+import type { AcrClient } from '../dataplane/acrClient';
+import { AcrRequestError } from '../dataplane/acrErrors';
+import { AcrAuthenticationError } from '../dataplane/acrTokens';
+import type { RegistryRef, RegistrySide } from '../registryRef';
+
+export const IMPORT_ACTION = 'Microsoft.ContainerRegistry/registries/importImage/action';
+/** Any of these on the source lets importImage read it. */
+export const SOURCE_READ_ACTIONS = ['Microsoft.ContainerRegistry/registries/pull/read', 'Microsoft.ContainerRegistry/registries/read'] as const;
+export const SOURCE_READ_DATA_ACTION = 'Microsoft.ContainerRegistry/registries/repositories/content/read';
+
+/** Keys for localised messages (the task's strings); `args` fill `%s` in order. */
+export type PreflightErrorKey = 'PreflightNetworkClosed' | 'PreflightCannotImport' | 'PreflightCannotReadSource' | 'PreflightCannotListSource';
+
+const MESSAGES: Record<PreflightErrorKey, (args: readonly string[]) => string> = {
+  // args: registry name, side
+  PreflightNetworkClosed: ([name]) =>
+    `registry ${name} does not allow trusted Microsoft services; importImage needs 'Allow trusted Microsoft services' ` +
+    'when public network access is disabled or limited to selected networks',
+  // args: target registry name
+  PreflightCannotImport: ([target]) =>
+    `the target identity cannot import into ${target}: give it Contributor, or Container Registry Data Importer and Data Reader, on the registry`,
+  // args: source registry name, target registry name
+  PreflightCannotReadSource: ([source, target]) =>
+    `the target identity cannot read the source registry ${source}; importImage into ${target} runs as that identity, ` +
+    'which needs AcrPull (or Reader) on the source registry',
+  // args: source registry name, the registry's answer (status and code)
+  PreflightCannotListSource: ([source, answer]) =>
+    `the source identity cannot read the source registry ${source} (${answer}): give it AcrPull (or Reader) on the registry`,
+};
+
+export class PreflightError extends Error {
+  constructor(
+    readonly key: PreflightErrorKey,
+    readonly args: readonly string[],
+  ) {
+    super(preflightMessage(key, args));
+    this.name = 'PreflightError';
+  }
+}
+
+/** The English message for a key and its arguments (the command line's text). */
+export function preflightMessage(key: PreflightErrorKey, args: readonly string[]): string {
+  return MESSAGES[key](args);
+}
+
+export type PreflightCheck = 'targetImport' | 'sourceRead';
+
+/** A check that could not be made; `message` is one line for the log, without ids. */
+export interface PreflightSkip {
+  check: PreflightCheck;
+  message: string;
+}
+
+export interface PreflightReport {
+  skipped: PreflightSkip[];
+}
+
+export interface PreflightInputs {
+  source: RegistryRef;
+  target: RegistryRef;
+  /** An ARM client signed in as the target identity (the one importImage runs as). */
+  targetArm: ContainerRegistryManagementClient;
+  armEndpoint: string;
+  /** The source's data-plane client, signed in as the source identity. */
+  sourceData: AcrClient;
+  signal?: AbortSignal;
+}
+
+/** Runs every check (concurrently); throws the first dead end found as a PreflightError. */
+export async function runPreflight(inputs: PreflightInputs): Promise<PreflightReport> {
+  const { source, target, targetArm, armEndpoint, signal } = inputs;
+  const sides: [RegistryRef, RegistrySide][] = [
+    [target, 'target'],
+    [source, 'source'],
+  ];
+  for (const [ref, side] of sides) {
+    if (closedToTrustedServices(ref)) throw new PreflightError('PreflightNetworkClosed', [ref.name, side]);
+  }
+
+  const [onTarget, onSource, signIn] = await Promise.all([
+    readPermissions(targetArm, armEndpoint, target.id, signal),
+    readPermissions(targetArm, armEndpoint, source.id, signal),
+    signInFailure(inputs.sourceData, signal),
+  ]);
+  const skipped: PreflightSkip[] = [];
+  const known = (answer: PermissionsAnswer, check: PreflightCheck, what: string): answer is Extract<PermissionsAnswer, { known: true }> => {
+    if (answer.known) return true;
+    skipped.push({ check, message: `could not check ${what}: ${answer.reason}; the check was skipped` });
+    return false;
+  };
+
+  if (known(onTarget, 'targetImport', `whether the target identity may import into ${target.name}`)) {
+    if (!allowsAction(onTarget.permissions, IMPORT_ACTION)) throw new PreflightError('PreflightCannotImport', [target.name]);
+  }
+  if (known(onSource, 'sourceRead', `whether the target identity may read ${source.name}`)) {
+    const canRead =
+      SOURCE_READ_ACTIONS.some((action) => allowsAction(onSource.permissions, action)) ||
+      allowsDataAction(onSource.permissions, SOURCE_READ_DATA_ACTION);
+    if (!canRead) throw new PreflightError('PreflightCannotReadSource', [source.name, target.name]);
+  }
+  if (signIn !== undefined) throw new PreflightError('PreflightCannotListSource', [source.name, signIn]);
+  return { skipped };
+}
+
+/**
+ * Public access disabled, or a firewall that denies by default, without the trusted-services
+ * bypass. A bypass ARM did not report is taken as Azure's default (AzureServices).
+ */
+export function closedToTrustedServices(ref: RegistryRef): boolean {
+  const restricted = ref.publicNetworkAccess?.toLowerCase() === 'disabled' || ref.networkDefaultAction?.toLowerCase() === 'deny';
+  const bypass = ref.networkRuleBypassOptions;
+  return restricted && bypass !== undefined && bypass.toLowerCase() !== 'azureservices';
+}
+
+/** The registry's refusal (`HTTP 401 UNAUTHORIZED`) when it refuses the identity; other failures are thrown. */
+async function signInFailure(client: AcrClient, signal: AbortSignal | undefined): Promise<string | undefined> {
+  try {
+    await client.signIn(signal);
+    return undefined;
+  } catch (error) {
+    const status = error instanceof AcrAuthenticationError || error instanceof AcrRequestError ? error.status : undefined;
+    if (status !== 401 && status !== 403) throw error;
+    const code = (error as AcrAuthenticationError | AcrRequestError).code;
+    return `the registry answered HTTP ${status}${code ? ` ${code}` : ''}`;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Finds a registry by name within one subscription, the way `az acr show` does: list every
+ * registry of the subscription (all pages, following nextLink) and match the name without
+ * regard to case. Listing needs only Reader on the subscription or the registries, and it
+ * does not require the caller to know the resource group.
+ */
+import type { ContainerRegistryManagementClient, Registry } from '@azure/arm-containerregistry';
+import { describeArmError } from '../http/serviceErrorCapture';
+import { resourceGroupOf, subscriptionOf, type RegistryRef, type RegistrySide } from '../registryRef';
+
+export { createArmClient } from './armClient';
+
+/** The registry is not in the subscription (or the identity cannot see it). */
+export class RegistryNotFoundError extends Error {
+  constructor(
+    readonly registryName: string,
+    readonly side: RegistrySide,
+  ) {
+    // ARM lists only what the identity may read, so "not there" and "not visible" look alike.
+    super(`registry "${registryName}" was not found in the ${side} subscription (or the ${side} identity cannot see it: it needs Reader on the registry)`);
+    this.name = 'RegistryNotFoundError';
+  }
+}
+
+/** ARM refused or failed the listing; the message is the service's, redacted. */
+export class RegistryLookupError extends Error {
+  constructor(
+    message: string,
+    readonly side: RegistrySide,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'RegistryLookupError';
+  }
+}
+
+export async function locateRegistry(
+  client: ContainerRegistryManagementClient,
+  registryName: string,
+  side: RegistrySide,
+  signal?: AbortSignal,
+): Promise<RegistryRef> {
+  const wanted = registryName.trim().toLowerCase();
+  try {
+    for await (const registry of client.registries.list({ abortSignal: signal })) {
+      if (registry.name?.toLowerCase() === wanted) return toRegistryRef(registry, side);
+    }
+  } catch (error) {
+    if (error instanceof RegistryLookupError) throw error;
+    if (signal?.aborted) throw error;
+    const described = describeArmError(error);
+    throw new RegistryLookupError(`could not list the registries of the ${side} subscription: ${described.message}`, side, described.code);
+  }
+  throw new RegistryNotFoundError(registryName, side);
+}
+
+function toRegistryRef(registry: Registry, side: RegistrySide): RegistryRef {
+  const { id, name, loginServer } = registry;
+  const resourceGroup = id ? resourceGroupOf(id) : undefined;
+  const subscriptionId = id ? subscriptionOf(id) : undefined;
+  if (!id || !name || !loginServer || !resourceGroup || !subscriptionId) {
+    throw new RegistryLookupError(
+      `ARM described the ${side} registry "${name ?? '?'}" without an id, resource group or login server`,
+      side,
+    );
+  }
+  return {
+    name,
+    id,
+    subscriptionId,
+    resourceGroup,
+    loginServer,
+    ...(registry.sku?.name ? { sku: registry.sku.name } : {}),
+    ...(registry.publicNetworkAccess ? { publicNetworkAccess: registry.publicNetworkAccess } : {}),
+    ...(registry.networkRuleBypassOptions ? { networkRuleBypassOptions: registry.networkRuleBypassOptions } : {}),
+    ...(registry.networkRuleSet?.defaultAction ? { networkDefaultAction: registry.networkRuleSet.defaultAction } : {}),
+    ...(registry.policies?.azureADAuthenticationAsArmPolicy?.status
+      ? { azureADAuthenticationAsArmPolicy: registry.policies.azureADAuthenticationAsArmPolicy.status }
+      : {}),
+  };
+}

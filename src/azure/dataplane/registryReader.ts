@@ -1,0 +1,44 @@
+/**
+ * The engine's RegistryReader over the ACR data plane of one registry.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type { ManifestKind, RegistryReader, TagInfo } from '../../engine/ports';
+import type { AzureCloud } from '../cloud';
+import { AcrClient, createAcrClient } from './acrClient';
+import type { RegistryRef } from '../registryRef';
+import type { Transport } from '../http/transport';
+
+export class AcrRegistryReader implements RegistryReader {
+  constructor(readonly client: AcrClient) {}
+
+  listRepositories(signal?: AbortSignal): AsyncIterable<string> {
+    return this.client.listRepositories(signal);
+  }
+
+  /** Lets the token requests of these repositories carry several scopes each (decision 005). */
+  expectRepositories(names: readonly string[]): void {
+    this.client.expectRepositories(names);
+  }
+
+  async listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null> {
+    const tags = await this.client.listTags(repository, signal);
+    return tags === null ? null : tags.map(({ name, digest, writeEnabled }) => ({ name, digest, writeEnabled }));
+  }
+
+  countReferencedManifests(repository: string, digest: string, signal?: AbortSignal): Promise<number> {
+    return this.client.countReferencedManifests(repository, digest, signal);
+  }
+
+  listManifestKinds(repository: string, signal?: AbortSignal): Promise<ReadonlyMap<string, ManifestKind>> {
+    return this.client.listManifestKinds(repository, signal);
+  }
+}
+
+export function createAcrRegistryReader(
+  registry: Pick<RegistryRef, 'loginServer'>,
+  credential: TokenCredential,
+  cloud: AzureCloud,
+  transport: Transport,
+): AcrRegistryReader {
+  return new AcrRegistryReader(createAcrClient(registry.loginServer, credential, cloud, transport));
+}

@@ -1,0 +1,289 @@
+/**
+ * The one place that decides how every Azure client talks HTTP: retries, trusted CAs, user
+ * agent, per-request time limit, request pacing and request counting. ARM clients,
+ * @azure/identity credentials and the ACR data-plane pipeline all take their options from a
+ * `Transport`, so a corporate proxy CA or the emulator's CA is configured once and TLS
+ * verification is never switched off.
+ *
+ * A transport also holds what the clients built from it share during a run: the ARM budgets
+ * per subscription (armPacing.ts), the read caps per registry and the request counter
+ * (requestStats.ts). Build one per run.
+ */
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import { RestError, type Agent, type PipelinePolicy, type PipelineRetryOptions, type ProxySettings, type TlsSettings } from '@azure/core-rest-pipeline';
+import { ArmBudgets, bucketSettings, DEFAULT_ARM_READS, DEFAULT_ARM_WRITES } from '../arm/armPacing';
+import { createProxyAgent } from './proxyAgent';
+import { RequestCounter } from './requestStats';
+import { BucketsByKey, type TokenBucketSettings } from './tokenBucket';
+
+export interface Transport {
+  /**
+   * Retry settings for core-rest-pipeline's default retry policy: 429/503 answers carrying
+   * Retry-After wait exactly that long; 5xx, 408 and connection faults back off exponentially.
+   */
+  readonly retry: Required<PipelineRetryOptions>;
+  /** Extra CA certificates (PEM) trusted in addition to Node's bundled roots. */
+  readonly caPem?: string;
+  /** `acr-transfer/<version>`, put in front of each SDK's own user agent. */
+  readonly userAgentPrefix: string;
+  /** Time limit of one HTTP attempt in ms (0 = none); a timed-out attempt is retried. */
+  readonly requestTimeoutMs: number;
+  /**
+   * An explicit proxy (the pipeline agent's). Without it the SDK pipelines still honour
+   * HTTPS_PROXY / NO_PROXY from the environment.
+   */
+  readonly proxy?: ProxySettings;
+  /** ARM write and read budgets per subscription, shared by every ARM client of this transport. */
+  readonly armBudgets: ArmBudgets;
+  /** Data-plane reads per second per registry (0 = no cap). */
+  readonly maxReadsPerSecond: number;
+  /** The read cap's bucket per registry host, when there is a cap. */
+  readonly registryReads?: BucketsByKey;
+  /** Counts every request of every pipeline built from this transport. */
+  readonly counter: RequestCounter;
+}
+
+export interface TransportOptions {
+  /** Product version for the user agent; the front end knows it. */
+  version?: string;
+  /** Extra CA PEM (the emulator's or a TLS-inspecting proxy's). */
+  caPem?: string;
+  retry?: PipelineRetryOptions;
+  /** Time limit of one HTTP attempt in ms; default 60 000, 0 = none. */
+  requestTimeoutMs?: number;
+  proxy?: ProxySettings;
+  /**
+   * ARM write budget per subscription the client keeps itself under; default ARM's own
+   * (200, refilled 10 per second); false = no pacing.
+   */
+  armWrites?: Partial<TokenBucketSettings> | false;
+  /** ARM read budget per subscription; default ARM's own (250, refilled 25 per second); false = none. */
+  armReads?: Partial<TokenBucketSettings> | false;
+  /**
+   * Caps data-plane reads per registry at this many per second (a token bucket holding one
+   * second's worth), so a run stays under a registry's own limit. Default: no cap.
+   */
+  maxReadsPerSecond?: number;
+}
+
+/** Defaults sized for ARM's write throttling (Retry-After up to a minute) and ACR's 429s. */
+const DEFAULT_RETRY: Required<PipelineRetryOptions> = {
+  maxRetries: 6,
+  retryDelayInMs: 1000,
+  maxRetryDelayInMs: 60_000,
+};
+
+/** A hung connection is given up after a minute and retried (importImage's POST answers in seconds). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+export function createTransport(options: TransportOptions = {}): Transport {
+  const retry = { ...DEFAULT_RETRY, ...definedRetry(options.retry) };
+  const maxReadsPerSecond = options.maxReadsPerSecond ?? 0;
+  if (!Number.isFinite(maxReadsPerSecond) || maxReadsPerSecond < 0) throw new RangeError('maxReadsPerSecond must be a number ≥ 0');
+  return Object.freeze({
+    retry,
+    caPem: options.caPem && options.caPem.trim() !== '' ? options.caPem : undefined,
+    userAgentPrefix: `acr-transfer/${options.version ?? 'dev'}`,
+    requestTimeoutMs: Math.max(0, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+    ...(options.proxy ? { proxy: options.proxy } : {}),
+    armBudgets: new ArmBudgets({
+      ...bucketSetting('writes', options.armWrites, DEFAULT_ARM_WRITES),
+      ...bucketSetting('reads', options.armReads, DEFAULT_ARM_READS),
+    }),
+    maxReadsPerSecond,
+    ...(maxReadsPerSecond > 0
+      ? { registryReads: new BucketsByKey({ capacity: Math.max(1, maxReadsPerSecond), refillPerSecond: maxReadsPerSecond }) }
+      : {}),
+    counter: new RequestCounter(),
+  });
+}
+
+function bucketSetting<K extends 'writes' | 'reads'>(
+  key: K,
+  given: Partial<TokenBucketSettings> | false | undefined,
+  fallback: TokenBucketSettings,
+): Partial<Record<K, TokenBucketSettings>> {
+  if (given === false) return {};
+  return { [key]: bucketSettings(fallback, given) } as Partial<Record<K, TokenBucketSettings>>;
+}
+
+/**
+ * The CAs a transport trusts, or undefined for Node's defaults. Node *replaces* its roots when
+ * `ca` is set, so the extra PEM is appended to the bundled roots: a corporate CA must not make
+ * real Azure untrusted.
+ */
+export function trustedCasOf(transport: Transport): string[] | undefined {
+  if (transport.caPem === undefined) return undefined;
+  return [...rootCertificates, transport.caPem];
+}
+
+/** TLS settings of a transport with an extra CA: one secure context holding all trusted CAs. */
+export interface TransportTlsSettings extends TlsSettings {
+  readonly secureContext: SecureContext;
+}
+
+/**
+ * Secure contexts per extra CA PEM, for the whole process: parsing ~150 PEMs costs ~20 ms of
+ * CPU, and the transports of one process (a run's, or a test suite's) trust one or two sets.
+ */
+const secureContexts = new Map<string, SecureContext>();
+
+/** The transport's trusted CAs as one secure context, or undefined for Node's defaults. */
+function secureContextOf(transport: Transport): SecureContext | undefined {
+  if (transport.caPem === undefined) return undefined;
+  let context = secureContexts.get(transport.caPem);
+  if (context === undefined) {
+    context = createSecureContext({ ca: trustedCasOf(transport) });
+    secureContexts.set(transport.caPem, context);
+  }
+  return context;
+}
+
+const tlsSettings = new WeakMap<Transport, TransportTlsSettings>();
+
+/**
+ * The TLS settings handed to the SDK: a prebuilt `secureContext`, never the `ca` list itself.
+ * core-rest-pipeline's Node client spreads these settings into a keep-alive https.Agent, and a
+ * `ca` list there costs on every request and every connection: https.Agent#getName folds all
+ * ~150 PEMs into the pool name of each request (a ~200 KB string, a third of the CPU in a
+ * profile), and tls.connect parses them into a new context for each socket. A `secureContext`
+ * is used as is and is not part of the pool name; the certificate and host-name checks are
+ * Node's usual ones against the CAs it holds.
+ *
+ * Not the pipeline `agent` option: with an agent set, the SDK's proxy policy leaves requests
+ * alone (HTTPS_PROXY / NO_PROXY would be ignored), and the same agent would get the plain-http
+ * requests of managed-identity endpoints, which an https.Agent refuses.
+ *
+ * The object is the same for every call on a transport: the SDK's HTTP client keeps one agent
+ * (one connection pool per host) per settings object, so pipelines sharing an HTTP client
+ * share their connections.
+ */
+export function tlsOptionsOf(transport: Transport): TransportTlsSettings | undefined {
+  let settings = tlsSettings.get(transport);
+  if (settings === undefined) {
+    const secureContext = secureContextOf(transport);
+    if (secureContext === undefined) return undefined;
+    settings = Object.freeze({ secureContext });
+    tlsSettings.set(transport, settings);
+  }
+  return settings;
+}
+
+/**
+ * Options understood by every Azure SDK client and credential (they all extend
+ * core-rest-pipeline's PipelineOptions).
+ */
+export interface PipelineSettings {
+  retryOptions: PipelineRetryOptions;
+  tlsOptions?: TlsSettings;
+  agent?: Agent;
+  userAgentOptions: { userAgentPrefix: string };
+}
+
+export interface SharedClientOptions extends PipelineSettings {
+  additionalPolicies?: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[];
+}
+
+/**
+ * With a proxy, the SDK's own proxy support drops `tlsOptions` ("certificates provided to the
+ * client will be ignored"), yet a TLS-inspecting proxy is exactly when an extra CA is needed.
+ * So a proxy is given as a ready agent that tunnels through it and trusts the same CAs (the
+ * same secure context).
+ * One agent per transport: its sockets are shared by every client built from it.
+ */
+const proxyAgents = new WeakMap<Transport, Agent>();
+
+function proxyAgentOf(transport: Transport): Agent | undefined {
+  if (transport.proxy === undefined) return undefined;
+  let agent = proxyAgents.get(transport);
+  if (agent === undefined) {
+    const url = new URL(transport.proxy.host);
+    url.port = String(transport.proxy.port);
+    if (transport.proxy.username) url.username = transport.proxy.username;
+    if (transport.proxy.password) url.password = transport.proxy.password;
+    agent = createProxyAgent(url, secureContextOf(transport));
+    proxyAgents.set(transport, agent);
+  }
+  return agent;
+}
+
+/** Retries, trust, proxy and user agent: spread into every client's or credential's options. */
+export function pipelineSettingsOf(transport: Transport): PipelineSettings {
+  const agent = proxyAgentOf(transport);
+  const tlsOptions = tlsOptionsOf(transport);
+  return {
+    retryOptions: { ...transport.retry },
+    ...(agent ? { agent } : tlsOptions ? { tlsOptions } : {}),
+    userAgentOptions: { userAgentPrefix: transport.userAgentPrefix },
+  };
+}
+
+/**
+ * Options for an Azure SDK client or credential: the pipeline settings, plus the request
+ * counter and the per-attempt time limit inside the retry loop (in that order, so the counter
+ * sees a timed-out attempt as the ETIMEDOUT fault it becomes).
+ */
+export function clientOptionsOf(transport: Transport): SharedClientOptions {
+  const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
+  return {
+    ...pipelineSettingsOf(transport),
+    additionalPolicies: [
+      { policy: transport.counter.policy, position: 'perRetry' as const },
+      ...(timeout ? [{ policy: timeout, position: 'perRetry' as const }] : []),
+    ],
+  };
+}
+
+export const requestTimeoutPolicyName = 'acrTransferRequestTimeout';
+
+/**
+ * Gives each attempt a time limit unless the caller set one. Node's HTTP client reports an
+ * expired limit as an AbortError, which the retry policy would pass straight up; this policy
+ * sits inside the retry loop (perRetry) and turns it into an ETIMEDOUT RestError, which the
+ * exponential retry strategy treats as a transient fault. A caller's own abort stays an abort.
+ */
+export function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy | undefined {
+  if (!(timeoutMs > 0)) return undefined;
+  return {
+    name: requestTimeoutPolicyName,
+    async sendRequest(request, next) {
+      // A caller's own limit stands.
+      if (request.timeout > 0) return next(request);
+      // Not `request.timeout`: the SDK's HTTP client clears that timer only when an answer
+      // arrives, so after a connection reset it keeps the process alive for the whole limit.
+      // Our own timer is cleared whatever happens, and unref'd besides.
+      const attempt = new AbortController();
+      const callerSignal = request.abortSignal;
+      const onCallerAbort = (): void => attempt.abort();
+      if (callerSignal?.aborted) attempt.abort();
+      callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attempt.abort();
+      }, timeoutMs);
+      timer.unref();
+      request.abortSignal = attempt.signal;
+      try {
+        return await next(request);
+      } catch (error) {
+        if (timedOut && callerSignal?.aborted !== true && error instanceof Error && error.name === 'AbortError') {
+          throw new RestError(`no answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT', request });
+        }
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        callerSignal?.removeEventListener('abort', onCallerAbort);
+        request.abortSignal = callerSignal;
+      }
+    },
+  };
+}
+
+function definedRetry(retry: PipelineRetryOptions | undefined): PipelineRetryOptions {
+  const out: PipelineRetryOptions = {};
+  if (retry?.maxRetries !== undefined) out.maxRetries = retry.maxRetries;
+  if (retry?.retryDelayInMs !== undefined) out.retryDelayInMs = retry.retryDelayInMs;
+  if (retry?.maxRetryDelayInMs !== undefined) out.maxRetryDelayInMs = retry.maxRetryDelayInMs;
+  return out;
+}

@@ -1,0 +1,60 @@
+/**
+ * `acr-transfer --help`: the flags come from the option table (their text, placeholder and
+ * default), grouped by section; only the opening and the closing paragraphs are written here.
+ */
+import { OPTIONS, type CliSection, type OptionSpec } from '../options/table';
+
+const SECTION_TITLES: Record<CliSection, string> = {
+  Registries: 'Registries',
+  Repositories: 'Repositories',
+  Behaviour: 'Behaviour',
+  Sharding: 'Sharding (N jobs share one migration)',
+  Reports: 'Reports',
+  Azure: 'Azure',
+};
+
+/** Where a flag's text starts, and how long its lines may be. */
+const TEXT_COLUMN = 34;
+const TEXT_WIDTH = 58;
+
+const OPENING = `Usage: acr-transfer --source-registry-name NAME --target-registry-name NAME [options]
+
+Copies the tags of a source Azure Container Registry that are missing in the target, or that
+point at another manifest digest there, with server-side importImage pinned to the digest.
+`;
+
+const CLOSING = `Sign-in (first that applies): AZURE_CLIENT_ID + AZURE_TENANT_ID with AZURE_CLIENT_SECRET,
+AZURE_FEDERATED_TOKEN_FILE or AZURE_CLIENT_CERTIFICATE_PATH; then \`az login\`; then managed
+identity (Azure clouds only).
+
+Exit codes: 0 done (dry run and a stop on the time budget included), 1 an import, a tag or
+a repository failed, 2 bad input (nothing was written), 3 the run could not start (sign-in, a
+preflight check: permissions or network rules) or stopped unexpectedly.
+`;
+
+function flagLines(spec: OptionSpec): string[] {
+  const cli = spec.cli!;
+  const lines = cli.help.split('\n');
+  if (spec.default !== undefined) {
+    const suffix = `(default ${spec.default})`;
+    const last = lines.length - 1;
+    if (lines[last].length + 1 + suffix.length <= TEXT_WIDTH) lines[last] = `${lines[last]} ${suffix}`;
+    else lines.push(suffix);
+  }
+  const head = `  --${cli.flag}${cli.value ? ` ${cli.value}` : ''}`;
+  return lines.map((line, i) => (i === 0 ? head.padEnd(TEXT_COLUMN) : ' '.repeat(TEXT_COLUMN)) + line);
+}
+
+function usage(): string {
+  const sections = new Map<CliSection, string[]>();
+  for (const spec of OPTIONS as readonly OptionSpec[]) {
+    if (spec.cli === undefined) continue;
+    const lines = sections.get(spec.cli.section) ?? [];
+    lines.push(...flagLines(spec));
+    sections.set(spec.cli.section, lines);
+  }
+  const blocks = [...sections].map(([section, lines]) => [SECTION_TITLES[section], ...lines].join('\n'));
+  return `${OPENING}\n${blocks.join('\n\n')}\n\n${CLOSING}`;
+}
+
+export const USAGE = usage();

@@ -1,0 +1,44 @@
+/**
+ * Bad input, found before anything is read or written. `key` and `args` let a front end
+ * localise the message (the Azure DevOps task renders it through task-lib's `loc`); `message`
+ * is the English one-liner the command line prints. Every message names the bad value —
+ * except subscription ids, which are never echoed.
+ */
+export const OPTIONS_ERROR_KEYS = [
+  'RequiredMissing',
+  'ArgumentInvalid',
+  'RegistryNameInvalid',
+  'SameRegistry',
+  'SubscriptionIdInvalid',
+  'RepositoryNameInvalid',
+  'LettersEmpty',
+  'LettersItemInvalid',
+  'LettersRangeIncomplete',
+  'LettersRangeReversed',
+  'LettersRangeMixed',
+  'PatternEmpty',
+  'PatternRegexInvalid',
+  'IgnoreConfigMissing',
+  'IgnoreConfigUnreadable',
+  'IgnoreConfigNotJson',
+  'IgnoreConfigNotStringArray',
+  'NumberInvalid',
+  'ShardIncomplete',
+  'ShardIndexOutOfRange',
+  'CloudUnknown',
+  'UrlInvalid',
+  'FileUnreadable',
+] as const;
+
+export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];
+
+export class OptionsError extends Error {
+  constructor(
+    readonly key: OptionsErrorKey,
+    readonly args: readonly string[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OptionsError';
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The one way from what a front end collected (RawOptions) to checked options: every value is
+ * read by its kind in the option table, then the rules that span options are applied. Both
+ * front ends reject the same bad input with the same messages (OptionsError: a key and
+ * arguments the task localises, an English line the command line prints), before anything is
+ * read from or written to a registry.
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_LIST_CONCURRENCY, type LetterFilter, type SyncOptions } from '../engine/syncOptions';
+import { loadIgnoreConfig } from './ignoreConfig';
+import { compileIgnorePatterns, splitPatternList } from './ignorePatterns';
+import { parseLetters } from './letters';
+import { parseNumber } from './numberRule';
+import { OptionsError } from './optionsError';
+import { pairShard } from './shard';
+import { OPTIONS, type OptionPart, type OptionSpec, type RawOptions } from './table';
+
+/** Which registries, where and as whom. */
+export interface ConnectionOptions {
+  sourceRegistry: string;
+  targetRegistry: string;
+  /** The task's service connections (ids, never printed). */
+  sourceConnection?: string;
+  targetConnection?: string;
+  /** Absent when a service connection gives it. */
+  sourceSubscriptionId?: string;
+  /** Defaults to the source subscription. */
+  targetSubscriptionId?: string;
+  /** A cloud name of the table's list. */
+  cloud?: string;
+  armEndpoint?: string;
+  authorityHost?: string;
+  acrAudience?: string;
+}
+
+/** How the Azure clients talk HTTP, in the transport's units. */
+export interface HttpOptions {
+  requestTimeoutMs: number;
+  maxReadsPerSecond?: number;
+  /** The text of an extra CA file. */
+  caPem?: string;
+}
+
+export interface ReportOptions {
+  json?: string;
+  markdown?: string;
+}
+
+export interface RunOptions {
+  sync: SyncOptions;
+  connection: ConnectionOptions;
+  http: HttpOptions;
+  reports: ReportOptions;
+}
+
+/** ARM's rule for registry names: 5 to 50 letters and digits. */
+const REGISTRY_NAME = /^[a-zA-Z0-9]{5,50}$/;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** OCI repository names: lower-case path components joined by '/'. */
+const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+const HTTPS_URL = /^https:\/\/[^\s/]+/;
+
+/** Trimmed text, or undefined when blank or not given. */
+function present(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const trimmed = String(value).trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function registryName(spec: OptionSpec, value: unknown): string {
+  const side = spec.side ?? 'source';
+  const name = present(value);
+  if (name === undefined) {
+    throw new OptionsError('RequiredMissing', [`${side} registry name`], `${side} registry name is required`);
+  }
+  if (!REGISTRY_NAME.test(name)) {
+    throw new OptionsError('RegistryNameInvalid', [side, name], `${side} registry name "${name}" is not valid: use 5 to 50 letters and digits`);
+  }
+  return name;
+}
+
+function subscriptionId(spec: OptionSpec, value: unknown): string | undefined {
+  const side = spec.side ?? 'source';
+  const id = present(value);
+  if (id !== undefined && !GUID.test(id)) {
+    // The value itself is not echoed: subscription ids never appear in output.
+    throw new OptionsError('SubscriptionIdInvalid', [side], `${side} subscription id is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
+  }
+  return id;
+}
+
+function repositoryName(value: unknown): string | undefined {
+  const repository = present(value);
+  if (repository !== undefined && !REPOSITORY_NAME.test(repository)) {
+    throw new OptionsError('RepositoryNameInvalid', [repository], `repository "${repository}" is not a valid repository name (lower-case letters, digits, separators . _ - and /)`);
+  }
+  return repository;
+}
+
+function cloudName(spec: OptionSpec, value: unknown): string | undefined {
+  const name = present(value);
+  const allowed = spec.allowed ?? [];
+  if (name !== undefined && !allowed.includes(name)) {
+    const choices = `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
+    throw new OptionsError('CloudUnknown', [name, choices], `${spec.label ?? spec.name} "${name}" is not known: use ${choices}`);
+  }
+  return name;
+}
+
+function httpsUrl(spec: OptionSpec, value: unknown): string | undefined {
+  const url = present(value);
+  if (url !== undefined && !HTTPS_URL.test(url)) {
+    const label = spec.label ?? spec.name;
+    throw new OptionsError('UrlInvalid', [label, url], `${label} "${url}" is not an https URL`);
+  }
+  return url;
+}
+
+/** A file read now, so that a bad path fails before any request. */
+function fileText(spec: OptionSpec, value: unknown): string | undefined {
+  const path = present(value);
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    const label = spec.label ?? spec.name;
+    throw new OptionsError('FileUnreadable', [label, path], `${label} "${path}" cannot be read`);
+  }
+}
+
+function patterns(value: unknown): string[] {
+  const entries = Array.isArray(value) ? (value as unknown[]) : [];
+  return entries.flatMap((entry) => splitPatternList(String(entry)));
+}
+
+/** One value, read and checked by its kind. */
+function valueOf(spec: OptionSpec, value: unknown): unknown {
+  switch (spec.kind) {
+    case 'flag':
+      return value === true;
+    case 'number':
+      return parseNumber(value as string | number | undefined, spec.rule!) ?? spec.default;
+    case 'registryName':
+      return registryName(spec, value);
+    case 'subscriptionId':
+      return subscriptionId(spec, value);
+    case 'repositoryName':
+      return repositoryName(value);
+    case 'letters': {
+      const text = present(value);
+      return text === undefined ? undefined : parseLetters(text);
+    }
+    case 'patterns':
+      return patterns(value);
+    case 'cloudName':
+      return cloudName(spec, value);
+    case 'httpsUrl':
+      return httpsUrl(spec, value);
+    case 'file':
+      return fileText(spec, value);
+    case 'text':
+    case 'path':
+    case 'connection':
+      return present(value);
+  }
+}
+
+type Entry = (typeof OPTIONS)[number];
+
+/** The checked value's type, by the entry's kind. */
+type ValueOf<E extends Entry> = E extends { kind: 'flag' }
+  ? boolean
+  : E extends { kind: 'number'; default: number }
+    ? number
+    : E extends { kind: 'number' }
+      ? number | undefined
+      : E extends { kind: 'registryName' }
+        ? string
+        : E extends { kind: 'letters' }
+          ? LetterFilter | undefined
+          : E extends { kind: 'patterns' }
+            ? string[]
+            : string | undefined;
+
+/** The checked values of one part, named as in the table. */
+type PartValues<P extends OptionPart> = { [E in Entry as E extends { part: P } ? E['name'] : never]: ValueOf<E> };
+
+function partValues<P extends OptionPart>(raw: RawOptions, part: P): PartValues<P> {
+  const values: Record<string, unknown> = {};
+  for (const spec of OPTIONS as readonly OptionSpec[]) {
+    if (spec.part === part) values[spec.name] = valueOf(spec, (raw as Record<string, unknown>)[spec.name]);
+  }
+  // valueOf returns, for each kind, exactly the type ValueOf names.
+  return values as PartValues<P>;
+}
+
+export function parseOptions(raw: RawOptions): RunOptions {
+  const connectionValues = partValues(raw, 'connection');
+  const { sourceRegistry, targetRegistry } = connectionValues;
+  // Registry names are globally unique in Azure, so the same name is the same registry.
+  if (sourceRegistry.toLowerCase() === targetRegistry.toLowerCase()) {
+    throw new OptionsError('SameRegistry', [sourceRegistry], `source and target are the same registry ("${sourceRegistry}")`);
+  }
+  const connection: ConnectionOptions = {
+    ...connectionValues,
+    targetSubscriptionId: connectionValues.targetSubscriptionId ?? connectionValues.sourceSubscriptionId,
+  };
+
+  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, ...plain } = partValues(raw, 'sync');
+  const allPatterns = ignoreConfig === undefined ? ignorePatterns : [...ignorePatterns, ...loadIgnoreConfig(ignoreConfig)];
+  const sync: SyncOptions = {
+    ...plain,
+    sourceRegistry,
+    targetRegistry,
+    repository,
+    // `repository` overrides `letters`, as in the reference script; letters are still checked.
+    letters: repository === undefined ? letters : undefined,
+    ignore: compileIgnorePatterns(allPatterns),
+    listConcurrency: DEFAULT_LIST_CONCURRENCY,
+    shard: pairShard(shardIndex, shardCount),
+  };
+
+  const { requestTimeoutSeconds, maxReadsPerSecond, caFile } = partValues(raw, 'http');
+  const http: HttpOptions = {
+    requestTimeoutMs: Math.round(requestTimeoutSeconds * 1000),
+    ...(maxReadsPerSecond !== undefined ? { maxReadsPerSecond } : {}),
+    ...(caFile !== undefined ? { caPem: caFile } : {}),
+  };
+
+  const { reportJson, reportMarkdown } = partValues(raw, 'reports');
+  const reports: ReportOptions = {
+    ...(reportJson !== undefined ? { json: reportJson } : {}),
+    ...(reportMarkdown !== undefined ? { markdown: reportMarkdown } : {}),
+  };
+  return { sync, connection, http, reports };
+}

@@ -1,0 +1,511 @@
+/**
+ * Every option of ACR Transfer, once: its name, how the command line and the task take it, its
+ * kind, default and rule, and its help text. The command line's flags and usage text, the
+ * task's input reading and task.json's `inputs` (scripts/taskInputs.mjs writes them; a test
+ * checks they agree) all come from this table, so an option cannot mean one thing in one front
+ * end and another in the other.
+ *
+ * `part` says where the checked value goes (options/parse.ts): the engine's `sync` options,
+ * the `connection` (which registries, where, as whom), the `http` settings of the Azure
+ * clients, or the `reports` to write.
+ */
+import type { NumberRule } from './numberRule';
+
+/**
+ * How a value is read and checked (options/parse.ts):
+ * - `text` trimmed, blank is "not given"; `flag` a boolean; `number` by its `rule`;
+ * - `registryName`, `subscriptionId`, `repositoryName`, `letters`, `cloudName`, `httpsUrl`:
+ *   text with that rule;
+ * - `patterns` a list of ignore patterns (each entry may be a comma list);
+ * - `file` a path that must be readable: its text is the value (a CA file);
+ * - `path` a path to write to (a report) or to read later (the ignore config, read with
+ *   `ignorePatterns`); `connection` a service connection id (task only).
+ */
+export type OptionKind =
+  | 'text'
+  | 'flag'
+  | 'number'
+  | 'registryName'
+  | 'subscriptionId'
+  | 'repositoryName'
+  | 'letters'
+  | 'patterns'
+  | 'cloudName'
+  | 'httpsUrl'
+  | 'file'
+  | 'path'
+  | 'connection';
+
+export type OptionPart = 'sync' | 'connection' | 'http' | 'reports';
+
+export type CliSection = 'Registries' | 'Repositories' | 'Behaviour' | 'Sharding' | 'Reports' | 'Azure';
+
+export interface CliFlag {
+  /** Without the dashes: `max-repositories`. */
+  flag: string;
+  /** The value's placeholder in the usage text (`N`); absent for a boolean flag. */
+  value?: string;
+  section: CliSection;
+  /** The usage text; `\n` starts a continuation line. The default is appended. */
+  help: string;
+  /** An environment variable that gives the value when the flag does not. */
+  env?: string;
+  /** Repeatable (each one adds to a list). */
+  multiple?: true;
+}
+
+export type TaskInputType = 'connectedService:AzureRM' | 'pickList' | 'string' | 'multiLine' | 'boolean' | 'filePath';
+
+export interface TaskInput {
+  /** The input's name in task.json and in YAML. */
+  input: string;
+  type: TaskInputType;
+  label: string;
+  /** Older names YAML may still use. */
+  aliases?: readonly string[];
+  /** task.json group; absent: the top of the form. */
+  group?: 'repositories' | 'behaviour' | 'advanced';
+  required?: true;
+  /** task.json `helpMarkDown`. */
+  help: string;
+  properties?: Readonly<Record<string, string | boolean>>;
+}
+
+export interface OptionSpec {
+  /** The option's name in RawOptions. */
+  name: string;
+  kind: OptionKind;
+  part: OptionPart;
+  /** Numbers: the value when none is given. */
+  default?: number;
+  /** Numbers: what is allowed, and the hint a message gives. */
+  rule?: NumberRule;
+  /** Cloud names: the values allowed. */
+  allowed?: readonly string[];
+  /** How messages name a URL or file option (numbers name themselves in their rule). */
+  label?: string;
+  /** Registry names and subscription ids: which registry the value is about. */
+  side?: 'source' | 'target';
+  cli?: CliFlag;
+  task?: TaskInput;
+}
+
+export const DEFAULT_MAX_CONCURRENCY = 4;
+export const MAX_CONCURRENCY_LIMIT = 32;
+/** A week: longer than any pipeline job, and within what one timer can wait. */
+export const MAX_TIME_BUDGET_MINUTES = 10_080;
+/** A day: importImage copies server-side; an import that takes longer is stuck. */
+export const MAX_IMPORT_TIMEOUT_MINUTES = 1_440;
+
+export const OPTIONS = [
+  {
+    name: 'sourceConnection',
+    kind: 'connection',
+    part: 'connection',
+    task: {
+      input: 'sourceConnection',
+      aliases: ['sourceAzureSubscription'],
+      type: 'connectedService:AzureRM',
+      label: 'Source Azure subscription',
+      required: true,
+      help: 'Azure Resource Manager service connection scoped to the subscription of the source registry. It needs Reader and AcrPull on the source registry. Example: `prod-subscription`.',
+      properties: { EndpointFilterRule: 'ScopeLevel != ManagementGroup' },
+    },
+  },
+  {
+    name: 'sourceRegistry',
+    kind: 'registryName',
+    part: 'connection',
+    side: 'source',
+    cli: { flag: 'source-registry-name', value: 'NAME', section: 'Registries', help: 'source registry (5-50 letters and digits)' },
+    task: {
+      input: 'sourceRegistry',
+      type: 'pickList',
+      label: 'Source registry',
+      required: true,
+      help: 'Name of the source Azure Container Registry in that subscription (5–50 letters and digits; `contosoprod.azurecr.io` is accepted too). Example: `contosoprod`.',
+      properties: { EditableOptions: 'True' },
+    },
+  },
+  {
+    name: 'targetConnection',
+    kind: 'connection',
+    part: 'connection',
+    task: {
+      input: 'targetConnection',
+      aliases: ['targetAzureSubscription'],
+      type: 'connectedService:AzureRM',
+      label: 'Target Azure subscription',
+      required: true,
+      help: 'Azure Resource Manager service connection scoped to the subscription of the target registry; may be the same as the source connection. It needs Contributor, or Container Registry Data Importer and Data Reader, on the target registry, and the same identity needs read access to the source. Example: `dr-subscription`.',
+      properties: { EndpointFilterRule: 'ScopeLevel != ManagementGroup' },
+    },
+  },
+  {
+    name: 'targetRegistry',
+    kind: 'registryName',
+    part: 'connection',
+    side: 'target',
+    cli: { flag: 'target-registry-name', value: 'NAME', section: 'Registries', help: 'target registry' },
+    task: {
+      input: 'targetRegistry',
+      type: 'pickList',
+      label: 'Target registry',
+      required: true,
+      help: 'Name of the target Azure Container Registry; it must differ from the source. Example: `contosodr`.',
+      properties: { EditableOptions: 'True' },
+    },
+  },
+  {
+    name: 'sourceSubscriptionId',
+    kind: 'subscriptionId',
+    part: 'connection',
+    side: 'source',
+    cli: {
+      flag: 'source-subscription-id',
+      value: 'ID',
+      section: 'Registries',
+      help: 'subscription of the source (default: AZURE_SUBSCRIPTION_ID)',
+      env: 'AZURE_SUBSCRIPTION_ID',
+    },
+  },
+  {
+    name: 'targetSubscriptionId',
+    kind: 'subscriptionId',
+    part: 'connection',
+    side: 'target',
+    cli: { flag: 'target-subscription-id', value: 'ID', section: 'Registries', help: "subscription of the target (default: the source's)" },
+  },
+  {
+    name: 'repository',
+    kind: 'repositoryName',
+    part: 'sync',
+    cli: { flag: 'repository', value: 'NAME', section: 'Repositories', help: 'only this repository (overrides --letters)' },
+    task: {
+      input: 'repository',
+      type: 'string',
+      label: 'Repository',
+      group: 'repositories',
+      help: 'Copy only this repository (exact name). Overrides Letters. Example: `team/api`.',
+    },
+  },
+  {
+    name: 'letters',
+    kind: 'letters',
+    part: 'sync',
+    cli: { flag: 'letters', value: 'LIST', section: 'Repositories', help: 'first letters or ranges, e.g. a-c,e,g or 0-9 (ignores case)' },
+    task: {
+      input: 'letters',
+      type: 'string',
+      label: 'Letters',
+      group: 'repositories',
+      help: 'Copy only repositories whose name starts with one of these characters: a comma list of letters, digits and ranges, ignoring case. Example: `a-c,e,g` or `0-9`.',
+    },
+  },
+  {
+    name: 'ignorePatterns',
+    kind: 'patterns',
+    part: 'sync',
+    cli: {
+      flag: 'ignore-pattern',
+      value: 'PATTERN',
+      section: 'Repositories',
+      help: 'skip repositories matching a glob (myRepo/*, team/**) or a\nregex prefixed re: (re:^tmp-); repeatable or comma-separated',
+      multiple: true,
+    },
+    task: {
+      input: 'ignorePatterns',
+      type: 'multiLine',
+      label: 'Ignore patterns',
+      group: 'repositories',
+      help: 'Repositories to skip, one pattern per line (or comma-separated): globs where `*` stays inside one path segment and `**` crosses segments, or JavaScript regular expressions prefixed `re:`. Matching ignores case. Example: `legacy/*` or `re:^sandbox/`.',
+      properties: { resizable: true, rows: '4' },
+    },
+  },
+  {
+    name: 'ignoreConfig',
+    kind: 'path',
+    part: 'sync',
+    cli: { flag: 'ignore-config', value: 'FILE', section: 'Repositories', help: 'JSON array of such patterns' },
+    task: {
+      input: 'ignoreConfig',
+      type: 'filePath',
+      label: 'Ignore config file',
+      group: 'repositories',
+      help: 'Path to a JSON file holding an array of ignore patterns. Example file content: `["myRepo/*", "re:^tmp-"]`.',
+    },
+  },
+  {
+    name: 'dryRun',
+    kind: 'flag',
+    part: 'sync',
+    cli: { flag: 'dry-run', section: 'Behaviour', help: 'print the plan; write nothing' },
+    task: {
+      input: 'dryRun',
+      type: 'boolean',
+      label: 'Dry run',
+      group: 'behaviour',
+      help: 'List what would be imported, write nothing. The plan is exactly what a real run would execute. Example: `true` for the first run against a production registry.',
+    },
+  },
+  {
+    name: 'force',
+    kind: 'flag',
+    part: 'sync',
+    cli: { flag: 'force', section: 'Behaviour', help: 're-import tags even when digests already match' },
+    task: {
+      input: 'force',
+      type: 'boolean',
+      label: 'Force',
+      group: 'behaviour',
+      help: 'Re-import tags even when the target already has the same digest (mode Force). Locked target tags are still never touched. Example: `true` to repair a target whose manifests may be damaged.',
+    },
+  },
+  {
+    name: 'maxRepositories',
+    kind: 'number',
+    part: 'sync',
+    rule: { label: 'max repositories', min: 1, integer: true, hint: 'give a whole number of at least 1' },
+    cli: { flag: 'max-repositories', value: 'N', section: 'Behaviour', help: 'import into at most N repositories that have work' },
+    task: {
+      input: 'maxRepositories',
+      type: 'string',
+      label: 'Max repositories',
+      group: 'behaviour',
+      help: 'Import into at most this many repositories that have work (repositories already in sync do not count), so repeated runs advance through a large registry. Empty: no limit. Example: `10`.',
+    },
+  },
+  {
+    name: 'delaySeconds',
+    kind: 'number',
+    part: 'sync',
+    default: 0,
+    rule: { label: 'delay seconds', min: 0, max: 3600, integer: false, hint: 'give a number of seconds from 0 to 3600' },
+    cli: { flag: 'delay-seconds', value: 'S', section: 'Behaviour', help: 'wait S seconds between import starts' },
+    task: {
+      input: 'delaySeconds',
+      type: 'string',
+      label: 'Delay seconds',
+      group: 'behaviour',
+      help: 'Seconds to wait between the starts of two imports, to spare the service. Example: `2`.',
+    },
+  },
+  {
+    name: 'maxConcurrency',
+    kind: 'number',
+    part: 'sync',
+    default: DEFAULT_MAX_CONCURRENCY,
+    rule: { label: 'max concurrency', min: 1, max: MAX_CONCURRENCY_LIMIT, integer: true, hint: `give a whole number from 1 to ${MAX_CONCURRENCY_LIMIT}` },
+    cli: { flag: 'max-concurrency', value: 'N', section: 'Behaviour', help: `imports in flight at once, 1-${MAX_CONCURRENCY_LIMIT}` },
+    task: {
+      input: 'maxConcurrency',
+      type: 'string',
+      label: 'Max concurrency',
+      group: 'behaviour',
+      help: `Imports in flight at once, 1 to ${MAX_CONCURRENCY_LIMIT}. Example: \`8\`.`,
+    },
+  },
+  {
+    name: 'timeBudgetMinutes',
+    kind: 'number',
+    part: 'sync',
+    rule: {
+      label: 'time budget minutes',
+      min: 0,
+      exclusive: true,
+      max: MAX_TIME_BUDGET_MINUTES,
+      integer: false,
+      hint: `give a number of minutes above 0 and at most ${MAX_TIME_BUDGET_MINUTES}, such as 50`,
+    },
+    cli: {
+      flag: 'time-budget-minutes',
+      value: 'M',
+      section: 'Behaviour',
+      help: 'stop starting work when the budget nears its end; imports\nin flight finish, the rest is left for the next run (exit 0)',
+    },
+    task: {
+      input: 'timeBudgetMinutes',
+      type: 'string',
+      label: 'Time budget (minutes)',
+      group: 'behaviour',
+      help: 'Stop starting work when the budget nears its end: no new import starts once the time left is under a reserve of max(30 s, twice the longest import so far), at most half the budget; imports in flight finish, the rest is reported as remaining and the task ends Succeeded with issues. Set it below the job\'s timeout so the run ends cleanly instead of being cancelled. Empty: no budget. Example: `50` in a 60-minute job.',
+    },
+  },
+  {
+    name: 'importTimeoutMinutes',
+    kind: 'number',
+    part: 'sync',
+    default: 30,
+    rule: {
+      label: 'import timeout minutes',
+      min: 0,
+      exclusive: true,
+      max: MAX_IMPORT_TIMEOUT_MINUTES,
+      integer: false,
+      hint: `give a number of minutes above 0 and at most ${MAX_IMPORT_TIMEOUT_MINUTES}, such as 30`,
+    },
+    cli: { flag: 'import-timeout-minutes', value: 'M', section: 'Behaviour', help: 'fail an import that takes longer' },
+    task: {
+      input: 'importTimeoutMinutes',
+      type: 'string',
+      label: 'Import timeout (minutes)',
+      group: 'behaviour',
+      help: 'An import still running after this many minutes is failed ("did not finish within N minutes") and the others go on; the next run checks its tags again. Example: `30`.',
+    },
+  },
+  {
+    name: 'shardIndex',
+    kind: 'number',
+    part: 'sync',
+    rule: { label: 'shard index', min: 1, integer: true, hint: 'give a whole number from 1 to the shard count' },
+    cli: { flag: 'shard-index', value: 'I', section: 'Sharding', help: "this job's shard, 1 to --shard-count" },
+    task: {
+      input: 'shardIndex',
+      type: 'string',
+      label: 'Shard index',
+      group: 'behaviour',
+      help: "This job's share of the repositories, 1 to Shard count: a repository belongs to shard (FNV-1a hash of its name mod count) + 1, so N jobs with the same inputs split one migration without overlap. Empty in a job with `parallel: N`: the job's position, `System.JobPositionInPhase`. Example: `$(System.JobPositionInPhase)` or `2`.",
+    },
+  },
+  {
+    name: 'shardCount',
+    kind: 'number',
+    part: 'sync',
+    rule: { label: 'shard count', min: 1, integer: true, hint: 'give a whole number of at least 1' },
+    cli: {
+      flag: 'shard-count',
+      value: 'N',
+      section: 'Sharding',
+      help: 'how many shards; a repository\'s shard is a stable hash of\nits name (FNV-1a) mod N, plus 1',
+    },
+    task: {
+      input: 'shardCount',
+      type: 'string',
+      label: 'Shard count',
+      group: 'behaviour',
+      help: 'How many shards share the repositories; Max repositories applies per shard. Empty in a job with `parallel: N`: N, from `System.TotalJobsInPhase` (a matrix job is never sharded by default). Example: `4`.',
+    },
+  },
+  {
+    name: 'requestTimeoutSeconds',
+    kind: 'number',
+    part: 'http',
+    default: 60,
+    rule: { label: 'request timeout seconds', min: 1, max: 600, integer: false, hint: 'give a number of seconds from 1 to 600, such as 60' },
+    cli: {
+      flag: 'request-timeout-seconds',
+      value: 'S',
+      section: 'Behaviour',
+      help: 'give up on one HTTP attempt after S seconds and retry it',
+    },
+    task: {
+      input: 'requestTimeoutSeconds',
+      type: 'string',
+      label: 'Request timeout seconds',
+      group: 'advanced',
+      help: 'Seconds one HTTP request to Azure may take before it is abandoned and retried, so a hung connection cannot stall the run. Example: `120` on a slow network.',
+    },
+  },
+  {
+    name: 'maxReadsPerSecond',
+    kind: 'number',
+    part: 'http',
+    rule: {
+      label: 'max reads per second',
+      min: 0,
+      exclusive: true,
+      max: 10_000,
+      integer: false,
+      hint: 'give a number above 0 and at most 10000, such as 150 (a Premium registry allows about 166 per second)',
+    },
+    cli: {
+      flag: 'max-reads-per-second',
+      value: 'R',
+      section: 'Behaviour',
+      help: 'cap requests to each registry (ACR allows about 16, 50 and\n166 reads per second on Basic, Standard and Premium)',
+    },
+    task: {
+      input: 'maxReadsPerSecond',
+      type: 'string',
+      label: 'Max reads per second',
+      group: 'advanced',
+      help: 'Cap on requests per second to each registry, to stay under its read limit (ACR allows about 16, 50 and 166 per second on Basic, Standard and Premium). Empty: no cap; throttled requests are retried either way. Example: `40`.',
+    },
+  },
+  {
+    name: 'reportJson',
+    kind: 'path',
+    part: 'reports',
+    cli: { flag: 'report-json', value: 'FILE', section: 'Reports', help: 'write the run report as JSON (docs/run-report.md)' },
+    task: {
+      input: 'reportPath',
+      type: 'string',
+      label: 'JSON report path',
+      group: 'advanced',
+      help: "Where to write the JSON run report. Empty: `acr-transfer-report.json` in the agent's temp directory. The path is published as the output variable `reportPath`. Example: `$(Build.ArtifactStagingDirectory)/acr-transfer.json`.",
+    },
+  },
+  {
+    name: 'reportMarkdown',
+    kind: 'path',
+    part: 'reports',
+    cli: { flag: 'report-markdown', value: 'FILE', section: 'Reports', help: 'write the run report as Markdown' },
+  },
+  {
+    name: 'cloud',
+    kind: 'cloudName',
+    part: 'connection',
+    label: 'cloud',
+    allowed: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'],
+    cli: { flag: 'cloud', value: 'NAME', section: 'Azure', help: 'AzureCloud (default), AzureUSGovernment, AzureChinaCloud' },
+  },
+  {
+    name: 'armEndpoint',
+    kind: 'httpsUrl',
+    part: 'connection',
+    label: 'ARM endpoint',
+    cli: { flag: 'arm-endpoint', value: 'URL', section: 'Azure', help: 'override the Resource Manager endpoint' },
+  },
+  {
+    name: 'authorityHost',
+    kind: 'httpsUrl',
+    part: 'connection',
+    label: 'authority host',
+    cli: { flag: 'authority-host', value: 'URL', section: 'Azure', help: 'override the Entra ID authority' },
+  },
+  {
+    name: 'acrAudience',
+    kind: 'httpsUrl',
+    part: 'connection',
+    label: 'registry token audience',
+    cli: { flag: 'acr-audience', value: 'URL', section: 'Azure', help: 'override the registry token audience' },
+    task: {
+      input: 'registryAudience',
+      type: 'string',
+      label: 'Registry token audience',
+      group: 'advanced',
+      help: 'Entra ID audience exchanged for registry tokens. Empty: `https://containerregistry.azure.net`, with a fallback to the Resource Manager audience. Change it only for clouds that use another one. Example: `https://containerregistry.azure.net`.',
+    },
+  },
+  {
+    name: 'caFile',
+    kind: 'file',
+    part: 'http',
+    label: 'CA file',
+    cli: { flag: 'ca-file', value: 'FILE', section: 'Azure', help: "also trust this CA (PEM), e.g. a corporate proxy's" },
+  },
+] as const satisfies readonly OptionSpec[];
+
+export type OptionName = (typeof OPTIONS)[number]['name'];
+
+/** Options as a front end collects them: unchecked text, lists of text and booleans. */
+export type RawOptions = {
+  [E in (typeof OPTIONS)[number] as E['name']]?: E['kind'] extends 'flag' ? boolean : E['kind'] extends 'patterns' ? readonly string[] : string | number;
+};
+
+/** The option of a name; the table is small, a scan is fine. */
+export function optionNamed(name: OptionName): OptionSpec {
+  const spec = (OPTIONS as readonly OptionSpec[]).find((o) => o.name === name);
+  if (spec === undefined) throw new Error(`internal: no option ${name}`);
+  return spec;
+}

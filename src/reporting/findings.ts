@@ -1,0 +1,49 @@
+/**
+ * What a report asks a person to look at: the warnings and errors of each repository, in one
+ * order (the repository's own error, then per tag: re-tagged, locked, too many manifests,
+ * failed). The command line prints them, the task raises them as pipeline issues and the
+ * Markdown report lists the problems among them; each only words them for its medium.
+ */
+import type { RepositoryReport, RunReport } from '../engine/report';
+
+interface TagFinding {
+  repository: string;
+  tag: string;
+  sourceDigest?: string;
+  targetDigest?: string;
+}
+
+export type Finding =
+  | { kind: 'repositoryFailed'; repository: string; error: string }
+  | ({ kind: 'retagged' } & TagFinding)
+  | ({ kind: 'locked' } & TagFinding)
+  | ({ kind: 'tooManyManifests'; manifestCount?: number } & TagFinding)
+  | ({ kind: 'tagFailed'; error?: string } & TagFinding);
+
+export type FindingKind = Finding['kind'];
+
+/** Re-tagged tags were overwritten as planned and the others never copied: warnings; failures are errors. */
+export const SEVERITY: Record<FindingKind, 'warning' | 'error'> = {
+  repositoryFailed: 'error',
+  retagged: 'warning',
+  locked: 'warning',
+  tooManyManifests: 'warning',
+  tagFailed: 'error',
+};
+
+export function repositoryFindings(repository: RepositoryReport): Finding[] {
+  const findings: Finding[] = [];
+  if (repository.error !== undefined) findings.push({ kind: 'repositoryFailed', repository: repository.name, error: repository.error });
+  for (const t of repository.tags) {
+    const about: TagFinding = { repository: repository.name, tag: t.tag, sourceDigest: t.sourceDigest, targetDigest: t.targetDigest };
+    if (t.decision === 'retagged') findings.push({ kind: 'retagged', ...about });
+    if (t.decision === 'locked') findings.push({ kind: 'locked', ...about });
+    if (t.decision === 'tooManyManifests') findings.push({ kind: 'tooManyManifests', ...about, ...(t.manifestCount !== undefined ? { manifestCount: t.manifestCount } : {}) });
+    if (t.outcome === 'failed') findings.push({ kind: 'tagFailed', ...about, ...(t.error !== undefined ? { error: t.error } : {}) });
+  }
+  return findings;
+}
+
+export function reportFindings(report: RunReport): Finding[] {
+  return report.repositories.flatMap(repositoryFindings);
+}

@@ -1,0 +1,108 @@
+import { MAX_INDEX_MANIFESTS } from '../engine/indexSize';
+import type { RepositoryReport, RunReport, TagReport } from '../engine/report';
+import { reportFindings, type Finding } from './findings';
+import { durationText, minutesText, shortDigest } from './texts';
+
+/**
+ * Renders a run report as Markdown: the pipeline run's summary page and the command line's
+ * `--report-markdown` file. Repositories that are simply in sync are counted, not listed, so
+ * the page stays readable for registries with thousands of repositories; the JSON report
+ * has everything.
+ */
+const MAX_REPOSITORY_ROWS = 200;
+const MAX_PROBLEM_ROWS = 200;
+
+/** Keeps table cells on one line and stops `|` from splitting them. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}
+
+const RESULT_TEXT: Record<RunReport['result'], string> = {
+  succeeded: '✅ Succeeded',
+  succeededWithIssues: '⚠️ Succeeded with issues',
+  failed: '❌ Failed',
+};
+
+function count(tags: readonly TagReport[], predicate: (t: TagReport) => boolean): number {
+  return tags.filter(predicate).length;
+}
+
+function repositoryRow(r: RepositoryReport): string {
+  const t = r.tags;
+  return `| \`${cell(r.name)}\` | ${r.status} | ${count(t, (x) => x.decision === 'new')} | ${count(t, (x) => x.decision === 'retagged')} | ${count(t, (x) => x.decision === 'inSync')} | ${count(t, (x) => x.decision === 'locked')} | ${r.imports.length} | ${count(t, (x) => x.outcome === 'imported')} | ${count(t, (x) => x.outcome === 'failed')} |`;
+}
+
+/** A problem row; re-tagged tags were overwritten as planned and are not problems. */
+function problemRow(f: Finding): string | undefined {
+  const repository = `\`${cell(f.repository)}\``;
+  switch (f.kind) {
+    case 'repositoryFailed':
+      return `| ${repository} | — | repository | ${cell(f.error)} |`;
+    case 'tagFailed':
+      return `| ${repository} | \`${cell(f.tag)}\` | failed | ${cell(f.error ?? '')} |`;
+    case 'locked':
+      return `| ${repository} | \`${cell(f.tag)}\` | locked | target tag is locked at ${shortDigest(f.targetDigest)}; source has ${shortDigest(f.sourceDigest)} |`;
+    case 'tooManyManifests':
+      return `| ${repository} | \`${cell(f.tag)}\` | too many manifests | image index with ${f.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS} |`;
+    case 'retagged':
+      return undefined;
+  }
+}
+
+function problems(report: RunReport): string[] {
+  return reportFindings(report).flatMap((f) => problemRow(f) ?? []);
+}
+
+/** Lines under the headline: an early stop, the shard, and the request counts when known. */
+function contextLines(report: RunReport): string[] {
+  const lines: string[] = [];
+  if (report.stoppedBy === 'timeBudget') {
+    lines.push('', `⏱️ Stopped on its time budget of ${minutesText(report.limits.timeBudgetMinutes ?? 0)}: imports in flight finished, the rest is deferred to the next run.`);
+  }
+  const shard = report.selection.shard;
+  if (shard !== undefined) lines.push('', `Shard ${shard.index} of ${shard.count}: ${report.totals.repositories.selected} of the ${shard.selectedInAllShards} repositories all shards select.`);
+  const requests = report.totals.requests;
+  if (requests !== undefined) lines.push('', `Requests: ${requests.total} sent · ${requests.throttled} throttled · ${requests.retried} retried`);
+  return lines;
+}
+
+export function renderReportMarkdown(report: RunReport): string {
+  const { repositories: rt, tags: tt } = report.totals;
+  const out: string[] = [];
+  out.push(`## ACR Transfer: \`${report.source.registry}\` → \`${report.target.registry}\`${report.dryRun ? ' (dry run)' : ''}`);
+  out.push('');
+  out.push(`**${RESULT_TEXT[report.result]}** in ${durationText(report.durationMs)} · ${tt.imported} tags imported with ${report.totals.importCalls} import calls · ${rt.remaining} repositories still have work`);
+  out.push(...contextLines(report));
+  out.push('');
+  out.push('| Repositories | scanned | selected | ignored | with work | done | failed | deferred | remaining |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  out.push(`| | ${rt.scanned} | ${rt.selected} | ${rt.ignored} | ${rt.withWork} | ${rt.done} | ${rt.failed} | ${rt.deferred} | ${rt.remaining} |`);
+  out.push('');
+  out.push('| Tags | new | re-tagged | in sync | forced | locked | too many manifests | imported | failed |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  out.push(`| | ${tt.new} | ${tt.retagged} | ${tt.inSync} | ${tt.forced} | ${tt.locked} | ${tt.tooManyManifests} | ${tt.imported} | ${tt.failed} |`);
+
+  const listed = report.repositories.filter((r) => r.status !== 'inSync');
+  out.push('');
+  out.push(`### Repositories (${listed.length} with changes; ${report.repositories.length - listed.length} already in sync)`);
+  if (listed.length > 0) {
+    out.push('');
+    out.push('| Repository | Status | New | Re-tagged | In sync | Locked | Imports | Imported | Failed |');
+    out.push('|---|---|---|---|---|---|---|---|---|');
+    for (const r of listed.slice(0, MAX_REPOSITORY_ROWS)) out.push(repositoryRow(r));
+    if (listed.length > MAX_REPOSITORY_ROWS) out.push(`\n… and ${listed.length - MAX_REPOSITORY_ROWS} more in the JSON report.`);
+  }
+
+  const problemRows = problems(report);
+  if (problemRows.length > 0) {
+    out.push('');
+    out.push('### Problems');
+    out.push('');
+    out.push('| Repository | Tag | Kind | Detail |');
+    out.push('|---|---|---|---|');
+    out.push(...problemRows.slice(0, MAX_PROBLEM_ROWS));
+    if (problemRows.length > MAX_PROBLEM_ROWS) out.push(`\n… and ${problemRows.length - MAX_PROBLEM_ROWS} more in the JSON report.`);
+  }
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,107 @@
+import { strict as assert } from 'node:assert';
+import { OptionsError } from '../../src/options/optionsError';
+import { parseOptions } from '../../src/options/parse';
+import type { RawOptions } from '../../src/options/table';
+
+/** The engine's part of the checked options. */
+const validateOptions = (raw: RawOptions) => parseOptions(raw).sync;
+
+const base: RawOptions = { sourceRegistry: 'sourceacr', targetRegistry: 'targetacr' };
+const SUB = '11111111-2222-3333-4444-555555555555';
+
+describe('options: parsing and validation', () => {
+  it('fills defaults and lets the target subscription default to the source', () => {
+    const all = parseOptions({ ...base, sourceSubscriptionId: SUB });
+    assert.equal(all.connection.targetSubscriptionId, SUB);
+    const o = all.sync;
+    assert.equal(o.delaySeconds, 0);
+    assert.equal(o.maxConcurrency, 4);
+    assert.equal(o.maxRepositories, undefined);
+    assert.equal(o.dryRun, false);
+    assert.equal(o.force, false);
+    assert.equal(o.timeBudgetMinutes, undefined);
+    assert.equal(o.importTimeoutMinutes, 30);
+    assert.equal(o.shard, undefined);
+  });
+
+  it('takes time limits in minutes, fractions included, and a 1-based shard', () => {
+    const o = validateOptions({ ...base, timeBudgetMinutes: ' 50 ', importTimeoutMinutes: '0.5', shardIndex: '4', shardCount: '4' });
+    assert.equal(o.timeBudgetMinutes, 50);
+    assert.equal(o.importTimeoutMinutes, 0.5);
+    assert.deepEqual(o.shard, { index: 4, count: 4 });
+    assert.deepEqual(validateOptions({ ...base, shardIndex: '1', shardCount: '1' }).shard, { index: 1, count: 1 });
+  });
+
+  it('names the shard option keys the task localises', () => {
+    assert.throws(() => validateOptions({ ...base, shardIndex: '3' }), (e: unknown) => e instanceof OptionsError && e.key === 'ShardIncomplete' && e.args.join('|') === 'shard index|3|shard count');
+    assert.throws(() => validateOptions({ ...base, shardIndex: '9', shardCount: '2' }), (e: unknown) => e instanceof OptionsError && e.key === 'ShardIndexOutOfRange' && e.args.join('|') === '9|2');
+  });
+
+  it('lets repository override letters', () => {
+    const o = validateOptions({ ...base, repository: 'team/api', letters: 'x' });
+    assert.equal(o.repository, 'team/api');
+    assert.equal(o.letters, undefined);
+  });
+
+  it('merges repeated and comma-separated patterns', () => {
+    const o = validateOptions({ ...base, ignorePatterns: ['a/*,b/*', 're:^c'] });
+    assert.deepEqual(o.ignore.patterns, ['a/*', 'b/*', 're:^c']);
+  });
+
+  const bad: Array<[string, RawOptions, string]> = [
+    ['missing source', { targetRegistry: 'targetacr' }, 'source registry name is required'],
+    ['short name', { ...base, sourceRegistry: 'abc' }, 'source registry name "abc" is not valid: use 5 to 50 letters and digits'],
+    ['name with a dash', { ...base, targetRegistry: 'my-registry' }, 'target registry name "my-registry" is not valid: use 5 to 50 letters and digits'],
+    ['51 characters', { ...base, targetRegistry: 'a'.repeat(51) }, `target registry name "${'a'.repeat(51)}" is not valid: use 5 to 50 letters and digits`],
+    ['same registry', { ...base, targetRegistry: 'SourceAcr' }, 'source and target are the same registry ("sourceacr")'],
+    ['bad subscription', { ...base, sourceSubscriptionId: 'not-a-guid' }, 'source subscription id is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)'],
+    ['max repositories 0', { ...base, maxRepositories: '0' }, 'max repositories "0" is not valid: give a whole number of at least 1'],
+    ['max repositories text', { ...base, maxRepositories: 'ten' }, 'max repositories "ten" is not valid: give a whole number of at least 1'],
+    ['max repositories fraction', { ...base, maxRepositories: '2.5' }, 'max repositories "2.5" is not valid: give a whole number of at least 1'],
+    ['negative delay', { ...base, delaySeconds: '-1' }, 'delay seconds "-1" is not valid: give a number of seconds from 0 to 3600'],
+    ['text delay', { ...base, delaySeconds: 'soon' }, 'delay seconds "soon" is not valid: give a number of seconds from 0 to 3600'],
+    ['concurrency 0', { ...base, maxConcurrency: '0' }, 'max concurrency "0" is not valid: give a whole number from 1 to 32'],
+    ['time budget 0', { ...base, timeBudgetMinutes: '0' }, 'time budget minutes "0" is not valid: give a number of minutes above 0 and at most 10080, such as 50'],
+    ['time budget text', { ...base, timeBudgetMinutes: 'an hour' }, 'time budget minutes "an hour" is not valid: give a number of minutes above 0 and at most 10080, such as 50'],
+    ['time budget over a week', { ...base, timeBudgetMinutes: '10081' }, 'time budget minutes "10081" is not valid: give a number of minutes above 0 and at most 10080, such as 50'],
+    ['import timeout negative', { ...base, importTimeoutMinutes: '-5' }, 'import timeout minutes "-5" is not valid: give a number of minutes above 0 and at most 1440, such as 30'],
+    ['import timeout 0', { ...base, importTimeoutMinutes: '0' }, 'import timeout minutes "0" is not valid: give a number of minutes above 0 and at most 1440, such as 30'],
+    ['shard count 0', { ...base, shardIndex: '1', shardCount: '0' }, 'shard count "0" is not valid: give a whole number of at least 1'],
+    ['shard index 0', { ...base, shardIndex: '0', shardCount: '4' }, 'shard index "0" is not valid: give a whole number from 1 to the shard count'],
+    ['shard index past the count', { ...base, shardIndex: '5', shardCount: '4' }, 'shard index "5" is not valid: shards are numbered from 1 to the shard count (4)'],
+    ['shard index fraction', { ...base, shardIndex: '1.5', shardCount: '4' }, 'shard index "1.5" is not valid: give a whole number from 1 to the shard count'],
+    ['shard index without a count', { ...base, shardIndex: '2' }, 'shard index "2" needs a shard count too'],
+    ['shard count without an index', { ...base, shardCount: '3' }, 'shard count "3" needs a shard index too'],
+    ['bad repository', { ...base, repository: 'Team/API' }, 'repository "Team/API" is not a valid repository name (lower-case letters, digits, separators . _ - and /)'],
+    ['bad letters', { ...base, letters: 'c-a' }, 'letters "c-a": range "c-a" runs backwards; write a-c'],
+    ['bad regex', { ...base, ignorePatterns: ['re:[a-'] }, 'ignore pattern "re:[a-" is not a valid regular expression: Invalid regular expression: /[a-/i: Unterminated character class'],
+  ];
+  for (const [what, raw, message] of bad) {
+    it(`rejects ${what} with one line naming the value`, () => {
+      assert.throws(
+        () => validateOptions(raw),
+        (e: unknown) => e instanceof OptionsError && e.message === message && !e.message.includes('\n'),
+      );
+    });
+  }
+
+  it('never echoes a subscription id', () => {
+    assert.throws(
+      () => validateOptions({ ...base, targetSubscriptionId: '11111111-2222-3333-4444-55555555555Z' }),
+      (e: unknown) => e instanceof Error && !e.message.includes('5555555555Z'),
+    );
+  });
+});
+
+describe('transport options', () => {
+  it('default to a 60-second request time limit and no read cap', () => {
+    const o = parseOptions(base).http;
+    assert.equal(o.requestTimeoutMs, 60_000);
+    assert.equal(o.maxReadsPerSecond, undefined);
+  });
+
+  it('reject values out of range with one line naming them', () => {
+    assert.throws(() => validateOptions({ ...base, requestTimeoutSeconds: '0' }), /^OptionsError: request timeout seconds "0" is not valid/);
+    assert.throws(() => validateOptions({ ...base, maxReadsPerSecond: '-5' }), /max reads per second "-5" is not valid/);
+  });
+});
