@@ -49,10 +49,13 @@ function checkBucketSettings(settings: TokenBucketSettings, what: string): Token
 }
 
 /**
- * A token bucket: starts full, each request takes one token, tokens come back continuously
- * at `refillPerSecond` up to `capacity`.
+ * The service's side of a token bucket: starts full, each request takes one token, tokens come
+ * back continuously at `refillPerSecond` up to `capacity`, and an empty bucket refuses (429)
+ * instead of making the caller wait. Deliberately not the product's client-side bucket
+ * (src/azure/http/tokenBucket.ts, which waits, adapts and keeps a reserve): the emulator plays
+ * Azure, and sharing the product's arithmetic would let a mistake in it pass every pacing test.
  */
-export class TokenBucket {
+export class MeteringBucket {
   private tokens: number;
   private last: number;
 
@@ -93,7 +96,7 @@ export class TokenBucket {
  * the limits drops every bucket, so the next request of each key finds a full one.
  */
 export class KeyedBucketBudget implements RequestBudget {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets = new Map<string, MeteringBucket>();
 
   constructor(
     private limitOf: (key: string) => TokenBucketSettings | undefined,
@@ -112,7 +115,7 @@ export class KeyedBucketBudget implements RequestBudget {
     if (!bucket) {
       const limit = this.limitOf(key);
       if (!limit) return { allowed: true, remaining: this.unmeteredRemaining };
-      bucket = new TokenBucket(limit, this.now);
+      bucket = new MeteringBucket(limit, this.now);
       this.buckets.set(k, bucket);
     }
     return bucket.take();

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
-import { registryLimitResolver, TokenBucket } from '../../testkit/emulator/throttling';
+import { MeteringBucket, registryLimitResolver } from '../../testkit/emulator/throttling';
 import { SUB_A, SUB_B, TENANT, acrAccessToken, acrExchange, entraToken, images, principal, registryId, request, sleep, type HttpResult } from './support';
 
 const WRITES = 'x-ms-ratelimit-remaining-subscription-writes';
@@ -273,9 +273,9 @@ describe('emulator: throttling', function () {
     });
   });
 
-  it('TokenBucket: whole seconds until a token is back, at least 1', function () {
+  it('MeteringBucket: whole seconds until a token is back, at least 1', function () {
     let now = 0;
-    const bucket = new TokenBucket({ capacity: 2, refillPerSecond: 0.25 }, () => now);
+    const bucket = new MeteringBucket({ capacity: 2, refillPerSecond: 0.25 }, () => now);
     assert.deepEqual(bucket.take(), { allowed: true, remaining: 1 });
     assert.deepEqual(bucket.take(), { allowed: true, remaining: 0 });
     assert.deepEqual(bucket.take(), { allowed: false, remaining: 0, retryAfterSeconds: 4 });

@@ -26,7 +26,8 @@
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { subscriptionOf } from '../registryRef';
-import { systemClock, TokenBucket, type BucketClock, type TokenBucketSettings } from '../http/tokenBucket';
+import { systemClock, type Clock } from '../../engine/clock';
+import { TokenBucket, type TokenBucketSettings } from '../http/tokenBucket';
 
 export type ArmRequestKind = 'writes' | 'reads';
 
@@ -82,7 +83,7 @@ export class ArmBudgets {
    */
   constructor(
     readonly settings: ArmPacingSettings,
-    private readonly clock: BucketClock = systemClock,
+    private readonly clock: Clock = systemClock,
     private readonly shared?: { budgets: ArmBudgets; kinds: readonly ArmRequestKind[] },
   ) {
     // Bad settings fail where they are given, not at the first request.

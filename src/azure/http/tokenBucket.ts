@@ -21,6 +21,7 @@
  * so a run settles just under what the service grants instead of hammering it.
  */
 import { AbortError, type AbortSignalLike } from '@azure/abort-controller';
+import { systemClock, type Clock } from '../../engine/clock';
 
 export interface TokenBucketSettings {
   /** Tokens held when full (the burst allowed after a quiet period). */
@@ -28,21 +29,6 @@ export interface TokenBucketSettings {
   /** Tokens added per second. */
   refillPerSecond: number;
 }
-
-/** Time source and timer, replaceable in tests. */
-export interface BucketClock {
-  now(): number;
-  /** Runs `callback` after `ms`; returns a cancel function. */
-  schedule(callback: () => void, ms: number): () => void;
-}
-
-export const systemClock: BucketClock = {
-  now: () => Date.now(),
-  schedule(callback, ms) {
-    const timer = setTimeout(callback, ms);
-    return () => clearTimeout(timer);
-  },
-};
 
 interface Waiter {
   resolve(): void;
@@ -66,7 +52,7 @@ export class TokenBucket {
    */
   constructor(
     readonly settings: TokenBucketSettings,
-    private readonly clock: BucketClock = systemClock,
+    private readonly clock: Clock = systemClock,
     readonly reserve = 0,
   ) {
     if (!(settings.capacity >= 1) || !Number.isFinite(settings.capacity)) throw new RangeError('a token bucket needs a capacity of at least 1');
@@ -182,10 +168,10 @@ export class TokenBucket {
     this.refill();
     const missing = 1 + this.reserve - this.tokens;
     const ms = Math.max(0, Math.ceil((missing * 1000) / this.rate));
-    this.cancelTimer = this.clock.schedule(() => {
+    this.cancelTimer = this.clock.after(ms, () => {
       this.cancelTimer = undefined;
       this.pump();
-    }, ms);
+    });
   }
 }
 
@@ -195,7 +181,7 @@ export class BucketsByKey {
 
   constructor(
     readonly settings: TokenBucketSettings,
-    private readonly clock: BucketClock = systemClock,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get(key: string): TokenBucket {

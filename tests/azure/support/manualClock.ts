@@ -1,8 +1,8 @@
-/** A BucketClock for unit tests: time moves only when a test says so. */
-import type { BucketClock } from '../../../src/azure/http/tokenBucket';
+/** The engine's Clock for unit tests of the adapters: time moves only when a test says so. */
+import type { Clock } from '../../../src/engine/clock';
 
 /** A clock that only moves when told, running due timers as it goes. */
-export class ManualClock implements BucketClock {
+export class ManualClock implements Clock {
   private t = 1_000_000;
   private timers: { at: number; callback: () => void; live: boolean }[] = [];
 
@@ -10,7 +10,7 @@ export class ManualClock implements BucketClock {
     return this.t;
   }
 
-  schedule(callback: () => void, ms: number): () => void {
+  after(ms: number, callback: () => void): () => void {
     const timer = { at: this.t + ms, callback, live: true };
     this.timers.push(timer);
     return () => {
