@@ -72,11 +72,7 @@ async function readBack(target: RegistryReader, repository: string, signal?: Abo
   }
 }
 
-/**
- * A first sync has about one import per tag (200,000 at 10,000 × 20), so each shape is an object
- * literal with the fields in the JSON report's order rather than a spread of a shared base (see
- * decide() in plan.ts): objects built alike share a V8 hidden class.
- */
+/** One import's outcome, a literal per shape: docs/decisions/007-object-shapes-for-memory.md. */
 function importReport(result: GroupResult): ImportReport {
   const { sourceDigest, mode } = result.group;
   const tags = [...result.group.tags];

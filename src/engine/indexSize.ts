@@ -59,7 +59,7 @@ export async function withIndexSizeLimit(
   const decisions = plan.decisions.map((d) => {
     const manifests = oversized.get(d.sourceDigest);
     if (manifests === undefined || !imported.has(d.tag)) return d;
-    // A literal in TagDecision's field order, not a spread (see decide() in plan.ts).
+    // A literal in TagDecision's field order: docs/decisions/007-object-shapes-for-memory.md.
     return { tag: d.tag, kind: 'tooManyManifests' as const, sourceDigest: d.sourceDigest, targetDigest: d.targetDigest, manifestCount: manifests };
   });
   const groups = plan.groups.filter((g) => !oversized.has(g.sourceDigest));

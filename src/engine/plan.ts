@@ -40,20 +40,14 @@ export interface RepositoryPlan {
 }
 
 /**
- * A plan holds one decision per source tag of every repository (200,000 at 10,000 × 20), so
- * decisions are built as object literals with the fields in one order — `tag, kind,
- * sourceDigest, targetDigest` — never as `{ ...base, kind }`: objects made by a spread do not
- * share a V8 hidden class, and 200,000 of them took twice the memory (bench/findings.md §2).
- * `targetDigest` is always present (undefined for a new tag) so every decision of a plan has the
- * same shape; JSON.stringify drops it. Only `tooManyManifests` decisions add `manifestCount`.
+ * One source tag's decision. Built as a literal of one shape, `targetDigest` always present, and
+ * an in-sync tag keeps the source's digest string: docs/decisions/007-object-shapes-for-memory.md.
  */
 function decide(source: TagInfo, target: TagInfo | undefined, force: boolean): TagDecision {
   const tag = source.name;
   const sourceDigest = source.digest;
   if (target === undefined) return { tag, kind: 'new', sourceDigest, targetDigest: undefined };
   const sameDigest = target.digest === sourceDigest;
-  // Equal digests: keep the source's string, so an in-sync tag does not hold a second copy of
-  // the same 71 characters read from the target's listing.
   const targetDigest = sameDigest ? sourceDigest : target.digest;
   const wouldChange = !sameDigest || force;
   if (wouldChange && !target.writeEnabled) return { tag, kind: 'locked', sourceDigest, targetDigest };

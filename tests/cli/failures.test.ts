@@ -62,7 +62,7 @@ describe('acr-transfer command line: failures', function () {
     emulator = await startEmulator({ fixture, importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
     const before = snapshot(emulator, TARGET);
     const result = await runCli(emulator, registries());
-    // Before the preflight (src/azure/preflight.ts) this was an AuthorizationFailed per import.
+    // Before the preflight (src/azure/arm/preflight.ts) this was an AuthorizationFailed per import.
     assert.equal(result.code, 3, result.stderr);
     assert.match(result.stderr, /the target identity cannot import into \S+: give it Contributor, or Container Registry Data Importer and Data Reader, on the registry/);
     assert.equal(emulator.log.count('arm.importImage'), 0, 'no import was attempted');
