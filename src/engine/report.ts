@@ -1,6 +1,6 @@
 import type { ImportMode, RequestStats } from './ports';
 import type { TagDecisionKind } from './plan';
-import type { ShardSelection } from './selection';
+import type { IgnoredRepository, ShardSelection } from './selection';
 
 /**
  * The run report: what was selected, decided and done, per repository and per tag. Written as
@@ -72,11 +72,6 @@ export interface RepositoryReport {
   error?: string;
   tags: TagReport[];
   imports: ImportReport[];
-}
-
-export interface IgnoredRepository {
-  name: string;
-  pattern: string;
 }
 
 export interface RunTotals {

@@ -1,7 +1,12 @@
 import type { SyncOptions } from './syncOptions';
 import type { RegistryReader } from './ports';
-import type { IgnoredRepository } from './report';
 import { inShard, type Shard } from './sharding';
+
+/** A repository an ignore pattern kept out, with the pattern (reported). */
+export interface IgnoredRepository {
+  name: string;
+  pattern: string;
+}
 
 /** The repositories a run looks at, sorted, and what the ignore patterns kept out. */
 export interface Selection {

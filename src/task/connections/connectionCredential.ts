@@ -23,7 +23,9 @@ import {
   type Transport,
 } from '../../azure';
 import { ConnectionError } from './connectionError';
-import type { AuthKind } from './connectionFields';
+
+/** The four ways a service connection may sign in (connectionFields.ts reads which one). */
+export type AuthKind = 'secret' | 'certificate' | 'managedIdentity' | 'workloadIdentity';
 
 export interface CredentialFields {
   displayName: string;

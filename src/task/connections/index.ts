@@ -9,13 +9,13 @@ import type { TokenCredential } from '@azure/core-auth';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureCloud, Transport } from '../../azure';
 import { connectionCloud } from './connectionCloud';
-import { connectionCredential } from './connectionCredential';
+import { connectionCredential, type AuthKind } from './connectionCredential';
 import { ConnectionError } from './connectionError';
-import { disposeConnectionFiles, readConnectionFields, type AuthKind, type ConnectionFields } from './connectionFields';
+import { disposeConnectionFiles, readConnectionFields, type ConnectionFields } from './connectionFields';
 import { MaskedCredential } from './maskedCredential';
 import { pipelineOidcSettings, PipelineIdTokenSource } from './pipelineIdToken';
 
-export type { AuthKind } from './connectionFields';
+export type { AuthKind } from './connectionCredential';
 export { CONNECTION_MESSAGES, ConnectionError, connectionErrorIn, type ConnectionMessageKey, type ConnectionProblem } from './connectionError';
 
 export interface ResolvedConnection {
