@@ -18,11 +18,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_CONCURRENCY_LIMIT } from '../src/options/table';
-import { runScenario, type ScenarioName, type ScenarioResult, type ScenarioSpec } from './harness';
+import { runScenario } from './harness';
 import { machine } from './machine';
 import { newestProfile, summariseProfile, type ProfileSummary } from './profile';
 import { readCapFlag } from './readCap';
 import { renderConsoleTable, renderMarkdown, type BenchRun } from './report';
+import type { ScenarioName, ScenarioResult, ScenarioSpec } from './scenario';
 import { fullSyncImports, type Sku } from './world';
 
 const USAGE = `npm run bench -- [options]

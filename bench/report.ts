@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { MAX_HELD_ACCESS_TOKENS, MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
 import { DEFAULT_MAX_CONCURRENCY } from '../src/options/table';
-import { ARM_READ_BURST, ARM_READ_REFILL_PER_SECOND, ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, sum, type ScenarioResult } from './harness';
+import { ARM_READ_BURST, ARM_READ_REFILL_PER_SECOND, ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND } from './costModel';
 import type { Machine } from './machine';
 import type { BenchOptions } from './main';
+import { sum } from './measure';
 import type { ProfileSummary } from './profile';
 import { READS_PER_MINUTE } from './readCap';
+import type { ScenarioResult } from './scenario';
 import { SOURCE, TAGS_PER_REPOSITORY, TARGET } from './world';
 
 export interface LabelledResult {
