@@ -14,6 +14,9 @@ import type { Expected, Ideal, Measured, ScenarioSpec, TagMap } from './scenario
 export const ARM_WRITE_BURST = ARM_WRITE_BUCKET.capacity;
 export const ARM_WRITE_REFILL_PER_SECOND = ARM_WRITE_BUCKET.refillPerSecond;
 
+/** What ARM's write budget alone costs `imports` imports once its burst is spent, ms. */
+export const writeBudgetMs = (imports: number): number => ((imports - ARM_WRITE_BURST) / ARM_WRITE_REFILL_PER_SECOND) * 1000;
+
 /** Polls answered "running" before an import is done: each import is POST, poll, Retry-After, poll. */
 export const IMPORT_POLLS_BEFORE_DONE = 1;
 /** ARM's subscription read bucket (polls, registry lookups), which the tool also paces itself under. */

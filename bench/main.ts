@@ -20,7 +20,8 @@ import { machine } from './machine';
 import { planRuns } from './matrix';
 import { parseBenchArguments, USAGE } from './options';
 import { newestProfile, summariseProfile, type ProfileSummary } from './profile';
-import { renderConsoleTable, renderMarkdown, type BenchRun } from './report';
+import { renderConsoleTable, renderMarkdown } from './report';
+import type { BenchRun } from './results';
 import type { ScenarioResult } from './scenario';
 
 async function main(): Promise<void> {

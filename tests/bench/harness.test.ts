@@ -15,7 +15,9 @@ import type { Measured, ScenarioResult, ScenarioSpec, TagMap } from '../../bench
 import { verify } from '../../bench/verify';
 import { planRuns } from '../../bench/matrix';
 import { parseBenchArguments } from '../../bench/options';
-import { evaluateTargets, renderMarkdown, type BenchRun } from '../../bench/report';
+import { renderMarkdown } from '../../bench/report';
+import type { BenchRun } from '../../bench/results';
+import { evaluateTargets } from '../../bench/targets';
 import { machine } from '../../bench/machine';
 import { readCapFlag } from '../../bench/readCap';
 
