@@ -8,32 +8,13 @@ import { join } from 'node:path';
 import { MAX_HELD_ACCESS_TOKENS, MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
 import { DEFAULT_MAX_CONCURRENCY } from '../src/options/table';
-import { ARM_READ_BURST, ARM_READ_REFILL_PER_SECOND, ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, sum, type ScenarioResult } from './harness';
-import type { Machine } from './machine';
-import type { BenchOptions } from './main';
-import type { ProfileSummary } from './profile';
+import { ARM_READ_BURST, ARM_READ_REFILL_PER_SECOND, ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, writeBudgetMs } from './costModel';
+import { mb, n, ratio, s, throttledPercent } from './format';
+import { sum } from './measure';
 import { READS_PER_MINUTE } from './readCap';
+import { find, largestOf, runsOf, type BenchRun, type LabelledResult } from './results';
+import { evaluateTargets } from './targets';
 import { SOURCE, TAGS_PER_REPOSITORY, TARGET } from './world';
-
-export interface LabelledResult {
-  label: string;
-  result: ScenarioResult;
-}
-
-export interface BenchRun {
-  machine: Machine;
-  options: BenchOptions;
-  results: LabelledResult[];
-  /** Runs the harness could not complete (the sync process ended without a result). */
-  failures?: string[];
-  totalMs: number;
-  profile?: ProfileSummary;
-}
-
-const s = (ms: number): string => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
-const mb = (kb: number): string => (kb / 1024).toFixed(0);
-const n = (x: number): string => x.toLocaleString('en-US');
-const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '—');
 
 function row(cells: (string | number)[]): string {
   return `| ${cells.map(String).join(' | ')} |`;
@@ -129,150 +110,6 @@ function perTagRows(bench: BenchRun): PerTagRow[] {
         timeRatio: p.result.runMs / r.sync.runMs,
       };
     });
-}
-
-export interface TargetVerdict {
-  target: string;
-  met: boolean | undefined;
-  figure: string;
-  gap?: string;
-}
-
-/** A scenario's results in run order, without the `--ca-file` comparison runs. */
-const runsOf = (bench: BenchRun, scenario: string): ScenarioResult[] =>
-  bench.results.filter((x) => x.result.spec.scenario === scenario && x.result.spec.caVia !== 'flag').map((x) => x.result);
-
-const find = (bench: BenchRun, scenario: string, size?: number): ScenarioResult | undefined =>
-  runsOf(bench, scenario).find((r) => size === undefined || r.expected.repositories === size);
-
-const largestOf = (bench: BenchRun, scenario: string): ScenarioResult | undefined =>
-  runsOf(bench, scenario).sort((a, b) => b.expected.repositories - a.expected.repositories)[0];
-
-/** What ARM's write budget alone costs `imports` imports once its burst is spent, ms. */
-const writeBudgetMs = (imports: number): number => ((imports - ARM_WRITE_BURST) / ARM_WRITE_REFILL_PER_SECOND) * 1000;
-const throttledPercent = (m: ScenarioResult['measured']): string => ((100 * m.importThrottled) / Math.max(1, m.importPosts)).toFixed(2);
-
-export function evaluateTargets(bench: BenchRun): TargetVerdict[] {
-  const verdicts: TargetVerdict[] = [];
-  const runs = bench.results.map((x) => x.result).filter((r) => r.spec.caVia !== 'flag' && r.spec.scenario !== 'readlimit');
-
-  // 1. Listing economy.
-  {
-    const listingOk = runs.every((r) => r.measured.listing === r.expected.listing);
-    const tokensOk = runs.every((r) => r.measured.sourceTokens <= r.expected.sourceTokenBound && r.measured.targetTokens <= r.expected.targetTokenBound);
-    const noops = runs.filter((r) => r.spec.scenario === 'noop');
-    const noPerTagInNoop = noops.every((r) => r.measured.perTagRequests === 0);
-    const importRuns = runs.filter((r) => r.spec.scenario !== 'noop');
-    // The index-size check costs what indexSize.ts's rule says (a listing per repository with more than 2 digests to import, reads of indexes), no more.
-    const perDigest = importRuns.every((r) => r.measured.manifestListings === r.expected.manifestListings && r.measured.manifestReads === r.expected.manifestReads);
-    const big = largestOf(bench, 'noop');
-    verdicts.push({
-      target: `Listing: one request per page of ≤ 1000 tags per repository per side, plus catalog pages and about one token request per ${MAX_SCOPES_PER_TOKEN_REQUEST} repository scopes; no per-tag requests`,
-      met: listingOk && tokensOk && noPerTagInNoop && perDigest,
-      figure:
-        (big
-          ? `${n(big.expected.repositories)} × ${TAGS_PER_REPOSITORY} no-op: ${n(big.measured.listing)} listing requests (expected ${n(big.expected.listing)}: ${big.expected.catalogPages} catalog pages + ${n(big.expected.sourceTagPages)} + ${n(big.expected.targetTagPages)} tag pages), ` +
-            `${n(big.measured.sourceTokens)} + ${n(big.measured.targetTokens)} token requests (at most ${n(big.expected.sourceTokenBound)} + ${n(big.expected.targetTokenBound)}) for ${n(big.expected.sourceScopes)} + ${n(big.expected.targetScopes)} scopes, ${n(big.measured.perTagRequests)} per-tag requests; `
-          : '') +
-        `every run: listing ${listingOk ? '=' : '≠'} expected, token requests ${tokensOk ? '≤' : '>'} bound` +
-        (importRuns.length > 0
-          ? `; runs with imports add the index-size check (a manifest listing per repository with more than 2 digests to import, then a read per index), not per tag: ${importRuns.map((r) => `${n(r.measured.manifestListings)} listings + ${n(r.measured.manifestReads)} reads for ${n(r.expected.pairs)} pairs (expected ${n(r.expected.manifestListings)} + ${n(r.expected.manifestReads)})`).join(', ')}`
-          : '') +
-        (noops.length > 0 ? `; requests per repository in a no-op: ${noops.map((r) => `${(r.measured.totalRequests / r.expected.repositories).toFixed(2)} at ${n(r.expected.repositories)}`).join(', ')}` : ''),
-    });
-  }
-
-  // 2. No-op within 1.2× ideal; 10,000 × 20 under 30 s.
-  {
-    const noops = runs.filter((r) => r.spec.scenario === 'noop').sort((a, b) => a.expected.repositories - b.expected.repositories);
-    if (noops.length > 0) {
-      const worst = noops.reduce((w, r) => (r.sync.runMs / r.ideal.totalMs > w.sync.runMs / w.ideal.totalMs ? r : w));
-      const within = noops.every((r) => r.sync.runMs <= 1.2 * r.ideal.totalMs);
-      verdicts.push({
-        target: `No-op within 1.2× the ideal time at the default listing concurrency (${DEFAULT_LIST_CONCURRENCY} repositories × 2 registries = ${2 * DEFAULT_LIST_CONCURRENCY} requests in flight)`,
-        met: within,
-        figure: noops.map((r) => `${n(r.expected.repositories)}: ${s(r.sync.runMs)} s / ${s(r.ideal.totalMs)} s = ${ratio(r.sync.runMs, r.ideal.totalMs)}×`).join('; '),
-        ...(within ? {} : { gap: `worst ${ratio(worst.sync.runMs, worst.ideal.totalMs)}× at ${n(worst.expected.repositories)}: the sequential start, the "connect" column of the phase table; Findings, 6` }),
-      });
-      const tenK = find(bench, 'noop', 10000);
-      verdicts.push({
-        target: `10,000 × 20 no-op under 30 s at ${bench.options.latencyMs} ms latency`,
-        met: tenK ? tenK.sync.runMs < 30_000 : undefined,
-        figure: tenK
-          ? `${s(tenK.sync.runMs)} s for ${n(tenK.measured.totalRequests)} requests; the ideal at ${tenK.ideal.listConcurrency} in flight is ${s(tenK.ideal.totalMs)} s, so 30 s needs ≤ ${n(Math.floor((30_000 * tenK.ideal.listConcurrency) / bench.options.latencyMs))} requests at this concurrency (${((30_000 * tenK.ideal.listConcurrency) / bench.options.latencyMs / 10000).toFixed(1)} per repository; the tool sends ${(tenK.measured.totalRequests / 10000).toFixed(2)})`
-          : 'not run (no 10,000 no-op in this run)',
-      });
-    }
-  }
-
-  // 3. Peak RSS.
-  {
-    const tenK = runs.filter((r) => r.expected.repositories === 10000);
-    verdicts.push({
-      target: 'Peak RSS under 256 MB at 10,000 × 20',
-      met: tenK.length > 0 ? tenK.every((r) => r.sync.maxRssKb < 256 * 1024) : undefined,
-      figure: tenK.length > 0 ? tenK.map((r) => `${r.spec.scenario}${r.spec.scenario === 'plan' ? ' (dry run, empty target)' : ''}: ${mb(r.sync.maxRssKb)} MB`).join('; ') : 'not run (no 10,000 run)',
-    });
-  }
-
-  // 4. Import calls = distinct pairs.
-  {
-    const importRuns = runs.filter((r) => ['full', 'drift', 'pacing'].includes(r.spec.scenario));
-    if (importRuns.length > 0) {
-      const equal = importRuns.every((r) => r.measured.importAccepted === r.expected.groups && r.verification.ok);
-      verdicts.push({
-        target: 'Import calls equal the distinct (repository, digest) pairs to move, never one per tag',
-        met: equal,
-        figure: importRuns
-          .map((r) => `${r.spec.scenario} ${n(r.expected.repositories)}: ${n(r.measured.importAccepted)} calls for ${n(r.expected.pairs)} pairs${r.expected.groups !== r.expected.pairs ? ` (${n(r.expected.groups)} counting NoForce and Force of one digest apart)` : ''} and ${n(r.expected.tagsToMove)} tags`)
-          .join('; '),
-      });
-    }
-  }
-
-  // 5. ARM write pacing.
-  {
-    const pacing = find(bench, 'pacing');
-    verdicts.push({
-      target: `ARM writes paced: ~5,000-import full sync under ARM throttling (${ARM_WRITE_BURST} burst, +${ARM_WRITE_REFILL_PER_SECOND}/s) with ≤ 1 % of writes throttled`,
-      met: pacing ? pacing.measured.importThrottled <= 0.01 * pacing.measured.importPosts && pacing.verification.ok : undefined,
-      figure: pacing
-        ? `${n(pacing.measured.importThrottled)} of ${n(pacing.measured.importPosts)} writes throttled (${throttledPercent(pacing.measured)} %), ${n(pacing.measured.importAccepted)} imports in ${s(pacing.sync.runMs)} s (the write budget alone needs ${s(writeBudgetMs(pacing.expected.groups))} s)`
-        : 'not run',
-    });
-  }
-
-  // 6. Linear growth.
-  {
-    const a = find(bench, 'noop', 1000);
-    const b = find(bench, 'noop', 10000);
-    verdicts.push({
-      target: 'time(10,000) ÷ time(1,000) ≤ 11 (no-op)',
-      met: a && b ? b.sync.runMs / a.sync.runMs <= 11 : undefined,
-      figure: a && b ? `${s(b.sync.runMs)} s ÷ ${s(a.sync.runMs)} s = ${ratio(b.sync.runMs, a.sync.runMs)}; requests ${ratio(b.measured.totalRequests, a.measured.totalRequests)}×` : 'not run (needs no-op at 1,000 and 10,000)',
-    });
-  }
-
-  // 7. Read limits.
-  {
-    const limited = bench.results.filter((x) => x.result.spec.scenario === 'readlimit');
-    const uncapped = limited.filter((x) => (x.result.spec.toolFlags ?? []).length === 0);
-    const capped = limited.filter((x) => (x.result.spec.toolFlags ?? []).length > 0);
-    const describe = (x: LabelledResult): string =>
-      `${x.label} at ${n(x.result.expected.repositories)} repositories: ${x.result.verification.ok ? 'completed' : 'FAILED'} in ${s(x.result.sync.runMs)} s with ${n(x.result.measured.readThrottled)} reads answered 429`;
-    verdicts.push({
-      target: "Reads under the registry's limit: the listing adapts to 429 TOOMANYREQUESTS instead of failing",
-      met: uncapped.length > 0 ? uncapped.every((x) => x.result.verification.ok && x.result.measured.readThrottled > 0) : undefined,
-      figure: uncapped.length > 0 ? uncapped.map(describe).join('; ') : 'not run',
-    });
-    const flag = capped[0]?.result.spec.toolFlags?.join(' ');
-    verdicts.push({
-      target: 'An option caps the read rate',
-      met: capped.length > 0 ? capped.every((x) => x.result.verification.ok && x.result.measured.readThrottled <= Math.max(2, 0.01 * x.result.measured.totalRequests)) : undefined,
-      figure: capped.length > 0 ? `\`${flag ?? ''}\`: ${capped.map(describe).join('; ')}` : 'no capped run (the command line has no read-cap flag, or the read-limit run was not selected)',
-    });
-  }
-  return verdicts;
 }
 
 function requestsPerRoute(bench: BenchRun): string[] {

@@ -9,9 +9,15 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectedOf, runScenario, verify, type Measured, type ScenarioResult, type ScenarioSpec, type TagMap } from '../../bench/harness';
-import { planRuns, parseBenchArguments } from '../../bench/main';
-import { evaluateTargets, renderMarkdown, type BenchRun } from '../../bench/report';
+import { expectedOf } from '../../bench/costModel';
+import { runScenario } from '../../bench/harness';
+import type { Measured, ScenarioResult, ScenarioSpec, TagMap } from '../../bench/scenario';
+import { verify } from '../../bench/verify';
+import { planRuns } from '../../bench/matrix';
+import { parseBenchArguments } from '../../bench/options';
+import { renderMarkdown } from '../../bench/report';
+import type { BenchRun } from '../../bench/results';
+import { evaluateTargets } from '../../bench/targets';
 import { machine } from '../../bench/machine';
 import { readCapFlag } from '../../bench/readCap';
 

@@ -1,0 +1,128 @@
+/**
+ * The cost model: what a scenario should cost given the generated data — listing pages, token
+ * requests, the index-size check's reads and the imports to make (expectedOf) — and the ideal
+ * time those requests take at the injected latency within ARM's budgets (idealOf).
+ */
+import { INDEX_MEDIA_TYPES } from '../src/azure/dataplane/acrClient';
+import { MAX_HELD_ACCESS_TOKENS, MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
+import { MAX_DIGESTS_COUNTED_WITHOUT_LISTING } from '../src/engine/indexSize';
+import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
+import { ARM_READ_BUCKET, ARM_WRITE_BUCKET } from '../testkit/emulator/throttling';
+import type { Expected, Ideal, Measured, ScenarioSpec, TagMap } from './scenario';
+
+/** ARM's subscription write bucket as the emulator plays it (burst, refill per second). */
+export const ARM_WRITE_BURST = ARM_WRITE_BUCKET.capacity;
+export const ARM_WRITE_REFILL_PER_SECOND = ARM_WRITE_BUCKET.refillPerSecond;
+
+/** What ARM's write budget alone costs `imports` imports once its burst is spent, ms. */
+export const writeBudgetMs = (imports: number): number => ((imports - ARM_WRITE_BURST) / ARM_WRITE_REFILL_PER_SECOND) * 1000;
+
+/** Polls answered "running" before an import is done: each import is POST, poll, Retry-After, poll. */
+export const IMPORT_POLLS_BEFORE_DONE = 1;
+/** ARM's subscription read bucket (polls, registry lookups), which the tool also paces itself under. */
+export const ARM_READ_BURST = ARM_READ_BUCKET.capacity;
+export const ARM_READ_REFILL_PER_SECOND = ARM_READ_BUCKET.refillPerSecond;
+
+/** Token requests for `n` repository scopes asked for MAX_SCOPES_PER_TOKEN_REQUEST at a time, one of them short. */
+export function batchedTokenRequests(n: number): number {
+  return n === 0 ? 0 : Math.ceil(n / MAX_SCOPES_PER_TOKEN_REQUEST) + 1;
+}
+
+const pages = (n: number): number => Math.max(1, Math.ceil(n / 1000));
+
+/** A manifest the source reader's listing shows as no index: the index-size check does not read it. */
+const listedAsSingle = (mediaType: string | undefined): boolean => mediaType !== undefined && mediaType !== '' && !INDEX_MEDIA_TYPES.has(mediaType);
+
+/**
+ * `manifestsOf` gives a source repository's manifests (digest -> media type), what its listing
+ * shows; without it nothing is known to be an image, so every digest counts as a read.
+ */
+export function expectedOf(
+  source: Map<string, TagMap>,
+  target: Map<string, TagMap>,
+  dryRun: boolean,
+  manifestsOf: (repository: string) => ReadonlyMap<string, string> = () => new Map(),
+): Expected {
+  let manifestListings = 0;
+  let manifestReads = 0;
+  let sourceTags = 0;
+  let tagsToMove = 0;
+  let pairs = 0;
+  let groups = 0;
+  let reposWithWork = 0;
+  let sourceTagPages = 0;
+  let targetTagPages = 0;
+  for (const [repo, tags] of source) {
+    const there = target.get(repo);
+    sourceTags += tags.size;
+    sourceTagPages += pages(tags.size);
+    targetTagPages += there ? pages(there.size) : 1;
+    const repoPairs = new Set<string>();
+    const repoGroups = new Set<string>();
+    for (const [tag, digest] of tags) {
+      const current = there?.get(tag);
+      if (current === digest) continue;
+      tagsToMove++;
+      repoPairs.add(digest);
+      repoGroups.add(`${digest} ${current === undefined ? 'NoForce' : 'Force'}`);
+    }
+    pairs += repoPairs.size;
+    groups += repoGroups.size;
+    if (repoPairs.size > MAX_DIGESTS_COUNTED_WITHOUT_LISTING) {
+      const listed = manifestsOf(repo);
+      manifestListings += pages(listed.size);
+      // An index, or a digest the listing does not show, is read; an image is not.
+      for (const digest of repoPairs) if (!listedAsSingle(listed.get(digest))) manifestReads++;
+    } else {
+      manifestReads += repoPairs.size;
+    }
+    if (repoGroups.size > 0) reposWithWork++;
+  }
+  const catalogPages = pages(source.size);
+  return {
+    repositories: source.size,
+    sourceTags,
+    tagsToMove,
+    pairs,
+    groups,
+    reposWithWork,
+    catalogPages,
+    sourceTagPages,
+    targetTagPages,
+    listing: catalogPages + sourceTagPages + targetTagPages + (dryRun ? 0 : reposWithWork),
+    sourceScopes: source.size + 1,
+    targetScopes: source.size,
+    sourceTokenBound: 1 + batchedTokenRequests(source.size),
+    targetTokenBound:
+      batchedTokenRequests(source.size) + (dryRun || source.size <= MAX_HELD_ACCESS_TOKENS ? 0 : batchedTokenRequests(reposWithWork)),
+    manifestListings,
+    manifestReads,
+  };
+}
+
+/**
+ * The ideal time. Requests outside imports run `2 × DEFAULT_LIST_CONCURRENCY` at once, each
+ * costing only the latency. Each import costs POST + poll + Retry-After + poll, at most
+ * `importConcurrency` at once — and no faster than ARM's subscription budgets allow (writes
+ * 200 + 10/s for the POSTs, reads 250 + 25/s for the polls), which bind any client in Azure
+ * whether or not the emulator enforces them.
+ */
+export function idealOf(
+  spec: Pick<ScenarioSpec, 'latencyMs' | 'importConcurrency' | 'importRetryAfterSeconds' | 'importPollsBeforeDone'>,
+  measured: Measured,
+  expected: Expected,
+  dryRun: boolean,
+): Ideal {
+  const running = spec.importPollsBeforeDone ?? IMPORT_POLLS_BEFORE_DONE;
+  const listConcurrency = 2 * DEFAULT_LIST_CONCURRENCY;
+  const importRequests = measured.importPosts + measured.importPolls;
+  const listingMs = ((measured.totalRequests - importRequests) * spec.latencyMs) / listConcurrency;
+  const imports = dryRun ? 0 : expected.groups;
+  const polls = imports * (running + 1);
+  const perImportMs = (2 + running) * spec.latencyMs + running * spec.importRetryAfterSeconds * 1000;
+  const byConcurrency = Math.ceil(imports / spec.importConcurrency) * perImportMs;
+  const byWrites = imports > ARM_WRITE_BURST ? ((imports - ARM_WRITE_BURST) / ARM_WRITE_REFILL_PER_SECOND) * 1000 + perImportMs : 0;
+  const byReads = polls > ARM_READ_BURST ? ((polls - ARM_READ_BURST) / ARM_READ_REFILL_PER_SECOND) * 1000 + perImportMs : 0;
+  const importMs = imports === 0 ? 0 : Math.max(byConcurrency, byWrites, byReads);
+  return { listingMs, importMs, totalMs: listingMs + importMs, listConcurrency };
+}

@@ -1,0 +1,66 @@
+/**
+ * The run matrix: which scenarios run at which sizes for given BenchOptions (with per-tag,
+ * `--ca-file`, read-limit and ARM pacing runs), each a labelled ScenarioSpec.
+ */
+import type { BenchOptions } from './options';
+import { readCapFlag } from './readCap';
+import type { ScenarioSpec } from './scenario';
+import { fullSyncImports } from './world';
+
+/** Repositories of a full sync that needs about `imports` imports. */
+export function pacingRepositories(imports: number): number {
+  let low = 1;
+  let high = 64;
+  while (fullSyncImports(high) < imports) high *= 2;
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if (fullSyncImports(mid) < imports) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+type Planned = Omit<ScenarioSpec, 'workDir' | 'log'> & { label: string; profile?: boolean };
+
+export function planRuns(o: BenchOptions): Planned[] {
+  const base = { latencyMs: o.latencyMs, importConcurrency: o.importConcurrency, importRetryAfterSeconds: o.retryAfterSeconds, armWriteThrottling: false };
+  const runs: Planned[] = [];
+  const largest = o.sizes[o.sizes.length - 1];
+  for (const size of o.sizes) {
+    if (o.scenarios.has('noop')) {
+      runs.push({
+        ...base,
+        label: 'noop',
+        scenario: 'noop',
+        repositories: size,
+        ...(size <= o.perTagMax ? { perTag: {} } : {}),
+        ...(o.profile && size === largest ? { profile: true } : {}),
+      });
+    }
+    if (o.scenarios.has('full') && size <= o.fullMax) runs.push({ ...base, label: 'full', scenario: 'full', repositories: size });
+    if (o.scenarios.has('drift') && size <= o.driftMax) runs.push({ ...base, label: 'drift', scenario: 'drift', repositories: size });
+  }
+  if (o.scenarios.has('plan')) for (const size of o.planSizes) runs.push({ ...base, label: 'plan', scenario: 'plan', repositories: size });
+  if (o.caCompare && o.scenarios.has('noop')) {
+    const size = [...o.sizes].reverse().find((s) => s <= 1000);
+    if (size !== undefined) runs.push({ ...base, label: 'noop --ca-file', scenario: 'noop', repositories: size, caVia: 'flag' });
+  }
+  if (o.scenarios.has('readlimit')) {
+    const flag = readCapFlag();
+    runs.push({ ...base, label: `readlimit ${o.readLimitSku}`, scenario: 'readlimit', repositories: o.readLimitSize, readLimitSku: o.readLimitSku });
+    if (flag !== undefined) {
+      runs.push({
+        ...base,
+        label: `readlimit ${o.readLimitSku} + cap`,
+        scenario: 'readlimit',
+        repositories: o.readLimitSize,
+        readLimitSku: o.readLimitSku,
+        toolFlags: flag.argsFor(o.readLimitSku),
+      });
+    }
+  }
+  if (o.scenarios.has('pacing')) {
+    runs.push({ ...base, label: 'pacing', scenario: 'pacing', repositories: pacingRepositories(o.pacingImports), armWriteThrottling: true });
+  }
+  return runs;
+}

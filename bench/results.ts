@@ -1,0 +1,33 @@
+/**
+ * A whole benchmark run as main.ts records it (results.json) and the report reads it: the
+ * machine, the options, each run's labelled result; and the look-ups of a scenario's results.
+ */
+import type { Machine } from './machine';
+import type { BenchOptions } from './options';
+import type { ProfileSummary } from './profile';
+import type { ScenarioResult } from './scenario';
+
+export interface LabelledResult {
+  label: string;
+  result: ScenarioResult;
+}
+
+export interface BenchRun {
+  machine: Machine;
+  options: BenchOptions;
+  results: LabelledResult[];
+  /** Runs the harness could not complete (the sync process ended without a result). */
+  failures?: string[];
+  totalMs: number;
+  profile?: ProfileSummary;
+}
+
+/** A scenario's results in run order, without the `--ca-file` comparison runs. */
+export const runsOf = (bench: BenchRun, scenario: string): ScenarioResult[] =>
+  bench.results.filter((x) => x.result.spec.scenario === scenario && x.result.spec.caVia !== 'flag').map((x) => x.result);
+
+export const find = (bench: BenchRun, scenario: string, size?: number): ScenarioResult | undefined =>
+  runsOf(bench, scenario).find((r) => size === undefined || r.expected.repositories === size);
+
+export const largestOf = (bench: BenchRun, scenario: string): ScenarioResult | undefined =>
+  runsOf(bench, scenario).sort((a, b) => b.expected.repositories - a.expected.repositories)[0];

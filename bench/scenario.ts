@@ -1,0 +1,166 @@
+/**
+ * What a benchmark scenario is and what running one yields: the spec (scenario, size, latency,
+ * throttling), and the result's parts — the expected costs worked out from the data, the
+ * requests measured at the emulator, the ideal time and the verification of the target.
+ */
+import type { TargetKind } from '../testkit/emulator/generate';
+import type { PerTagResult } from './perTagDriver';
+import type { SyncDriverResult } from './syncDriver';
+import type { Sku } from './world';
+
+export type ScenarioName = 'noop' | 'full' | 'drift' | 'plan' | 'pacing' | 'readlimit';
+
+export const TARGET_OF: Record<ScenarioName, TargetKind> = {
+  noop: 'identical',
+  full: 'empty',
+  drift: 'drifted',
+  plan: 'empty',
+  pacing: 'empty',
+  readlimit: 'identical',
+};
+
+export interface ScenarioSpec {
+  scenario: ScenarioName;
+  repositories: number;
+  latencyMs: number;
+  /** `--max-concurrency` of the command line (imports in flight). */
+  importConcurrency: number;
+  /** Retry-After of the emulator's import 202s, seconds (the SDK poller waits exactly that). */
+  importRetryAfterSeconds: number;
+  /** Polls answered "running" before an import is done (default 1: every import waits Retry-After once). */
+  importPollsBeforeDone?: number;
+  /** The emulator's ARM write bucket (200 burst, +10/s) on. */
+  armWriteThrottling: boolean;
+  /** The emulator's per-registry data-plane read limit by SKU, with both registries of this SKU. */
+  readLimitSku?: Sku;
+  /** Extra command-line flags (e.g. the tool's read cap). */
+  toolFlags?: readonly string[];
+  /** Run the per-tag strategy on the same emulator after the sync (noop only): repositories to cover (all when 0). */
+  perTag?: { limit?: number };
+  workDir: string;
+  /**
+   * How the sync child trusts the emulator's CA: 'env' = NODE_EXTRA_CA_CERTS (what a machine
+   * talking to Azure has: no per-client CA), 'flag' = `--ca-file` (a TLS-inspecting proxy's CA).
+   * Default 'env'.
+   */
+  caVia?: 'env' | 'flag';
+  /** Node flags for the sync child (e.g. --cpu-prof). */
+  nodeFlags?: readonly string[];
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** Requests the emulator answered, per service and route, by status. */
+export type RequestCounts = Record<string, Record<string, Record<string, number>>>;
+
+export interface Expected {
+  repositories: number;
+  sourceTags: number;
+  /** Source tags missing in the target or pointing elsewhere. */
+  tagsToMove: number;
+  /** Distinct (repository, digest) pairs to move. */
+  pairs: number;
+  /** Distinct (repository, digest, mode) — what the planner may merge into one call at most (NoForce and Force cannot share one). */
+  groups: number;
+  reposWithWork: number;
+  catalogPages: number;
+  sourceTagPages: number;
+  /** Tag pages of the target before the run (a missing repository costs one 404). */
+  targetTagPages: number;
+  /** Minimum data-plane listing requests: catalog + tag pages of both sides + one read-back per repository with work. */
+  listing: number;
+  /** Repository scopes a token is needed for: source (catalog + repositories), target (repositories). */
+  sourceScopes: number;
+  targetScopes: number;
+  /**
+   * Most `/oauth2/token` requests per registry (decision 005: several repository scopes per
+   * request): the catalog's (source), then one per MAX_SCOPES_PER_TOKEN_REQUEST repositories
+   * listed, plus one that ends short; read-backs after imports reuse the listings' tokens
+   * while the registry's held tokens (MAX_HELD_ACCESS_TOKENS) still include them, else ask
+   * again the same way.
+   */
+  sourceTokenBound: number;
+  targetTokenBound: number;
+  /**
+   * The index-size check (src/engine/indexSize.ts), per source repository with digests to
+   * import: more than MAX_DIGESTS_COUNTED_WITHOUT_LISTING of them cost one `_manifests` listing
+   * page per 1,000 manifests of the repository (index children included) plus one
+   * `_manifests/{digest}` read per index among them; fewer cost one read per digest.
+   */
+  manifestListings: number;
+  manifestReads: number;
+}
+
+export interface Measured {
+  totalRequests: number;
+  counts: RequestCounts;
+  /** catalog + _tags requests answered (no challenge 401, no 429). */
+  listing: number;
+  /** 401 challenges on data-plane routes (a first, bare request per registry, or an expired token). */
+  challenges: number;
+  /** Per-tag requests (manifest GET/HEAD, single tag, manifest properties, manifest listings): the tool sends none but the index-size check's. */
+  perTagRequests: number;
+  /** The index-size check: `_manifests` listing pages and `_manifests/{digest}` reads answered (no challenge 401, no 429). */
+  manifestListings: number;
+  manifestReads: number;
+  /** Token requests per registry (answers other than 429: a throttled one is retried). */
+  sourceTokens: number;
+  targetTokens: number;
+  exchanges: number;
+  entraTokens: number;
+  armReads: number;
+  /** importImage POSTs: all, accepted (202), throttled (429). */
+  importPosts: number;
+  importAccepted: number;
+  importThrottled: number;
+  importPolls: number;
+  /** Data-plane 429s (read limit). */
+  readThrottled: number;
+}
+
+export interface Verification {
+  ok: boolean;
+  exitCode: number;
+  problems: string[];
+}
+
+export interface Ideal {
+  /** Requests outside the imports × latency ÷ listing concurrency. */
+  listingMs: number;
+  /** Imports: POST + poll + Retry-After + poll each, `importConcurrency` at once, no faster than ARM's write and read budgets. */
+  importMs: number;
+  totalMs: number;
+  /** 2 × DEFAULT_LIST_CONCURRENCY: repositories listed at once, each on both registries. */
+  listConcurrency: number;
+}
+
+export interface ScenarioResult {
+  spec: Omit<ScenarioSpec, 'log' | 'workDir'>;
+  generator: string;
+  expected: Expected;
+  measured: Measured;
+  ideal: Ideal;
+  sync: SyncDriverResult;
+  syncWallMs: number;
+  verification: Verification;
+  /** The emulator's own per-route counters after the sync (a cross-check of `measured`). */
+  emulatorCounts: Record<string, number>;
+  /** The generator's own count of (repository, digest) pairs to import (a cross-check of `expected.pairs`). */
+  generatorImportsNeeded: number;
+  perTag?: PerTagOutcome;
+  setupMs: number;
+}
+
+export interface PerTagOutcome {
+  result: PerTagResult;
+  counts: RequestCounts;
+  totalRequests: number;
+  /** Manifest requests (HEAD) sent. */
+  manifestRequests: number;
+  tokenRequests: number;
+  listing: number;
+  idealMs: number;
+  repositories: number;
+}
+
+export type TagMap = Map<string, string>;
