@@ -17,29 +17,8 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureEndpoint } from 'azure-pipelines-tasks-azure-arm-rest/azureModels';
 import { oneLineError } from '../../azure';
 import type { CloudFields } from './connectionCloud';
-import type { AuthKind, CredentialFields } from './connectionCredential';
+import { authKindOf, type CredentialFields } from './connectionCredential';
 import { ConnectionError } from './connectionError';
-
-/**
- * Which of the four supported ways to sign in an ARM service connection asks for. The agent
- * passes the connection's scheme (`ENDPOINT_AUTH_SCHEME_<id>`) and, for service principals,
- * `authenticationType` (`spnKey` or `spnCertificate`). As azure-arm-rest does, a missing scheme
- * means a service principal and a missing type means a secret. Undefined for a scheme this task
- * cannot use (PublishProfile, UsernamePassword…).
- */
-export function authKindOf(scheme: string | undefined, authenticationType: string | undefined): AuthKind | undefined {
-  switch ((scheme ?? '').trim().toLowerCase()) {
-    case '':
-    case 'serviceprincipal':
-      return (authenticationType ?? '').trim().toLowerCase() === 'spncertificate' ? 'certificate' : 'secret';
-    case 'managedserviceidentity':
-      return 'managedIdentity';
-    case 'workloadidentityfederation':
-      return 'workloadIdentity';
-    default:
-      return undefined;
-  }
-}
 
 /**
  * An endpoint's authorization (`ENDPOINT_AUTH_<id>`: scheme and parameters) read without ever

@@ -3,7 +3,7 @@
  * it lives in (ARM URL, authority and registry audience).
  */
 import { strict as assert } from 'node:assert';
-import { authKindOf } from '../../../src/task/connections/connectionFields';
+import { authKindOf } from '../../../src/task/connections/connectionCredential';
 import { connectionCloud } from '../../../src/task/connections/connectionCloud';
 import { ConnectionError } from '../../../src/task/connections/connectionError';
 
