@@ -35,6 +35,7 @@ import {
   type Pipeline,
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
+import { LRUCache } from 'lru-cache';
 import { acrScope, armScope, type AzureCloud } from '../cloud';
 import { oneLineError } from '../redact';
 import { acrErrorFrom, AcrRequestError, parseBody } from './acrErrors';
@@ -131,11 +132,10 @@ export class AcrTokenProvider {
   private audience?: ExchangeAudience;
   private refresh?: HeldToken;
   private refreshInFlight?: Promise<HeldToken>;
-  /** Access tokens by scope, least recently used first (Map keeps insertion order). */
-  private readonly access = new Map<string, HeldToken>();
+  /** Access tokens by scope, the least recently used dropped first once `maxHeldTokens` are held. */
+  private readonly access: LRUCache<string, HeldToken>;
   private readonly accessInFlight = new Map<string, InFlight>();
   private readonly scopesPerRequest: number;
-  private readonly maxHeld: number;
   /** False once this registry refused a request with several scopes. */
   private batching = true;
   /** The repositories expected to be listed, in order, and where each is in that order. */
@@ -155,7 +155,7 @@ export class AcrTokenProvider {
     this.registryOrigin = new URL(options.registryBase).origin;
     this.now = options.now ?? Date.now;
     this.scopesPerRequest = Math.max(1, Math.floor(options.scopesPerRequest ?? MAX_SCOPES_PER_TOKEN_REQUEST));
-    this.maxHeld = Math.max(1, Math.floor(options.maxHeldTokens ?? MAX_HELD_ACCESS_TOKENS));
+    this.access = new LRUCache({ max: Math.max(1, Math.floor(options.maxHeldTokens ?? MAX_HELD_ACCESS_TOKENS)) });
   }
 
   /** True once a challenge has told where tokens come from. */
@@ -252,27 +252,20 @@ export class AcrTokenProvider {
 
   /** Forgets a token the registry rejected (only if it is still the one held). */
   invalidate(scope: string, token: string): void {
-    if (this.access.get(scope)?.token === token) this.access.delete(scope);
+    // `peek`: a token that stays (another one is held now) keeps its place in the order.
+    if (this.access.peek(scope)?.token === token) this.access.delete(scope);
   }
 
   /** The held token of a scope if it is still valid, marked as just used. */
   private validAccess(scope: string): HeldToken | undefined {
     const held = this.access.get(scope);
     if (held === undefined) return undefined;
-    this.access.delete(scope);
-    if (this.now() >= held.renewAtMs) return undefined;
-    this.access.set(scope, held);
-    return held;
-  }
-
-  private storeAccess(scope: string, held: HeldToken): void {
-    this.access.delete(scope);
-    this.access.set(scope, held);
-    // Least recently used first: Map iterates in insertion order and every use re-inserts.
-    for (const oldest of this.access.keys()) {
-      if (this.access.size <= this.maxHeld) break;
-      this.access.delete(oldest);
+    // Due for renewal: treated as absent and dropped; the caller asks for a new one.
+    if (this.now() >= held.renewAtMs) {
+      this.access.delete(scope);
+      return undefined;
     }
+    return held;
   }
 
   /** Starts one token request for `scope` and the expected scopes that ride along with it. */
@@ -359,7 +352,7 @@ export class AcrTokenProvider {
 
   /** Whether a valid token is held for a scope, without marking it used. */
   private peekValid(scope: string): boolean {
-    const held = this.access.get(scope);
+    const held = this.access.peek(scope);
     return held !== undefined && this.now() < held.renewAtMs;
   }
 
@@ -395,7 +388,7 @@ export class AcrTokenProvider {
     if (!token) throw new AcrAuthenticationError(`the registry answered the token request for ${what} without an access_token`);
     // One token string for every scope it was asked for.
     const held = this.hold(token, numberField(body, 'expires_in'));
-    for (const scope of scopes) this.storeAccess(scope, held);
+    for (const scope of scopes) this.access.set(scope, held);
     return { held, scopes };
   }
 
