@@ -27,7 +27,7 @@
  * `exp`. Concurrent callers asking for the same token share one request, also when the scope
  * rides along in another scope's request. Tokens are never logged and never appear in errors.
  */
-import { AbortError, type AbortSignalLike } from '@azure/abort-controller';
+import type { AbortSignalLike } from '@azure/abort-controller';
 import type { TokenCredential } from '@azure/core-auth';
 import {
   createHttpHeaders,
@@ -42,6 +42,7 @@ import { oneLineError } from '../redact';
 import { acrErrorFrom, AcrRequestError, parseBody } from './acrErrors';
 import type { BearerChallenge } from './challenge';
 import { jwtExpiresOnMs, jwtTenantId } from '../identity/jwt';
+import { unlessAborted } from '../../engine/abort';
 import { ScopeBatcher } from './scopeBatcher';
 
 // The batching limits, re-exported where the provider's users (tests, the benchmark) take them.
@@ -208,7 +209,7 @@ export class AcrTokenProvider {
     }
     const joined = this.accessInFlight.get(scope) ?? this.request(scope);
     this.prefetchNear(scope);
-    const got = await untilAborted(joined.promise, signal);
+    const got = await unlessAborted(joined.promise, signal);
     if (got) return got.token;
     // The request this scope rode along in did not bring its token: ask for it in its own name
     // (or join a request made in its name meanwhile), which brings the token or fails.
@@ -216,7 +217,7 @@ export class AcrTokenProvider {
     if (again) return again.token;
     const current = this.accessInFlight.get(scope);
     const own = current?.primary === true ? current : this.request(scope);
-    const token = await untilAborted(own.promise, signal);
+    const token = await unlessAborted(own.promise, signal);
     if (!token) throw new AcrAuthenticationError(`the registry gave no token for ${scope}`);
     return token.token;
   }
@@ -404,26 +405,6 @@ export class AcrTokenProvider {
 
 function toAuthError(error: AcrRequestError): AcrAuthenticationError {
   return new AcrAuthenticationError(error.message, error.status, error.code);
-}
-
-/** Lets one caller give up on a shared token request without cancelling it for the others. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignalLike | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AbortError('The operation was aborted.'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortError('The operation was aborted.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 function stringField(body: unknown, key: string): string | undefined {
