@@ -20,13 +20,14 @@
  *    before the listings reach it. A run then pays about one token round trip per
  *    `scopesPerRequest` repositories instead of one per repository, and no listing waits for
  *    it. A registry that refuses such a request gets one scope per request from then on.
+ *    Which scopes go together is scopeBatcher.ts's choice; this file makes the requests.
  *
  * Held access tokens are bounded (least recently used dropped first), so memory does not grow
  * with the number of repositories. Both token kinds are renewed a little before their JWT
  * `exp`. Concurrent callers asking for the same token share one request, also when the scope
  * rides along in another scope's request. Tokens are never logged and never appear in errors.
  */
-import { AbortError, type AbortSignalLike } from '@azure/abort-controller';
+import type { AbortSignalLike } from '@azure/abort-controller';
 import type { TokenCredential } from '@azure/core-auth';
 import {
   createHttpHeaders,
@@ -35,11 +36,17 @@ import {
   type Pipeline,
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
+import { LRUCache } from 'lru-cache';
 import { acrScope, armScope, type AzureCloud } from '../cloud';
 import { oneLineError } from '../redact';
 import { acrErrorFrom, AcrRequestError, parseBody } from './acrErrors';
 import type { BearerChallenge } from './challenge';
 import { jwtExpiresOnMs, jwtTenantId } from '../identity/jwt';
+import { unlessAborted } from '../../engine/abort';
+import { ScopeBatcher } from './scopeBatcher';
+
+// The batching limits, re-exported where the provider's users (tests, the benchmark) take them.
+export { MAX_SCOPE_CHARS_PER_TOKEN_REQUEST, MAX_SCOPES_PER_TOKEN_REQUEST } from './scopeBatcher';
 
 export interface AcrTokenProviderOptions {
   /** `https://<loginServer>`; the only origin tokens are requested from and sent to. */
@@ -96,25 +103,11 @@ interface InFlight {
 }
 
 /**
- * Scopes per token request: one listing in flight asks for the next 15 repositories too, so a
- * no-op run pays a token round trip every 16 repositories instead of every repository
- * (decision 005: 10,000 repositories, 20 ms, 8 at once: 58 s with one scope per request).
- */
-export const MAX_SCOPES_PER_TOKEN_REQUEST = 16;
-/**
- * Characters of `scope` per request. The access token lists every granted scope and travels in
- * the Authorization header of each request; this keeps that header a few KB (under the 8 KB
- * many front ends accept) even for repository names near ACR's 256-character limit.
- */
-export const MAX_SCOPE_CHARS_PER_TOKEN_REQUEST = 2048;
-/**
  * Access tokens held at once. A repository's token is needed while its listing (and index
  * check, and read-back) runs; far more than the repositories in flight times the batch, far
  * less than the 20,000 scopes of a 10,000-repository run (about 15 MB of tokens when all kept).
  */
 export const MAX_HELD_ACCESS_TOKENS = 512;
-/** A batch looks this many repositories ahead, at most, for ones still without a token. */
-const LOOKAHEAD_FACTOR = 4;
 /** Answers to a several-scope token request that say "not like this": retried with one scope. */
 const BATCH_REFUSED_STATUSES = new Set([400, 401, 413]);
 
@@ -131,31 +124,17 @@ export class AcrTokenProvider {
   private audience?: ExchangeAudience;
   private refresh?: HeldToken;
   private refreshInFlight?: Promise<HeldToken>;
-  /** Access tokens by scope, least recently used first (Map keeps insertion order). */
-  private readonly access = new Map<string, HeldToken>();
+  /** Access tokens by scope, the least recently used dropped first once `maxHeldTokens` are held. */
+  private readonly access: LRUCache<string, HeldToken>;
   private readonly accessInFlight = new Map<string, InFlight>();
-  private readonly scopesPerRequest: number;
-  private readonly maxHeld: number;
-  /** False once this registry refused a request with several scopes. */
-  private batching = true;
-  /** The repositories expected to be listed, in order, and where each is in that order. */
-  private expected: readonly string[] = [];
-  private expectedAt = new Map<string, number>();
-  /** Expected repositories from here on have not been asked for yet. */
-  private frontier = 0;
-  /**
-   * 1 for each expected repository already asked for: behind the frontier, only the ones a late
-   * challenge left out may ride along (a byte per repository, not a set of scope strings).
-   */
-  private asked = new Uint8Array(0);
-  /** No expected repository before this one is still to be asked for. */
-  private unaskedFrom = 0;
+  /** Picks the scopes that ride along; a scope with a valid token or a request in flight does not. */
+  private readonly batcher: ScopeBatcher;
 
   constructor(private readonly options: AcrTokenProviderOptions) {
     this.registryOrigin = new URL(options.registryBase).origin;
     this.now = options.now ?? Date.now;
-    this.scopesPerRequest = Math.max(1, Math.floor(options.scopesPerRequest ?? MAX_SCOPES_PER_TOKEN_REQUEST));
-    this.maxHeld = Math.max(1, Math.floor(options.maxHeldTokens ?? MAX_HELD_ACCESS_TOKENS));
+    this.access = new LRUCache({ max: Math.max(1, Math.floor(options.maxHeldTokens ?? MAX_HELD_ACCESS_TOKENS)) });
+    this.batcher = new ScopeBatcher(options.scopesPerRequest, (scope) => this.accessInFlight.has(scope) || this.peekValid(scope));
   }
 
   /** True once a challenge has told where tokens come from. */
@@ -170,7 +149,7 @@ export class AcrTokenProvider {
 
   /** False once the registry refused several scopes in one request (for diagnostics and tests). */
   get batchesScopes(): boolean {
-    return this.batching;
+    return this.batcher.batches;
   }
 
   /** How many access tokens are held (for tests: the bound). */
@@ -184,14 +163,7 @@ export class AcrTokenProvider {
    * and no request yet. Only a hint: other repositories, and any order, still work.
    */
   expectRepositories(names: readonly string[]): void {
-    this.expected = names;
-    this.expectedAt = new Map();
-    names.forEach((name, index) => {
-      if (!this.expectedAt.has(name)) this.expectedAt.set(name, index);
-    });
-    this.frontier = 0;
-    this.asked = new Uint8Array(names.length);
-    this.unaskedFrom = 0;
+    this.batcher.expect(names);
   }
 
   /** Whether a URL belongs to this registry (tokens go nowhere else). */
@@ -237,7 +209,7 @@ export class AcrTokenProvider {
     }
     const joined = this.accessInFlight.get(scope) ?? this.request(scope);
     this.prefetchNear(scope);
-    const got = await untilAborted(joined.promise, signal);
+    const got = await unlessAborted(joined.promise, signal);
     if (got) return got.token;
     // The request this scope rode along in did not bring its token: ask for it in its own name
     // (or join a request made in its name meanwhile), which brings the token or fails.
@@ -245,91 +217,44 @@ export class AcrTokenProvider {
     if (again) return again.token;
     const current = this.accessInFlight.get(scope);
     const own = current?.primary === true ? current : this.request(scope);
-    const token = await untilAborted(own.promise, signal);
+    const token = await unlessAborted(own.promise, signal);
     if (!token) throw new AcrAuthenticationError(`the registry gave no token for ${scope}`);
     return token.token;
   }
 
   /** Forgets a token the registry rejected (only if it is still the one held). */
   invalidate(scope: string, token: string): void {
-    if (this.access.get(scope)?.token === token) this.access.delete(scope);
+    // `peek`: a token that stays (another one is held now) keeps its place in the order.
+    if (this.access.peek(scope)?.token === token) this.access.delete(scope);
   }
 
   /** The held token of a scope if it is still valid, marked as just used. */
   private validAccess(scope: string): HeldToken | undefined {
     const held = this.access.get(scope);
     if (held === undefined) return undefined;
-    this.access.delete(scope);
-    if (this.now() >= held.renewAtMs) return undefined;
-    this.access.set(scope, held);
-    return held;
-  }
-
-  private storeAccess(scope: string, held: HeldToken): void {
-    this.access.delete(scope);
-    this.access.set(scope, held);
-    // Least recently used first: Map iterates in insertion order and every use re-inserts.
-    for (const oldest of this.access.keys()) {
-      if (this.access.size <= this.maxHeld) break;
-      this.access.delete(oldest);
+    // Due for renewal: treated as absent and dropped; the caller asks for a new one.
+    if (this.now() >= held.renewAtMs) {
+      this.access.delete(scope);
+      return undefined;
     }
+    return held;
   }
 
   /** Starts one token request for `scope` and the expected scopes that ride along with it. */
   private request(scope: string): InFlight {
-    const position = this.positionOf(scope);
-    if (position) this.asked[position.index] = 1;
-    const riders = position ? this.takeUpcoming(position.actions, position.index + 1, this.scopesPerRequest - 1, scope.length) : [];
+    const riders = this.batcher.ridersFor(scope);
     const batch = this.fetchAccessToken([scope, ...riders]);
     this.trackRiders(batch, riders);
     return this.track(scope, { promise: batch.then((grant) => grant.held), primary: true });
   }
 
   /**
-   * Asks for the next expected repositories once the listings come within one batch of the
-   * last one asked for, so that the token round trip runs while they list the ones before
-   * instead of holding up every listing that reaches them (all the listings in flight would
-   * otherwise wait on the same request). Each scope is still asked for once.
+   * Asks for the next batch before the listings reach it (ScopeBatcher.upcomingNear says when),
+   * so that its round trip runs while they list the repositories before it.
    */
   private prefetchNear(scope: string): void {
-    const position = this.positionOf(scope);
-    if (!position || this.frontier - position.index > this.scopesPerRequest) return;
-    const upcoming = this.takeUpcoming(position.actions, this.frontier, this.scopesPerRequest, -1);
+    const upcoming = this.batcher.upcomingNear(scope);
     if (upcoming.length > 0) this.trackRiders(this.fetchAccessToken(upcoming), upcoming);
-  }
-
-  /** Where a repository scope is in the expected list, while scopes are asked for together. */
-  private positionOf(scope: string): { index: number; actions: string } | undefined {
-    if (!this.batching || this.scopesPerRequest < 2) return undefined;
-    const parsed = /^repository:(.+):([^:]+)$/.exec(scope);
-    const index = parsed ? this.expectedAt.get(parsed[1]) : undefined;
-    return parsed && index !== undefined ? { index, actions: parsed[2] } : undefined;
-  }
-
-  /**
-   * Up to `max` scopes (`actions` on the expected repositories from about `from` on) that hold
-   * no token and have no request in flight, within the size limit of one request (`chars`
-   * already used); moves the frontier past them. The search starts at the first repository not
-   * yet asked for (at most a few batches before `from`), not at the frontier: the first
-   * listings of a registry all meet a challenge at once and ask in any order, and a late one
-   * then takes the other late ones along instead of each asking alone. A repository asked for
-   * once is not taken along again (a renewal asks for its own scope only).
-   */
-  private takeUpcoming(actions: string, from: number, max: number, chars: number): string[] {
-    const scopes: string[] = [];
-    while (this.unaskedFrom < this.asked.length && this.asked[this.unaskedFrom] === 1) this.unaskedFrom++;
-    let next = Math.max(this.unaskedFrom, from - LOOKAHEAD_FACTOR * this.scopesPerRequest);
-    const end = Math.min(this.expected.length, next + LOOKAHEAD_FACTOR * this.scopesPerRequest);
-    for (; next < end && scopes.length < max; next++) {
-      const candidate = `repository:${this.expected[next]}:${actions}`;
-      if (this.asked[next] === 1 || this.accessInFlight.has(candidate) || this.peekValid(candidate)) continue;
-      if (chars + 1 + candidate.length > MAX_SCOPE_CHARS_PER_TOKEN_REQUEST) break;
-      scopes.push(candidate);
-      this.asked[next] = 1;
-      chars += 1 + candidate.length;
-    }
-    this.frontier = Math.max(this.frontier, next);
-    return scopes;
   }
 
   /**
@@ -359,7 +284,7 @@ export class AcrTokenProvider {
 
   /** Whether a valid token is held for a scope, without marking it used. */
   private peekValid(scope: string): boolean {
-    const held = this.access.get(scope);
+    const held = this.access.peek(scope);
     return held !== undefined && this.now() < held.renewAtMs;
   }
 
@@ -386,7 +311,7 @@ export class AcrTokenProvider {
       // A registry that does not take several scopes at once: the first scope alone, and if
       // that works, one scope per request from now on. The others are asked for when needed.
       const single = await this.fetchAccessToken(scopes.slice(0, 1));
-      this.batching = false;
+      this.batcher.stopBatching();
       return single;
     }
     if (response.status !== 200) throw toAuthError(acrErrorFrom(response, `getting a registry token for ${what}`));
@@ -395,7 +320,7 @@ export class AcrTokenProvider {
     if (!token) throw new AcrAuthenticationError(`the registry answered the token request for ${what} without an access_token`);
     // One token string for every scope it was asked for.
     const held = this.hold(token, numberField(body, 'expires_in'));
-    for (const scope of scopes) this.storeAccess(scope, held);
+    for (const scope of scopes) this.access.set(scope, held);
     return { held, scopes };
   }
 
@@ -480,26 +405,6 @@ export class AcrTokenProvider {
 
 function toAuthError(error: AcrRequestError): AcrAuthenticationError {
   return new AcrAuthenticationError(error.message, error.status, error.code);
-}
-
-/** Lets one caller give up on a shared token request without cancelling it for the others. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignalLike | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AbortError('The operation was aborted.'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortError('The operation was aborted.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 function stringField(body: unknown, key: string): string | undefined {
