@@ -13,7 +13,8 @@ import { connectionCredential, type AuthKind } from './connectionCredential';
 import { ConnectionError } from './connectionError';
 import { disposeConnectionFiles, readConnectionFields, type ConnectionFields } from './connectionFields';
 import { MaskedCredential } from './maskedCredential';
-import { pipelineOidcSettings, PipelineIdTokenSource } from './pipelineIdToken';
+import { pipelineOidcSettings } from './pipelineContext';
+import { PipelineIdTokenSource } from './pipelineIdToken';
 
 export type { AuthKind } from './connectionCredential';
 export { CONNECTION_MESSAGES, ConnectionError, connectionErrorIn, type ConnectionMessageKey, type ConnectionProblem } from './connectionError';
