@@ -4,7 +4,7 @@
  * the adapters' parts import those parts directly. Nothing here imports the command line, the
  * task or the test kit.
  */
-export { AzurePublicCloud, cloudByName, customizeCloud, isWellKnownAuthority, type AzureCloud } from './cloud';
+export { AzurePublicCloud, cloudByName, customizeCloud, type AzureCloud } from './cloud';
 export { connect, type Connection, type ConnectOptions, type RegistryEndpoint } from './connect';
 export { oneLineError, redactText, serviceErrorOf } from './redact';
 export { RegistryNotFoundError } from './arm/registryLocator';
