@@ -68,6 +68,11 @@ export default tseslint.config(
     folders: ['azure', 'task', 'cli', 'reporting'],
     because: 'the options know no Azure SDK, no pipeline and no front end: the front ends hand them raw values (docs/decisions/006-code-layout.md).',
   }),
+  boundary(['src/lifecycle/**/*.ts'], {
+    packages: [...TASK_LIB, ...AZURE_SDK],
+    folders: ['azure', 'task', 'cli', 'options', 'reporting'],
+    because: 'how a run starts and stops is the same for both front ends and knows neither (docs/decisions/006-code-layout.md).',
+  }),
   boundary(['src/azure/**/*.ts'], {
     packages: [...TASK_LIB],
     folders: ['task', 'cli', 'options', 'reporting'],

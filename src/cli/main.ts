@@ -1,16 +1,38 @@
 #!/usr/bin/env node
 import { oneLineError } from '../azure';
+import { cancelOnSignals } from '../lifecycle/cancellation';
+import { onUnexpectedError } from '../lifecycle/lastResort';
+import { ExitCode } from './exitCodes';
 import { runCli } from './run';
 
-runCli(process.argv.slice(2), process.env, {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-}).then(
+// The time budget counts from here: signing in and finding the registries spend it too.
+const startedAt = Date.now();
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+const err = (line: string): void => void process.stderr.write(`${line}\n`);
+
+onUnexpectedError((error) => {
+  err(`acr-transfer: unexpected error: ${oneLineError(error)}`);
+  process.exit(ExitCode.CouldNotRun);
+});
+
+const cancellation = cancelOnSignals({
+  first: (signal) => err(`acr-transfer: ${signal}: cancelling; no new work starts, imports in flight get a few seconds to finish (again to stop at once)`),
+  second: (signal) => {
+    err(`acr-transfer: ${signal} again: stopped at once; imports in flight may still finish in Azure, the next run checks them`);
+    process.exit(ExitCode.Cancelled);
+  },
+});
+
+runCli(process.argv.slice(2), process.env, { out, err }, { stop: cancellation.signal, startedAt }).then(
   (code) => {
+    cancellation.dispose();
     process.exitCode = code;
+    // A request abandoned by a cancellation or the time budget may still hold a socket open;
+    // the run is over, so it must not hold the process (an unref'd timer fires only if it does).
+    setTimeout(() => process.exit(code), 1_000).unref();
   },
   (error: unknown) => {
-    process.stderr.write(`acr-transfer: unexpected error: ${oneLineError(error)}\n`);
-    process.exitCode = 3;
+    err(`acr-transfer: unexpected error: ${oneLineError(error)}`);
+    process.exitCode = ExitCode.CouldNotRun;
   },
 );

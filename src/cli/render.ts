@@ -25,6 +25,7 @@ const DECISION_TEXT: Record<TagDecisionKind, string> = {
 const DEFERRED_TEXT: Record<DeferralReason, string> = {
   maxRepositories: 'max repositories',
   timeBudget: 'time budget',
+  cancelled: 'cancelled',
 };
 
 /**
@@ -134,7 +135,11 @@ function findingLine<F extends Finding>(finding: F): string {
 export function renderSummary(report: RunReport, print: Print): void {
   const { repositories: r, tags: t, requests } = report.totals;
   print('');
-  print(`${report.dryRun ? 'Dry run' : 'Run'} ${report.result === 'succeeded' ? 'succeeded' : report.result === 'failed' ? 'FAILED' : 'succeeded with issues'} in ${durationText(report.durationMs)}.`);
+  const outcome = report.stoppedBy === 'cancelled' ? 'CANCELLED' : report.result === 'succeeded' ? 'succeeded' : report.result === 'failed' ? 'FAILED' : 'succeeded with issues';
+  print(`${report.dryRun ? 'Dry run' : 'Run'} ${outcome} in ${durationText(report.durationMs)}.`);
+  if (report.stoppedBy === 'cancelled') {
+    print(`  cancelled: what finished was verified; ${r.remaining} repositories still have work; run again to continue`);
+  }
   if (report.stoppedBy === 'timeBudget') {
     print(`  stopped on its time budget (${minutesText(report.limits.timeBudgetMinutes ?? 0)}): ${r.remaining} repositories still have work; run again to continue`);
   }

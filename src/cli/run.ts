@@ -1,11 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { AzurePublicCloud, cloudByName, connect, createTransport, customizeCloud, oneLineError, RegistryNotFoundError, type AzureCloud } from '../azure';
+import { unlessAborted } from '../engine/abort';
 import type { RunPlan } from '../engine/events';
 import type { RunReport } from '../engine/report';
 import { runSync } from '../engine/sync';
+import { startPhase } from '../lifecycle/startPhase';
 import { OptionsError } from '../options/optionsError';
 import { parseOptions, type ConnectionOptions, type ReportOptions, type RunOptions } from '../options/parse';
 import { renderReportMarkdown } from '../reporting/markdown';
+import { minutesText } from '../reporting/texts';
 import { parseCliArguments } from './args';
 import { ExitCode } from './exitCodes';
 import { progressEvents, renderPlan, renderSummary, type Print } from './render';
@@ -16,6 +19,13 @@ import { TOOL_VERSION } from './version';
 export interface CliIo {
   out: Print;
   err: Print;
+}
+
+/** How the process drives the run: a cancellation (SIGINT / SIGTERM), and when it started. */
+export interface CliControl {
+  stop?: AbortSignal;
+  /** When the time budget starts counting (default: when runCli is called). */
+  startedAt?: number;
 }
 
 /** Bad input found by the command line itself, once the options are checked. */
@@ -50,7 +60,8 @@ function writeReports(reports: ReportOptions, report: RunReport, io: CliIo): voi
  * flags, options, cloud URLs, CA file, credentials; then both registries are resolved
  * before the first write.
  */
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<ExitCode> {
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo, control: CliControl = {}): Promise<ExitCode> {
+  const startedAt = control.startedAt ?? Date.now();
   let options: RunOptions;
   try {
     const args = parseCliArguments(argv, env);
@@ -72,22 +83,29 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   }
 
   let plan: RunPlan | undefined;
+  const start = startPhase(options.sync.timeBudgetMinutes, startedAt, control.stop);
   try {
     const subscriptions = subscriptionsOf(options.connection);
     const cloud = cloudOf(options.connection);
     const transport = createTransport({ version: TOOL_VERSION, ...options.http });
     const signIn = selectCliCredential(env, cloud, transport);
     io.out(`Signing in with ${signIn.description}.`);
-    const connection = await connect(
-      { registryName: options.connection.sourceRegistry, subscriptionId: subscriptions.source, credential: signIn.credential },
-      { registryName: options.connection.targetRegistry, subscriptionId: subscriptions.target, credential: signIn.credential },
-      { cloud, transport },
+    // Raced, not only signalled: a token request of @azure/identity may not honour the signal.
+    const connection = await unlessAborted(
+      connect(
+        { registryName: options.connection.sourceRegistry, subscriptionId: subscriptions.source, credential: signIn.credential },
+        { registryName: options.connection.targetRegistry, subscriptionId: subscriptions.target, credential: signIn.credential },
+        { cloud, transport, signal: start.signal },
+      ),
+      start.signal,
     );
     for (const skipped of connection.preflight.skipped) io.out(`warning: ${skipped.message}`);
     const { dryRun } = options.sync;
     io.out(`${dryRun ? 'Dry run: ' : ''}${connection.source.name} → ${connection.target.name}`);
     const report = await runSync(options.sync, connection.ports, {
       toolVersion: TOOL_VERSION,
+      startedAt,
+      ...(control.stop ? { stop: control.stop } : {}),
       events: {
         planned: (p) => {
           plan = p;
@@ -98,8 +116,17 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     });
     writeReports(options.reports, report, io);
     renderSummary(report, io.out);
+    if (report.stoppedBy === 'cancelled') return ExitCode.Cancelled;
     return report.result === 'failed' ? ExitCode.Failed : ExitCode.Done;
   } catch (error) {
+    if (control.stop?.aborted === true) {
+      io.err('acr-transfer: cancelled before the run started; nothing was written');
+      return ExitCode.Cancelled;
+    }
+    if (start.budgetSpent()) {
+      io.err(`acr-transfer: the time budget of ${minutesText(options.sync.timeBudgetMinutes ?? 0)} ran out before the run could start (signing in, finding the registries); nothing was written`);
+      return ExitCode.CouldNotRun;
+    }
     if (error instanceof UsageError || error instanceof RegistryNotFoundError) {
       io.err(`acr-transfer: ${error.message}`);
       return ExitCode.BadInput;

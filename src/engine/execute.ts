@@ -108,7 +108,7 @@ export async function executeRepository(planned: PlannedRepository & { plan: Rep
   const report: RepositoryReport = {
     name: plan.repository,
     status: failed ? 'failed' : deferred ? 'deferred' : 'done',
-    ...(!failed && deferred ? { deferredBy: 'timeBudget' as const } : {}),
+    ...(!failed && deferred ? { deferredBy: run.budget.stopCause ?? 'timeBudget' } : {}),
     tags,
     imports: results.map(importReport),
   };

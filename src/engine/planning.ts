@@ -13,10 +13,10 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Why planning's listings were cut short: the time budget, not a registry fault. */
-class PlanningStopped extends Error {
+/** Why planning's listings were cut short: the time budget or a cancellation, not a registry fault. */
+export class PlanningStopped extends Error {
   constructor() {
-    super('the time budget ran out while planning');
+    super('the run stopped starting work while planning (time budget or cancellation)');
     this.name = 'PlanningStopped';
   }
 }
@@ -39,14 +39,14 @@ export async function planRun(
   runSignal?: AbortSignal,
 ): Promise<RunPlan> {
   const stopped = new AbortController();
-  const cancelWatch = budget.whenExhausted(() => stopped.abort(new PlanningStopped()));
+  const cancelWatch = budget.whenStopped(() => stopped.abort(new PlanningStopped()));
   const signal = anySignal(stopped.signal, runSignal);
   const reads = new Pacer(options.listConcurrency, 0, clock);
   // Separate from `reads`: a listing job waiting on counts must not hold the slots counts need.
   const counts = new Pacer(options.listConcurrency, 0, clock);
 
   const planOne = async (repository: string): Promise<PlannedRepository> => {
-    if (!budget.allowsStart()) return { repository, deferredBy: 'timeBudget' };
+    if (!budget.allowsStart()) return { repository, deferredBy: budget.stopCause ?? 'timeBudget' };
     try {
       const listings = Promise.all([readers.source.listTags(repository, signal), readers.target.listTags(repository, signal)]);
       const [sourceTags, targetTags] = await unlessAborted(listings, signal);
@@ -56,7 +56,7 @@ export async function planRun(
       const plan = planRepository(repository, sourceTags, targetTags ?? [], options.force);
       return { repository, plan: await unlessAborted(withIndexSizeLimit(plan, readers.source, counts, signal), signal) };
     } catch (error) {
-      if (stopped.signal.aborted && runSignal?.aborted !== true) return { repository, deferredBy: 'timeBudget' };
+      if (stopped.signal.aborted && runSignal?.aborted !== true) return { repository, deferredBy: budget.stopCause ?? 'timeBudget' };
       return { repository, error: errorMessage(error) };
     }
   };

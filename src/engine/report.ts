@@ -14,13 +14,17 @@ export type RunResult = 'succeeded' | 'succeededWithIssues' | 'failed';
 
 /**
  * Why a repository with work was left for a later run: `maxRepositories` (the run's limit on
- * repositories with work) or `timeBudget` (the run's time budget ran out before its imports, or
- * before it was even listed).
+ * repositories with work), `timeBudget` (the run's time budget ran out before its imports, or
+ * before it was even listed) or `cancelled` (the run was cancelled before them).
  */
-export type DeferralReason = 'maxRepositories' | 'timeBudget';
+export type DeferralReason = 'maxRepositories' | 'timeBudget' | 'cancelled';
 
-/** Why a run stopped before doing everything it selected; absent when it did not stop early. */
-export type StopReason = 'timeBudget';
+/**
+ * Why a run stopped before doing everything it selected; absent when it did not stop early:
+ * `timeBudget` (succeeded with issues: the next run continues) or `cancelled` (SIGINT/SIGTERM:
+ * failed, with what was done and what is left reported).
+ */
+export type StopReason = 'timeBudget' | 'cancelled';
 
 /**
  * - inSync: every tag already matches;
@@ -147,7 +151,7 @@ export interface RunReport {
     importTimeoutMinutes: number;
   };
   result: RunResult;
-  /** Only when the run stopped early: `timeBudget` — repositories were deferred by the time budget. */
+  /** Only when the run stopped early: `timeBudget` (work deferred by the time budget) or `cancelled`. */
   stoppedBy?: StopReason;
   totals: RunTotals;
   repositories: RepositoryReport[];
@@ -188,21 +192,24 @@ export function computeTotals(
 }
 
 /**
- * `timeBudget` when the time budget left anything for a later run: a repository not listed or
- * not imported, or — in a repository that also failed — an import not started.
+ * `cancelled` when the run was cancelled, whatever it had left; `timeBudget` when the time
+ * budget left anything for a later run: a repository not listed or not imported, or — in a
+ * repository that also failed — an import not started — or cut the catalog short.
  */
-export function stopReason(repositories: readonly RepositoryReport[]): StopReason | undefined {
+export function stopReason(repositories: readonly RepositoryReport[], cause: StopReason | undefined, selectionCut = false): StopReason | undefined {
+  if (cause === 'cancelled') return 'cancelled';
   const byBudget = (r: RepositoryReport): boolean =>
     r.deferredBy === 'timeBudget' || (r.status === 'failed' && r.imports.some((i) => i.outcome === 'deferred'));
-  return repositories.some(byBudget) ? 'timeBudget' : undefined;
+  return selectionCut || repositories.some(byBudget) ? 'timeBudget' : undefined;
 }
 
 /**
- * Failed when anything failed; with issues when a tag was skipped (locked, or an index of too
- * many manifests) or the time budget stopped the run; else succeeded.
+ * Failed when anything failed or the run was cancelled; with issues when a tag was skipped
+ * (locked, or an index of too many manifests) or the time budget stopped the run; else
+ * succeeded.
  */
 export function computeResult(totals: RunTotals, stoppedBy?: StopReason): RunResult {
-  if (totals.repositories.failed > 0 || totals.tags.failed > 0) return 'failed';
+  if (totals.repositories.failed > 0 || totals.tags.failed > 0 || stoppedBy === 'cancelled') return 'failed';
   if (totals.tags.locked > 0 || totals.tags.tooManyManifests > 0 || stoppedBy !== undefined) return 'succeededWithIssues';
   return 'succeeded';
 }

@@ -1,21 +1,76 @@
+import { anySignal } from './abort';
 import { systemClock, type Clock } from './clock';
 import type { RunPlan, SyncEvents } from './events';
 import { executeRepository, type ExecutionContext } from './execute';
 import type { SyncOptions } from './syncOptions';
 import { Pacer } from './pacer';
-import { planRun } from './planning';
+import { planRun, PlanningStopped } from './planning';
 import type { SyncPorts } from './ports';
 import { computeResult, computeTotals, REPORT_VERSION, requestTotals, stopReason, type RepositoryReport, type RunReport } from './report';
 import { reportWithoutImports } from './repositoryReport';
-import { selectRepositories } from './selection';
+import { selectRepositories, type Selection } from './selection';
 import { TimeBudget } from './timeBudget';
 
 export interface SyncContext {
   toolVersion: string;
   events?: SyncEvents;
   signal?: AbortSignal;
+  /**
+   * Cancels the run gracefully (a front end fires it on SIGINT / SIGTERM): nothing new starts,
+   * imports in flight get `cancelGraceMs` to finish (and are verified), then the run stops
+   * waiting for them and reports what was done and what is left, `stoppedBy: 'cancelled'`.
+   */
+  stop?: AbortSignal;
+  /** How long imports in flight may still finish after `stop` (default CANCEL_GRACE_MS). */
+  cancelGraceMs?: number;
+  /**
+   * When the time budget started counting (default: now). Front ends pass when the process
+   * started, so signing in and finding the registries spend the budget too.
+   */
+  startedAt?: number;
   /** Defaults to the system clock; tests pass a virtual one. */
   clock?: Clock;
+}
+
+/**
+ * Imports in flight may finish for this long after a cancellation. The Azure Pipelines agent
+ * sends SIGTERM 7.5 s after SIGINT (and kills 2.5 s later): 3 s leaves time to verify, write the
+ * reports and upload the summary before that.
+ */
+export const CANCEL_GRACE_MS = 3_000;
+
+/** What imports in flight are abandoned with when a cancelled run's grace is over. */
+export class RunCancelled extends Error {
+  constructor() {
+    // The service may still complete an abandoned import; the next run compares digests again.
+    super('the run was cancelled; stopped waiting for this import');
+    this.name = 'RunCancelled';
+  }
+}
+
+/** Nothing selected: the catalog was cut short. */
+const NOTHING_SELECTED: Selection = { scanned: 0, selected: [], ignored: [] };
+
+/**
+ * The catalog, unless the run stops starting work first (time budget, cancellation): then no
+ * repository is selected (`cut`) and the report says why.
+ */
+async function selectUnlessStopped(
+  ports: SyncPorts,
+  options: SyncOptions,
+  budget: TimeBudget,
+  signal: AbortSignal | undefined,
+): Promise<{ selection: Selection; cut: boolean }> {
+  const stopped = new AbortController();
+  const cancelWatch = budget.whenStopped(() => stopped.abort(new PlanningStopped()));
+  try {
+    return { selection: await selectRepositories(ports.source, options, anySignal(stopped.signal, signal)), cut: false };
+  } catch (error) {
+    if (stopped.signal.aborted && signal?.aborted !== true) return { selection: NOTHING_SELECTED, cut: true };
+    throw error;
+  } finally {
+    cancelWatch();
+  }
 }
 
 async function execute(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
@@ -55,28 +110,59 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
   const events = context.events ?? {};
   const started = clock.now();
   const budgetMs = options.timeBudgetMinutes === undefined ? undefined : options.timeBudgetMinutes * 60_000;
-  const budget = new TimeBudget(clock, started, budgetMs, (reserveMs) => events.budgetReached?.(reserveMs));
+  const budget = new TimeBudget(clock, context.startedAt ?? started, budgetMs, (reserveMs) => events.budgetReached?.(reserveMs));
+  // A cancellation stops starts at once and, after the grace, every wait of the run.
+  const abandon = new AbortController();
+  const signal = anySignal(context.signal, abandon.signal);
+  let cancelGrace = (): void => undefined;
+  const stopWatch = onAbort(context.stop, () => {
+    budget.cancel();
+    cancelGrace = clock.after(context.cancelGraceMs ?? CANCEL_GRACE_MS, () => abandon.abort(new RunCancelled()));
+  });
 
-  const selection = await selectRepositories(ports.source, options, context.signal);
-  const plan = await planRun(selection, options, ports, budget, clock, context.signal);
-  events.planned?.(plan);
+  try {
+    const { selection, cut } = await selectUnlessStopped(ports, options, budget, signal);
+    const plan = await planRun(selection, options, ports, budget, clock, signal);
+    events.planned?.(plan);
 
-  const reports = options.dryRun
-    ? dryRun(plan, events)
-    : await execute(plan, {
-        ports,
-        imports: new Pacer(options.maxConcurrency, Math.round(options.delaySeconds * 1000), clock),
-        events,
-        budget,
-        clock,
-        importTimeoutMinutes: options.importTimeoutMinutes,
-        signal: context.signal,
-      });
+    const reports = options.dryRun
+      ? dryRun(plan, events)
+      : await execute(plan, {
+          ports,
+          imports: new Pacer(options.maxConcurrency, Math.round(options.delaySeconds * 1000), clock),
+          events,
+          budget,
+          clock,
+          importTimeoutMinutes: options.importTimeoutMinutes,
+          signal,
+        });
+    return report(options, ports, context, { selection, reports, started, finished: clock.now(), stoppedBy: stopReason(reports, budget.stopCause, cut) });
+  } finally {
+    stopWatch();
+    cancelGrace();
+  }
+}
 
+/** Calls `callback` once when `signal` fires (at once if it has); returns a cancel. */
+function onAbort(signal: AbortSignal | undefined, callback: () => void): () => void {
+  if (signal === undefined) return () => undefined;
+  if (signal.aborted) {
+    callback();
+    return () => undefined;
+  }
+  signal.addEventListener('abort', callback, { once: true });
+  return () => signal.removeEventListener('abort', callback);
+}
+
+function report(
+  options: SyncOptions,
+  ports: SyncPorts,
+  context: SyncContext,
+  run: { selection: Selection; reports: RepositoryReport[]; started: number; finished: number; stoppedBy: ReturnType<typeof stopReason> },
+): RunReport {
+  const { selection, reports, started, finished, stoppedBy } = run;
   const totals = computeTotals(reports, { scanned: selection.scanned, ignored: selection.ignored.length });
   if (ports.requestStats !== undefined) totals.requests = requestTotals(ports.requestStats());
-  const stoppedBy = stopReason(reports);
-  const finished = clock.now();
   return {
     reportVersion: REPORT_VERSION,
     tool: { name: 'acr-transfer', version: context.toolVersion },

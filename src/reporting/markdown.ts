@@ -56,6 +56,9 @@ function problems(report: RunReport): string[] {
 /** Lines under the headline: an early stop, the shard, and the request counts when known. */
 function contextLines(report: RunReport): string[] {
   const lines: string[] = [];
+  if (report.stoppedBy === 'cancelled') {
+    lines.push('', '⏹️ Cancelled: no new work started, what finished in time was verified, the rest is left for the next run.');
+  }
   if (report.stoppedBy === 'timeBudget') {
     lines.push('', `⏱️ Stopped on its time budget of ${minutesText(report.limits.timeBudgetMinutes ?? 0)}: imports in flight finished, the rest is deferred to the next run.`);
   }

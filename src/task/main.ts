@@ -5,7 +5,11 @@
  */
 import * as tl from 'azure-pipelines-task-lib/task';
 import { connect, createTransport, oneLineError, PreflightError, RegistryNotFoundError } from '../azure';
+import { unlessAborted } from '../engine/abort';
 import { runSync } from '../engine/sync';
+import { cancelOnSignals } from '../lifecycle/cancellation';
+import { onUnexpectedError } from '../lifecycle/lastResort';
+import { startPhase } from '../lifecycle/startPhase';
 import { OptionsError } from '../options/optionsError';
 import { parseOptions } from '../options/parse';
 import { connectionErrorIn, disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
@@ -21,12 +25,17 @@ import { TASK_VERSION } from './version';
 
 class CloudMismatch extends Error {}
 
+/** How long the process may linger after the run, for output to drain, before it is ended. */
+const EXIT_AFTER_MS = 1_000;
+
 function announce(side: 'source' | 'target', connection: ResolvedConnection): void {
   console.log(tl.loc('ConnectionUsed', side, tl.loc(`AuthKind_${connection.authKind}`)));
 }
 
 /** The one-line, localised reason a run could not start. */
-function failureMessage(error: unknown): string {
+function failureMessage(error: unknown, cancelled: boolean, budgetSpent: boolean): string {
+  if (cancelled) return tl.loc('CancelledBeforeStart');
+  if (budgetSpent) return tl.loc('BudgetSpentBeforeStart');
   if (error instanceof CloudMismatch) return tl.loc('CloudsDiffer');
   if (error instanceof OptionsError) return optionsMessage(error);
   if (error instanceof RegistryNotFoundError) return registryNotFoundMessage(error.registryName, error.side);
@@ -36,11 +45,38 @@ function failureMessage(error: unknown): string {
   return tl.loc('CouldNotStart', oneLineError(error));
 }
 
+/**
+ * A cancelled job: the agent sends SIGINT, SIGTERM 7.5 s later, then kills. The first signal
+ * cancels the run gracefully (what finished is verified and reported, the summary attached);
+ * a second one ends the task at once.
+ */
+function cancelOnAgentSignals(): ReturnType<typeof cancelOnSignals> {
+  return cancelOnSignals({
+    first: (signal) => console.log(tl.loc('Cancelling', signal)),
+    second: (signal) => {
+      tl.setResult(tl.TaskResult.Failed, tl.loc('CancelledAtOnce', signal));
+      process.exit(1);
+    },
+  });
+}
+
 export async function run(): Promise<void> {
+  // The time budget counts from here: signing in and finding the registries spend it too.
+  const startedAt = Date.now();
   tl.setResourcePath(taskJsonPath());
+  onUnexpectedError(
+    (error) => {
+      tl.setResult(tl.TaskResult.Failed, tl.loc('Unexpected', oneLineError(error)));
+      process.exit(1);
+    },
+    { replaceExisting: true },
+  );
+  const cancellation = cancelOnAgentSignals();
+  let start: ReturnType<typeof startPhase> | undefined;
   try {
     // Bad values fail here, before any connection is used or any request is sent.
     const options = parseOptions(readTaskInputs());
+    start = startPhase(options.sync.timeBudgetMinutes, startedAt, cancellation.signal);
     const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem(), proxy: agentProxy(), ...options.http });
     const resolve = { transport, acrAudience: options.connection.acrAudience };
     const source = await resolveConnection(options.connection.sourceConnection ?? '', { ...resolve, side: 'source' });
@@ -50,14 +86,23 @@ export async function run(): Promise<void> {
     // importImage copies within one cloud; both registries must be reached through the same one.
     if (source.cloud.armEndpoint !== target.cloud.armEndpoint) throw new CloudMismatch();
 
-    const connection = await connect(
-      { registryName: options.connection.sourceRegistry, subscriptionId: source.subscriptionId, credential: source.credential },
-      { registryName: options.connection.targetRegistry, subscriptionId: target.subscriptionId, credential: target.credential },
-      { cloud: target.cloud, transport },
+    // Raced, not only signalled: a token request of @azure/identity may not honour the signal.
+    const connection = await unlessAborted(
+      connect(
+        { registryName: options.connection.sourceRegistry, subscriptionId: source.subscriptionId, credential: source.credential },
+        { registryName: options.connection.targetRegistry, subscriptionId: target.subscriptionId, credential: target.credential },
+        { cloud: target.cloud, transport, signal: start.signal },
+      ),
+      start.signal,
     );
     for (const skipped of connection.preflight.skipped) tl.warning(tl.loc('PreflightSkipped', skipped.message));
     console.log(tl.loc('Syncing', connection.source.name, connection.target.name));
-    const report = await runSync(options.sync, connection.ports, { toolVersion: TASK_VERSION, events: taskEvents(options.sync.dryRun) });
+    const report = await runSync(options.sync, connection.ports, {
+      toolVersion: TASK_VERSION,
+      events: taskEvents(options.sync.dryRun),
+      stop: cancellation.signal,
+      startedAt,
+    });
 
     const reportPath = writeJsonReport(report, options.reports.json);
     logRequests(report);
@@ -65,10 +110,15 @@ export async function run(): Promise<void> {
     publishOutputs(report, reportPath);
     setRunResult(report);
   } catch (error) {
-    tl.setResult(tl.TaskResult.Failed, failureMessage(error));
+    tl.setResult(tl.TaskResult.Failed, failureMessage(error, cancellation.signal.aborted, start?.budgetSpent() === true));
   } finally {
+    cancellation.dispose();
     disposeConnections();
   }
 }
 
-void run();
+void run().finally(() => {
+  // A request abandoned by a cancellation or the time budget may still hold a socket open; the
+  // result is set, so it must not hold the step too.
+  setTimeout(() => process.exit(), EXIT_AFTER_MS).unref();
+});

@@ -24,6 +24,8 @@ export class MemoryRegistry implements RegistryReader {
   /** Called before each count answers: lets a test hold counts in flight. */
   countDelay?: () => Promise<void>;
   /** Called before each tag listing answers: lets a test make listing slow (in virtual time). */
+  /** Wait before the catalog answers, e.g. on a virtual clock (a slow or paced registry). */
+  catalogDelay?: (signal?: AbortSignal) => Promise<void>;
   listingDelay?: (repository: string, signal?: AbortSignal) => Promise<void>;
 
   constructor(content: Record<string, Tags> = {}) {
@@ -53,9 +55,9 @@ export class MemoryRegistry implements RegistryReader {
     return out;
   }
 
-  async *listRepositories(): AsyncIterable<string> {
+  async *listRepositories(signal?: AbortSignal): AsyncIterable<string> {
     this.catalogListings++;
-    await Promise.resolve();
+    await (this.catalogDelay?.(signal) ?? Promise.resolve());
     // Unsorted on purpose: the engine must sort.
     yield* [...this.repos.keys()].reverse();
   }

@@ -21,6 +21,11 @@ export interface RunExtras {
   requestStats?: () => RequestStats;
   /** Adjusts validated options the front ends do not expose (list concurrency). */
   tune?: (options: SyncOptions) => void;
+  /** Cancels the run gracefully (what a front end does on SIGINT / SIGTERM). */
+  stop?: AbortSignal;
+  cancelGraceMs?: number;
+  /** When the time budget started counting (before the engine: sign-in). */
+  startedAt?: number;
 }
 
 export function setup(sourceContent: Record<string, Tags>, targetContent: Record<string, Tags> = {}) {
@@ -33,7 +38,14 @@ export function setup(sourceContent: Record<string, Tags>, targetContent: Record
     const work = runSync(
       options,
       { source: extras.sourceReader ?? source, target, importer, ...(extras.requestStats ? { requestStats: extras.requestStats } : {}) },
-      { toolVersion: 'test', events: extras.events, clock: extras.clock },
+      {
+        toolVersion: 'test',
+        events: extras.events,
+        clock: extras.clock,
+        ...(extras.stop ? { stop: extras.stop } : {}),
+        ...(extras.cancelGraceMs !== undefined ? { cancelGraceMs: extras.cancelGraceMs } : {}),
+        ...(extras.startedAt !== undefined ? { startedAt: extras.startedAt } : {}),
+      },
     );
     return extras.clock instanceof VirtualClock ? runInVirtualTime(extras.clock, work) : work;
   };

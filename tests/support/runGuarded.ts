@@ -19,8 +19,16 @@ export interface ChildRun {
  * `env` is the child's whole environment, plus PATH and the guard in NODE_OPTIONS. `onSpawn`
  * gets the child, e.g. for a test that kills it half-way.
  */
-export function runGuarded(script: string, args: readonly string[], env: Record<string, string>, onSpawn?: (child: ChildProcess) => void): Promise<ChildRun> {
-  const childEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env, NODE_OPTIONS: `--require ${LOOPBACK_GUARD}` };
+export function runGuarded(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  onSpawn?: (child: ChildProcess) => void,
+  /** Modules the child loads before the script, after the guard (e.g. a fault planted in the process). */
+  preload: readonly string[] = [],
+): Promise<ChildRun> {
+  const requires = [LOOPBACK_GUARD, ...preload].map((module) => `--require ${module}`).join(' ');
+  const childEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env, NODE_OPTIONS: requires };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { env: childEnv });
     onSpawn?.(child);

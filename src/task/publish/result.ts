@@ -21,14 +21,17 @@ function issueReasons(report: RunReport): string[] {
 }
 
 /**
- * The task result with a one-line reason: Failed when an import, a tag or a repository failed;
+ * The task result with a one-line reason: Failed when the run was cancelled, or an import, a tag
+ * or a repository failed;
  * SucceededWithIssues when the time budget stopped the run or a tag was skipped (locked, or an
  * index of too many manifests); Succeeded otherwise. Repositories left for a later run by Max
  * repositories are reported in the reason, not as an issue.
  */
 export function setRunResult(report: RunReport): void {
   const { tags, repositories } = report.totals;
-  if (report.result === 'failed') {
+  if (report.stoppedBy === 'cancelled') {
+    tl.setResult(tl.TaskResult.Failed, tl.loc('Result_Cancelled', String(tags.imported), String(repositories.remaining)));
+  } else if (report.result === 'failed') {
     const reasons = [tl.loc('Result_Failed', String(tags.failed), String(repositories.failed)), ...budgetReason(report)];
     tl.setResult(tl.TaskResult.Failed, reasons.join(' '));
   } else if (report.result === 'succeededWithIssues') {

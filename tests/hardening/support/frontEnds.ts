@@ -46,6 +46,8 @@ export interface RunControl {
   /** The task's connections, when not the two service principals with secrets. */
   taskConnections?: ConnectionSpec[];
   onSpawn?: (child: ChildProcess) => void;
+  /** Modules the front end's process loads first (a fault planted in the process itself). */
+  preload?: string[];
 }
 
 export type Outcome = 'succeeded' | 'succeededWithIssues' | 'failed' | 'badInput';
@@ -136,9 +138,11 @@ async function runCliFrontEnd(emulator: Emulator, settings: SyncSettings, work: 
       ...control.env,
     },
     control.onSpawn,
+    control.preload,
   );
   const reportText = readIfThere(reportPath);
   const outcome: Outcome = run.code === 2 ? 'badInput' : run.code === 0 ? (parseReport(reportText)?.result ?? 'succeeded') : 'failed';
+  // 130: cancelled (SIGINT/SIGTERM), reported as a failed run with `stoppedBy: cancelled`.
   const lines = run.stderr.trim().split('\n');
   return { ...run, frontEnd: 'cli', outcome, reason: lines[lines.length - 1] ?? '', report: parseReport(reportText), everything: run.stdout + run.stderr + reportText };
 }
@@ -161,7 +165,7 @@ async function runTaskFrontEnd(emulator: Emulator, settings: SyncSettings, work:
     SYSTEM_DEFAULTWORKINGDIRECTORY: work,
     ...Object.fromEntries(connections.flatMap((c) => Object.entries(connectionEnv(c)))),
     ...control.env,
-  }, control.onSpawn);
+  }, control.onSpawn, control.preload);
   const complete = /^##vso\[task\.complete result=(\w+);\](.*)$/m.exec(run.stdout);
   const reportText = readIfThere(reportPath);
   const summaryPath = /^##vso\[task\.uploadsummary\](.*)$/m.exec(run.stdout)?.[1];
