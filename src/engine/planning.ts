@@ -24,8 +24,8 @@ class PlanningStopped extends Error {
 
 /**
  * Lists both sides of every selected repository (a few at a time), classifies its tags, takes
- * out what locks in the target forbid and checks the size of image indexes to import. A repository that cannot be read is recorded with
- * its error and the rest go on. When the time budget runs out, listings in flight are cancelled
+ * out what locks in the target forbid and checks the size of image indexes to import. A
+ * repository that cannot be read is recorded with its error and the rest go on. When the time budget runs out, listings in flight are cancelled
  * and the repositories not yet planned are deferred (`timeBudget`), so the report counts them
  * as remaining instead of failing them.
  * `max repositories` then keeps the first N repositories that have work, in sorted order, and
