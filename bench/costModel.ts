@@ -1,11 +1,13 @@
 /**
  * The cost model: what a scenario should cost given the generated data — listing pages, token
- * requests, the index-size check's reads and the imports to make (expectedOf) — and the ideal
+ * requests, the index-size check's and the target-lock check's reads and the imports to make
+ * (expectedOf) — and the ideal
  * time those requests take at the injected latency within ARM's budgets (idealOf).
  */
 import { INDEX_MEDIA_TYPES } from '../src/azure/dataplane/acrClient';
 import { MAX_HELD_ACCESS_TOKENS, MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
 import { MAX_DIGESTS_COUNTED_WITHOUT_LISTING } from '../src/engine/indexSize';
+import { MAX_MANIFESTS_READ_WITHOUT_LISTING } from '../src/engine/targetLocks';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
 import { ARM_READ_BUCKET, ARM_WRITE_BUCKET } from '../testkit/emulator/throttling';
 import type { Expected, Ideal, Measured, ScenarioSpec, TagMap } from './scenario';
@@ -36,15 +38,20 @@ const listedAsSingle = (mediaType: string | undefined): boolean => mediaType !==
 /**
  * `manifestsOf` gives a source repository's manifests (digest -> media type), what its listing
  * shows; without it nothing is known to be an image, so every digest counts as a read.
+ * `targetManifestCount` gives how many manifests a target repository holds (its listing's size).
  */
 export function expectedOf(
   source: Map<string, TagMap>,
   target: Map<string, TagMap>,
   dryRun: boolean,
   manifestsOf: (repository: string) => ReadonlyMap<string, string> = () => new Map(),
+  targetManifestCount: (repository: string) => number = () => 0,
 ): Expected {
   let manifestListings = 0;
   let manifestReads = 0;
+  let repositoryReads = 0;
+  let lockManifestListings = 0;
+  let lockManifestReads = 0;
   let sourceTags = 0;
   let tagsToMove = 0;
   let pairs = 0;
@@ -59,12 +66,23 @@ export function expectedOf(
     targetTagPages += there ? pages(there.size) : 1;
     const repoPairs = new Set<string>();
     const repoGroups = new Set<string>();
+    // Target manifests the lock check reads: digests to import the target's tags name, and what moved tags point at now.
+    const lockCandidates = new Set<string>();
+    const held = new Set(there?.values() ?? []);
     for (const [tag, digest] of tags) {
       const current = there?.get(tag);
       if (current === digest) continue;
       tagsToMove++;
       repoPairs.add(digest);
       repoGroups.add(`${digest} ${current === undefined ? 'NoForce' : 'Force'}`);
+      if (held.has(digest)) lockCandidates.add(digest);
+      if (current !== undefined) lockCandidates.add(current);
+    }
+    // The lock check (src/engine/targetLocks.ts), on the target of a repository with imports that exists there; no world locks anything.
+    if (repoGroups.size > 0 && there !== undefined) {
+      repositoryReads++;
+      if (lockCandidates.size > MAX_MANIFESTS_READ_WITHOUT_LISTING) lockManifestListings += pages(targetManifestCount(repo));
+      else lockManifestReads += lockCandidates.size;
     }
     pairs += repoPairs.size;
     groups += repoGroups.size;
@@ -97,6 +115,9 @@ export function expectedOf(
       batchedTokenRequests(source.size) + (dryRun || source.size <= MAX_HELD_ACCESS_TOKENS ? 0 : batchedTokenRequests(reposWithWork)),
     manifestListings,
     manifestReads,
+    repositoryReads,
+    lockManifestListings,
+    lockManifestReads,
   };
 }
 

@@ -75,7 +75,14 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     const sourceBefore = snapshot(em, world.source);
     const targetBefore = snapshot(em, world.target);
     const sourceRegistry = em.registry(world.source);
-    const expected = expectedOf(sourceBefore, targetBefore, dryRun, (repository) => sourceRegistry.manifestMediaTypes(repository));
+    const targetRegistry = em.registry(world.target);
+    const expected = expectedOf(
+      sourceBefore,
+      targetBefore,
+      dryRun,
+      (repository) => sourceRegistry.manifestMediaTypes(repository),
+      (repository) => targetRegistry.manifestMediaTypes(repository).size,
+    );
     const setupMs = Date.now() - setupStarted;
     log(`  ${spec.scenario} ${spec.repositories}: emulator ready in ${(setupMs / 1000).toFixed(1)} s (${expected.sourceTags} source tags, ${expected.groups} imports expected); syncing…`);
 

@@ -39,8 +39,11 @@ export function measure(counts: RequestCounts, world: Pick<World, 'source' | 'ta
     listing: sum(counts, (s, r, st) => isAcr(s) && (r === 'acr.catalog' || r === 'acr.tags') && st !== 401 && st !== 429),
     challenges: sum(counts, (s, r, st) => isAcr(s) && st === 401 && r !== 'acr.token' && r !== 'acr.exchange'),
     perTagRequests: sum(counts, (s, r) => isAcr(s) && PER_TAG_ROUTES.has(r)),
-    manifestListings: sum(counts, (s, r, st) => isAcr(s) && r === 'acr.manifests' && st !== 401 && st !== 429),
-    manifestReads: sum(counts, (s, r, st) => isAcr(s) && r === 'acr.manifestProperties' && st !== 401 && st !== 429),
+    manifestListings: sum(counts, (s, r, st) => s === src && r === 'acr.manifests' && st !== 401 && st !== 429),
+    manifestReads: sum(counts, (s, r, st) => s === src && r === 'acr.manifestProperties' && st !== 401 && st !== 429),
+    repositoryReads: sum(counts, (s, r, st) => s === dst && r === 'acr.repository' && st !== 401 && st !== 429),
+    lockManifestListings: sum(counts, (s, r, st) => s === dst && r === 'acr.manifests' && st !== 401 && st !== 429),
+    lockManifestReads: sum(counts, (s, r, st) => s === dst && r === 'acr.manifestProperties' && st !== 401 && st !== 429),
     // A token request answered 429 is sent again: the retry is not a second token.
     sourceTokens: sum(counts, (s, r, st) => s === src && r === 'acr.token' && st !== 429),
     targetTokens: sum(counts, (s, r, st) => s === dst && r === 'acr.token' && st !== 429),

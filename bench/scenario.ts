@@ -89,6 +89,15 @@ export interface Expected {
    */
   manifestListings: number;
   manifestReads: number;
+  /**
+   * The lock check (src/engine/targetLocks.ts), per target repository with imports that exists:
+   * one `/acr/v1/{repo}` read, then, for the target manifests to check (digests to import that
+   * the target's tags name, and what the moved tags point at), one read each up to
+   * MAX_MANIFESTS_READ_WITHOUT_LISTING, else one listing page per 1,000 manifests.
+   */
+  repositoryReads: number;
+  lockManifestListings: number;
+  lockManifestReads: number;
 }
 
 export interface Measured {
@@ -100,9 +109,13 @@ export interface Measured {
   challenges: number;
   /** Per-tag requests (manifest GET/HEAD, single tag, manifest properties, manifest listings): the tool sends none but the index-size check's. */
   perTagRequests: number;
-  /** The index-size check: `_manifests` listing pages and `_manifests/{digest}` reads answered (no challenge 401, no 429). */
+  /** The index-size check (source): `_manifests` listing pages and `_manifests/{digest}` reads answered (no challenge 401, no 429). */
   manifestListings: number;
   manifestReads: number;
+  /** The lock check (target): `/acr/v1/{repo}` reads, `_manifests` listing pages and `_manifests/{digest}` reads answered. */
+  repositoryReads: number;
+  lockManifestListings: number;
+  lockManifestReads: number;
   /** Token requests per registry (answers other than 429: a throttled one is retried). */
   sourceTokens: number;
   targetTokens: number;

@@ -30,10 +30,14 @@ export function evaluateTargets(bench: BenchRun): TargetVerdict[] {
     const importRuns = runs.filter((r) => r.spec.scenario !== 'noop');
     // The index-size check costs what indexSize.ts's rule says (a listing per repository with more than 2 digests to import, reads of indexes), no more.
     const perDigest = importRuns.every((r) => r.measured.manifestListings === r.expected.manifestListings && r.measured.manifestReads === r.expected.manifestReads);
+    // The target-lock check costs what targetLocks.ts's rule says: a repository read per target repository with imports, manifest reads for what its tags name.
+    const lockReads = (x: { repositoryReads: number; lockManifestListings: number; lockManifestReads: number }): string =>
+      `${n(x.repositoryReads)} + ${n(x.lockManifestReads)} + ${n(x.lockManifestListings)}`;
+    const locksOk = importRuns.every((r) => lockReads(r.measured) === lockReads(r.expected));
     const big = largestOf(bench, 'noop');
     verdicts.push({
       target: `Listing: one request per page of ≤ 1000 tags per repository per side, plus catalog pages and about one token request per ${MAX_SCOPES_PER_TOKEN_REQUEST} repository scopes; no per-tag requests`,
-      met: listingOk && tokensOk && noPerTagInNoop && perDigest,
+      met: listingOk && tokensOk && noPerTagInNoop && perDigest && locksOk,
       figure:
         (big
           ? `${n(big.expected.repositories)} × ${TAGS_PER_REPOSITORY} no-op: ${n(big.measured.listing)} listing requests (expected ${n(big.expected.listing)}: ${big.expected.catalogPages} catalog pages + ${n(big.expected.sourceTagPages)} + ${n(big.expected.targetTagPages)} tag pages), ` +
@@ -42,6 +46,9 @@ export function evaluateTargets(bench: BenchRun): TargetVerdict[] {
         `every run: listing ${listingOk ? '=' : '≠'} expected, token requests ${tokensOk ? '≤' : '>'} bound` +
         (importRuns.length > 0
           ? `; runs with imports add the index-size check (a manifest listing per repository with more than 2 digests to import, then a read per index), not per tag: ${importRuns.map((r) => `${n(r.measured.manifestListings)} listings + ${n(r.measured.manifestReads)} reads for ${n(r.expected.pairs)} pairs (expected ${n(r.expected.manifestListings)} + ${n(r.expected.manifestReads)})`).join(', ')}`
+          : '') +
+        (importRuns.length > 0
+          ? `; and the target-lock check (a repository read per target repository with imports, then reads of the manifests its tags name, or a listing above 2): ${importRuns.map((r) => `${lockReads(r.measured)} (expected ${lockReads(r.expected)})`).join(', ')} repository reads + manifest reads + listings`
           : '') +
         (noops.length > 0 ? `; requests per repository in a no-op: ${noops.map((r) => `${(r.measured.totalRequests / r.expected.repositories).toFixed(2)} at ${n(r.expected.repositories)}`).join(', ')}` : ''),
     });

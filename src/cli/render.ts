@@ -45,7 +45,7 @@ function actionOf(planned: PlannedRepository, decision: TagDecision, group: Impo
     return `${action} ${group.mode}`;
   }
   if (decision.kind === 'tooManyManifests') return `never (index of ${decision.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS})`;
-  return 'never (locked)';
+  return `never (locked ${decision.lockedBy ?? 'tag'})`;
 }
 
 /**
@@ -122,7 +122,12 @@ export function progressEvents(plan: () => RunPlan | undefined, print: Print): S
 const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>) => string } = {
   repositoryFailed: (f) => `  ERROR ${f.repository}: ${f.error}`,
   retagged: (f) => `  warning: ${f.repository}:${f.tag} was re-tagged (target had ${shortDigest(f.targetDigest)}, source has ${shortDigest(f.sourceDigest)})`,
-  locked: (f) => `  warning: ${f.repository}:${f.tag} is locked in the target; left at ${shortDigest(f.targetDigest)} (source has ${shortDigest(f.sourceDigest)})`,
+  locked: (f) => {
+    const sides = `(target ${shortDigest(f.targetDigest)}, source ${shortDigest(f.sourceDigest)})`;
+    if (f.lockedBy === 'repository') return `  warning: ${f.repository}:${f.tag} not copied: the repository is locked in the target ${sides}`;
+    if (f.lockedBy === 'manifest') return `  warning: ${f.repository}:${f.tag} not copied: manifest ${shortDigest(f.lockedManifest)} is locked in the target ${sides}`;
+    return `  warning: ${f.repository}:${f.tag} is locked in the target; left at ${shortDigest(f.targetDigest)} (source has ${shortDigest(f.sourceDigest)})`;
+  },
   tooManyManifests: (f) =>
     `  warning: ${f.repository}:${f.tag} not imported: image index with ${f.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS}`,
   tagFailed: (f) => `  ERROR ${f.repository}:${f.tag}: ${f.error ?? 'failed'}`,

@@ -6,12 +6,22 @@ import type { ImportMode, TagInfo } from './ports';
  * - retagged: the target tag points at another digest → imported with Force (warned);
  * - inSync: same digest → skipped;
  * - forced: same digest but `force` asks to re-import → imported with Force;
- * - locked: the target tag is locked (writeEnabled false) and would have to change → never
- *   attempted, warned;
+ * - locked: the tag would have to change in the target, but a lock there forbids it (the tag
+ *   itself, its repository, or a manifest the import would tag or move it off: `lockedBy`) →
+ *   never attempted, warned;
  * - tooManyManifests: would be imported, but the source manifest is an image index of more
  *   manifests than importImage accepts → never attempted, warned.
  */
 export type TagDecisionKind = 'new' | 'retagged' | 'inSync' | 'forced' | 'locked' | 'tooManyManifests';
+
+/**
+ * What in the target is locked (`changeableAttributes.writeEnabled: false`) for a locked tag:
+ * - tag: the target tag itself (seen in the tag listing);
+ * - repository: the target repository as a whole;
+ * - manifest: a target manifest the import would tag (the source digest, already there) or
+ *   move the tag off (the tag's current digest): `lockedManifest` names it.
+ */
+export type LockScope = 'tag' | 'repository' | 'manifest';
 
 export interface TagDecision {
   tag: string;
@@ -19,6 +29,10 @@ export interface TagDecision {
   sourceDigest: string;
   /** The target tag's digest before the run; absent for new tags. */
   targetDigest?: string;
+  /** Only for locked: what is locked; the first found, in the order tag, repository, manifest. */
+  lockedBy?: LockScope;
+  /** Only for a manifest lock: the locked manifest's digest. */
+  lockedManifest?: string;
   /** Only for tooManyManifests: how many manifests the source index references. */
   manifestCount?: number;
 }
@@ -50,7 +64,7 @@ function decide(source: TagInfo, target: TagInfo | undefined, force: boolean): T
   const sameDigest = target.digest === sourceDigest;
   const targetDigest = sameDigest ? sourceDigest : target.digest;
   const wouldChange = !sameDigest || force;
-  if (wouldChange && !target.writeEnabled) return { tag, kind: 'locked', sourceDigest, targetDigest };
+  if (wouldChange && !target.writeEnabled) return { tag, kind: 'locked', sourceDigest, targetDigest, lockedBy: 'tag' };
   if (!sameDigest) return { tag, kind: 'retagged', sourceDigest, targetDigest };
   return { tag, kind: force ? 'forced' : 'inSync', sourceDigest, targetDigest };
 }

@@ -3,6 +3,7 @@ import type { PlannedRepository, RunPlan } from './events';
 import type { Clock } from './clock';
 import { withIndexSizeLimit } from './indexSize';
 import type { SyncOptions } from './syncOptions';
+import { withTargetLocks } from './targetLocks';
 import { Pacer } from './pacer';
 import { planRepository } from './plan';
 import type { RegistryReader } from './ports';
@@ -22,9 +23,9 @@ export class PlanningStopped extends Error {
 }
 
 /**
- * Lists both sides of every selected repository (a few at a time), classifies its tags and
- * checks the size of image indexes to import. A repository that cannot be read is recorded with
- * its error and the rest go on. When the time budget runs out, listings in flight are cancelled
+ * Lists both sides of every selected repository (a few at a time), classifies its tags, takes
+ * out what locks in the target forbid and checks the size of image indexes to import. A
+ * repository that cannot be read is recorded with its error and the rest go on. When the time budget runs out, listings in flight are cancelled
  * and the repositories not yet planned are deferred (`timeBudget`), so the report counts them
  * as remaining instead of failing them.
  * `max repositories` then keeps the first N repositories that have work, in sorted order, and
@@ -42,8 +43,9 @@ export async function planRun(
   const cancelWatch = budget.whenStopped(() => stopped.abort(new PlanningStopped()));
   const signal = anySignal(stopped.signal, runSignal);
   const reads = new Pacer(options.listConcurrency, 0, clock);
-  // Separate from `reads`: a listing job waiting on counts must not hold the slots counts need.
-  const counts = new Pacer(options.listConcurrency, 0, clock);
+  // The checks of a planned repository (target locks, index sizes), apart from `reads`: a
+  // listing job waiting on its checks must not hold the slots the checks need.
+  const checks = new Pacer(options.listConcurrency, 0, clock);
 
   const planOne = async (repository: string): Promise<PlannedRepository> => {
     if (!budget.allowsStart()) return { repository, deferredBy: budget.stopCause ?? 'timeBudget' };
@@ -54,7 +56,9 @@ export async function planRun(
         return { repository, error: 'repository not found in the source registry' };
       }
       const plan = planRepository(repository, sourceTags, targetTags ?? [], options.force);
-      return { repository, plan: await unlessAborted(withIndexSizeLimit(plan, readers.source, counts, signal), signal) };
+      // Locks first: a locked tag needs no index count.
+      const unlocked = await unlessAborted(withTargetLocks(plan, targetTags, readers.target, checks, signal), signal);
+      return { repository, plan: await unlessAborted(withIndexSizeLimit(unlocked, readers.source, checks, signal), signal) };
     } catch (error) {
       if (stopped.signal.aborted && runSignal?.aborted !== true) return { repository, deferredBy: budget.stopCause ?? 'timeBudget' };
       return { repository, error: errorMessage(error) };

@@ -9,7 +9,7 @@ export interface TagInfo {
   name: string;
   /** Manifest digest, `sha256:<64 hex>`. */
   digest: string;
-  /** False when the tag is locked (`changeableAttributes.writeEnabled: false`). */
+  /** False when the tag itself is locked (`changeableAttributes.writeEnabled: false`). */
   writeEnabled: boolean;
 }
 
@@ -44,6 +44,24 @@ export interface RegistryReader {
    * Optional: without it, every digest to import is counted.
    */
   listManifestKinds?(repository: string, signal?: AbortSignal): Promise<ReadonlyMap<string, ManifestKind>>;
+  /**
+   * Whether the repository takes writes: false when it is locked as a whole (its own
+   * `changeableAttributes.writeEnabled: false`, apart from its tags' and manifests'), null when
+   * it does not exist. The planner asks the target, for repositories with imports, before it
+   * plans them (see targetLocks.ts). Optional: a reader that cannot tell is not asked.
+   */
+  repositoryWriteEnabled?(repository: string, signal?: AbortSignal): Promise<boolean | null>;
+  /**
+   * Whether one manifest of the repository takes writes: false when it is locked (its own
+   * `changeableAttributes.writeEnabled`, apart from its tags'), null when the repository does
+   * not hold it. Optional, as `listLockedManifests`: the planner uses whichever costs less.
+   */
+  manifestWriteEnabled?(repository: string, digest: string, signal?: AbortSignal): Promise<boolean | null>;
+  /**
+   * The digests of the repository's locked manifests, from one listing of its manifests (all
+   * its pages). Rejects when the listing fails (a missing repository included).
+   */
+  listLockedManifests?(repository: string, signal?: AbortSignal): Promise<ReadonlySet<string>>;
 }
 
 /** What a manifest listing says of one manifest: an image index (or Docker manifest list), or anything else. */

@@ -1,5 +1,5 @@
 import type { ImportMode, RequestStats } from './ports';
-import type { TagDecisionKind } from './plan';
+import type { LockScope, TagDecisionKind } from './plan';
 import type { IgnoredRepository, ShardSelection } from './selection';
 
 /**
@@ -28,7 +28,7 @@ export type StopReason = 'timeBudget' | 'cancelled';
 
 /**
  * - inSync: every tag already matches;
- * - blocked: nothing to import, but a locked target tag differs;
+ * - blocked: nothing to import, but a tag differs that a lock or the index size keeps from being copied;
  * - planned: has work (dry run: nothing was written);
  * - deferred: left for a later run (`deferredBy` says why); may have some tags imported when the
  *   time budget stopped it half-way, and no tags when the budget ran out before it was listed;
@@ -39,7 +39,8 @@ export type RepositoryStatus = 'inSync' | 'blocked' | 'planned' | 'deferred' | '
 
 /**
  * - unchanged: in sync, left alone;
- * - skipped: locked in the target, or an index of too many manifests: never attempted;
+ * - skipped: locked in the target (tag, repository or manifest), or an index of too many
+ *   manifests: never attempted;
  * - planned / deferred: would be imported (dry run / later run);
  * - imported: imported and verified; failed: the import or the verification failed.
  */
@@ -52,6 +53,10 @@ export interface TagReport {
   sourceDigest: string;
   /** Target digest before the run (absent for new tags). */
   targetDigest?: string;
+  /** Only for locked: what is locked in the target — the tag, its repository, or a manifest. */
+  lockedBy?: LockScope;
+  /** Only for a manifest lock: the locked manifest's digest. */
+  lockedManifest?: string;
   /** Only for tooManyManifests: the manifests the source index references. */
   manifestCount?: number;
   error?: string;

@@ -13,7 +13,9 @@ function tagReport(decision: TagDecision, movedOutcome: TagOutcome, error?: stri
   // Whole literals, one per shape: docs/decisions/007-object-shapes-for-memory.md.
   const report: TagReport =
     targetDigest === undefined ? { tag, decision: kind, outcome, sourceDigest } : { tag, decision: kind, outcome, sourceDigest, targetDigest };
-  // Rare (an oversized index, a failed tag): added afterwards, in the JSON report's field order.
+  // Rare (a lock, an oversized index, a failed tag): added afterwards, in the JSON report's field order.
+  if (decision.lockedBy !== undefined) report.lockedBy = decision.lockedBy;
+  if (decision.lockedManifest !== undefined) report.lockedManifest = decision.lockedManifest;
   if (decision.manifestCount !== undefined) report.manifestCount = decision.manifestCount;
   if (error !== undefined && outcome === 'failed') report.error = error;
   return report;

@@ -4,6 +4,7 @@
  * failed). The command line prints them, the task raises them as pipeline issues and the
  * Markdown report lists the problems among them; each only words them for its medium.
  */
+import type { LockScope } from '../engine/plan';
 import type { RepositoryReport, RunReport } from '../engine/report';
 
 interface TagFinding {
@@ -16,7 +17,8 @@ interface TagFinding {
 export type Finding =
   | { kind: 'repositoryFailed'; repository: string; error: string }
   | ({ kind: 'retagged' } & TagFinding)
-  | ({ kind: 'locked' } & TagFinding)
+  /** `lockedBy`: what is locked in the target; `lockedManifest` names a locked manifest. */
+  | ({ kind: 'locked'; lockedBy: LockScope; lockedManifest?: string } & TagFinding)
   | ({ kind: 'tooManyManifests'; manifestCount?: number } & TagFinding)
   | ({ kind: 'tagFailed'; error?: string } & TagFinding);
 
@@ -37,7 +39,8 @@ export function repositoryFindings(repository: RepositoryReport): Finding[] {
   for (const t of repository.tags) {
     const about: TagFinding = { repository: repository.name, tag: t.tag, sourceDigest: t.sourceDigest, targetDigest: t.targetDigest };
     if (t.decision === 'retagged') findings.push({ kind: 'retagged', ...about });
-    if (t.decision === 'locked') findings.push({ kind: 'locked', ...about });
+    // A report without `lockedBy` predates locks above the tag: its locks were tag locks.
+    if (t.decision === 'locked') findings.push({ kind: 'locked', lockedBy: t.lockedBy ?? 'tag', ...(t.lockedManifest !== undefined ? { lockedManifest: t.lockedManifest } : {}), ...about });
     if (t.decision === 'tooManyManifests') findings.push({ kind: 'tooManyManifests', ...about, ...(t.manifestCount !== undefined ? { manifestCount: t.manifestCount } : {}) });
     if (t.outcome === 'failed') findings.push({ kind: 'tagFailed', ...about, ...(t.error !== undefined ? { error: t.error } : {}) });
   }

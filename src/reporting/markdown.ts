@@ -32,6 +32,14 @@ function repositoryRow(r: RepositoryReport): string {
   return `| \`${cell(r.name)}\` | ${r.status} | ${count(t, (x) => x.decision === 'new')} | ${count(t, (x) => x.decision === 'retagged')} | ${count(t, (x) => x.decision === 'inSync')} | ${count(t, (x) => x.decision === 'locked')} | ${r.imports.length} | ${count(t, (x) => x.outcome === 'imported')} | ${count(t, (x) => x.outcome === 'failed')} |`;
 }
 
+/** What is locked in the target and where each side stands. */
+function lockText(f: Extract<Finding, { kind: 'locked' }>): string {
+  const sides = `${shortDigest(f.targetDigest)}; source has ${shortDigest(f.sourceDigest)}`;
+  if (f.lockedBy === 'repository') return `target repository is locked; target has ${sides}`;
+  if (f.lockedBy === 'manifest') return `target manifest ${shortDigest(f.lockedManifest)} is locked; target has ${sides}`;
+  return `target tag is locked at ${sides}`;
+}
+
 /** A problem row; re-tagged tags were overwritten as planned and are not problems. */
 function problemRow(f: Finding): string | undefined {
   const repository = `\`${cell(f.repository)}\``;
@@ -41,7 +49,7 @@ function problemRow(f: Finding): string | undefined {
     case 'tagFailed':
       return `| ${repository} | \`${cell(f.tag)}\` | failed | ${cell(f.error ?? '')} |`;
     case 'locked':
-      return `| ${repository} | \`${cell(f.tag)}\` | locked | target tag is locked at ${shortDigest(f.targetDigest)}; source has ${shortDigest(f.sourceDigest)} |`;
+      return `| ${repository} | \`${cell(f.tag)}\` | locked | ${lockText(f)} |`;
     case 'tooManyManifests':
       return `| ${repository} | \`${cell(f.tag)}\` | too many manifests | image index with ${f.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS} |`;
     case 'retagged':

@@ -55,6 +55,11 @@ export interface TagFixture {
   content: ContentFixture;
   /** `changeableAttributes.writeEnabled`; false = locked. Default true. */
   writeEnabled?: boolean;
+  /**
+   * The `changeableAttributes.writeEnabled` of the manifest the tag points at (ACR keeps tag and
+   * manifest attributes apart); false = the manifest is locked. Default true.
+   */
+  manifestWriteEnabled?: boolean;
 }
 
 export interface RegistryFixture {
@@ -68,6 +73,12 @@ export interface RegistryFixture {
   azureADAuthenticationAsArmPolicy?: 'enabled' | 'disabled';
   /** repository name -> tag name -> content */
   repositories?: Record<string, Record<string, TagFixture>>;
+  /**
+   * Repositories of `repositories` locked as a whole: their own
+   * `changeableAttributes.writeEnabled` is false (`az acr repository update --repository R
+   * --write-enabled false`).
+   */
+  lockedRepositories?: string[];
 }
 
 export interface SubscriptionFixture {
@@ -134,6 +145,8 @@ export type RouteName =
   | 'acr.tag'
   /** `/acr/v1/{repo}/_manifests/{digest}`: one manifest's properties. */
   | 'acr.manifestProperties'
+  /** `GET /acr/v1/{repo}`: a repository's properties (counts, `changeableAttributes`). */
+  | 'acr.repository'
   /** `POST …/oidctoken?serviceConnectionId=` of the pipeline (`System.OidcRequestUri`). */
   | 'pipeline.oidcToken'
   /** `GET` of the App Service–style managed-identity endpoint (`IDENTITY_ENDPOINT`). */
@@ -370,6 +383,10 @@ export interface EmulatedRegistry {
   /** Pushes content under a tag (creating the repository); returns the manifest digest. */
   push(repository: string, tag: string, content: ContentFixture): string;
   setTagWriteEnabled(repository: string, tag: string, writeEnabled: boolean): void;
+  /** Locks (false) or unlocks a whole repository: its own `changeableAttributes.writeEnabled`. */
+  setRepositoryWriteEnabled(repository: string, writeEnabled: boolean): void;
+  /** Locks (false) or unlocks one manifest of a repository, apart from the tags pointing at it. */
+  setManifestWriteEnabled(repository: string, digest: string, writeEnabled: boolean): void;
   deleteTag(repository: string, tag: string): void;
 }
 

@@ -4,7 +4,8 @@
  * their single-item forms) and the OCI manifest route. Answers follow the recorded sessions
  * of real registries: bodies, headers, the Link paging form, `{"repositories": null}` for an
  * empty registry, NAME_UNKNOWN for a missing repository, 405 REGISTRY_DISALLOWED_OPERATION
- * for a write to a locked tag. Repository names arrive URL-encoded (%2F) or with raw slashes.
+ * for a write to a locked tag, manifest or repository. Repository names arrive URL-encoded
+ * (%2F) or with raw slashes.
  */
 import { randomUUID } from 'node:crypto';
 import { AUTH_REQUIRED, acrErrors, authenticatedAtAll, authorize, challenge, exchange, token, type AcrAuthDeps, type AccessScope } from './acrAuth';
@@ -69,7 +70,7 @@ function manifestBody(m: StoredManifest, tags: readonly string[], view: 'single'
     mediaType: m.mediaType,
     ...(m.configMediaType ? { configMediaType: m.configMediaType } : {}),
     ...(tags.length > 0 || single ? { tags } : {}),
-    changeableAttributes: { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true },
+    changeableAttributes: { deleteEnabled: true, writeEnabled: m.writeEnabled, readEnabled: true, listEnabled: true },
     ...(single && m.references.length > 0
       ? { references: m.references.map((r) => ({ digest: r.digest, architecture: r.platform.architecture, os: r.platform.os })) }
       : {}),
@@ -133,10 +134,33 @@ export class DataPlane {
     const found = repo.tags.get(tagName);
     if (!found) return acrErrors(404, 'TAG_UNKNOWN', 'the specified tag does not exist', { name: tagName });
     if (!deleting) return jsonReply(200, { registry: this.registry.loginServer, imageName: name, tag: tagBody(found) });
-    // A locked tag (writeEnabled false) can be neither overwritten nor deleted.
-    if (!found.writeEnabled || !found.deleteEnabled) return disallowed();
+    // A locked tag (writeEnabled false) can be neither overwritten nor deleted; nor can anything
+    // in a locked repository.
+    if (!found.writeEnabled || !found.deleteEnabled || !repo.writeEnabled) return disallowed();
     this.registry.deleteTag(name, tagName);
     return { status: 202 };
+  };
+
+  /**
+   * `GET /acr/v1/{repo}`: the repository's properties, in the recorded field order (2023
+   * recording of the JS SDK, `recording_sets_repository_properties`): its own
+   * `changeableAttributes` are the repository lock, apart from its tags' and manifests'.
+   */
+  repository = (ctx: RequestContext): Reply => {
+    const name = param(ctx, 0);
+    const refused = this.guard(ctx, repoScope(name, 'metadata_read'));
+    if (refused) return refused;
+    const repo = this.registry.repository(name);
+    if (!repo) return nameUnknown(name);
+    return jsonReply(200, {
+      registry: this.registry.loginServer,
+      imageName: name,
+      createdTime: azureTimestamp(repo.createdTime),
+      lastUpdateTime: azureTimestamp(repo.lastUpdateTime()),
+      manifestCount: repo.manifests.size,
+      tagCount: repo.tags.size,
+      changeableAttributes: { deleteEnabled: true, writeEnabled: repo.writeEnabled, readEnabled: true, listEnabled: true },
+    });
   };
 
   manifests = (ctx: RequestContext): Reply => {
@@ -211,6 +235,12 @@ export class DataPlane {
     if (missing) return acrErrors(400, 'MANIFEST_BLOB_UNKNOWN', 'blob unknown to registry', { digest: missing.digest });
     const existing = byDigest ? undefined : repo?.tags.get(reference);
     if (existing && !existing.writeEnabled) return disallowed();
+    // A locked repository takes no push; a locked manifest is neither pushed again nor left by a
+    // tag that points at it (as strict as the lock reads: whether ACR lets a tag move off a
+    // locked manifest is not documented).
+    if (repo && !repo.writeEnabled) return disallowed();
+    if (repo?.manifests.get(manifest.digest)?.writeEnabled === false) return disallowed();
+    if (existing && existing.digest !== manifest.digest && repo?.manifests.get(existing.digest)?.writeEnabled === false) return disallowed();
     this.registry.storeManifests(name, [manifest]);
     if (!byDigest) this.registry.setTag(name, reference, manifest.digest);
     return {
@@ -271,6 +301,9 @@ export function dataPlaneService(registry: RegistryState, deps: DataPlaneDeps): 
     { name: 'acr.manifests', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests$/, handle: m(plane.manifests) },
     { name: 'acr.manifestProperties', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests\/([^/]+)$/, handle: m(plane.manifestProperties) },
     { name: 'acr.manifest', methods: ['GET', 'HEAD', 'PUT'], path: /^\/v2\/(.+)\/manifests\/([^/]+)$/, handle: m(plane.manifest) },
+    // Last: any other `/acr/v1/<name>` is a repository, unless a segment starts with `_` (no
+    // repository name does; `_catalog`, `_tags`, `_manifests` are routes above).
+    { name: 'acr.repository', methods: ['GET'], path: /^\/acr\/v1\/(?!_)((?:(?!\/_|%2F_).)+)$/i, handle: m(plane.repository) },
   ];
   return {
     service: `acr:${registry.name}`,

@@ -36,6 +36,10 @@ export function validateFixture(fixture: Fixture): void {
       if (registries.has(r.name.toLowerCase())) problems.push(`registry name '${r.name}' is used twice`);
       registries.add(r.name.toLowerCase());
       if (!r.resourceGroup) problems.push(`registry ${r.name} needs a resourceGroup`);
+      for (const repo of r.lockedRepositories ?? []) {
+        // Azure keeps attributes only for repositories that exist.
+        if (!Object.hasOwn(r.repositories ?? {}, repo)) problems.push(`registry ${r.name}: locked repository '${repo}' is not among its repositories`);
+      }
       for (const [repo, tags] of Object.entries(r.repositories ?? {})) {
         for (const [tag, t] of Object.entries(tags)) {
           if (t.content.kind === 'index') {

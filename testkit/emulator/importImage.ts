@@ -176,6 +176,36 @@ function manifestsToCopy(
   return [...children, root];
 }
 
+const DISALLOWED = 'the operation is disallowed on this registry, repository or image.';
+
+/**
+ * The lock an import would break in the target, if any: a locked repository it writes into, a
+ * locked tag it would overwrite, the imported manifest already there and locked, or a locked
+ * manifest a tag would be moved off. Azure documents none of these for importImage (only that
+ * a lock stops an image being updated or deleted, and that pushes answer
+ * REGISTRY_DISALLOWED_OPERATION); the emulator refuses every one, as strict as the lock
+ * reads, so a client that passes here does not rely on Azure being lenient.
+ */
+function lockRefusal(target: RegistryState, request: ImportParameters, repositories: ReadonlySet<string>, digest: string): ImportFailure | undefined {
+  for (const r of repositories) {
+    const repo = target.repository(r);
+    if (repo && !repo.writeEnabled) return failed(409, `Repository ${r} is locked in the target registry (writeEnabled: false): ${DISALLOWED}`);
+    if (repo?.manifests.get(digest)?.writeEnabled === false) {
+      return failed(409, `Manifest ${r}@${digest} is locked in the target registry (writeEnabled: false): ${DISALLOWED}`);
+    }
+  }
+  for (const t of request.targets) {
+    const repo = target.repository(t.repository);
+    const existing = repo?.tags.get(t.tag);
+    if (!existing) continue;
+    if (!existing.writeEnabled) return failed(409, `Tag ${t.repository}:${t.tag} is locked in the target registry (writeEnabled: false): ${DISALLOWED}`);
+    if (existing.digest !== digest && repo?.manifests.get(existing.digest)?.writeEnabled === false) {
+      return failed(409, `Tag ${t.repository}:${t.tag} points at manifest ${existing.digest}, which is locked in the target registry (writeEnabled: false): ${DISALLOWED}`);
+    }
+  }
+  return undefined;
+}
+
 /**
  * Runs an accepted import against the registries as they are now. Writes nothing unless
  * every check passes.
@@ -195,16 +225,15 @@ export function runImport(state: EmulatorState, target: RegistryState, request: 
   const manifests = manifestsToCopy(repo, root, where);
   if ('code' in manifests) return manifests;
 
+  const repositories = new Set([...request.targets.map((t) => t.repository), ...request.untaggedRepositories]);
+  const lock = lockRefusal(target, request, repositories, root.digest);
+  if (lock) return lock;
   for (const t of request.targets) {
-    const existing = target.repository(t.repository)?.tags.get(t.tag);
-    if (!existing) continue;
-    if (!existing.writeEnabled) {
-      return failed(409, `Tag ${t.repository}:${t.tag} is locked in the target registry (writeEnabled: false): the operation is disallowed on this registry, repository or image.`);
+    if (request.mode === 'NoForce' && target.repository(t.repository)?.tags.has(t.tag)) {
+      return failed(409, `Tag ${t.repository}:${t.tag} already exists in target registry.`);
     }
-    if (request.mode === 'NoForce') return failed(409, `Tag ${t.repository}:${t.tag} already exists in target registry.`);
   }
 
-  const repositories = new Set([...request.targets.map((t) => t.repository), ...request.untaggedRepositories]);
   for (const r of repositories) target.storeManifests(r, manifests);
   for (const t of request.targets) target.setTag(t.repository, t.tag, root.digest);
   return undefined;

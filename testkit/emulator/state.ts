@@ -59,6 +59,13 @@ export class StoredManifest implements ManifestBlob {
     public lastUpdateTime: number,
   ) {}
 
+  /**
+   * The manifest's own `changeableAttributes.writeEnabled` (`az acr repository update --image
+   * repo@sha256:… --write-enabled false`); false = locked. Apart from its tags' locks: ACR
+   * manages tag and manifest attributes separately.
+   */
+  writeEnabled = true;
+
   /** The exact bytes served (rebuilt from the description when not kept). */
   get bytes(): Buffer {
     return bytesOf(this.source);
@@ -114,10 +121,23 @@ export class Repository {
   readonly manifests = new Map<string, StoredManifest>();
   readonly tags = new Map<string, StoredTag>();
   private sortedTags: StoredTag[] | undefined;
+  /**
+   * The repository's own `changeableAttributes.writeEnabled` (`az acr repository update
+   * --repository R --write-enabled false`); false = the repository and every image in it locked.
+   */
+  writeEnabled = true;
   constructor(
     readonly name: string,
     readonly createdTime: number,
   ) {}
+
+  /** The latest change of its tags or manifests (its creation when it has none). */
+  lastUpdateTime(): number {
+    let latest = this.createdTime;
+    for (const t of this.tags.values()) latest = Math.max(latest, t.lastUpdateTime);
+    for (const m of this.manifests.values()) latest = Math.max(latest, m.lastUpdateTime);
+    return latest;
+  }
 
   /** Every tag, sorted by name (a shared array: do not modify). */
   tagsByName(): readonly StoredTag[] {
@@ -221,10 +241,12 @@ export class RegistryState implements EmulatedRegistry {
     this.contentCache = contentCache;
     for (const [repo, tags] of Object.entries(fixture.repositories ?? {})) {
       for (const [tag, tagFixture] of Object.entries(tags)) {
-        this.push(repo, tag, tagFixture.content);
+        const digest = this.push(repo, tag, tagFixture.content);
         if (tagFixture.writeEnabled === false) this.setTagWriteEnabled(repo, tag, false);
+        if (tagFixture.manifestWriteEnabled === false) this.setManifestWriteEnabled(repo, digest, false);
       }
     }
+    for (const repo of fixture.lockedRepositories ?? []) this.setRepositoryWriteEnabled(repo, false);
     // Later pushes are few: they need no cache, and the world should not hold one.
     this.contentCache = undefined;
   }
@@ -340,6 +362,18 @@ export class RegistryState implements EmulatedRegistry {
   setTagWriteEnabled(repository: string, tag: string, writeEnabled: boolean): void {
     const found = this.repos.get(repository)?.tags.get(tag);
     if (!found) throw new Error(`${this.name}: no tag ${repository}:${tag}`);
+    found.writeEnabled = writeEnabled;
+  }
+
+  setRepositoryWriteEnabled(repository: string, writeEnabled: boolean): void {
+    const found = this.repos.get(repository);
+    if (!found) throw new Error(`${this.name}: no repository ${repository}`);
+    found.writeEnabled = writeEnabled;
+  }
+
+  setManifestWriteEnabled(repository: string, digest: string, writeEnabled: boolean): void {
+    const found = this.repos.get(repository)?.manifests.get(digest);
+    if (!found) throw new Error(`${this.name}: no manifest ${repository}@${digest}`);
     found.writeEnabled = writeEnabled;
   }
 

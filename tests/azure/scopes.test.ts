@@ -13,6 +13,8 @@ describe('azure/dataplane/scopes and jwt', () => {
     assert.equal(scopeForUrl(`${base}/acr/v1/_catalog?n=1000`), CATALOG_SCOPE);
     assert.equal(scopeForUrl(`${base}/acr/v1/team%2Fapp/_tags?n=1000`), 'repository:team/app:metadata_read');
     assert.equal(scopeForUrl(`${base}/acr/v1/app/_manifests/sha256%3Aab`), 'repository:app:metadata_read');
+    assert.equal(scopeForUrl(`${base}/acr/v1/team%2Fapp`), 'repository:team/app:metadata_read', 'the repository\'s attributes');
+    assert.equal(scopeForUrl(`${base}/acr/v1/app/_other`), undefined);
     assert.equal(scopeForUrl(`${base}/v2/team/app/manifests/1.0`), 'repository:team/app:pull');
     assert.equal(scopeForUrl(`${base}/v2/`), undefined);
     assert.equal(scopeForUrl(`${base}/oauth2/token`), undefined);

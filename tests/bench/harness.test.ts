@@ -48,7 +48,11 @@ function assertConsistent(r: ScenarioResult): void {
   // The index-size check: a listing per repository with more than 2 digests to import, a read per index among them, a read per digest in smaller ones.
   assert.equal(m.manifestListings, e.manifestListings, 'manifest listings');
   assert.equal(m.manifestReads, e.manifestReads, 'manifest reads');
-  assert.equal(m.perTagRequests, m.manifestListings + m.manifestReads, 'no other per-tag request');
+  // The lock check: a repository read per target repository with imports, manifest reads or a listing for what its tags name.
+  assert.equal(m.repositoryReads, e.repositoryReads, 'repository reads');
+  assert.equal(m.lockManifestListings, e.lockManifestListings, 'lock manifest listings');
+  assert.equal(m.lockManifestReads, e.lockManifestReads, 'lock manifest reads');
+  assert.equal(m.perTagRequests, m.manifestListings + m.manifestReads + m.lockManifestListings + m.lockManifestReads, 'no other per-tag request');
   // Imports: one per expected (repository, digest, mode) group; the generator agrees on the pairs.
   assert.equal(e.pairs, r.generatorImportsNeeded);
   if (r.spec.scenario === 'plan' || r.spec.scenario === 'noop') assert.equal(m.importPosts, 0);
@@ -98,6 +102,7 @@ describe('benchmark harness (tiny run)', function () {
     results.push({ label: 'drift', result: r });
     assertConsistent(r);
     assert.ok(r.expected.groups > 0 && r.expected.groups < r.expected.tagsToMove + 1);
+    assert.ok(r.measured.repositoryReads > 0 && r.measured.lockManifestReads + r.measured.lockManifestListings > 0, 'a drifted target is checked for locks');
   });
 
   it('full (10 repositories) and a dry-run plan', async () => {
@@ -130,6 +135,23 @@ describe('benchmark harness (tiny run)', function () {
     assert.deepEqual([expected.pairs, expected.manifestListings, expected.manifestReads], [6, 1, 2 + 2]);
     // Without what the listings show, every digest of a listed repository is read too.
     assert.deepEqual([expectedOf(source, target, false).manifestListings, expectedOf(source, target, false).manifestReads], [1, 6]);
+  });
+
+  it('expects the target-lock check per target repository with imports: a repository read, then reads of what its tags name, a listing above 2', () => {
+    const source = new Map<string, TagMap>([
+      ['fresh', new Map([['a', D(1)]])],
+      ['grows', new Map([['old', D(2)], ['new', D(3)]])],
+      ['moved', new Map([['latest', D(4)], ['v2', D(4)]])],
+      ['drifted', new Map([['a', D(5)], ['b', D(6)], ['c', D(7)]])],
+    ]);
+    const target = new Map<string, TagMap>([
+      ['grows', new Map([['old', D(2)]])],
+      ['moved', new Map([['latest', D(8)], ['v1', D(4)]])],
+      ['drifted', new Map([['a', D(15)], ['b', D(16)], ['c', D(17)]])],
+    ]);
+    const e = expectedOf(source, target, false, undefined, (repo) => (repo === 'drifted' ? 2500 : 0));
+    // fresh: new in the target, nothing read; grows: a new digest only; moved: D(4) is held, D(8) is left; drifted: three tags moved off.
+    assert.deepEqual([e.repositoryReads, e.lockManifestReads, e.lockManifestListings], [3, 2, 3]);
   });
 
   it('verification catches a wrong target, a missed import and a dry run that wrote', () => {

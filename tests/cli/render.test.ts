@@ -44,6 +44,22 @@ describe('command-line output', () => {
     assert.ok(summary.lines.some((l) => l.includes('1 too many manifests')));
   });
 
+  it('says what is locked in the target: the repository or a manifest, in the plan and in the summary', async () => {
+    const { target, run } = setup({ frozen: { v2: D(1) }, app: { release: D(2) } }, { frozen: { v1: D(8) }, app: { release: D(9) } });
+    target.lockRepository('frozen');
+    target.lockManifest('app', D(9));
+    const plan = printed();
+    const report = await run({ dryRun: true }, { events: { planned: (p) => renderPlan(p, true, plan.print) } });
+    assert.match(plan.lines.find((l) => l.startsWith('frozen')) ?? '', /LOCKED .* never \(locked repository\)$/);
+    assert.match(plan.lines.find((l) => l.startsWith('app')) ?? '', /LOCKED .* never \(locked manifest\)$/);
+    const summary = printed();
+    renderSummary(report, summary.print);
+    const short = 'sha256:000000000000';
+    assert.ok(summary.lines.includes(`  warning: frozen:v2 not copied: the repository is locked in the target (target —, source ${short})`), summary.lines.join('\n'));
+    assert.ok(summary.lines.includes(`  warning: app:release not copied: manifest ${short} is locked in the target (target ${short}, source ${short})`), summary.lines.join('\n'));
+    assert.ok(summary.lines.some((l) => l.includes(' 2 locked,')), summary.lines.join('\n'));
+  });
+
   it('names the shard and shows request counts when known', async () => {
     const { run } = setup(repositories(10));
     const plan = printed();

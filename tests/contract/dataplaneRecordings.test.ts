@@ -267,6 +267,21 @@ describe('contract: recorded ACR data-plane sessions', function () {
     });
   });
 
+  it('js_get_repository_properties_excerpt: challenge for metadata_read, then the repository with its counts and changeableAttributes', async function () {
+    await replay(session, 'js_get_repository_properties_excerpt.json', (entry, res) => {
+      if (entry.StatusCode !== 200 || entry.RequestMethod !== 'GET') return;
+      const recorded = entry.ResponseBody as Record<string, unknown>;
+      const ours = res.json<Record<string, unknown>>();
+      assert.deepEqual(Object.keys(ours), Object.keys(recorded), 'same fields in the same order');
+      assert.equal(ours.registry, session.host);
+      assert.equal(ours.imageName, recorded.imageName);
+      // hello-world as the fixture holds it: 7 tags on one index of 5 platforms.
+      assert.equal(ours.tagCount, recorded.tagCount);
+      assert.equal(ours.manifestCount, 6);
+      assert.deepEqual(ours.changeableAttributes, recorded.changeableAttributes);
+    });
+  });
+
   it('js_get_manifest_v2_excerpt: token for pull,push, then GET manifest by digest with Docker-Content-Digest', async function () {
     const recording = readContract<Recording>('recordings/js_get_manifest_v2_excerpt.json');
     // Entry 0 is a blob upload (the emulator stores no blobs); the excerpt's refresh token came

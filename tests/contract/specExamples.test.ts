@@ -220,6 +220,23 @@ describe('contract: Azure REST spec examples', function () {
       assert.deepEqual(shapeDifferences(attributes.responses['200']?.body, one.json()), []);
     });
 
+    it('GetRepositoryAttributes: every example field, in its order, with the repository\'s counts', async function () {
+      const ex = readContract<Example>('dataplane/GetRepositoryAttributes.json');
+      const res = await request(em.caPem, `https://${host('acrapi')}/acr/v1/${ex.parameters.name}?api-version=${ex.parameters['api-version']}`, {
+        headers: { Authorization: `Bearer ${await accessToken('acrapi', `repository:${ex.parameters.name}:metadata_read`)}` },
+      });
+      assert.equal(res.status, 200);
+      const body = res.json<Record<string, unknown>>();
+      const expected = ex.responses['200']?.body as Record<string, unknown>;
+      assert.deepEqual(shapeDifferences(expected, body), []);
+      assert.deepEqual(Object.keys(body), Object.keys(expected));
+      assert.equal(body.imageName, 'nanoserver');
+      // The example's repository has two tags on two manifests, as the fixture's does.
+      assert.equal(body.manifestCount, expected.manifestCount);
+      assert.equal(body.tagCount, expected.tagCount);
+      assert.deepEqual(body.changeableAttributes, expected.changeableAttributes);
+    });
+
     it('GetManifest: /v2/{name}/manifests/{reference} answers a manifest of the example shape', async function () {
       const ex = readContract<Example>('dataplane/GetManifest.json');
       const res = await request(em.caPem, `https://${host('acrapi')}/v2/${ex.parameters.name}/manifests/${ex.parameters.reference}`, {

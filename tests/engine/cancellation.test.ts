@@ -26,7 +26,7 @@ describe('cancelling a run', () => {
     assert.equal(report.result, 'failed');
     assert.deepEqual(
       report.repositories.map((r) => [r.status, r.deferredBy]),
-      [...Array(6).fill(['done', undefined]), ['deferred', 'cancelled'], ['deferred', 'cancelled']],
+      [...Array<[string, string | undefined]>(6).fill(['done', undefined]), ['deferred', 'cancelled'], ['deferred', 'cancelled']],
     );
     assert.equal(report.totals.repositories.remaining, 2);
   });

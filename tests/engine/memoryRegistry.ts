@@ -1,7 +1,8 @@
 /**
  * In-memory registries for the engine's unit tests: a reader over a map and an importer that
  * copies between two such maps the way importImage does (by digest, NoForce refuses existing
- * tags, locked tags refuse writes). The Azure-backed versions are tested against the emulator.
+ * tags; locked tags, repositories and manifests refuse writes, as the emulator does). The
+ * Azure-backed versions are tested against the emulator.
  */
 import { ImportFailure, type ImportRequest, type Importer, type RegistryReader, type TagInfo } from '../../src/engine/ports';
 
@@ -27,6 +28,14 @@ export class MemoryRegistry implements RegistryReader {
   /** Wait before the catalog answers, e.g. on a virtual clock (a slow or paced registry). */
   catalogDelay?: (signal?: AbortSignal) => Promise<void>;
   listingDelay?: (repository: string, signal?: AbortSignal) => Promise<void>;
+  /** Repositories locked as a whole (their own writeEnabled false). */
+  readonly lockedRepositories = new Set<string>();
+  /** Locked manifests, as `repo@digest` (the manifest's own writeEnabled false). */
+  readonly lockedManifests = new Set<string>();
+  /** Every lock read, in call order: `repository <repo>`, `manifest <repo>@<digest>`, `listing <repo>`. */
+  readonly lockReads: string[] = [];
+  /** Repositories whose lock reads (repository, manifest, listing) fail, as a registry fault would. */
+  readonly failLockReads = new Set<string>();
 
   constructor(content: Record<string, Tags> = {}) {
     for (const [repo, tags] of Object.entries(content)) {
@@ -41,6 +50,41 @@ export class MemoryRegistry implements RegistryReader {
     const tags = this.repos.get(repo) ?? new Map<string, TagInfo>();
     tags.set(tag, { name: tag, digest, writeEnabled });
     this.repos.set(repo, tags);
+  }
+
+  lockRepository(repo: string): void {
+    this.lockedRepositories.add(repo);
+  }
+
+  lockManifest(repo: string, digest: string): void {
+    this.lockedManifests.add(`${repo}@${digest}`);
+  }
+
+  private holds(repo: string, digest: string): boolean {
+    return [...(this.repos.get(repo)?.values() ?? [])].some((t) => t.digest === digest) || this.lockedManifests.has(`${repo}@${digest}`);
+  }
+
+  private async lockRead(what: string, repo: string): Promise<void> {
+    this.lockReads.push(what);
+    await Promise.resolve();
+    if (this.failLockReads.has(repo)) throw new Error(`${what} failed: 503 service unavailable`);
+  }
+
+  async repositoryWriteEnabled(repository: string): Promise<boolean | null> {
+    await this.lockRead(`repository ${repository}`, repository);
+    return this.repos.has(repository) ? !this.lockedRepositories.has(repository) : null;
+  }
+
+  async manifestWriteEnabled(repository: string, digest: string): Promise<boolean | null> {
+    await this.lockRead(`manifest ${repository}@${digest}`, repository);
+    return this.holds(repository, digest) ? !this.lockedManifests.has(`${repository}@${digest}`) : null;
+  }
+
+  async listLockedManifests(repository: string): Promise<ReadonlySet<string>> {
+    await this.lockRead(`listing ${repository}`, repository);
+    if (!this.repos.has(repository)) throw new Error(`listing the manifests of ${repository} failed: 404 NAME_UNKNOWN`);
+    const prefix = `${repository}@`;
+    return new Set([...this.lockedManifests].filter((m) => m.startsWith(prefix)).map((m) => m.slice(prefix.length)));
   }
 
   digestOf(repo: string, tag: string): string | undefined {
@@ -132,10 +176,14 @@ export class MemoryImporter implements Importer {
       if (failure !== undefined) throw new ImportFailure(failure, 'InvalidParameters');
       const exists = [...(this.source.repos.get(request.sourceRepository)?.values() ?? [])].some((t) => t.digest === request.sourceDigest);
       if (!exists) throw new ImportFailure(`manifest ${request.sourceDigest} not found in source`, 'NotFound');
+      const repo = request.sourceRepository;
+      if (this.target.lockedRepositories.has(repo)) throw new ImportFailure(`repository ${repo} is locked`, 'Locked');
+      if (this.target.lockedManifests.has(`${repo}@${request.sourceDigest}`)) throw new ImportFailure(`manifest ${request.sourceDigest} is locked`, 'Locked');
       for (const tag of request.targetTags) {
-        const current = this.target.repos.get(request.sourceRepository)?.get(tag);
+        const current = this.target.repos.get(repo)?.get(tag);
         if (current && request.mode === 'NoForce') throw new ImportFailure(`Tag ${tag} already exists in target registry`, 'Conflict');
         if (current && !current.writeEnabled) throw new ImportFailure(`tag ${tag} is locked`, 'Locked');
+        if (current && this.target.lockedManifests.has(`${repo}@${current.digest}`)) throw new ImportFailure(`tag ${tag} is on a locked manifest`, 'Locked');
       }
       for (const tag of request.targetTags) {
         this.target.set(request.sourceRepository, tag, this.misdirect.get(tag) ?? request.sourceDigest);

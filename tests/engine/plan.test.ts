@@ -41,7 +41,7 @@ describe('planRepository', () => {
 
   it('never plans a write to a locked tag that would change, and leaves a locked in-sync tag alone', () => {
     const plan = planRepository('app', [tag('moved', 1), tag('same', 2)], [tag('moved', 5, false), tag('same', 2, false)], false);
-    assert.deepEqual(plan.decisions.map((d) => d.kind), ['locked', 'inSync']);
+    assert.deepEqual(plan.decisions.map((d) => [d.kind, d.lockedBy]), [['locked', 'tag'], ['inSync', undefined]]);
     assert.deepEqual(plan.groups, []);
     const forced = planRepository('app', [tag('same', 2)], [tag('same', 2, false)], true);
     assert.deepEqual(forced.decisions.map((d) => d.kind), ['locked']);

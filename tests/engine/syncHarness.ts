@@ -18,6 +18,8 @@ export interface RunExtras {
   clock?: Clock;
   /** Replaces the source reader the engine sees (the registry still backs the importer). */
   sourceReader?: RegistryReader;
+  /** Replaces the target reader the engine sees, likewise. */
+  targetReader?: RegistryReader;
   requestStats?: () => RequestStats;
   /** Adjusts validated options the front ends do not expose (list concurrency). */
   tune?: (options: SyncOptions) => void;
@@ -37,7 +39,7 @@ export function setup(sourceContent: Record<string, Tags>, targetContent: Record
     extras.tune?.(options);
     const work = runSync(
       options,
-      { source: extras.sourceReader ?? source, target, importer, ...(extras.requestStats ? { requestStats: extras.requestStats } : {}) },
+      { source: extras.sourceReader ?? source, target: extras.targetReader ?? target, importer, ...(extras.requestStats ? { requestStats: extras.requestStats } : {}) },
       {
         toolVersion: 'test',
         events: extras.events,

@@ -24,6 +24,20 @@ describe('report Markdown', () => {
     assert.match(md, new RegExp(`\\| \`locked\` \\| \`x\` \\| locked \\| target tag is locked at sha256:9ab9ab9ab9ab;`));
   });
 
+  it('says which lock keeps a tag: the tag, its repository or a manifest, with the locked manifest\'s digest', async () => {
+    const lockedAt = `sha256:${'9ab'.repeat(21)}f`;
+    const source = new MemoryRegistry({ tagged: { t: D(1) }, frozen: { f: D(2) }, pinned: { p: D(3) } });
+    const target = new MemoryRegistry({ tagged: { t: { digest: D(7), writeEnabled: false } }, frozen: { f: D(8) }, pinned: { p: lockedAt } });
+    target.lockRepository('frozen');
+    target.lockManifest('pinned', lockedAt);
+    const report = await runSync(parseOptions({ sourceRegistry: 'sourceacr', targetRegistry: 'targetacr' }).sync, { source, target, importer: new MemoryImporter(source, target) }, { toolVersion: 't' });
+    const md = renderReportMarkdown(report);
+    assert.match(md, /⚠️ Succeeded with issues/);
+    assert.match(md, /\| `tagged` \| `t` \| locked \| target tag is locked at sha256:000000000000; source has sha256:000000000000 \|/);
+    assert.match(md, /\| `frozen` \| `f` \| locked \| target repository is locked; target has sha256:000000000000; source has sha256:000000000000 \|/);
+    assert.match(md, /\| `pinned` \| `p` \| locked \| target manifest sha256:9ab9ab9ab9ab is locked; target has sha256:9ab9ab9ab9ab; source has sha256:000000000000 \|/);
+  });
+
   it('shortens digests to 12 hex characters', () => {
     assert.equal(shortDigest(D(255)), 'sha256:000000000000');
     assert.equal(shortDigest(undefined), '—');

@@ -1,8 +1,8 @@
 /**
  * A small client for the parts of the ACR data plane (2021-07-01) this program reads:
  * the catalog, a repository's tags with digests and lock state, a manifest's digest, a
- * manifest's attributes (how many manifests an index references) and a repository's manifest
- * listing (which manifests are indexes).
+ * manifest's attributes (how many manifests an index references, its lock), a repository's
+ * manifest listing (which manifests are indexes, which are locked) and a repository's own lock.
  * Why not @azure/container-registry: see docs/decisions/002-data-plane-client.md.
  *
  * Pages are asked for with `n=1000` (the service's cap; its default is 100) and followed
@@ -178,6 +178,52 @@ export class AcrClient {
   }
 
   /**
+   * Whether the repository takes writes: its own `changeableAttributes.writeEnabled` from
+   * `GET /acr/v1/{repo}` (false = locked as a whole); null when it does not exist (404
+   * NAME_UNKNOWN). One request, with the repository's `metadata_read` token, the one its tag
+   * listing holds.
+   */
+  async repositoryWriteEnabled(repository: string, signal?: AbortSignal): Promise<boolean | null> {
+    const url = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}`;
+    const response = await this.send(url, 'GET', signal, 'application/json');
+    if (response.status === 404 && acrErrorCode(response) === 'NAME_UNKNOWN') return null;
+    if (response.status !== 200) throw acrErrorFrom(response, `reading the attributes of ${repository}`, { accessHint: true });
+    return writeEnabledOf(parseBody(response.bodyAsText));
+  }
+
+  /**
+   * Whether one manifest takes writes: its own `changeableAttributes.writeEnabled` from
+   * `/acr/v1/{repo}/_manifests/{digest}` (false = locked, apart from its tags); null when the
+   * repository does not hold it (404 MANIFEST_UNKNOWN, or NAME_UNKNOWN for the repository).
+   */
+  async manifestWriteEnabled(repository: string, digest: string, signal?: AbortSignal): Promise<boolean | null> {
+    const url = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_manifests/${encodeURIComponent(digest)}`;
+    const response = await this.send(url, 'GET', signal, 'application/json');
+    if (response.status === 404 && ['MANIFEST_UNKNOWN', 'NAME_UNKNOWN'].includes(acrErrorCode(response) ?? '')) return null;
+    if (response.status !== 200) throw acrErrorFrom(response, `reading the manifest ${repository}@${digest}`, { accessHint: true });
+    const body = parseBody(response.bodyAsText) as { manifest?: unknown } | undefined;
+    return writeEnabledOf(body?.manifest);
+  }
+
+  /**
+   * The digests of a repository's locked manifests (`changeableAttributes.writeEnabled: false`),
+   * from `/acr/v1/{repo}/_manifests` (`n=1000`, every page by `Link`): each listed manifest
+   * carries its own attributes (REST spec example, recordings). A missing repository rejects.
+   */
+  async listLockedManifests(repository: string, signal?: AbortSignal): Promise<Set<string>> {
+    const first = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_manifests?n=${this.pageSize}`;
+    const locked = new Set<string>();
+    for await (const response of this.pages(first, `listing the manifests of ${repository}`, signal)) {
+      const body = parseBody(response.bodyAsText) as { manifests?: unknown } | undefined;
+      for (const item of Array.isArray(body?.manifests) ? body.manifests : []) {
+        const digest = (item as { digest?: unknown } | null)?.digest;
+        if (typeof digest === 'string' && !writeEnabledOf(item)) locked.add(digest);
+      }
+    }
+    return locked;
+  }
+
+  /**
    * Yields each page's answer. With `nameUnknownIsNull`, a first-page 404 NAME_UNKNOWN is
    * yielded (once) for the caller to turn into "no such repository".
    */
@@ -234,6 +280,16 @@ export function createAcrClient(
   });
   const pipeline = createDataPlanePipeline(transport, { authentication: acrAuthenticationPolicy(tokens), ...limited });
   return new AcrClient(loginServer, pipeline, httpClient, options.pageSize ?? MAX_PAGE_SIZE, tokens);
+}
+
+/**
+ * `changeableAttributes.writeEnabled` of a repository, manifest or tag body: locked only when it
+ * says false, so an answer without attributes never blocks a copy (the import stays the authority).
+ */
+function writeEnabledOf(item: unknown): boolean {
+  if (item === null || typeof item !== 'object') return true;
+  const attributes = (item as { changeableAttributes?: { writeEnabled?: unknown } | null }).changeableAttributes;
+  return attributes?.writeEnabled !== false;
 }
 
 function toTag(item: unknown): AcrTag | undefined {

@@ -32,6 +32,18 @@ export class AcrRegistryReader implements RegistryReader {
   listManifestKinds(repository: string, signal?: AbortSignal): Promise<ReadonlyMap<string, ManifestKind>> {
     return this.client.listManifestKinds(repository, signal);
   }
+
+  repositoryWriteEnabled(repository: string, signal?: AbortSignal): Promise<boolean | null> {
+    return this.client.repositoryWriteEnabled(repository, signal);
+  }
+
+  manifestWriteEnabled(repository: string, digest: string, signal?: AbortSignal): Promise<boolean | null> {
+    return this.client.manifestWriteEnabled(repository, digest, signal);
+  }
+
+  listLockedManifests(repository: string, signal?: AbortSignal): Promise<ReadonlySet<string>> {
+    return this.client.listLockedManifests(repository, signal);
+  }
 }
 
 export function createAcrRegistryReader(

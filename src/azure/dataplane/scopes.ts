@@ -3,7 +3,7 @@
  * policy can fetch (or reuse) the right access token before sending instead of learning it
  * from a 401 every time:
  * - `/acr/v1/_catalog`, `/v2/_catalog`        -> `registry:catalog:*`
- * - `/acr/v1/{repo}/_tags|_manifests…`       -> `repository:{repo}:metadata_read`
+ * - `/acr/v1/{repo}`, `/acr/v1/{repo}/_tags|_manifests…` -> `repository:{repo}:metadata_read`
  * - `/v2/{repo}/manifests|blobs|tags…`       -> `repository:{repo}:pull`
  */
 
@@ -21,7 +21,8 @@ export function pullScope(repository: string): string {
 export function scopeForUrl(url: string): string | undefined {
   const path = new URL(url).pathname;
   if (path === '/acr/v1/_catalog' || path === '/v2/_catalog') return CATALOG_SCOPE;
-  const acr = /^\/acr\/v1\/([^/]+)\/(?:_tags|_manifests)(?:\/|$)/.exec(path);
+  // The repository itself (its attributes) or its tags and manifests; the name is one segment (%2F).
+  const acr = /^\/acr\/v1\/([^/_][^/]*)(?:$|\/(?:_tags|_manifests)(?:\/|$))/.exec(path);
   if (acr) return metadataReadScope(decodeURIComponent(acr[1]));
   const v2 = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(path);
   if (v2) return pullScope(v2[1].split('/').map(decodeURIComponent).join('/'));

@@ -9,7 +9,8 @@ import { shortDigest } from '../../reporting/texts';
 /**
  * What the pipeline log shows while a run goes: the selection, a progress percentage while
  * importing (`task.setprogress`), and one collapsible group per repository that had something
- * to do, with each tag's decision and short digests. Re-tagged and locked tags become warnings
+ * to do, with each tag's decision and short digests. Re-tagged and locked tags (a lock on the
+ * tag, its repository or a manifest) become warnings
  * and failures errors (`task.logissue`), so they reach the run's summary page.
  * Task-lib has no group helper; `##[group]` / `##[endgroup]` lines are the agent's format.
  */
@@ -25,7 +26,12 @@ function tagLine(repository: string, tag: TagReport): string {
 const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>) => string } = {
   repositoryFailed: (f) => tl.loc('RepositoryFailed', f.repository, f.error),
   retagged: (f) => tl.loc('Retagged', f.repository, f.tag, shortDigest(f.targetDigest), shortDigest(f.sourceDigest)),
-  locked: (f) => tl.loc('Locked', f.repository, f.tag, shortDigest(f.targetDigest), shortDigest(f.sourceDigest)),
+  locked: (f) => {
+    const [target, source] = [shortDigest(f.targetDigest), shortDigest(f.sourceDigest)];
+    if (f.lockedBy === 'repository') return tl.loc('Locked_Repository', f.repository, f.tag, target, source);
+    if (f.lockedBy === 'manifest') return tl.loc('Locked_Manifest', f.repository, f.tag, shortDigest(f.lockedManifest), target, source);
+    return tl.loc('Locked', f.repository, f.tag, target, source);
+  },
   tooManyManifests: (f) => tl.loc('TooManyManifests', f.repository, f.tag, String(f.manifestCount ?? '?'), String(MAX_INDEX_MANIFESTS)),
   tagFailed: (f) => tl.loc('TagFailed', f.repository, f.tag, f.error ?? ''),
 };

@@ -46,11 +46,28 @@ describe('AcrTransfer task (L0, MockTestRunner)', function () {
 
   it('a locked target tag is left alone and the task succeeds with issues', async () => {
     const o = await run({ registries: { sourceacr: { app: { keep: D(1), fresh: D(2) } }, targetacr: { app: { keep: { digest: D(7), writeEnabled: false } } } } });
-    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]1 locked target tags were left unchanged.'), explain(o));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]1 tags were left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids changing them.'), explain(o));
     assert.deepEqual(o.imports, [`app@${D(2)} NoForce fresh`]);
     assert.equal(o.target?.app.keep, D(7));
     assert.equal(o.outputs['tagsLocked'], '1');
     assert.ok(o.runner.warningIssues.some((w) => w.startsWith('app:keep is locked in the target')), explain(o));
+  });
+
+  it('a locked target repository and a locked target manifest: warned with what is locked, never imported, SucceededWithIssues', async () => {
+    const o = await run({
+      registries: {
+        sourceacr: { frozen: { v2: D(1) }, app: { release: D(2), fresh: D(3) } },
+        targetacr: { frozen: { v1: D(8) }, app: { release: D(9) } },
+      },
+      lockedRepositories: ['frozen'],
+      lockedManifests: [`app@${D(9)}`],
+    });
+    assert.deepEqual(o.imports, [`app@${D(3)} NoForce fresh`]);
+    assert.deepEqual(o.target, { frozen: { v1: D(8) }, app: { release: D(9), fresh: D(3) } });
+    assert.ok(o.runner.warningIssues.includes('frozen:v2 was not copied: its repository is locked in the target (the target has —, the source sha256:000000000000).'), explain(o));
+    assert.ok(o.runner.warningIssues.includes('app:release was not copied: the manifest sha256:000000000000 is locked in the target (the target has sha256:000000000000, the source sha256:000000000000).'), explain(o));
+    assert.equal(o.outputs['tagsLocked'], '2');
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]2 tags were left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids changing them.'), explain(o));
   });
 
   it('a failed import is an error issue with the service message; the rest is done; the task fails', async () => {

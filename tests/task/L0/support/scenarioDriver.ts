@@ -27,6 +27,10 @@ export interface L0Scenario {
   hangImports?: string[];
   /** What the connection's request counter reports at the end (default: all zero). */
   requestStats?: RequestStats;
+  /** Repositories of the target locked as a whole. */
+  lockedRepositories?: string[];
+  /** Locked manifests of the target, as `repo@digest`. */
+  lockedManifests?: string[];
 }
 
 const scenario = JSON.parse(process.env['ACR_L0_SCENARIO'] ?? '{}') as L0Scenario;
@@ -39,6 +43,9 @@ const registries = new Map(Object.entries(scenario.registries).map(([name, conte
 for (const registry of registries.values()) {
   for (const [digest, count] of Object.entries(scenario.manifestCounts ?? {})) registry.manifestCounts.set(digest, count);
 }
+const targetRegistry = registries.get(scenario.inputs['targetRegistry'] ?? '');
+for (const repository of scenario.lockedRepositories ?? []) targetRegistry?.lockRepository(repository);
+for (const manifest of scenario.lockedManifests ?? []) targetRegistry?.lockedManifests.add(manifest);
 const listingDelayMs = scenario.listingDelayMs;
 const sourceRegistry = registries.get(scenario.inputs['sourceRegistry'] ?? '');
 if (listingDelayMs !== undefined && sourceRegistry !== undefined) {
