@@ -12,7 +12,16 @@ import type { AddressInfo } from 'node:net';
 import { createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { createDataPlanePipeline } from '../../src/azure/dataplane/acrPipeline';
 import { answerProblemOf, sendExpecting, UNEXPECTED_ANSWER, UNEXPECTED_ANSWER_RETRIES } from '../../src/azure/dataplane/answerCheck';
-import { CATALOG_PAGE, TAG_PAGE } from '../../src/azure/dataplane/answerShapes';
+import {
+  ACCESS_TOKEN_ANSWER,
+  CATALOG_PAGE,
+  MANIFEST_ATTRIBUTES,
+  MANIFEST_PAGE,
+  REFRESH_TOKEN_ANSWER,
+  REGISTRY_ROOT,
+  TAG_PAGE,
+  type AnswerShape,
+} from '../../src/azure/dataplane/answerShapes';
 import { ANSWER_TOO_LARGE, MAX_ANSWER_BYTES } from '../../src/azure/http/boundedBody';
 import { createTransport, type Transport } from '../../src/azure/http/transport';
 
@@ -137,6 +146,39 @@ describe('azure/dataplane: answers no registry sends', function () {
       const error = await failureOf(sendExpecting(createEmptyPipeline(), scripted, get('https://reg.example'), TAG_PAGE));
       assert.equal(answerProblemOf(error), 'the answer is not a tag listing: tags[0] (1.0) has no digest');
     });
+  });
+
+  describe('the shapes', () => {
+    const D = `sha256:${'a'.repeat(64)}`;
+    const INDEX = 'application/vnd.oci.image.index.v1+json';
+    const read = (shape: AnswerShape<unknown>, body: unknown): unknown => {
+      const result = shape.read(body);
+      return result.ok ? { value: result.value } : result.problem;
+    };
+    const cases: [string, AnswerShape<unknown>, unknown, unknown][] = [
+      ['an empty registry', CATALOG_PAGE, { repositories: null }, { value: [] }],
+      ['a catalog that is a list', CATALOG_PAGE, ['app'], 'it is not a JSON object'],
+      ['a catalog of an empty name', CATALOG_PAGE, { repositories: [''] }, 'repositories[0] is not a repository name'],
+      ['a locked tag', TAG_PAGE, { tags: [{ name: 'v1', digest: D, changeableAttributes: { writeEnabled: false } }] }, { value: [{ name: 'v1', digest: D, writeEnabled: false }] }],
+      ['a tag without lock state (optional in the spec)', TAG_PAGE, { tags: [{ name: 'v1', digest: D }] }, { value: [{ name: 'v1', digest: D, writeEnabled: true }] }],
+      ['a tag whose lock state is a string', TAG_PAGE, { tags: [{ name: 'v1', digest: D, changeableAttributes: { writeEnabled: 'false' } }] }, 'tags[0] (v1) has an unreadable lock state'],
+      ['a tag whose digest is no digest', TAG_PAGE, { tags: [{ name: 'v1', digest: 'latest' }] }, 'tags[0] (v1) has no digest'],
+      ['tags as names (the v2 tag list)', TAG_PAGE, { name: 'app', tags: ['v1'] }, 'tags[0] is not an object'],
+      ['manifests with and without a media type', MANIFEST_PAGE, { manifests: [{ digest: D, mediaType: INDEX }, { digest: `sha256:${'b'.repeat(64)}` }] }, { value: [[D, 'index']] }],
+      ['manifests that are not a list', MANIFEST_PAGE, { manifests: {} }, '"manifests" is not a list'],
+      ['an index with references', MANIFEST_ATTRIBUTES, { manifest: { digest: D, references: [{}, {}] } }, { value: 2 }],
+      ['attributes without a manifest', MANIFEST_ATTRIBUTES, { registry: 'r' }, 'it has no "manifest"'],
+      ['the /v2/ answer', REGISTRY_ROOT, {}, { value: true }],
+      ['a /v2/ answer that is a string', REGISTRY_ROOT, 'ok', 'it is not a JSON object'],
+      ['an exchange answer', REFRESH_TOKEN_ANSWER, { refresh_token: 'r' }, { value: 'r' }],
+      ['an exchange answer with an access token instead', REFRESH_TOKEN_ANSWER, { access_token: 'a' }, 'it has no "refresh_token"'],
+      ['a token answer with a lifetime', ACCESS_TOKEN_ANSWER, { access_token: 'a', expires_in: 300 }, { value: { token: 'a', expiresInSeconds: 300 } }],
+      ['a token answer with an odd lifetime (ignored)', ACCESS_TOKEN_ANSWER, { access_token: 'a', expires_in: '300' }, { value: { token: 'a' } }],
+      ['a token answer with an empty token', ACCESS_TOKEN_ANSWER, { access_token: '' }, 'it has no "access_token"'],
+    ];
+    for (const [what, shape, body, expected] of cases) {
+      it(`${what}: ${typeof expected === 'string' ? 'refused' : 'read'}`, () => assert.deepEqual(read(shape, body), expected));
+    }
   });
 
   describe('bodies over the cap', () => {
