@@ -28,19 +28,23 @@ type SelectionFilters = Pick<SyncOptions, 'repository' | 'letters' | 'ignore' | 
  * the shard. A named repository costs no catalog read; ignore patterns still apply to it,
  * because an ignore list is often a "never copy these" safety net. The shard splits the
  * ignored repositories too, so the reports of all shards together list each repository once.
+ * A name the catalog lists twice (a registry's or a proxy's paging that repeats itself) counts
+ * and is planned once: twice would mean its imports twice.
  */
 export async function selectRepositories(source: RegistryReader, filters: SelectionFilters, signal?: AbortSignal): Promise<Selection> {
   const candidates: string[] = [];
-  let scanned = 0;
+  const listed = new Set<string>();
   if (filters.repository !== undefined) {
-    scanned = 1;
+    listed.add(filters.repository);
     candidates.push(filters.repository);
   } else {
     for await (const name of source.listRepositories(signal)) {
-      scanned++;
+      if (listed.has(name)) continue;
+      listed.add(name);
       if (filters.letters === undefined || filters.letters.matches(name)) candidates.push(name);
     }
   }
+  const scanned = listed.size;
   const selected: string[] = [];
   const ignored: IgnoredRepository[] = [];
   let selectedInAllShards = 0;

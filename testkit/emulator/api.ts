@@ -215,19 +215,45 @@ export interface RequestLog {
 }
 
 /**
- * A scripted fault. It applies to requests of `route` (and, if given, whose URL contains
- * `urlIncludes`), skipping the first `after` matches and then firing `times` times
- * (default 1; Infinity for always).
+ * A scripted fault. It applies to requests of `route` (and, if given, to those of one
+ * `service` only and whose URL contains `urlIncludes`), skipping the first `after` matches and
+ * then firing `times` times (default 1; Infinity for always).
  */
 export type FaultRule = {
   route: RouteName;
+  /** Only requests to this service, as the request log names it: 'acr:<registry name>', 'arm', 'entra', … */
+  service?: string;
   urlIncludes?: string;
   after?: number;
   times?: number;
 } & (
-  | { kind: 'status'; status: number; retryAfterSeconds?: number; body?: unknown }
+  /**
+   * This answer instead of the route's. Without `body`, the service's own error for the
+   * status. With one: a string as it is, anything else as JSON; `contentType` is its
+   * Content-Type (default: JSON for a non-string body, none for a string) — so `status: 200`
+   * with an HTML login page and `text/html`, or `{}`, is what a proxy or captive portal sends.
+   */
+  | { kind: 'status'; status: number; retryAfterSeconds?: number; body?: unknown; contentType?: string }
   | { kind: 'reset' }
   | { kind: 'hang' }
+  /**
+   * The route's own 200 answer, stalled: the head (with the full Content-Length) and the first
+   * `afterBytes` bytes of the body (default half), then nothing until the client gives up or
+   * the emulator stops. Logged with status 0 (the answer never ended).
+   */
+  | { kind: 'stall'; afterBytes?: number }
+  /**
+   * The route's own last page (a 200 without a `Link`) with a `Link` to a next page that was
+   * never handed out, in the recorded form; each such page links to a new one
+   * (`last=~endless-<n+1>`, after every real name, so those pages are empty). A client that
+   * follows links never reaches the end. Pages with their own `Link` pass untouched.
+   */
+  | { kind: 'endlessPaging' }
+  /**
+   * The route's own 200 answer padded with spaces (still the same JSON) to `bytes`, sent in
+   * chunks without a Content-Length, as a proxy that streams would, and never held whole.
+   */
+  | { kind: 'oversized'; bytes: number }
   /**
    * The importImage is accepted (202) but its operation ends Failed with this ARM error.
    * `status` is the HTTP status of the failed poll in the 'httpError' style (default 400).

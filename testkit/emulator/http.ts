@@ -8,6 +8,7 @@ import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FaultRule, RouteName } from './api';
+import { endlessLink, isAnswerFault, writeOversized, writeStalled, type Answer, type AnswerFault } from './answerFaults';
 import type { FaultBook } from './faults';
 import type { RequestHooks } from './hooks';
 import { loggableImportBody } from './importImage';
@@ -192,7 +193,7 @@ export class HttpsService {
     if (latency > 0) await this.sleep(latency);
     if (this.stopping) return;
 
-    const fault = this.harness.faults.take(routeName, rawUrl);
+    const fault = this.harness.faults.take(this.spec.service, routeName, rawUrl);
     const importFault = fault?.kind === 'importFails' || fault?.kind === 'importHangs' ? fault : undefined;
     const ctx: RequestContext = {
       req,
@@ -229,6 +230,7 @@ export class HttpsService {
           : typeof fault.body === 'string'
             ? { status: fault.status, body: fault.body }
             : jsonReply(fault.status, fault.body);
+      if (fault.contentType !== undefined) reply.headers = { ...reply.headers, 'Content-Type': fault.contentType };
       if (fault.retryAfterSeconds !== undefined) {
         reply.headers = { ...reply.headers, 'Retry-After': String(fault.retryAfterSeconds) };
       }
@@ -243,14 +245,34 @@ export class HttpsService {
       reply = this.spec.notFound(ctx);
     }
     if (this.stopping || res.destroyed) return;
-    this.write(res, ctx, reply);
+    let answerFault = isAnswerFault(fault) ? fault : undefined;
+    // Only a 200 with a body is an answer such a fault spoils (a challenge goes out as usual),
+    // and an endless chain starts where the real one ends.
+    const spoils = reply.status === 200 && ctx.method !== 'HEAD' && !(answerFault?.kind === 'endlessPaging' && reply.headers?.Link !== undefined);
+    if (answerFault && !spoils) {
+      this.harness.faults.refund(answerFault);
+      answerFault = undefined;
+    }
+    this.write(res, ctx, reply, answerFault);
   }
 
-  private write(res: ServerResponse, ctx: RequestContext, reply: Reply): void {
+  private write(res: ServerResponse, ctx: RequestContext, reply: Reply, fault?: AnswerFault): void {
     const headers = { ...this.spec.commonHeaders(ctx, reply), ...reply.headers };
     const body = reply.body === undefined ? EMPTY : typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
     // A HEAD reply may state the length of a body it does not send; otherwise it is the body's.
     if (!(ctx.method === 'HEAD' && reply.body === undefined && headers['Content-Length'] !== undefined)) headers['Content-Length'] = String(body.length);
+    const answer: Answer = { status: reply.status, headers, body };
+    switch (fault?.kind) {
+      case 'stall':
+        return writeStalled(res, answer, fault.afterBytes);
+      case 'oversized':
+        return writeOversized(res, answer, fault.bytes, () => this.stopping || res.destroyed);
+      case 'endlessPaging':
+        headers.Link = endlessLink(ctx.path, ctx.url.searchParams);
+        break;
+      default:
+        break;
+    }
     res.writeHead(reply.status, headers);
     res.end(ctx.method === 'HEAD' ? undefined : body);
   }

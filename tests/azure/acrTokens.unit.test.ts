@@ -59,10 +59,11 @@ class FakeRegistry implements HttpClient {
     await new Promise((r) => setImmediate(r));
     const url = new URL(request.url);
     const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+    // JSON, and saying so, as a registry answers (the client refuses a JSON answer that does not).
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}): PipelineResponse => ({
       request,
       status,
-      headers: createHttpHeaders(headers),
+      headers: createHttpHeaders({ 'Content-Type': 'application/json; charset=utf-8', ...headers }),
       bodyAsText: JSON.stringify(body),
     });
     const exp = Math.floor(this.clock.now / 1000) + this.lifetimeSeconds;

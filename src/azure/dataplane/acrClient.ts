@@ -6,7 +6,9 @@
  * Why not @azure/container-registry: see docs/decisions/002-data-plane-client.md.
  *
  * Pages are asked for with `n=1000` (the service's cap; its default is 100) and followed
- * through the `Link` header until there is none.
+ * through the `Link` header until there is none, at most MAX_PAGES_PER_LISTING of them.
+ * Every 200 answer read is held to its shape (answerCheck.ts, answerShapes.ts): an answer that
+ * is not what a registry sends fails the call, never reads as an empty listing.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import {
@@ -15,24 +17,34 @@ import {
   createPipelineRequest,
   type HttpClient,
   type Pipeline,
+  type PipelineRequest,
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import type { ManifestKind } from '../../engine/ports';
 import type { AzureCloud } from '../cloud';
 import type { Transport } from '../http/transport';
+import { redactText } from '../redact';
 import { acrAuthenticationPolicy } from './acrAuthPolicy';
-import { acrErrorCode, acrErrorFrom, parseBody } from './acrErrors';
+import { acrErrorCode, acrErrorFrom, AcrRequestError } from './acrErrors';
 import { createDataPlanePipeline } from './acrPipeline';
 import { AcrTokenProvider } from './acrTokens';
+import { answerProblemOf, sendExpecting } from './answerCheck';
+import {
+  CATALOG_PAGE,
+  LOCKED_MANIFEST_PAGE,
+  MANIFEST_ATTRIBUTES,
+  MANIFEST_LOCK,
+  MANIFEST_PAGE,
+  REGISTRY_ROOT,
+  REPOSITORY_LOCK,
+  TAG_PAGE,
+  type AcrTag,
+  type AnswerShape,
+} from './answerShapes';
 import { nextPageUrl } from './linkHeader';
 import { CATALOG_SCOPE } from './scopes';
 
-/** One tag as `/acr/v1/{repo}/_tags` describes it. */
-export interface AcrTag {
-  name: string;
-  digest: string;
-  writeEnabled: boolean;
-}
+export { INDEX_MEDIA_TYPES, type AcrTag } from './answerShapes';
 
 /** Every manifest media type a registry may hold, so HEAD never 404s on content negotiation. */
 export const MANIFEST_MEDIA_TYPES = [
@@ -43,16 +55,22 @@ export const MANIFEST_MEDIA_TYPES = [
   'application/vnd.oci.artifact.manifest.v1+json',
 ].join(', ');
 
-/**
- * The media types of an image index (OCI) and of its Docker forerunner, the manifest list: the
- * only manifests that reference other manifests (importImage's 50-manifest limit).
- */
-export const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-
 export const MAX_PAGE_SIZE = 1000;
+
+/**
+ * Pages one listing may take before it is given up: a chain of ever-new next-page links (a
+ * broken proxy or registry) must end, and hold no more memory than a real listing. At 1,000
+ * entries a page that is a million repositories, or a million tags in one repository: the
+ * benchmark's 10,000-repository registry takes 10 catalog pages, and a million tags (held in
+ * memory to be planned) is already more than an agent should be asked to hold.
+ */
+export const MAX_PAGES_PER_LISTING = 1000;
+
+/** What a call does, for its error lines: `what` for HTTP failures, `at` (with the host) for answers. */
+interface Call {
+  what: string;
+  at: string;
+}
 
 export class AcrClient {
   readonly baseUrl: string;
@@ -78,7 +96,8 @@ export class AcrClient {
   async signIn(signal?: AbortSignal): Promise<void> {
     if (this.tokens === undefined) return;
     if (!this.tokens.knowsChallenge) {
-      const response = await this.send(`${this.baseUrl}/v2/`, 'GET', signal, 'application/json');
+      const call = { what: 'reaching the registry', at: `reaching the registry ${this.loginServer}` };
+      const { response } = await this.read(`${this.baseUrl}/v2/`, REGISTRY_ROOT, call, signal);
       if (!this.tokens.knowsChallenge) {
         if (response.status === 200) return; // a registry that asks for no token
         throw acrErrorFrom(response, 'reaching the registry', { accessHint: true });
@@ -89,11 +108,9 @@ export class AcrClient {
 
   /** Repository names page by page, in the registry's order. */
   async *listRepositoryPages(signal?: AbortSignal): AsyncGenerator<string[]> {
-    for await (const response of this.pages(`${this.baseUrl}/acr/v1/_catalog?n=${this.pageSize}`, 'listing repositories', signal)) {
-      const body = parseBody(response.bodyAsText) as { repositories?: unknown } | undefined;
-      // An empty registry answers {"repositories": null}.
-      const names = Array.isArray(body?.repositories) ? body.repositories : [];
-      yield names.filter((name): name is string => typeof name === 'string');
+    const call = { what: 'listing repositories', at: `listing repositories of ${this.loginServer}` };
+    for await (const names of this.pages(`${this.baseUrl}/acr/v1/_catalog?n=${this.pageSize}`, CATALOG_PAGE, call, signal)) {
+      if (names !== null) yield names;
     }
   }
 
@@ -112,14 +129,11 @@ export class AcrClient {
   /** Every tag of a repository with digest and lock state; null when the repository does not exist. */
   async listTags(repository: string, signal?: AbortSignal): Promise<AcrTag[] | null> {
     const first = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_tags?n=${this.pageSize}`;
+    const call = { what: `listing the tags of ${repository}`, at: `listing the tags of ${repository} in ${this.loginServer}` };
     const tags: AcrTag[] = [];
-    for await (const response of this.pages(first, `listing the tags of ${repository}`, signal, true)) {
-      if (response.status === 404) return null;
-      const body = parseBody(response.bodyAsText) as { tags?: unknown } | undefined;
-      for (const item of Array.isArray(body?.tags) ? body.tags : []) {
-        const tag = toTag(item);
-        if (tag) tags.push(tag);
-      }
+    for await (const page of this.pages(first, TAG_PAGE, call, signal, true)) {
+      if (page === null) return null;
+      tags.push(...page);
     }
     return tags;
   }
@@ -128,7 +142,7 @@ export class AcrClient {
   async getManifestDigest(repository: string, reference: string, signal?: AbortSignal): Promise<string | null> {
     const path = repository.split('/').map(encodeURIComponent).join('/');
     const url = `${this.baseUrl}/v2/${path}/manifests/${encodeURIComponent(reference)}`;
-    const response = await this.send(url, 'HEAD', signal, MANIFEST_MEDIA_TYPES);
+    const response = await this.pipeline.sendRequest(this.httpClient, this.request(url, 'HEAD', signal, MANIFEST_MEDIA_TYPES));
     if (response.status === 404) return null;
     if (response.status !== 200) throw acrErrorFrom(response, `reading the manifest ${repository}:${reference}`, { accessHint: true });
     const digest = response.headers.get('Docker-Content-Digest');
@@ -144,14 +158,9 @@ export class AcrClient {
   async countReferencedManifests(repository: string, digest: string, signal?: AbortSignal): Promise<number> {
     const url = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_manifests/${encodeURIComponent(digest)}`;
     const what = `reading the manifest ${repository}@${digest}`;
-    const response = await this.send(url, 'GET', signal, 'application/json');
-    if (response.status !== 200) throw acrErrorFrom(response, what, { accessHint: true });
-    const body = parseBody(response.bodyAsText) as { manifest?: { references?: unknown } } | undefined;
-    if (body?.manifest === undefined || body.manifest === null || typeof body.manifest !== 'object') {
-      throw acrErrorFrom(response, `${what} (no manifest attributes in the answer)`);
-    }
-    const references = body.manifest.references;
-    return Array.isArray(references) ? references.length : 0;
+    const { response, value } = await this.read(url, MANIFEST_ATTRIBUTES, { what, at: `${what} in ${this.loginServer}` }, signal);
+    if (value === undefined) throw acrErrorFrom(response, what, { accessHint: true });
+    return value;
   }
 
   /**
@@ -164,15 +173,10 @@ export class AcrClient {
    */
   async listManifestKinds(repository: string, signal?: AbortSignal): Promise<Map<string, ManifestKind>> {
     const first = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_manifests?n=${this.pageSize}`;
+    const call = { what: `listing the manifests of ${repository}`, at: `listing the manifests of ${repository} in ${this.loginServer}` };
     const kinds = new Map<string, ManifestKind>();
-    for await (const response of this.pages(first, `listing the manifests of ${repository}`, signal)) {
-      const body = parseBody(response.bodyAsText) as { manifests?: unknown } | undefined;
-      for (const item of Array.isArray(body?.manifests) ? body.manifests : []) {
-        if (item === null || typeof item !== 'object') continue;
-        const { digest, mediaType } = item as { digest?: unknown; mediaType?: unknown };
-        if (typeof digest !== 'string' || typeof mediaType !== 'string' || mediaType === '') continue;
-        kinds.set(digest, INDEX_MEDIA_TYPES.has(mediaType) ? 'index' : 'single');
-      }
+    for await (const page of this.pages(first, MANIFEST_PAGE, call, signal)) {
+      for (const [digest, kind] of page ?? []) kinds.set(digest, kind);
     }
     return kinds;
   }
@@ -185,10 +189,11 @@ export class AcrClient {
    */
   async repositoryWriteEnabled(repository: string, signal?: AbortSignal): Promise<boolean | null> {
     const url = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}`;
-    const response = await this.send(url, 'GET', signal, 'application/json');
+    const what = `reading the attributes of ${repository}`;
+    const { response, value } = await this.read(url, REPOSITORY_LOCK, { what, at: `${what} in ${this.loginServer}` }, signal);
     if (response.status === 404 && acrErrorCode(response) === 'NAME_UNKNOWN') return null;
-    if (response.status !== 200) throw acrErrorFrom(response, `reading the attributes of ${repository}`, { accessHint: true });
-    return writeEnabledOf(parseBody(response.bodyAsText));
+    if (value === undefined) throw acrErrorFrom(response, what, { accessHint: true });
+    return value;
   }
 
   /**
@@ -198,11 +203,11 @@ export class AcrClient {
    */
   async manifestWriteEnabled(repository: string, digest: string, signal?: AbortSignal): Promise<boolean | null> {
     const url = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_manifests/${encodeURIComponent(digest)}`;
-    const response = await this.send(url, 'GET', signal, 'application/json');
+    const what = `reading the manifest ${repository}@${digest}`;
+    const { response, value } = await this.read(url, MANIFEST_LOCK, { what, at: `${what} in ${this.loginServer}` }, signal);
     if (response.status === 404 && ['MANIFEST_UNKNOWN', 'NAME_UNKNOWN'].includes(acrErrorCode(response) ?? '')) return null;
-    if (response.status !== 200) throw acrErrorFrom(response, `reading the manifest ${repository}@${digest}`, { accessHint: true });
-    const body = parseBody(response.bodyAsText) as { manifest?: unknown } | undefined;
-    return writeEnabledOf(body?.manifest);
+    if (value === undefined) throw acrErrorFrom(response, what, { accessHint: true });
+    return value;
   }
 
   /**
@@ -212,51 +217,65 @@ export class AcrClient {
    */
   async listLockedManifests(repository: string, signal?: AbortSignal): Promise<Set<string>> {
     const first = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_manifests?n=${this.pageSize}`;
+    const call = { what: `listing the manifests of ${repository}`, at: `listing the manifests of ${repository} in ${this.loginServer}` };
     const locked = new Set<string>();
-    for await (const response of this.pages(first, `listing the manifests of ${repository}`, signal)) {
-      const body = parseBody(response.bodyAsText) as { manifests?: unknown } | undefined;
-      for (const item of Array.isArray(body?.manifests) ? body.manifests : []) {
-        const digest = (item as { digest?: unknown } | null)?.digest;
-        if (typeof digest === 'string' && !writeEnabledOf(item)) locked.add(digest);
-      }
+    for await (const page of this.pages(first, LOCKED_MANIFEST_PAGE, call, signal)) {
+      for (const digest of page ?? []) locked.add(digest);
     }
     return locked;
   }
 
   /**
-   * Yields each page's answer. With `nameUnknownIsNull`, a first-page 404 NAME_UNKNOWN is
-   * yielded (once) for the caller to turn into "no such repository".
+   * Yields what each page holds, read with `shape`. With `nameUnknownIsNull`, a first-page 404
+   * NAME_UNKNOWN yields null (once) for the caller to turn into "no such repository".
    */
-  private async *pages(
+  private async *pages<T>(
     firstUrl: string,
-    what: string,
+    shape: AnswerShape<T>,
+    call: Call,
     signal: AbortSignal | undefined,
     nameUnknownIsNull = false,
-  ): AsyncGenerator<PipelineResponse> {
+  ): AsyncGenerator<T | null> {
     const seen = new Set<string>();
     let url: string | undefined = firstUrl;
     while (url !== undefined) {
-      if (seen.has(url)) throw new Error(`${what}: the registry sent the same next-page link twice`);
+      if (seen.has(url)) throw new AcrRequestError(`${call.at}: the registry sent the same next-page link twice`, 200);
+      if (seen.size >= MAX_PAGES_PER_LISTING) {
+        throw new AcrRequestError(`${call.at}: stopped after ${MAX_PAGES_PER_LISTING} pages, the registry keeps sending next-page links`, 200);
+      }
       seen.add(url);
-      const response = await this.send(url, 'GET', signal, 'application/json');
+      const { response, value } = await this.read(url, shape, call, signal);
       if (response.status === 404 && nameUnknownIsNull && seen.size === 1 && acrErrorCode(response) === 'NAME_UNKNOWN') {
-        yield response;
+        yield null;
         return;
       }
-      if (response.status !== 200) throw acrErrorFrom(response, what, { accessHint: true });
-      yield response;
+      if (value === undefined) throw acrErrorFrom(response, call.what, { accessHint: true });
+      yield value;
       url = nextPageUrl(response.headers.get('Link'), this.baseUrl);
     }
   }
 
-  private send(url: string, method: 'GET' | 'HEAD', signal: AbortSignal | undefined, accept: string): Promise<PipelineResponse> {
-    const request = createPipelineRequest({
+  /**
+   * GETs an answer whose 200 must have `shape`: the value read from it, or (for another status)
+   * none. An answer that is not what a registry sends is one line naming the registry and what
+   * was wrong, once the retries have not brought a better one.
+   */
+  private async read<T>(url: string, shape: AnswerShape<T>, call: Call, signal: AbortSignal | undefined): Promise<{ response: PipelineResponse; value?: T }> {
+    try {
+      return await sendExpecting(this.pipeline, this.httpClient, this.request(url, 'GET', signal, 'application/json'), shape);
+    } catch (error) {
+      const problem = answerProblemOf(error);
+      throw problem === undefined ? error : new AcrRequestError(redactText(`${call.at}: ${problem}`), 200);
+    }
+  }
+
+  private request(url: string, method: 'GET' | 'HEAD', signal: AbortSignal | undefined, accept: string): PipelineRequest {
+    return createPipelineRequest({
       url,
       method,
       headers: createHttpHeaders({ Accept: accept }),
       ...(signal ? { abortSignal: signal } : {}),
     });
-    return this.pipeline.sendRequest(this.httpClient, request);
   }
 }
 
@@ -280,21 +299,4 @@ export function createAcrClient(
   });
   const pipeline = createDataPlanePipeline(transport, { authentication: acrAuthenticationPolicy(tokens), ...limited });
   return new AcrClient(loginServer, pipeline, httpClient, options.pageSize ?? MAX_PAGE_SIZE, tokens);
-}
-
-/**
- * `changeableAttributes.writeEnabled` of a repository, manifest or tag body: locked only when it
- * says false, so an answer without attributes never blocks a copy (the import stays the authority).
- */
-function writeEnabledOf(item: unknown): boolean {
-  if (item === null || typeof item !== 'object') return true;
-  const attributes = (item as { changeableAttributes?: { writeEnabled?: unknown } | null }).changeableAttributes;
-  return attributes?.writeEnabled !== false;
-}
-
-function toTag(item: unknown): AcrTag | undefined {
-  if (item === null || typeof item !== 'object') return undefined;
-  const t = item as { name?: unknown; digest?: unknown; changeableAttributes?: { writeEnabled?: unknown } };
-  if (typeof t.name !== 'string' || typeof t.digest !== 'string') return undefined;
-  return { name: t.name, digest: t.digest, writeEnabled: t.changeableAttributes?.writeEnabled !== false };
 }

@@ -3,8 +3,11 @@
  * default policies (retry on 429/503 with Retry-After, exponential back-off on 5xx and
  * connection faults, TLS settings, user agent, redirects) plus:
  * - a retry strategy for 429 answers without Retry-After (ACR's TOOMANYREQUESTS does not
- *   always say how long to wait, and the default strategies leave such a 429 alone);
- * - the per-attempt time limit, when configured;
+ *   always say how long to wait, and the default strategies leave such a 429 alone), and one
+ *   for 200 answers that are not what the request expects (answerCheck.ts);
+ * - the per-attempt time limit, when configured, from the request to the answer's last byte;
+ * - the answer check, and under it answers read as streams with a byte cap (boundedBody.ts),
+ *   both inside the time limit;
  * - the transport's request counter, nearest the wire, so it sees every attempt;
  * - for registry calls, the registry token policy, inside the retry loop so every attempt
  *   carries a token that is valid at the time it is sent;
@@ -19,8 +22,11 @@ import {
   type PipelinePolicy,
   type RetryStrategy,
 } from '@azure/core-rest-pipeline';
+import { calculateRetryDelay } from '@azure/core-util';
+import { boundedBodyPolicy } from '../http/boundedBody';
 import type { TokenBucket } from '../http/tokenBucket';
 import { pipelineSettingsOf, requestTimeoutPolicy, type Transport } from '../http/transport';
+import { answerCheckPolicy, unexpectedAnswerRetry } from './answerCheck';
 
 export interface DataPlanePipelineOptions {
   /** The registry token policy (registry calls); absent for the token requests themselves. */
@@ -34,15 +40,18 @@ export function createDataPlanePipeline(transport: Transport, options: DataPlane
   // Counter and time limit are added below, after the Sign phase, rather than as additional policies.
   const pipeline = createPipelineFromOptions(pipelineSettingsOf(transport));
   pipeline.addPolicy(
-    retryPolicy([tooManyRequestsWithoutRetryAfter(transport)], { maxRetries: transport.retry.maxRetries }),
+    retryPolicy([tooManyRequestsWithoutRetryAfter(transport), unexpectedAnswerRetry(transport)], { maxRetries: transport.retry.maxRetries }),
     { phase: 'Retry' },
   );
   if (options.authentication) pipeline.addPolicy(options.authentication, { phase: 'Sign' });
-  // After Sign, in this order: wait for a read, count the request, limit its time.
+  // After Sign, in this order: wait for a read, count the request, limit its time (body
+  // included), check the answer, read its body.
   if (options.readLimit) pipeline.addPolicy(readLimitPolicy(options.readLimit), { afterPhase: 'Sign' });
   pipeline.addPolicy(transport.counter.policy, { afterPhase: 'Sign' });
   const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
   if (timeout) pipeline.addPolicy(timeout, { afterPhase: 'Sign' });
+  pipeline.addPolicy(answerCheckPolicy(), { afterPhase: 'Sign' });
+  pipeline.addPolicy(boundedBodyPolicy(), { afterPhase: 'Sign' });
   return pipeline;
 }
 
@@ -69,9 +78,7 @@ function tooManyRequestsWithoutRetryAfter(transport: Transport): RetryStrategy {
       const hasHint =
         response?.headers.has('retry-after') || response?.headers.has('retry-after-ms') || response?.headers.has('x-ms-retry-after-ms');
       if (response?.status !== 429 || hasHint) return { skipStrategy: true };
-      const exponential = transport.retry.retryDelayInMs * 2 ** retryCount;
-      const capped = Math.min(transport.retry.maxRetryDelayInMs, exponential);
-      return { retryAfterInMs: capped / 2 + Math.random() * (capped / 2) };
+      return calculateRetryDelay(retryCount, transport.retry);
     },
   };
 }

@@ -38,8 +38,10 @@ import {
 } from '@azure/core-rest-pipeline';
 import { LRUCache } from 'lru-cache';
 import { acrScope, armScope, type AzureCloud } from '../cloud';
-import { oneLineError } from '../redact';
-import { acrErrorFrom, AcrRequestError, parseBody } from './acrErrors';
+import { oneLineError, redactText } from '../redact';
+import { acrErrorFrom, AcrRequestError } from './acrErrors';
+import { answerProblemOf, sendExpecting } from './answerCheck';
+import { ACCESS_TOKEN_ANSWER, REFRESH_TOKEN_ANSWER, type AnswerShape } from './answerShapes';
 import type { BearerChallenge } from './challenge';
 import { jwtExpiresOnMs, jwtTenantId } from '../identity/jwt';
 import { unlessAborted } from '../../engine/abort';
@@ -299,13 +301,14 @@ export class AcrTokenProvider {
       scope: scopes.join(' '),
       refresh_token: refresh.token,
     });
+    const answering = `getting a registry token for ${what} from ${this.host}`;
     let refresh = await this.refreshToken();
-    let response = await this.postForm(realm, form(refresh));
+    let { response, value } = await this.postForm(realm, form(refresh), ACCESS_TOKEN_ANSWER, answering);
     if (response.status === 401) {
       // The refresh token was revoked or expired early: exchange a new one, once.
       if (this.refresh?.token === refresh.token) this.refresh = undefined;
       refresh = await this.refreshToken();
-      response = await this.postForm(realm, form(refresh));
+      ({ response, value } = await this.postForm(realm, form(refresh), ACCESS_TOKEN_ANSWER, answering));
     }
     if (scopes.length > 1 && BATCH_REFUSED_STATUSES.has(response.status)) {
       // A registry that does not take several scopes at once: the first scope alone, and if
@@ -314,12 +317,9 @@ export class AcrTokenProvider {
       this.batcher.stopBatching();
       return single;
     }
-    if (response.status !== 200) throw toAuthError(acrErrorFrom(response, `getting a registry token for ${what}`));
-    const body = parseBody(response.bodyAsText);
-    const token = stringField(body, 'access_token');
-    if (!token) throw new AcrAuthenticationError(`the registry answered the token request for ${what} without an access_token`);
+    if (value === undefined) throw toAuthError(acrErrorFrom(response, `getting a registry token for ${what}`));
     // One token string for every scope it was asked for.
-    const held = this.hold(token, numberField(body, 'expires_in'));
+    const held = this.hold(value.token, value.expiresInSeconds);
     for (const scope of scopes) this.access.set(scope, held);
     return { held, scopes };
   }
@@ -356,17 +356,11 @@ export class AcrTokenProvider {
         continue;
       }
       const tenant = jwtTenantId(entraToken);
-      const response = await this.postForm(exchangeUrl, {
-        grant_type: 'access_token',
-        service,
-        ...(tenant ? { tenant } : {}),
-        access_token: entraToken,
-      });
-      if (response.status === 200) {
-        const token = stringField(parseBody(response.bodyAsText), 'refresh_token');
-        if (!token) throw new AcrAuthenticationError('the registry answered the token exchange without a refresh_token');
+      const form = { grant_type: 'access_token', service, ...(tenant ? { tenant } : {}), access_token: entraToken };
+      const { response, value } = await this.postForm(exchangeUrl, form, REFRESH_TOKEN_ANSWER, `exchanging the Entra token for a token of ${this.host}`);
+      if (value !== undefined) {
         this.audience = audience;
-        return this.hold(token, undefined);
+        return this.hold(value, undefined);
       }
       const error = toAuthError(acrErrorFrom(response, 'exchanging the Entra token for a registry token'));
       // 400/401/403 mean "not this token": worth one try with the other audience.
@@ -392,27 +386,32 @@ export class AcrTokenProvider {
     return { realm: this.realm, service: this.service };
   }
 
-  private postForm(url: URL, form: Record<string, string>): Promise<PipelineResponse> {
+  /** The registry's host, for messages. */
+  private get host(): string {
+    return new URL(this.registryOrigin).host;
+  }
+
+  /**
+   * POSTs a form whose 200 answer must have `shape`. An answer that is not what a registry
+   * sends (after the pipeline's retries) is an AcrAuthenticationError naming the registry and
+   * what was wrong; `answering` says what the request was for.
+   */
+  private async postForm<T>(url: URL, form: Record<string, string>, shape: AnswerShape<T>, answering: string): Promise<{ response: PipelineResponse; value?: T }> {
     const request = createPipelineRequest({
       url: url.toString(),
       method: 'POST',
       headers: createHttpHeaders({ 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' }),
       body: new URLSearchParams(form).toString(),
     });
-    return this.options.pipeline.sendRequest(this.options.httpClient, request);
+    try {
+      return await sendExpecting(this.options.pipeline, this.options.httpClient, request, shape);
+    } catch (error) {
+      const problem = answerProblemOf(error);
+      throw problem === undefined ? error : new AcrAuthenticationError(redactText(`${answering}: ${problem}`), 200);
+    }
   }
 }
 
 function toAuthError(error: AcrRequestError): AcrAuthenticationError {
   return new AcrAuthenticationError(error.message, error.status, error.code);
-}
-
-function stringField(body: unknown, key: string): string | undefined {
-  const value = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function numberField(body: unknown, key: string): number | undefined {
-  const value = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

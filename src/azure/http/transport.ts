@@ -237,10 +237,13 @@ export function clientOptionsOf(transport: Transport): SharedClientOptions {
 export const requestTimeoutPolicyName = 'acrTransferRequestTimeout';
 
 /**
- * Gives each attempt a time limit unless the caller set one. Node's HTTP client reports an
- * expired limit as an AbortError, which the retry policy would pass straight up; this policy
- * sits inside the retry loop (perRetry) and turns it into an ETIMEDOUT RestError, which the
- * exponential retry strategy treats as a transient fault. A caller's own abort stays an abort.
+ * Gives each attempt a time limit unless the caller set one, from the request until the last
+ * byte of its answer. Node's HTTP client reports an expired limit as an AbortError when no
+ * answer came, and as a broken body ("Error reading response as text", PARSE_ERROR, or the
+ * data plane's ECONNRESET from boundedBody.ts) when the answer stalled half-way; the retry
+ * policy would pass either straight up. This policy sits inside the retry loop (perRetry) and
+ * turns whatever its own abort caused into an ETIMEDOUT RestError, which the exponential
+ * retry strategy treats as a transient fault. A caller's own abort stays an abort.
  */
 export function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy | undefined {
   if (!(timeoutMs > 0)) return undefined;
@@ -267,8 +270,10 @@ export function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy | undefi
       try {
         return await next(request);
       } catch (error) {
-        if (timedOut && callerSignal?.aborted !== true && error instanceof Error && error.name === 'AbortError') {
-          throw new RestError(`no answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT', request });
+        // Once the limit has cut the attempt off, any failure is that cut, whatever the client
+        // called it (the body may have been half read).
+        if (timedOut && callerSignal?.aborted !== true) {
+          throw new RestError(`no complete answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT', request });
         }
         throw error;
       } finally {
