@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { oneLineError } from '../azure';
+import { escapeControlCharacters } from '../reporting/printable';
 import { runCli } from './run';
 
 runCli(process.argv.slice(2), process.env, {
@@ -10,7 +11,7 @@ runCli(process.argv.slice(2), process.env, {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`acr-transfer: unexpected error: ${oneLineError(error)}\n`);
+    process.stderr.write(`acr-transfer: unexpected error: ${escapeControlCharacters(oneLineError(error))}\n`);
     process.exitCode = 3;
   },
 );

@@ -11,6 +11,7 @@ import { parseOptions } from '../options/parse';
 import { connectionErrorIn, disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
 import { agentCaPem, agentProxy } from './agentNetwork';
 import { readTaskInputs } from './inputs';
+import { logLine, logWarning, setResult } from './log';
 import { optionsMessage, registryNotFoundMessage } from './messages';
 import { logRequests, taskEvents } from './publish/logGroups';
 import { publishOutputs } from './publish/outputs';
@@ -22,7 +23,7 @@ import { TASK_VERSION } from './version';
 class CloudMismatch extends Error {}
 
 function announce(side: 'source' | 'target', connection: ResolvedConnection): void {
-  console.log(tl.loc('ConnectionUsed', side, tl.loc(`AuthKind_${connection.authKind}`)));
+  logLine(tl.loc('ConnectionUsed', side, tl.loc(`AuthKind_${connection.authKind}`)));
 }
 
 /** The one-line, localised reason a run could not start. */
@@ -55,8 +56,8 @@ export async function run(): Promise<void> {
       { registryName: options.connection.targetRegistry, subscriptionId: target.subscriptionId, credential: target.credential },
       { cloud: target.cloud, transport },
     );
-    for (const skipped of connection.preflight.skipped) tl.warning(tl.loc('PreflightSkipped', skipped.message));
-    console.log(tl.loc('Syncing', connection.source.name, connection.target.name));
+    for (const skipped of connection.preflight.skipped) logWarning(tl.loc('PreflightSkipped', skipped.message));
+    logLine(tl.loc('Syncing', connection.source.name, connection.target.name));
     const report = await runSync(options.sync, connection.ports, { toolVersion: TASK_VERSION, events: taskEvents(options.sync.dryRun) });
 
     const reportPath = writeJsonReport(report, options.reports.json);
@@ -65,7 +66,7 @@ export async function run(): Promise<void> {
     publishOutputs(report, reportPath);
     setRunResult(report);
   } catch (error) {
-    tl.setResult(tl.TaskResult.Failed, failureMessage(error));
+    setResult(tl.TaskResult.Failed, failureMessage(error));
   } finally {
     disposeConnections();
   }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { RunReport } from '../../engine/report';
 import { renderReportMarkdown } from '../../reporting/markdown';
+import { logLine } from '../log';
 
 function tempDirectory(): string {
   return tl.getVariable('Agent.TempDirectory') ?? process.cwd();
@@ -13,7 +14,7 @@ export function writeJsonReport(report: RunReport, requested: string | undefined
   const path = requested ?? join(tempDirectory(), 'acr-transfer-report.json');
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(tl.loc('ReportWritten', path));
+  logLine(tl.loc('ReportWritten', path));
   return path;
 }
 
