@@ -445,7 +445,7 @@ export const OPTIONS = [
       type: 'string',
       label: 'JSON report path',
       group: 'advanced',
-      help: "Where to write the JSON run report. Empty: `acr-transfer-report.json` in the agent's temp directory. The path is published as the output variable `reportPath`. Example: `$(Build.ArtifactStagingDirectory)/acr-transfer.json`.",
+      help: "Where to write the JSON run report; the folder must exist. Empty: a file of this step's own in the agent's temp directory (`acr-transfer-report-<step id>.json`). The path is published as the output variable `reportPath`. Example: `$(Build.ArtifactStagingDirectory)/acr-transfer.json`.",
     },
   },
   {
