@@ -6,7 +6,7 @@
  */
 export { AzurePublicCloud, cloudByName, customizeCloud, type AzureCloud } from './cloud';
 export { connect, type Connection, type ConnectOptions, type RegistryEndpoint } from './connect';
-export { oneLineError, redactText, serviceErrorOf } from './redact';
+export { oneLineError, redactSecrets, redactText, registerSecret, serviceErrorOf } from './redact';
 export { RegistryNotFoundError } from './arm/registryLocator';
 export { PreflightError } from './arm/preflight';
 export { clientOptionsOf, createTransport, type Transport } from './http/transport';

@@ -26,15 +26,39 @@ const RULES: [RegExp, string | ((match: string, ...groups: string[]) => string)]
   ],
   // URL query strings (operation Location URLs carry signed values).
   [/(https?:\/\/[^\s?'"<>]+)\?[^\s'"<>]+/gi, (_m, base: string) => `${base}?${REDACTED_QUERY}`],
-  // ARM resource ids and anything below a subscription.
-  [/\/subscriptions\/[^\s'"<>,;)]+/gi, REDACTED_RESOURCE],
-  // GUIDs: subscription ids, tenant ids, object/client ids, correlation ids.
-  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, REDACTED_ID],
+  // ARM resource ids and anything below a subscription, also URL-encoded inside another URL's
+  // path or query (`…%2Fsubscriptions%2F<id>%2FresourceGroups…`).
+  [/(?:\/|%2F)subscriptions(?:\/|%2F)[^\s'"<>,;)&]+/gi, REDACTED_RESOURCE],
+  // GUIDs: subscription ids, tenant ids, object/client ids, correlation ids. No word boundary
+  // before one: in `%2F<guid>` the F and the GUID's first digit are both word characters.
+  [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])/gi, REDACTED_ID],
 ];
+
+/**
+ * Secrets this process read itself (the command line's AZURE_CLIENT_SECRET and certificate
+ * password), replaced wherever they appear: a service that echoes the secret it was sent would
+ * otherwise print it, since a bare secret has no shape the rules above know. The task registers
+ * its secrets with the agent instead, which masks them in the log.
+ */
+const registeredSecrets = new Set<string>();
+
+/** Shorter values would mask ordinary words; no real client secret or password is that short. */
+const MIN_SECRET_LENGTH = 6;
+
+export function registerSecret(secret: string | undefined): void {
+  if (secret !== undefined && secret.length >= MIN_SECRET_LENGTH) registeredSecrets.add(secret);
+}
+
+/** Replaces every registered secret (only those: nothing else is touched). */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const secret of registeredSecrets) out = out.split(secret).join(REDACTED_SECRET);
+  return out;
+}
 
 /** Redacts a text and folds it onto one line (at most 1000 characters). */
 export function redactText(text: string): string {
-  let out = text;
+  let out = redactSecrets(text);
   for (const [pattern, replacement] of RULES) {
     out = out.replace(pattern, replacement as (substring: string, ...args: string[]) => string);
   }

@@ -44,18 +44,44 @@ function joinNegativeNumbers(argv: readonly string[]): string[] {
   return out;
 }
 
+type Token = { kind: string; name?: string; value?: string | undefined };
+
+/**
+ * Refuses, from parseArgs' tokens, what a shell script gets wrong silently: a blank value
+ * (`--repository "$UNSET"` would otherwise select the whole registry) and a flag given twice
+ * with different values (parseArgs keeps the last). The same value twice is harmless, and a
+ * repeatable flag (`--ignore-pattern`) adds each of its values.
+ */
+function refuseAmbiguousFlags(tokens: readonly Token[]): void {
+  const first = new Map<string, string>();
+  for (const token of tokens) {
+    const flag = token.name === undefined ? undefined : FLAGS[token.name];
+    if (token.kind !== 'option' || token.name === undefined || flag?.type !== 'string') continue;
+    const name = `--${token.name}`;
+    const value = token.value ?? '';
+    if (value.trim() === '') throw new OptionsError('FlagBlank', [name], `${name} "${value}" is empty: give a value or leave the flag out`);
+    const earlier = first.get(token.name);
+    if (earlier === undefined) first.set(token.name, value);
+    else if (flag.multiple !== true && earlier.trim() !== value.trim()) {
+      throw new OptionsError('FlagRepeated', [name, earlier, value], `${name} is given twice with different values ("${earlier}", then "${value}"): give it once`);
+    }
+  }
+}
+
 /**
  * Turns argv into raw options; a flag's environment variable (the table's `env`) stands in
  * when the flag is not given. Unknown flags and stray arguments are bad input too.
  */
 export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliArguments {
   let values: Record<string, string | boolean | Array<string | boolean> | undefined>;
+  let tokens: Token[];
   try {
-    ({ values } = parseArgs({ args: joinNegativeNumbers(argv), options: FLAGS, strict: true, allowPositionals: false }));
+    ({ values, tokens } = parseArgs({ args: joinNegativeNumbers(argv), options: FLAGS, strict: true, allowPositionals: false, tokens: true }));
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new OptionsError('ArgumentInvalid', [message], `${message} (see --help)`);
   }
+  refuseAmbiguousFlags(tokens);
   const options: RawOptions & Record<string, unknown> = {};
   for (const spec of WITH_FLAGS) {
     const cli = spec.cli!;

@@ -2,13 +2,15 @@
 import { oneLineError } from '../azure';
 import { cancelOnSignals } from '../lifecycle/cancellation';
 import { onUnexpectedError } from '../lifecycle/lastResort';
+import { escapeControlCharacters } from '../reporting/printable';
 import { ExitCode } from './exitCodes';
 import { runCli } from './run';
 
 // The time budget counts from here: signing in and finding the registries spend it too.
 const startedAt = Date.now();
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
-const err = (line: string): void => void process.stderr.write(`${line}\n`);
+// The process's own lines may quote an error from a service: shown, not sent, like every line.
+const err = (line: string): void => void process.stderr.write(`${escapeControlCharacters(line)}\n`);
 
 onUnexpectedError((error) => {
   err(`acr-transfer: unexpected error: ${oneLineError(error)}`);

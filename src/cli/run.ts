@@ -11,6 +11,7 @@ import { renderReportMarkdown } from '../reporting/markdown';
 import { minutesText } from '../reporting/texts';
 import { parseCliArguments } from './args';
 import { ExitCode } from './exitCodes';
+import { printable } from './output';
 import { progressEvents, renderPlan, renderSummary, type Print } from './render';
 import { selectCliCredential } from './signIn';
 import { USAGE } from './usage';
@@ -60,13 +61,14 @@ function writeReports(reports: ReportOptions, report: RunReport, io: CliIo): voi
  * flags, options, cloud URLs, CA file, credentials; then both registries are resolved
  * before the first write.
  */
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo, control: CliControl = {}): Promise<ExitCode> {
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, terminal: CliIo, control: CliControl = {}): Promise<ExitCode> {
   const startedAt = control.startedAt ?? Date.now();
+  const io: CliIo = { out: printable(terminal.out), err: printable(terminal.err) };
   let options: RunOptions;
   try {
     const args = parseCliArguments(argv, env);
     if (args.help) {
-      io.out(USAGE);
+      for (const line of USAGE.split('\n')) io.out(line);
       return ExitCode.Done;
     }
     if (args.version) {

@@ -15,6 +15,7 @@ import {
   managedIdentityAvailable,
   managedIdentityCredential,
   ManagedIdentityUnavailable,
+  registerSecret,
   type AzureCloud,
   type Transport,
 } from '../azure';
@@ -67,6 +68,9 @@ export function selectCliCredential(
   const tokenFile = nonEmpty(env['AZURE_FEDERATED_TOKEN_FILE']);
   const certificatePath = nonEmpty(env['AZURE_CLIENT_CERTIFICATE_PATH']);
   const certificatePassword = nonEmpty(env['AZURE_CLIENT_CERTIFICATE_PASSWORD']);
+  // Whichever credential is chosen, no output may show a secret read here (azure/redact.ts).
+  registerSecret(secret);
+  registerSecret(certificatePassword);
   const azOnPath = options.azOnPath ?? isOnPath('az', env);
   const servicePrincipal = tenantId !== undefined && clientId !== undefined;
   const wants = (kind: CredentialKind, available: boolean): boolean =>

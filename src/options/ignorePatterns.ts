@@ -1,6 +1,7 @@
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import type { IgnoreMatcher } from '../engine/syncOptions';
 import { OptionsError } from './optionsError';
+import { globHazard, regexHazard, type PatternHazard } from './patternSafety';
 
 /**
  * Ignore patterns: minimatch globs (`*` stays inside one path segment, `**` crosses segments)
@@ -39,6 +40,35 @@ export function splitPatternList(text: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
+const GLOB_OPTIONS = { nocase: true, dot: true } as const;
+
+/** A pattern whose matching could hang the run is bad input (options/patternSafety.ts). */
+function refuseHazard(pattern: string, hazard: PatternHazard | undefined): void {
+  if (hazard === 'nested') {
+    throw new OptionsError(
+      'PatternNested',
+      [pattern],
+      `ignore pattern "${pattern}" repeats a part that holds a quantifier, an alternation or a backreference, which can take exponential time to match: write it without that nesting`,
+    );
+  }
+  if (hazard === 'tooComplex') {
+    throw new OptionsError(
+      'PatternTooComplex',
+      [pattern],
+      `ignore pattern "${pattern}" has too many wildcards, quantifiers or alternatives to match a long name quickly: simplify it`,
+    );
+  }
+}
+
+/** The checker's own limits (a pattern nested past what its parser can follow) refuse it too. */
+function hazardOf(check: () => PatternHazard | undefined): PatternHazard | undefined {
+  try {
+    return check();
+  } catch {
+    return 'tooComplex';
+  }
+}
+
 function compileOne(pattern: string): (repository: string) => boolean {
   if (pattern.startsWith(REGEX_PREFIX)) {
     const source = pattern.slice(REGEX_PREFIX.length);
@@ -52,9 +82,13 @@ function compileOne(pattern: string): (repository: string) => boolean {
       const reason = error instanceof Error ? error.message : String(error);
       throw new OptionsError('PatternRegexInvalid', [pattern, reason], `ignore pattern "${pattern}" is not a valid regular expression: ${reason}`);
     }
+    refuseHazard(pattern, hazardOf(() => regexHazard(regex.source, regex.flags)));
     return (repository) => regex.test(repository);
   }
-  return (repository) => minimatch(repository, pattern, { nocase: true, dot: true });
+  // Compiled once: minimatch(name, pattern) would parse the pattern again for every name.
+  const glob = new Minimatch(pattern, GLOB_OPTIONS);
+  refuseHazard(pattern, hazardOf(() => globHazard(pattern, glob.makeRe())));
+  return (repository) => glob.match(repository);
 }
 
 export function compileIgnorePatterns(patterns: readonly string[]): IgnoreMatcher {

@@ -7,10 +7,13 @@
 export const OPTIONS_ERROR_KEYS = [
   'RequiredMissing',
   'ArgumentInvalid',
+  'FlagBlank',
+  'FlagRepeated',
   'RegistryNameInvalid',
   'SameRegistry',
   'SubscriptionIdInvalid',
   'RepositoryNameInvalid',
+  'RepositoryNameTooLong',
   'LettersEmpty',
   'LettersItemInvalid',
   'LettersRangeIncomplete',
@@ -18,8 +21,11 @@ export const OPTIONS_ERROR_KEYS = [
   'LettersRangeMixed',
   'PatternEmpty',
   'PatternRegexInvalid',
+  'PatternNested',
+  'PatternTooComplex',
   'IgnoreConfigMissing',
   'IgnoreConfigUnreadable',
+  'IgnoreConfigNotFile',
   'IgnoreConfigNotJson',
   'IgnoreConfigNotStringArray',
   'NumberInvalid',
@@ -28,6 +34,12 @@ export const OPTIONS_ERROR_KEYS = [
   'CloudUnknown',
   'UrlInvalid',
   'FileUnreadable',
+  'FileNotRegular',
+  'PemNoCertificate',
+  'PemCertificateInvalid',
+  'ReportPathNotFile',
+  'ReportFolderMissing',
+  'ReportNotWritable',
 ] as const;
 
 export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];

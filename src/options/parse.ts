@@ -5,13 +5,15 @@
  * arguments the task localises, an English line the command line prints), before anything is
  * read from or written to a registry.
  */
-import { readFileSync } from 'node:fs';
 import { DEFAULT_LIST_CONCURRENCY, type LetterFilter, type SyncOptions } from '../engine/syncOptions';
+import { readCaFile } from './caFile';
+import { checkHttpsUrl } from './httpsUrl';
 import { loadIgnoreConfig } from './ignoreConfig';
 import { compileIgnorePatterns, splitPatternList } from './ignorePatterns';
 import { parseLetters } from './letters';
 import { parseNumber } from './numberRule';
 import { OptionsError } from './optionsError';
+import { checkReportPath } from './reportPath';
 import { pairShard } from './shard';
 import { OPTIONS, type OptionPart, type OptionSpec, type RawOptions } from './table';
 
@@ -58,7 +60,12 @@ const REGISTRY_NAME = /^[a-zA-Z0-9]{5,50}$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** OCI repository names: lower-case path components joined by '/'. */
 const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
-const HTTPS_URL = /^https:\/\/[^\s/]+/;
+/**
+ * ACR's naming rules for repositories are those of the Docker registry API it links to (ACR's
+ * "About registries, repositories, and artifacts"): a name, slashes included, is shorter than
+ * 256 characters.
+ */
+export const MAX_REPOSITORY_NAME_LENGTH = 255;
 
 /** Trimmed text, or undefined when blank or not given. */
 function present(value: unknown): string | undefined {
@@ -91,6 +98,14 @@ function subscriptionId(spec: OptionSpec, value: unknown): string | undefined {
 
 function repositoryName(value: unknown): string | undefined {
   const repository = present(value);
+  // Checked first: the pattern below need not run over an overlong value.
+  if (repository !== undefined && repository.length > MAX_REPOSITORY_NAME_LENGTH) {
+    throw new OptionsError(
+      'RepositoryNameTooLong',
+      [repository, String(repository.length), String(MAX_REPOSITORY_NAME_LENGTH)],
+      `repository "${repository}" is ${repository.length} characters long: ACR allows at most ${MAX_REPOSITORY_NAME_LENGTH}`,
+    );
+  }
   if (repository !== undefined && !REPOSITORY_NAME.test(repository)) {
     throw new OptionsError('RepositoryNameInvalid', [repository], `repository "${repository}" is not a valid repository name (lower-case letters, digits, separators . _ - and /)`);
   }
@@ -109,23 +124,13 @@ function cloudName(spec: OptionSpec, value: unknown): string | undefined {
 
 function httpsUrl(spec: OptionSpec, value: unknown): string | undefined {
   const url = present(value);
-  if (url !== undefined && !HTTPS_URL.test(url)) {
-    const label = spec.label ?? spec.name;
-    throw new OptionsError('UrlInvalid', [label, url], `${label} "${url}" is not an https URL`);
-  }
-  return url;
+  return url === undefined ? undefined : checkHttpsUrl(spec.label ?? spec.name, url);
 }
 
-/** A file read now, so that a bad path fails before any request. */
-function fileText(spec: OptionSpec, value: unknown): string | undefined {
+/** A CA file read and checked now, so that a bad path or file fails before any request. */
+function pemFile(spec: OptionSpec, value: unknown): string | undefined {
   const path = present(value);
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    const label = spec.label ?? spec.name;
-    throw new OptionsError('FileUnreadable', [label, path], `${label} "${path}" cannot be read`);
-  }
+  return path === undefined ? undefined : readCaFile(spec.label ?? spec.name, path);
 }
 
 function patterns(value: unknown): string[] {
@@ -156,8 +161,12 @@ function valueOf(spec: OptionSpec, value: unknown): unknown {
       return cloudName(spec, value);
     case 'httpsUrl':
       return httpsUrl(spec, value);
-    case 'file':
-      return fileText(spec, value);
+    case 'pemFile':
+      return pemFile(spec, value);
+    case 'reportPath': {
+      const path = present(value);
+      return path === undefined ? undefined : checkReportPath(spec.label ?? spec.name, path);
+    }
     case 'text':
     case 'path':
     case 'connection':

@@ -17,9 +17,10 @@ import type { NumberRule } from './numberRule';
  * - `registryName`, `subscriptionId`, `repositoryName`, `letters`, `cloudName`, `httpsUrl`:
  *   text with that rule;
  * - `patterns` a list of ignore patterns (each entry may be a comma list);
- * - `file` a path that must be readable: its text is the value (a CA file);
- * - `path` a path to write to (a report) or to read later (the ignore config, read with
- *   `ignorePatterns`); `connection` a service connection id (task only).
+ * - `pemFile` a PEM file of certificates, read and checked now: its text is the value (a CA file);
+ * - `path` a path read later (the ignore config, read with `ignorePatterns`);
+ * - `reportPath` a path a report is written to after the run, checked now;
+ * - `connection` a service connection id (task only).
  */
 export type OptionKind =
   | 'text'
@@ -32,8 +33,9 @@ export type OptionKind =
   | 'patterns'
   | 'cloudName'
   | 'httpsUrl'
-  | 'file'
+  | 'pemFile'
   | 'path'
+  | 'reportPath'
   | 'connection';
 
 export type OptionPart = 'sync' | 'connection' | 'http' | 'reports';
@@ -434,21 +436,23 @@ export const OPTIONS = [
   },
   {
     name: 'reportJson',
-    kind: 'path',
+    kind: 'reportPath',
     part: 'reports',
+    label: 'JSON report',
     cli: { flag: 'report-json', value: 'FILE', section: 'Reports', help: 'write the run report as JSON (docs/run-report.md)' },
     task: {
       input: 'reportPath',
       type: 'string',
       label: 'JSON report path',
       group: 'advanced',
-      help: "Where to write the JSON run report. Empty: `acr-transfer-report.json` in the agent's temp directory. The path is published as the output variable `reportPath`. Example: `$(Build.ArtifactStagingDirectory)/acr-transfer.json`.",
+      help: "Where to write the JSON run report; the folder must exist. Empty: a file of this step's own in the agent's temp directory (`acr-transfer-report-<step id>.json`). The path is published as the output variable `reportPath`. Example: `$(Build.ArtifactStagingDirectory)/acr-transfer.json`.",
     },
   },
   {
     name: 'reportMarkdown',
-    kind: 'path',
+    kind: 'reportPath',
     part: 'reports',
+    label: 'Markdown report',
     cli: { flag: 'report-markdown', value: 'FILE', section: 'Reports', help: 'write the run report as Markdown' },
   },
   {
@@ -489,7 +493,7 @@ export const OPTIONS = [
   },
   {
     name: 'caFile',
-    kind: 'file',
+    kind: 'pemFile',
     part: 'http',
     label: 'CA file',
     cli: { flag: 'ca-file', value: 'FILE', section: 'Azure', help: "also trust this CA (PEM), e.g. a corporate proxy's" },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ProxySettings } from '@azure/core-rest-pipeline';
 import * as tl from 'azure-pipelines-task-lib/task';
+import { logWarning } from './log';
 
 /**
  * The agent's own network settings, applied to every Azure client the task builds, as the
@@ -14,7 +15,7 @@ export function agentCaPem(): string | undefined {
   try {
     return readFileSync(caFile, 'utf8');
   } catch {
-    tl.warning(tl.loc('AgentCaUnreadable', caFile));
+    logWarning(tl.loc('AgentCaUnreadable', caFile));
     return undefined;
   }
 }

@@ -15,6 +15,7 @@ import { parseOptions } from '../options/parse';
 import { connectionErrorIn, disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
 import { agentCaPem, agentProxy } from './agentNetwork';
 import { readTaskInputs } from './inputs';
+import { logLine, logWarning, setResult } from './log';
 import { optionsMessage, registryNotFoundMessage } from './messages';
 import { logRequests, taskEvents } from './publish/logGroups';
 import { publishOutputs } from './publish/outputs';
@@ -29,7 +30,7 @@ class CloudMismatch extends Error {}
 const EXIT_AFTER_MS = 1_000;
 
 function announce(side: 'source' | 'target', connection: ResolvedConnection): void {
-  console.log(tl.loc('ConnectionUsed', side, tl.loc(`AuthKind_${connection.authKind}`)));
+  logLine(tl.loc('ConnectionUsed', side, tl.loc(`AuthKind_${connection.authKind}`)));
 }
 
 /** The one-line, localised reason a run could not start. */
@@ -52,9 +53,9 @@ function failureMessage(error: unknown, cancelled: boolean, budgetSpent: boolean
  */
 function cancelOnAgentSignals(): ReturnType<typeof cancelOnSignals> {
   return cancelOnSignals({
-    first: (signal) => console.log(tl.loc('Cancelling', signal)),
+    first: (signal) => logLine(tl.loc('Cancelling', signal)),
     second: (signal) => {
-      tl.setResult(tl.TaskResult.Failed, tl.loc('CancelledAtOnce', signal));
+      setResult(tl.TaskResult.Failed, tl.loc('CancelledAtOnce', signal));
       process.exit(1);
     },
   });
@@ -66,7 +67,7 @@ export async function run(): Promise<void> {
   tl.setResourcePath(taskJsonPath());
   onUnexpectedError(
     (error) => {
-      tl.setResult(tl.TaskResult.Failed, tl.loc('Unexpected', oneLineError(error)));
+      setResult(tl.TaskResult.Failed, tl.loc('Unexpected', oneLineError(error)));
       process.exit(1);
     },
     { replaceExisting: true },
@@ -95,8 +96,8 @@ export async function run(): Promise<void> {
       ),
       start.signal,
     );
-    for (const skipped of connection.preflight.skipped) tl.warning(tl.loc('PreflightSkipped', skipped.message));
-    console.log(tl.loc('Syncing', connection.source.name, connection.target.name));
+    for (const skipped of connection.preflight.skipped) logWarning(tl.loc('PreflightSkipped', skipped.message));
+    logLine(tl.loc('Syncing', connection.source.name, connection.target.name));
     const report = await runSync(options.sync, connection.ports, {
       toolVersion: TASK_VERSION,
       events: taskEvents(options.sync.dryRun),
@@ -110,7 +111,7 @@ export async function run(): Promise<void> {
     publishOutputs(report, reportPath);
     setRunResult(report);
   } catch (error) {
-    tl.setResult(tl.TaskResult.Failed, failureMessage(error, cancellation.signal.aborted, start?.budgetSpent() === true));
+    setResult(tl.TaskResult.Failed, failureMessage(error, cancellation.signal.aborted, start?.budgetSpent() === true));
   } finally {
     cancellation.dispose();
     disposeConnections();

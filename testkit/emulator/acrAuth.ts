@@ -38,7 +38,12 @@ export function parseScope(text: string): AccessScope | undefined {
   return { type: text.slice(0, first), name: text.slice(first + 1, last), actions: text.slice(last + 1).split(',').filter(Boolean) };
 }
 
-const formatScope = (s: AccessScope): string => `${s.type}:${s.name}:${s.actions.join(',')}`;
+/**
+ * A header cannot carry control characters (Node refuses to send it, and the emulator would
+ * crash): a repository name a hostile catalog made up is percent-encoded where it has them.
+ */
+const headerSafe = (text: string): string => text.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c));
+const formatScope = (s: AccessScope): string => `${s.type}:${headerSafe(s.name)}:${s.actions.join(',')}`;
 
 export function acrErrors(status: number, code: string, message: string, detail?: unknown, headers: Record<string, string> = {}): Reply {
   return jsonReply(status, { errors: [{ code, message, ...(detail === undefined ? {} : { detail }) }] }, headers);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { RestError } from '@azure/core-rest-pipeline';
-import { describeError, oneLineError, redactText } from '../../src/azure/redact';
+import { describeError, oneLineError, redactSecrets, redactText, registerSecret } from '../../src/azure/redact';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
 const RID = `/subscriptions/${SUB}/resourceGroups/dst-rg/providers/Microsoft.ContainerRegistry/registries/dstreg`;
@@ -64,5 +64,28 @@ describe('azure/redact', () => {
     const long = oneLineError('a'.repeat(5000));
     assert.ok(long.length <= 1000);
     assert.equal(oneLineError(undefined), 'undefined');
+  });
+
+  it('redacts a subscription id inside a URL-encoded path or query', () => {
+    const encoded = `https://portal.azure.com/#resource%2Fsubscriptions%2F${SUB}%2FresourceGroups%2Fdst-rg%2Fproviders%2FMicrosoft.ContainerRegistry%2Fregistries%2Fdstreg`;
+    const line = redactText(`see ${encoded} and ?scope=%2fsubscriptions%2f${SUB.toUpperCase()}&x=1`);
+    assert.ok(!line.toLowerCase().includes(SUB), line);
+    assert.ok(!line.includes('dst-rg'), line);
+    assert.match(line, /\[redacted-resource-id\]/);
+  });
+
+  it('redacts a GUID that follows a letter or a digit, as after %2F', () => {
+    assert.equal(redactText(`id=%2F${SUB}`), 'id=%2F[redacted-id]');
+    assert.equal(redactText(`x${SUB}y`), 'x[redacted-id]y');
+  });
+
+  it('masks a secret this process registered wherever it appears, and only it', () => {
+    const secret = 'Zq8~unit-test-secret.value';
+    assert.equal(redactSecrets(`invalid secret ${secret}!`), `invalid secret ${secret}!`, 'nothing before it is registered');
+    registerSecret(secret);
+    registerSecret('abc');
+    assert.equal(redactSecrets(`invalid secret ${secret}!${secret}`), 'invalid secret [redacted]![redacted]');
+    assert.equal(oneLineError(new Error(`AADSTS7000215: Invalid client secret provided: ${secret}`)), 'AADSTS7000215: Invalid client secret provided: [redacted]');
+    assert.equal(redactSecrets('abc and cab'), 'abc and cab', 'a value too short to be a secret is not masked everywhere');
   });
 });

@@ -2,7 +2,8 @@
  * Bad input: one line naming the bad value, exit code 2, and no write to any registry.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../testkit/emulator';
@@ -22,6 +23,14 @@ describe('acr-transfer command line: bad input', function () {
   const notArray = file('object.json', '{"ignore": ["a/*"]}');
   const numbers = file('numbers.json', '["a/*", 42]');
   const missing = join(dir, 'missing.json');
+  const folder = join(dir, 'a-folder');
+  mkdirSync(folder);
+  // A FIFO nobody writes to: reading it would wait for ever, so it must be refused unread.
+  const fifo = join(dir, 'a-fifo');
+  execFileSync('mkfifo', [fifo]);
+  const notPem = file('not-pem.crt', 'this is not a certificate\n');
+  const brokenPem = file('broken.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+  const longName = `team/${'a'.repeat(251)}`;
 
   before(async () => {
     emulator = await startEmulator({ fixture: twoRegistries({ api: release('a', '1') }, { web: release('w', '1') }) });
@@ -58,12 +67,45 @@ describe('acr-transfer command line: bad input', function () {
     ['a target registry in another subscription', ['--source-registry-name', 'sourceacr', '--target-registry-name', TARGET, '--source-subscription-id', SUB_SOURCE], `acr-transfer: registry "${TARGET}" was not found in the target subscription`],
     ['an unknown flag', withSource('--colour'), "acr-transfer: Unknown option '--colour'"],
     ['no subscription', ['--source-registry-name', 'sourceacr', '--target-registry-name', TARGET], 'acr-transfer: source subscription id is required: pass --source-subscription-id or set AZURE_SUBSCRIPTION_ID'],
+    // A shell variable that is not set, a flag given twice.
+    ['a blank repository (an unset variable)', withSource('--repository', ''), 'acr-transfer: --repository "" is empty: give a value or leave the flag out'],
+    ['a blank --repository=', withSource('--repository='), 'acr-transfer: --repository "" is empty: give a value or leave the flag out'],
+    ['blank letters', withSource('--letters', ' '), 'acr-transfer: --letters " " is empty: give a value or leave the flag out'],
+    ['a blank ignore pattern', withSource('--ignore-pattern', ''), 'acr-transfer: --ignore-pattern "" is empty: give a value or leave the flag out'],
+    ['letters given twice', withSource('--letters', 'a-c', '--letters', 'x'), 'acr-transfer: --letters is given twice with different values ("a-c", then "x"): give it once'],
+    ['a repository given twice', withSource('--repository', 'api', '--repository=web'), 'acr-transfer: --repository is given twice with different values ("api", then "web"): give it once'],
+    // Files that are not what they should be.
+    ['a CA file that is not PEM', withSource('--ca-file', notPem), `acr-transfer: CA file "${notPem}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`],
+    ['a CA file with a broken certificate', withSource('--ca-file', brokenPem), `acr-transfer: CA file "${brokenPem}": certificate 1 is not a valid PEM certificate`],
+    ['a CA file that is a folder', withSource('--ca-file', folder), `acr-transfer: CA file "${folder}" is not a file (a folder, a pipe or a device)`],
+    ['a CA file that is a FIFO', withSource('--ca-file', fifo), `acr-transfer: CA file "${fifo}" is not a file (a folder, a pipe or a device)`],
+    ['an ignore config that is a folder', withSource('--ignore-config', folder), `acr-transfer: ignore config "${folder}" is not a file (a folder, a pipe or a device)`],
+    ['an ignore config that is a FIFO', withSource('--ignore-config', fifo), `acr-transfer: ignore config "${fifo}" is not a file (a folder, a pipe or a device)`],
+    // Endpoints that are not well-formed https URLs.
+    ['an ARM endpoint over http', withSource('--arm-endpoint', 'http://management.azure.com'), 'acr-transfer: ARM endpoint "http://management.azure.com" is not a well-formed https URL (such as https://management.azure.com)'],
+    ['an ARM endpoint with a space in its host', withSource('--arm-endpoint', 'https://management azure.com'), 'acr-transfer: ARM endpoint "https://management azure.com" is not a well-formed https URL'],
+    ['an authority host without its colon', withSource('--authority-host', 'https//login.microsoftonline.com'), 'acr-transfer: authority host "https//login.microsoftonline.com" is not a well-formed https URL'],
+    ['an authority host with a password in it', withSource('--authority-host', 'https://me:hunter22@login.microsoftonline.com'), 'acr-transfer: authority host "https://…@login.microsoftonline.com" is not a well-formed https URL'],
+    ['an audience with a query', withSource('--acr-audience', 'https://containerregistry.azure.net/?x=1'), 'acr-transfer: registry token audience "https://containerregistry.azure.net/?x=1" is not a well-formed https URL'],
+    // Names and patterns.
+    ['a repository name over 255 characters', withSource('--repository', longName), `acr-transfer: repository "${longName}" is 256 characters long: ACR allows at most 255`],
+    ['a regex that backtracks without end', withSource('--ignore-pattern', 're:^(a+)+$'), 'acr-transfer: ignore pattern "re:^(a+)+$" repeats a part that holds a quantifier, an alternation or a backreference, which can take exponential time to match: write it without that nesting'],
+    ['a regex of overlapping alternatives under a repeat', withSource('--ignore-pattern', 're:^(a|aa)+$'), 'acr-transfer: ignore pattern "re:^(a|aa)+$" repeats a part'],
+    ['a regex of stacked quantifiers', withSource('--ignore-pattern', 're:^.*a.*a.*a.*b$'), 'acr-transfer: ignore pattern "re:^.*a.*a.*a.*b$" has too many wildcards, quantifiers or alternatives to match a long name quickly: simplify it'],
+    ['a glob of four stars in one segment', withSource('--ignore-pattern', 'team/*a*a*a*b'), 'acr-transfer: ignore pattern "team/*a*a*a*b" has too many wildcards'],
+    // Report paths, checked before the run rather than after every import.
+    ['a JSON report in a missing folder', withSource('--report-json', join(dir, 'nope', 'r.json')), `acr-transfer: JSON report "${join(dir, 'nope', 'r.json')}": the folder "${join(dir, 'nope')}" does not exist`],
+    ['a JSON report that is a folder', withSource('--report-json', folder), `acr-transfer: JSON report "${folder}" is a folder, a pipe or a device, not a file`],
+    ['a Markdown report in a missing folder', withSource('--report-markdown', join(dir, 'nope', 'r.md')), `acr-transfer: Markdown report "${join(dir, 'nope', 'r.md')}": the folder "${join(dir, 'nope')}" does not exist`],
   ];
+  /** Only these need ARM to find out: every other bad input is refused before the first request. */
+  const foundThroughArm = new Set(['a source registry that does not exist', 'a target registry in another subscription']);
 
   for (const [what, args, message] of cases) {
     it(`rejects ${what}: one line, exit 2, no write`, async () => {
       const before = snapshot(emulator, TARGET);
       const writesBefore = emulator.log.count('arm.importImage');
+      const requestsBefore = emulator.log.entries().length;
       const result = await runCli(emulator, args);
       assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
       const lines = result.stderr.trim().split('\n');
@@ -71,6 +113,10 @@ describe('acr-transfer command line: bad input', function () {
       assert.ok(lines[0].startsWith(message), `expected "${message}"\n     got "${lines[0]}"`);
       assert.equal(emulator.log.count('arm.importImage'), writesBefore);
       assert.deepEqual(snapshot(emulator, TARGET), before);
+      if (!foundThroughArm.has(what)) {
+        assert.equal(emulator.log.entries().length, requestsBefore, 'no request at all');
+        assert.equal(result.stdout, '', 'nothing else printed: no sign-in was attempted');
+      }
     });
   }
 

@@ -54,4 +54,31 @@ describe('acr-transfer command line: selecting repositories', function () {
     const kept = await syncWith('--letters', 'm', '--ignore-config', config);
     assert.deepEqual(kept, ['myrepo/foo/bar', 'myrepowithsubfolders/a']);
   });
+
+  // Windows PowerShell 5.1 writes a byte order mark: UTF-8 with Out-File -Encoding utf8, UTF-16LE
+  // with > and Out-File's default.
+  const withMark: Array<[string, (json: string) => Buffer]> = [
+    ['UTF-8 with a byte order mark', (json) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json, 'utf8')])],
+    ['UTF-16LE with a byte order mark', (json) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')])],
+  ];
+  for (const [encoding, encode] of withMark) {
+    it(`--ignore-config written as ${encoding} (Windows PowerShell 5.1) is read`, async () => {
+      const config = join(mkdtempSync(join(tmpdir(), 'ignore-')), 'ignore-config.json');
+      writeFileSync(config, encode(JSON.stringify(['myRepo/*', 'myRepoWithSubFolders/*/*', 're:^myRepo/([^/]+)/\\1$'])));
+      const kept = await syncWith('--letters', 'm', '--ignore-config', config);
+      assert.deepEqual(kept, ['myrepo/foo/bar', 'myrepowithsubfolders/a']);
+    });
+  }
+
+  it('a flag given twice with the same value is taken once', async () => {
+    assert.deepEqual(await syncWith('--letters', 'a-c', '--letters', 'a-c'), ['alpha', 'beta', 'charlie']);
+  });
+
+  it('an ignore config of 200,000 patterns is read and applied', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'ignore-')), 'many.json');
+    const patterns = Array.from({ length: 200_000 }, (_, i) => `re:^team${i}/`);
+    patterns.push('legacy/*');
+    writeFileSync(config, JSON.stringify(patterns));
+    assert.deepEqual(await syncWith('--letters', 'l,t', '--ignore-config', config), ['team/api']);
+  });
 });

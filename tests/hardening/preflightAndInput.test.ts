@@ -3,7 +3,8 @@
  * ends, each with its exact one-line message and no write to any registry.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Fixture } from '../../testkit/emulator/api';
@@ -12,6 +13,12 @@ import { FRONT_ENDS, runFrontEnd, type SyncSettings } from './support/frontEnds'
 import { assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';
 import { faultEmulators } from './support/session';
 import { faultWorld, SOURCE, SUB_SOURCE, SUB_TARGET, TARGET, TARGET_APP } from './support/world';
+
+/** The lines task-lib and the task write for themselves. */
+const TASK_COMMAND = /^##(vso\[task\.(issue|complete|setprogress|setvariable|uploadsummary|debug|setsecret)[ \]]|\[(group|endgroup)\])/;
+/** Control characters but the line feed (and the carriage return Windows line ends may leave). */
+// eslint-disable-next-line no-control-regex -- these are what must not be printed
+const CONTROL = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 function withTargetRegistry(change: (r: Fixture['subscriptions'][number]['registries'][number]) => void): Fixture {
   const fixture = faultWorld();
@@ -115,6 +122,11 @@ describe('fault injection: preflight and bad input', function () {
   const notJson = join(dir, 'not.json');
   writeFileSync(notJson, '["a/*"');
   const missing = join(dir, 'missing.json');
+  const folder = join(dir, 'folder');
+  mkdirSync(folder);
+  const fifo = join(dir, 'fifo.json');
+  execFileSync('mkfifo', [fifo]);
+  const longName = `app/${'x'.repeat(252)}`;
   const badInputs: Array<[string, SyncSettings, string]> = [
     ['letters c-a', { letters: 'c-a' }, 'letters "c-a": range "c-a" runs backwards'],
     ['letters ab', { letters: 'ab' }, 'letters "ab": "ab" is neither one letter or digit nor a range such as a-c'],
@@ -130,6 +142,14 @@ describe('fault injection: preflight and bad input', function () {
     ['a registry that does not exist', { targetRegistry: 'nosuchregistry' }, 'registry "nosuchregistry" was not found in the target subscription'],
     ['a time budget of 0', { timeBudgetMinutes: '0' }, 'time budget minutes "0" is not valid'],
     ['a request timeout of 0', { requestTimeoutSeconds: '0' }, 'request timeout seconds "0" is not valid: give a number of seconds from 1 to 600'],
+    ['a regex that backtracks without end', { ignorePatterns: ['re:^(a|aa)+$'] }, 'ignore pattern "re:^(a|aa)+$" repeats a part that holds a quantifier, an alternation or a backreference'],
+    ['a glob of four stars in one segment', { ignorePatterns: ['app*a*b*c*'] }, 'ignore pattern "app*a*b*c*" has too many wildcards, quantifiers or alternatives to match a long name quickly'],
+    ['an ignore config that is a folder', { ignoreConfig: folder }, `ignore config "${folder}" is not a file (a folder, a pipe or a device)`],
+    ['an ignore config that is a FIFO', { ignoreConfig: fifo }, `ignore config "${fifo}" is not a file (a folder, a pipe or a device)`],
+    ['a repository name over 255 characters', { repository: longName }, `repository "${longName}" is 256 characters long: ACR allows at most 255`],
+    ['a report path in a missing folder', { reportPath: join(dir, 'gone', 'report.json') }, `JSON report "${join(dir, 'gone', 'report.json')}": the folder "${join(dir, 'gone')}" does not exist`],
+    ['a report path that is a folder', { reportPath: folder }, `JSON report "${folder}" is a folder, a pipe or a device, not a file`],
+    ['a registry token audience over http', { acrAudience: 'http://containerregistry.azure.net' }, 'registry token audience "http://containerregistry.azure.net" is not a well-formed https URL'],
   ];
 
   for (const frontEnd of FRONT_ENDS) {
@@ -152,5 +172,34 @@ describe('fault injection: preflight and bad input', function () {
         assertNothingShown(run);
       });
     }
+  }
+
+  for (const frontEnd of FRONT_ENDS) {
+    it(`${frontEnd}: names a hostile catalog serves are logged escaped, never as commands, and kept in the report`, async () => {
+      const forged = 'evil\n##vso[task.setvariable variable=pwned]yes';
+      const loud = 'bell\u0007esc\u001b[2Jname';
+      const e = await start();
+      figures.faultScenarios++;
+      const before = snapshotTarget(e);
+      const catalog = [...e.registry(SOURCE).repositories(), forged, loud];
+      e.addFault({ route: 'acr.catalog', kind: 'status', status: 200, body: { repositories: catalog }, times: 1 });
+      const run = await runFrontEnd(frontEnd, e);
+      figures.faultsInjected += e.log.count('acr.catalog') > 0 ? 1 : 0;
+      assert.equal(run.outcome, 'failed', run.reason);
+      const lines = (run.stdout + run.stderr).split('\n');
+      if (frontEnd === 'task') {
+        const forgedLines = lines.filter((line) => (line.startsWith('##') && !TASK_COMMAND.test(line)) || line.indexOf('##vso[', 1) >= 0);
+        assert.deepEqual(forgedLines, []);
+        assert.ok(!run.stdout.includes('##vso[task.setvariable variable=pwned'), 'the forged command never reached the agent');
+      } else {
+        assert.ok(!lines.some((line) => line.startsWith('##')), 'no printed line starts like a pipeline command');
+      }
+      assert.ok(!lines.some((line) => CONTROL.test(line)), 'no control character printed');
+      assert.ok(run.everything.includes('evil\\n'), 'the name is shown, escaped');
+      const names = run.report?.repositories.map((r) => r.name) ?? [];
+      assert.ok(names.includes(forged) && names.includes(loud), 'the JSON report keeps the real names');
+      assertNothingLost(e, before, [run.report]);
+      assertNothingShown(run);
+    });
   }
 });

@@ -1,7 +1,11 @@
 import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OptionsError } from '../../src/options/optionsError';
 import { parseOptions } from '../../src/options/parse';
 import type { RawOptions } from '../../src/options/table';
+import { createTlsMaterial } from '../../testkit/emulator/ca';
 
 /** The engine's part of the checked options. */
 const validateOptions = (raw: RawOptions) => parseOptions(raw).sync;
@@ -103,5 +107,76 @@ describe('transport options', () => {
   it('reject values out of range with one line naming them', () => {
     assert.throws(() => validateOptions({ ...base, requestTimeoutSeconds: '0' }), /^OptionsError: request timeout seconds "0" is not valid/);
     assert.throws(() => validateOptions({ ...base, maxReadsPerSecond: '-5' }), /max reads per second "-5" is not valid/);
+  });
+});
+
+describe('options read from files and URLs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parse-files-'));
+  const write = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const errorOf = (raw: RawOptions): OptionsError | undefined => {
+    try {
+      parseOptions({ ...base, ...raw });
+      return undefined;
+    } catch (error) {
+      if (error instanceof OptionsError) return error;
+      throw error;
+    }
+  };
+
+  it('takes a CA file of PEM certificates as its text', async () => {
+    const { caPem, certPem } = await createTlsMaterial();
+    const path = write('ca.pem', `# a comment line, as bundles have\n${caPem}${certPem}`);
+    assert.equal(parseOptions({ ...base, caFile: path }).http.caPem, readFileSync(path, 'utf8'));
+  });
+
+  it('refuses a CA file that is not PEM, or holds a broken certificate', () => {
+    assert.equal(errorOf({ caFile: write('der.crt', '0\x82\x01\x0a') })?.key, 'PemNoCertificate');
+    assert.equal(errorOf({ caFile: write('cut.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n') })?.key, 'PemCertificateInvalid');
+    assert.equal(errorOf({ caFile: dir })?.key, 'FileNotRegular');
+    assert.equal(errorOf({ caFile: join(dir, 'none.pem') })?.key, 'FileUnreadable');
+  });
+
+  const urls: Array<[string, string | undefined]> = [
+    ['https://management.azure.com', undefined],
+    ['https://management.local.azurestack.external:443/', undefined],
+    ['https://login.microsoftonline.com/', undefined],
+    ['http://management.azure.com', 'UrlInvalid'],
+    ['https://', 'UrlInvalid'],
+    ['https//management.azure.com', 'UrlInvalid'],
+    ['https://management azure.com', 'UrlInvalid'],
+    ['https://management.azure.com/?api-version=1', 'UrlInvalid'],
+    ['https://management.azure.com/#x', 'UrlInvalid'],
+    ['https://user:secret@management.azure.com', 'UrlInvalid'],
+    ['management.azure.com', 'UrlInvalid'],
+  ];
+  for (const [url, key] of urls) {
+    it(`${key === undefined ? 'takes' : 'refuses'} the endpoint ${url}`, () => {
+      assert.equal(errorOf({ armEndpoint: url })?.key, key);
+      assert.equal(errorOf({ acrAudience: url })?.key, key);
+    });
+  }
+
+  it('never echoes a password given in an endpoint URL', () => {
+    const error = errorOf({ authorityHost: 'https://user:hunter22@login.example' });
+    assert.equal(error?.message, 'authority host "https://…@login.example" is not a well-formed https URL (such as https://management.azure.com)');
+  });
+
+  it('takes a repository name of 255 characters and refuses one of 256', () => {
+    const name = (length: number): string => `team/${'a'.repeat(length - 5)}`;
+    assert.equal(parseOptions({ ...base, repository: name(255) }).sync.repository, name(255));
+    assert.equal(errorOf({ repository: name(256) })?.key, 'RepositoryNameTooLong');
+  });
+
+  it('checks report paths before the run and creates nothing', () => {
+    const missingFolder = join(dir, 'reports', 'run.json');
+    assert.equal(errorOf({ reportJson: missingFolder })?.message, `JSON report "${missingFolder}": the folder "${join(dir, 'reports')}" does not exist`);
+    assert.ok(!existsSync(join(dir, 'reports')));
+    assert.equal(errorOf({ reportMarkdown: dir })?.key, 'ReportPathNotFile');
+    const existing = write('old-report.json', '{}');
+    assert.deepEqual(parseOptions({ ...base, reportJson: existing, reportMarkdown: join(dir, 'new.md') }).reports, { json: existing, markdown: join(dir, 'new.md') });
   });
 });

@@ -5,18 +5,16 @@ import type { RepositoryReport, RunReport, TagReport } from '../../engine/report
 import { repositoryFindings, SEVERITY, type Finding, type FindingKind } from '../../reporting/findings';
 import { planOverview, type PlanOverview } from '../../reporting/planOverview';
 import { shortDigest } from '../../reporting/texts';
+import { logDebug, logError, logGroup, logGroupEnd, logLine as write, logWarning, setProgress } from '../log';
 
 /**
  * What the pipeline log shows while a run goes: the selection, a progress percentage while
  * importing (`task.setprogress`), and one collapsible group per repository that had something
  * to do, with each tag's decision and short digests. Re-tagged and locked tags (a lock on the
- * tag, its repository or a manifest) become warnings
- * and failures errors (`task.logissue`), so they reach the run's summary page.
- * Task-lib has no group helper; `##[group]` / `##[endgroup]` lines are the agent's format.
+ * tag, its repository or a manifest) become warnings and failures errors (`task.logissue`), so
+ * they reach the run's summary page. Every line goes out through ../log, which keeps
+ * registry-supplied names from becoming agent commands.
  */
-function write(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
 
 function tagLine(repository: string, tag: TagReport): string {
   return tl.loc('TagLine', `${repository}:${tag.tag}`, tag.decision, shortDigest(tag.sourceDigest), shortDigest(tag.targetDigest), tag.outcome);
@@ -38,17 +36,17 @@ const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>) => 
 
 function raise<F extends Finding>(finding: F): void {
   const text = (FINDING_TEXT[finding.kind] as (f: F) => string)(finding);
-  if (SEVERITY[finding.kind] === 'error') tl.error(text);
-  else tl.warning(text);
+  if (SEVERITY[finding.kind] === 'error') logError(text);
+  else logWarning(text);
 }
 
 function logRepository(repository: RepositoryReport): void {
   if (repository.status === 'inSync') return;
   // Not listed before the time budget ran out: nothing to show but its name; counted once instead.
   if (repository.status === 'deferred' && repository.tags.length === 0) return;
-  write(`##[group]${tl.loc('RepositoryGroup', repository.name, repository.status)}`);
+  logGroup(tl.loc('RepositoryGroup', repository.name, repository.status));
   for (const tag of repository.tags) if (tag.decision !== 'inSync') write(tagLine(repository.name, tag));
-  write('##[endgroup]');
+  logGroupEnd();
   for (const finding of repositoryFindings(repository)) raise(finding);
 }
 
@@ -83,8 +81,8 @@ export function taskEvents(dryRun: boolean): SyncEvents {
       finished++;
       const what = `${group.repository}@${shortDigest(group.sourceDigest)}`;
       const percent = total === 0 ? 100 : Math.floor((finished * 100) / total);
-      tl.setProgress(percent, tl.loc('Importing', group.repository, shortDigest(group.sourceDigest), group.tags.join(', ')));
-      if (error !== undefined) tl.debug(`import of ${what} failed: ${error}`);
+      setProgress(percent, tl.loc('Importing', group.repository, shortDigest(group.sourceDigest), group.tags.join(', ')));
+      if (error !== undefined) logDebug(`import of ${what} failed: ${error}`);
     },
     repositoryFinished: logRepository,
   };

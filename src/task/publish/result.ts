@@ -1,6 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { MAX_INDEX_MANIFESTS } from '../../engine/indexSize';
 import type { RunReport } from '../../engine/report';
+import { setResult } from '../log';
 
 function budgetReason(report: RunReport): string[] {
   if (report.stoppedBy !== 'timeBudget') return [];
@@ -30,15 +31,15 @@ function issueReasons(report: RunReport): string[] {
 export function setRunResult(report: RunReport): void {
   const { tags, repositories } = report.totals;
   if (report.stoppedBy === 'cancelled') {
-    tl.setResult(tl.TaskResult.Failed, tl.loc('Result_Cancelled', String(tags.imported), String(repositories.remaining)));
+    setResult(tl.TaskResult.Failed, tl.loc('Result_Cancelled', String(tags.imported), String(repositories.remaining)));
   } else if (report.result === 'failed') {
     const reasons = [tl.loc('Result_Failed', String(tags.failed), String(repositories.failed)), ...budgetReason(report)];
-    tl.setResult(tl.TaskResult.Failed, reasons.join(' '));
+    setResult(tl.TaskResult.Failed, reasons.join(' '));
   } else if (report.result === 'succeededWithIssues') {
-    tl.setResult(tl.TaskResult.SucceededWithIssues, issueReasons(report).join(' '));
+    setResult(tl.TaskResult.SucceededWithIssues, issueReasons(report).join(' '));
   } else if (report.dryRun) {
-    tl.setResult(tl.TaskResult.Succeeded, tl.loc('Result_DryRun', String(repositories.withWork)));
+    setResult(tl.TaskResult.Succeeded, tl.loc('Result_DryRun', String(repositories.withWork)));
   } else {
-    tl.setResult(tl.TaskResult.Succeeded, tl.loc('Result_Succeeded', String(tags.imported), String(repositories.done), String(repositories.remaining)));
+    setResult(tl.TaskResult.Succeeded, tl.loc('Result_Succeeded', String(tags.imported), String(repositories.done), String(repositories.remaining)));
   }
 }

@@ -20,7 +20,14 @@ const CLI = join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 export type CliResult = ChildRun;
 
 export function runCli(emulator: Emulator, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const flags = ['--arm-endpoint', emulator.armEndpoint, '--authority-host', emulator.authorityHost, '--ca-file', emulator.caFile, ...args];
+  // A flag the test gives itself replaces the emulator's (a flag given twice is bad input).
+  const given = (flag: string): boolean => args.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
+  const emulatorFlags = [
+    ['--arm-endpoint', emulator.armEndpoint],
+    ['--authority-host', emulator.authorityHost],
+    ['--ca-file', emulator.caFile],
+  ].filter(([flag]) => !given(flag));
+  const flags = [...emulatorFlags.flat(), ...args];
   return runGuarded(CLI, flags, {
     HOME: process.env['HOME'] ?? '/tmp',
     AZURE_TENANT_ID: TENANT,

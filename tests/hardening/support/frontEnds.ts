@@ -6,7 +6,7 @@
  * is read back; the task's summary file too.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../../../testkit/emulator/api';
@@ -36,6 +36,10 @@ export interface SyncSettings {
   /** Registry names as typed (bad input tests). */
   sourceRegistry?: string;
   targetRegistry?: string;
+  /** The JSON report's path (default: report.json in the run's work folder). */
+  reportPath?: string;
+  /** The registry token audience (CLI --acr-audience, task registryAudience). */
+  acrAudience?: string;
 }
 
 export interface RunControl {
@@ -80,7 +84,12 @@ const FLAG: Record<keyof SyncSettings, string> = {
   force: '--force',
   sourceRegistry: '--source-registry-name',
   targetRegistry: '--target-registry-name',
+  reportPath: '--report-json',
+  acrAudience: '--acr-audience',
 };
+
+/** Task inputs whose name is not the setting's. */
+const INPUT_NAME: Partial<Record<keyof SyncSettings, string>> = { acrAudience: 'registryAudience' };
 
 type SettingValue = string | boolean | string[] | undefined;
 
@@ -99,13 +108,14 @@ function taskInputs(settings: SyncSettings): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const [key, value] of Object.entries(settings) as [keyof SyncSettings, SettingValue][]) {
     if (value === undefined) continue;
-    inputs[`INPUT_${key.toUpperCase()}`] = Array.isArray(value) ? value.join('\n') : String(value);
+    inputs[`INPUT_${(INPUT_NAME[key] ?? key).toUpperCase()}`] = Array.isArray(value) ? value.join('\n') : String(value);
   }
   return inputs;
 }
 
+/** A file's text, or nothing when there is no such file (a bad report path may name a folder). */
 function readIfThere(path: string | undefined): string {
-  return path !== undefined && existsSync(path) ? readFileSync(path, 'utf8') : '';
+  return path !== undefined && existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : '';
 }
 
 function parseReport(text: string): RunReport | undefined {
@@ -113,7 +123,7 @@ function parseReport(text: string): RunReport | undefined {
 }
 
 async function runCliFrontEnd(emulator: Emulator, settings: SyncSettings, work: string, control: RunControl): Promise<SyncRun> {
-  const reportPath = join(work, 'report.json');
+  const reportPath = settings.reportPath ?? join(work, 'report.json');
   const flags = [
     '--source-registry-name', settings.sourceRegistry ?? SOURCE,
     '--target-registry-name', settings.targetRegistry ?? TARGET,
@@ -123,7 +133,7 @@ async function runCliFrontEnd(emulator: Emulator, settings: SyncSettings, work: 
     '--authority-host', emulator.authorityHost,
     '--ca-file', emulator.caFile,
     '--report-json', reportPath,
-    ...cliFlags({ ...settings, sourceRegistry: undefined, targetRegistry: undefined }),
+    ...cliFlags({ ...settings, sourceRegistry: undefined, targetRegistry: undefined, reportPath: undefined }),
   ];
   const credential = control.cliCredential ?? { clientId: TARGET_APP, secret: SECRETS.target };
   const run = await runGuarded(
@@ -149,14 +159,14 @@ async function runCliFrontEnd(emulator: Emulator, settings: SyncSettings, work: 
 
 async function runTaskFrontEnd(emulator: Emulator, settings: SyncSettings, work: string, control: RunControl): Promise<SyncRun> {
   const entry = await packagedTaskEntry();
-  const reportPath = join(work, 'report.json');
+  const reportPath = settings.reportPath ?? join(work, 'report.json');
   const basics = (id: string, subscriptionId: string) => ({ id, tenantId: TENANT, subscriptionId });
   const connections = control.taskConnections ?? [
     secretConnection(emulator, { ...basics(CONNECTIONS.source, SUB_SOURCE), clientId: SOURCE_APP, secret: SECRETS.source }),
     secretConnection(emulator, { ...basics(CONNECTIONS.target, SUB_TARGET), clientId: TARGET_APP, secret: SECRETS.target }),
   ];
   const run = await runGuarded(entry, [], {
-    ...taskInputs({ ...settings, sourceRegistry: settings.sourceRegistry ?? SOURCE, targetRegistry: settings.targetRegistry ?? TARGET }),
+    ...taskInputs({ ...settings, sourceRegistry: settings.sourceRegistry ?? SOURCE, targetRegistry: settings.targetRegistry ?? TARGET, reportPath: undefined }),
     INPUT_SOURCECONNECTION: CONNECTIONS.source,
     INPUT_TARGETCONNECTION: CONNECTIONS.target,
     INPUT_REPORTPATH: reportPath,

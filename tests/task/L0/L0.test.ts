@@ -10,9 +10,12 @@ import { agentTemp as temp, explain, runScenario as run } from './support/runSce
 
 describe('AcrTransfer task (L0, MockTestRunner)', function () {
   this.timeout(60_000);
+  /** System.TaskInstanceId, as the agent sets it for a step. */
+  const STEP = 'd4997dda-70a7-5ff3-3edd-fa7524db0f8f';
 
   it('syncs, groups the log per repository, sets output variables and uploads a summary', async () => {
     const o = await run({
+      variables: { 'System.TaskInstanceId': STEP },
       registries: {
         sourceacr: { api: { '1.0': D(1), latest: D(1) }, web: { v2: D(2) }, same: { s: D(3) } },
         targetacr: { same: { s: D(3) }, web: { v2: D(9) } },
@@ -35,7 +38,7 @@ describe('AcrTransfer task (L0, MockTestRunner)', function () {
       tagsLocked: '0',
       tagsFailed: '0',
       repositoriesRemaining: '0',
-      reportPath: join(temp, 'acr-transfer-report.json'),
+      reportPath: join(temp, `acr-transfer-report-${STEP}.json`),
     });
     assert.match(o.summary ?? '', /## ACR Transfer: `sourceacr` → `targetacr`/);
     assert.match(o.summary ?? '', /\| `api` \| done \|/);

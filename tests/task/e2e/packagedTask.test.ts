@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pipelineFederatedCredential, startEmulator } from '../../../testkit/emulator';
 import type { Emulator, Fixture, PrincipalFixture } from '../../../testkit/emulator/api';
 import type { RunReport } from '../../../src/engine/report';
@@ -230,7 +230,10 @@ describe('the packaged task, run as the agent runs it', function () {
 
       it('publishes the output variables, the summary and the JSON report', () => {
         const vars = outputVariables(run.stdout);
-        const reportPath = join(agentTemp, 'acr-transfer-report.json');
+        // Named after the step, so that two steps of a job never write the same file.
+        const reportPath = vars['reportPath'];
+        assert.equal(dirname(reportPath), agentTemp);
+        assert.match(basename(reportPath), /^acr-transfer-report-[\w-]+\.json$/);
         assert.deepEqual(vars, {
           tagsImported: '5',
           tagsRetagged: '1',

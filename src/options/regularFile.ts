@@ -1,0 +1,36 @@
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+
+/** What reading an input file found: its bytes, or why there are none. */
+export type FileRead = { bytes: Buffer } | { problem: 'missing' | 'notRegular' } | { problem: 'unreadable'; code: string };
+
+/**
+ * Opening a FIFO for reading waits for a writer: a `--ignore-config` naming one would hang the
+ * run before any check. Opened without blocking, the file is then checked to be a regular file
+ * (not a folder, a pipe or a device) on the same descriptor, before a byte is read. Windows has
+ * no O_NONBLOCK (nor FIFOs at a path).
+ */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+function codeOf(error: unknown): string {
+  return String((error as NodeJS.ErrnoException).code ?? 'EIO');
+}
+
+export function readRegularFile(path: string): FileRead {
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_FLAGS);
+  } catch (error) {
+    const code = codeOf(error);
+    if (code === 'ENOENT') return { problem: 'missing' };
+    if (code === 'EISDIR') return { problem: 'notRegular' };
+    return { problem: 'unreadable', code };
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return { problem: 'notRegular' };
+    return { bytes: readFileSync(fd) };
+  } catch (error) {
+    return { problem: 'unreadable', code: codeOf(error) };
+  } finally {
+    closeSync(fd);
+  }
+}
