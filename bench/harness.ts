@@ -56,6 +56,7 @@ export function cliArguments(world: World, em: Emulator, spec: Pick<ScenarioSpec
     '--source-subscription-id', world.subscriptionId,
     '--arm-endpoint', em.armEndpoint,
     '--authority-host', em.authorityHost,
+    '--registry-domain', em.registryDomain,
     '--acr-audience', em.acrAudience,
     ...(spec.caVia === 'flag' ? ['--ca-file', em.caFile] : []),
     '--max-concurrency', String(spec.importConcurrency),

@@ -17,6 +17,12 @@ export interface AzureCloud {
    * falls back to the ARM audience when a cloud does not know it.
    */
   acrAudience: string;
+  /**
+   * The DNS domain every registry's login server must be under (`azurecr.io`): ARM's answer
+   * names the host the Entra tokens are sent to, so a host elsewhere is refused
+   * (registryAddress.ts). A private DNS zone or the emulator configures its own.
+   */
+  registryDomain: string;
 }
 
 export const AzurePublicCloud: AzureCloud = Object.freeze({
@@ -24,6 +30,7 @@ export const AzurePublicCloud: AzureCloud = Object.freeze({
   armEndpoint: 'https://management.azure.com',
   authorityHost: 'https://login.microsoftonline.com',
   acrAudience: 'https://containerregistry.azure.net',
+  registryDomain: 'azurecr.io',
 });
 
 export const AzureUSGovernment: AzureCloud = Object.freeze({
@@ -31,6 +38,7 @@ export const AzureUSGovernment: AzureCloud = Object.freeze({
   armEndpoint: 'https://management.usgovcloudapi.net',
   authorityHost: 'https://login.microsoftonline.us',
   acrAudience: 'https://containerregistry.azure.net',
+  registryDomain: 'azurecr.us',
 });
 
 export const AzureChinaCloud: AzureCloud = Object.freeze({
@@ -38,6 +46,7 @@ export const AzureChinaCloud: AzureCloud = Object.freeze({
   armEndpoint: 'https://management.chinacloudapi.cn',
   authorityHost: 'https://login.chinacloudapi.cn',
   acrAudience: 'https://containerregistry.azure.net',
+  registryDomain: 'azurecr.cn',
 });
 
 const KNOWN_CLOUDS: readonly AzureCloud[] = [AzurePublicCloud, AzureUSGovernment, AzureChinaCloud];
@@ -79,6 +88,7 @@ export function customizeCloud(base: AzureCloud, overrides: Partial<AzureCloud>)
     armEndpoint: withoutTrailingSlash(merged.armEndpoint),
     authorityHost: withoutTrailingSlash(merged.authorityHost),
     acrAudience: withoutTrailingSlash(merged.acrAudience),
+    registryDomain: merged.registryDomain.replace(/^\.+/, '').toLowerCase(),
   });
 }
 
@@ -113,7 +123,8 @@ function sameCloud(a: AzureCloud, b: AzureCloud): boolean {
   return (
     withoutTrailingSlash(a.armEndpoint) === withoutTrailingSlash(b.armEndpoint) &&
     withoutTrailingSlash(a.authorityHost) === withoutTrailingSlash(b.authorityHost) &&
-    withoutTrailingSlash(a.acrAudience) === withoutTrailingSlash(b.acrAudience)
+    withoutTrailingSlash(a.acrAudience) === withoutTrailingSlash(b.acrAudience) &&
+    a.registryDomain === b.registryDomain
   );
 }
 

@@ -11,6 +11,7 @@ import { createArmImporter, type ArmImporterOptions } from './arm/armImporter';
 import type { AzureCloud } from './cloud';
 import { runPreflight, type PreflightReport } from './arm/preflight';
 import { locateRegistry } from './arm/registryLocator';
+import { checkRegistryAddress } from './registryAddress';
 import { createAcrRegistryReader } from './dataplane/registryReader';
 import type { RegistryRef, RegistrySide } from './registryRef';
 import type { Transport } from './http/transport';
@@ -60,8 +61,12 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
     source: createArmClient(source.credential, source.subscriptionId, cloud, transport),
     target: createArmClient(target.credential, target.subscriptionId, cloud, transport),
   };
-  const resolve = (endpoint: RegistryEndpoint, side: RegistrySide): Promise<RegistryRef> =>
-    locateRegistry(arm[side], endpoint.registryName, side, signal);
+  const resolve = async (endpoint: RegistryEndpoint, side: RegistrySide): Promise<RegistryRef> => {
+    const ref = await locateRegistry(arm[side], endpoint.registryName, side, signal);
+    // Before any registry token is asked for: the tokens go to this host.
+    checkRegistryAddress(ref, side, cloud);
+    return ref;
+  };
 
   const [sourceRef, targetRef] = await Promise.all([resolve(source, 'source'), resolve(target, 'target')]);
   const sourceReader = createAcrRegistryReader(sourceRef, source.credential, cloud, transport);

@@ -8,6 +8,7 @@ export { AzurePublicCloud, cloudByName, customizeCloud, type AzureCloud } from '
 export { connect, type Connection, type ConnectOptions, type RegistryEndpoint } from './connect';
 export { oneLineError, redactSecrets, redactText, registerSecret, serviceErrorOf } from './redact';
 export { RegistryNotFoundError } from './arm/registryLocator';
+export { RegistryAddressRefused } from './registryAddress';
 export { PreflightError } from './arm/preflight';
 export { clientOptionsOf, createTransport, type Transport } from './http/transport';
 export {

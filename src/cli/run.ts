@@ -35,7 +35,12 @@ class UsageError extends Error {}
 /** The cloud by name (checked against the table's list already), with any endpoint overridden. */
 function cloudOf(connection: ConnectionOptions): AzureCloud {
   const base = (connection.cloud === undefined ? undefined : cloudByName(connection.cloud)) ?? AzurePublicCloud;
-  return customizeCloud(base, { armEndpoint: connection.armEndpoint, authorityHost: connection.authorityHost, acrAudience: connection.acrAudience });
+  return customizeCloud(base, {
+    armEndpoint: connection.armEndpoint,
+    authorityHost: connection.authorityHost,
+    acrAudience: connection.acrAudience,
+    registryDomain: connection.registryDomain,
+  });
 }
 
 function subscriptionsOf(connection: ConnectionOptions): { source: string; target: string } {

@@ -40,6 +40,7 @@ export const OPTIONS_ERROR_KEYS = [
   'ReportPathNotFile',
   'ReportFolderMissing',
   'ReportNotWritable',
+  'DomainInvalid',
 ] as const;
 
 export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];

@@ -7,6 +7,7 @@
  */
 import { DEFAULT_LIST_CONCURRENCY, type LetterFilter, type SyncOptions } from '../engine/syncOptions';
 import { readCaFile } from './caFile';
+import { checkDomainName } from './domainName';
 import { checkHttpsUrl } from './httpsUrl';
 import { loadIgnoreConfig } from './ignoreConfig';
 import { compileIgnorePatterns, splitPatternList } from './ignorePatterns';
@@ -33,6 +34,8 @@ export interface ConnectionOptions {
   armEndpoint?: string;
   authorityHost?: string;
   acrAudience?: string;
+  /** The DNS domain registry addresses must be under, when not the cloud's own. */
+  registryDomain?: string;
 }
 
 /** How the Azure clients talk HTTP, in the transport's units. */
@@ -161,6 +164,10 @@ function valueOf(spec: OptionSpec, value: unknown): unknown {
       return cloudName(spec, value);
     case 'httpsUrl':
       return httpsUrl(spec, value);
+    case 'domainName': {
+      const domain = present(value);
+      return domain === undefined ? undefined : checkDomainName(spec.label ?? spec.name, domain);
+    }
     case 'pemFile':
       return pemFile(spec, value);
     case 'reportPath': {

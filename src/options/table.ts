@@ -33,6 +33,7 @@ export type OptionKind =
   | 'patterns'
   | 'cloudName'
   | 'httpsUrl'
+  | 'domainName'
   | 'pemFile'
   | 'path'
   | 'reportPath'
@@ -489,6 +490,25 @@ export const OPTIONS = [
       label: 'Registry token audience',
       group: 'advanced',
       help: 'Entra ID audience exchanged for registry tokens. Empty: `https://containerregistry.azure.net`, with a fallback to the Resource Manager audience. Change it only for clouds that use another one. Example: `https://containerregistry.azure.net`.',
+    },
+  },
+  {
+    name: 'registryDomain',
+    kind: 'domainName',
+    part: 'connection',
+    label: 'registry domain',
+    cli: {
+      flag: 'registry-domain',
+      value: 'DOMAIN',
+      section: 'Azure',
+      help: "DNS domain the registries' addresses must be under (default:\nthe cloud's: azurecr.io, azurecr.us, azurecr.cn)",
+    },
+    task: {
+      input: 'registryDomain',
+      type: 'string',
+      label: 'Registry domain',
+      group: 'advanced',
+      help: "DNS domain every registry's address (its login server, as Azure Resource Manager reports it) must be under; registry tokens are sent nowhere else. Empty: the cloud's own, `azurecr.io` (`azurecr.us`, `azurecr.cn` in the US Government and China clouds). Set it only for Azure Stack Hub or a registry reached under another domain. Example: `azsacr.contoso.local`.",
     },
   },
   {

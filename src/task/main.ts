@@ -4,7 +4,7 @@
  * adapters, shared with the command line.
  */
 import * as tl from 'azure-pipelines-task-lib/task';
-import { connect, createTransport, oneLineError, PreflightError, RegistryNotFoundError } from '../azure';
+import { connect, createTransport, oneLineError, PreflightError, RegistryAddressRefused, RegistryNotFoundError } from '../azure';
 import { unlessAborted } from '../engine/abort';
 import { runSync } from '../engine/sync';
 import { cancelOnSignals } from '../lifecycle/cancellation';
@@ -40,6 +40,7 @@ function failureMessage(error: unknown, cancelled: boolean, budgetSpent: boolean
   if (error instanceof CloudMismatch) return tl.loc('CloudsDiffer');
   if (error instanceof OptionsError) return optionsMessage(error);
   if (error instanceof RegistryNotFoundError) return registryNotFoundMessage(error.registryName, error.side);
+  if (error instanceof RegistryAddressRefused) return tl.loc('RegistryAddressRefused', error.side, error.registryName, error.host, error.domain);
   if (error instanceof PreflightError) return tl.loc(error.key, ...error.args);
   const connectionError = connectionErrorIn(error);
   if (connectionError !== undefined) return tl.loc(connectionError.messageKey, ...connectionError.args);
@@ -79,7 +80,7 @@ export async function run(): Promise<void> {
     const options = parseOptions(readTaskInputs());
     start = startPhase(options.sync.timeBudgetMinutes, startedAt, cancellation.signal);
     const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem(), proxy: agentProxy(), ...options.http });
-    const resolve = { transport, acrAudience: options.connection.acrAudience };
+    const resolve = { transport, acrAudience: options.connection.acrAudience, registryDomain: options.connection.registryDomain };
     const source = await resolveConnection(options.connection.sourceConnection ?? '', { ...resolve, side: 'source' });
     const target = await resolveConnection(options.connection.targetConnection ?? '', { ...resolve, side: 'target' });
     announce('source', source);

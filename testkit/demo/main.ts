@@ -42,10 +42,11 @@ function runCli(emulator: Emulator, extra: string[]): Promise<number> {
     '--target-subscription-id', TARGET_SUBSCRIPTION,
     '--arm-endpoint', emulator.armEndpoint,
     '--authority-host', emulator.authorityHost,
+    '--registry-domain', emulator.registryDomain,
     '--ca-file', emulator.caFile,
     ...extra,
   ];
-  process.stdout.write(`$ ${shownCommand(extra)}\n  (plus --arm-endpoint, --authority-host and --ca-file pointing at the emulator)\n\n`);
+  process.stdout.write(`$ ${shownCommand(extra)}\n  (plus --arm-endpoint, --authority-host, --registry-domain and --ca-file pointing at the emulator)\n\n`);
   const env = {
     PATH: process.env['PATH'],
     HOME: process.env['HOME'],

@@ -427,6 +427,11 @@ export interface Emulator {
   readonly armEndpoint: string;
   /** The audience the registries accept for exchanged Entra tokens (besides the ARM one). */
   readonly acrAudience: string;
+  /**
+   * The domain its registries' login servers are under, for the product's registry-domain check:
+   * they are reached at `127.0.0.1:<port>` (real ones at `<name>.azurecr.io`).
+   */
+  readonly registryDomain: string;
   /** The Azure DevOps job: OIDC endpoint, ids and access token (workload identity federation). */
   readonly pipeline: EmulatedPipeline;
   /** The machine's managed-identity endpoint (never IMDS). */

@@ -182,6 +182,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     authorityHost,
     armEndpoint,
     acrAudience: ACR_AUDIENCE,
+    registryDomain: '127.0.0.1',
     pipeline,
     managedIdentity: Object.freeze({ endpoint: `${identityOrigin}${MANAGED_IDENTITY_PATH}`, header: identityHeader }),
     log,

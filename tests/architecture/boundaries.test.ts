@@ -35,6 +35,7 @@ describe('architecture boundaries (ESLint no-restricted-imports)', function () {
     ['the reporting reads no files', 'src/reporting/planted.ts', "import { writeFileSync } from 'node:fs';"],
     ['the options know no Azure SDK', 'src/options/planted.ts', "import { RestError } from '@azure/core-rest-pipeline';"],
     ['the adapters know no front end', 'src/azure/dataplane/planted.ts', "import { USAGE } from '../../cli/usage';"],
+    ['how a run starts and stops knows no task-lib', 'src/lifecycle/planted.ts', "import * as tl from 'azure-pipelines-task-lib/task';"],
     ['the command line never imports the task', 'src/cli/planted.ts', "import { readTaskInputs } from '../task/inputs';"],
     ['the command line never imports task-lib', 'src/cli/planted.ts', "import * as tl from 'azure-pipelines-task-lib/task';"],
     ['the task never imports the command line', 'src/task/publish/planted.ts', "import { USAGE } from '../../cli/usage';"],

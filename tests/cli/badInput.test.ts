@@ -97,6 +97,7 @@ describe('acr-transfer command line: bad input', function () {
     ['a JSON report in a missing folder', withSource('--report-json', join(dir, 'nope', 'r.json')), `acr-transfer: JSON report "${join(dir, 'nope', 'r.json')}": the folder "${join(dir, 'nope')}" does not exist`],
     ['a JSON report that is a folder', withSource('--report-json', folder), `acr-transfer: JSON report "${folder}" is a folder, a pipe or a device, not a file`],
     ['a Markdown report in a missing folder', withSource('--report-markdown', join(dir, 'nope', 'r.md')), `acr-transfer: Markdown report "${join(dir, 'nope', 'r.md')}": the folder "${join(dir, 'nope')}" does not exist`],
+    ['a registry domain that is not a domain', withSource('--registry-domain', 'azurecr.io/x'), 'acr-transfer: registry domain "azurecr.io/x" is not a DNS domain such as azurecr.io'],
   ];
   /** Only these need ARM to find out: every other bad input is refused before the first request. */
   const foundThroughArm = new Set(['a source registry that does not exist', 'a target registry in another subscription']);

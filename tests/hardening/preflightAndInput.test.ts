@@ -76,6 +76,24 @@ describe('fault injection: preflight and bad input', function () {
       });
     }
 
+    it(`${frontEnd}: a registry address outside the registry domain gets no token, and nothing is written`, async () => {
+      // The emulator's registries answer at 127.0.0.1; with the public cloud's domain they are foreign.
+      const e = await start();
+      figures.faultScenarios++;
+      figures.faultsInjected++;
+      const before = snapshotTarget(e);
+      const run = await runFrontEnd(frontEnd, e, { registryDomain: 'azurecr.io' });
+      assert.ok(run.outcome === 'failed' || (frontEnd === 'task' && run.outcome === 'badInput'), run.outcome);
+      if (frontEnd === 'cli') assert.equal(run.code, 3, run.stderr);
+      const said = frontEnd === 'cli' ? /registry "\w+" is reached at "127\.0\.0\.1:\d+", which is not under azurecr\.io; no token is sent there/ : /registry "\w+" is reached at "127\.0\.0\.1:\d+", which is not under azurecr\.io; no token is sent there\. For Azure Stack Hub or another domain, set Registry domain\./;
+      assert.match(run.reason, said);
+      for (const route of ['acr.v2', 'acr.exchange', 'acr.token', 'acr.catalog', 'arm.importImage'] as const) {
+        assert.equal(e.log.count(route), 0, `${route}: nothing was sent to the registry`);
+      }
+      assertNothingLost(e, before, []);
+      assertNothingShown(run);
+    });
+
     it(`${frontEnd}: the target identity cannot read the source: named before any import`, async () => {
       // The task's source connection can read the source; the target's identity cannot. The
       // command line signs in once, as the target identity, which cannot even find the source.

@@ -18,7 +18,7 @@ export interface CloudFields {
   authority?: string;
 }
 
-export function connectionCloud(fields: CloudFields, acrAudienceOverride?: string): AzureCloud {
+export function connectionCloud(fields: CloudFields, acrAudienceOverride?: string, registryDomainOverride?: string): AzureCloud {
   const known = fields.environment ? cloudByName(fields.environment) : undefined;
   const base = known ?? AzurePublicCloud;
   const armEndpoint = httpsOrigin(fields.armUrl);
@@ -34,6 +34,8 @@ export function connectionCloud(fields: CloudFields, acrAudienceOverride?: strin
     armEndpoint,
     authorityHost,
     acrAudience,
+    // Only the connection's environment (or the task's input) knows where its registries live.
+    registryDomain: nonEmpty(registryDomainOverride) ?? base.registryDomain,
   });
 }
 

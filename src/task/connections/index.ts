@@ -39,6 +39,8 @@ export interface ResolveOptions {
   transport: Transport;
   /** The registries' Entra audience, when the task's input overrides the cloud's. */
   acrAudience?: string;
+  /** The DNS domain registry addresses must be under, when the task's input overrides the cloud's. */
+  registryDomain?: string;
   /** Which side the connection serves, for messages. */
   side?: 'source' | 'target';
 }
@@ -69,7 +71,7 @@ export async function resolveConnection(connectionId: string, options: ResolveOp
     subscriptionId: fields.subscriptionId,
     ...(fields.subscriptionName ? { subscriptionName: fields.subscriptionName } : {}),
     tenantId: fields.tenantId,
-    cloud: connectionCloud({ ...fields, displayName }, options.acrAudience),
+    cloud: connectionCloud({ ...fields, displayName }, options.acrAudience, options.registryDomain),
     credential: new MaskedCredential(inner, {
       displayName,
       mask: maskSecret,

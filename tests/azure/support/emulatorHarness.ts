@@ -35,6 +35,7 @@ export async function startHarness(
     armEndpoint: emulator.armEndpoint,
     authorityHost: emulator.authorityHost,
     acrAudience: emulator.acrAudience,
+    registryDomain: emulator.registryDomain,
   });
   const transport = createTransport({ version: 'test', caPem: emulator.caPem, ...transportOptions });
   const principals = new Map<string, PrincipalFixture>(options.fixture.principals.map((p) => [p.clientId, p]));

@@ -25,6 +25,7 @@ export function runCli(emulator: Emulator, args: string[], env: Record<string, s
   const emulatorFlags = [
     ['--arm-endpoint', emulator.armEndpoint],
     ['--authority-host', emulator.authorityHost],
+    ['--registry-domain', emulator.registryDomain],
     ['--ca-file', emulator.caFile],
   ].filter(([flag]) => !given(flag));
   const flags = [...emulatorFlags.flat(), ...args];

@@ -40,6 +40,8 @@ export interface SyncSettings {
   reportPath?: string;
   /** The registry token audience (CLI --acr-audience, task registryAudience). */
   acrAudience?: string;
+  /** The domain registry addresses must be under (default: the emulator's, 127.0.0.1). */
+  registryDomain?: string;
 }
 
 export interface RunControl {
@@ -86,6 +88,7 @@ const FLAG: Record<keyof SyncSettings, string> = {
   targetRegistry: '--target-registry-name',
   reportPath: '--report-json',
   acrAudience: '--acr-audience',
+  registryDomain: '--registry-domain',
 };
 
 /** Task inputs whose name is not the setting's. */
@@ -131,9 +134,10 @@ async function runCliFrontEnd(emulator: Emulator, settings: SyncSettings, work: 
     '--target-subscription-id', SUB_TARGET,
     '--arm-endpoint', emulator.armEndpoint,
     '--authority-host', emulator.authorityHost,
+    '--registry-domain', settings.registryDomain ?? emulator.registryDomain,
     '--ca-file', emulator.caFile,
     '--report-json', reportPath,
-    ...cliFlags({ ...settings, sourceRegistry: undefined, targetRegistry: undefined, reportPath: undefined }),
+    ...cliFlags({ ...settings, sourceRegistry: undefined, targetRegistry: undefined, reportPath: undefined, registryDomain: undefined }),
   ];
   const credential = control.cliCredential ?? { clientId: TARGET_APP, secret: SECRETS.target };
   const run = await runGuarded(
@@ -166,10 +170,11 @@ async function runTaskFrontEnd(emulator: Emulator, settings: SyncSettings, work:
     secretConnection(emulator, { ...basics(CONNECTIONS.target, SUB_TARGET), clientId: TARGET_APP, secret: SECRETS.target }),
   ];
   const run = await runGuarded(entry, [], {
-    ...taskInputs({ ...settings, sourceRegistry: settings.sourceRegistry ?? SOURCE, targetRegistry: settings.targetRegistry ?? TARGET, reportPath: undefined }),
+    ...taskInputs({ ...settings, sourceRegistry: settings.sourceRegistry ?? SOURCE, targetRegistry: settings.targetRegistry ?? TARGET, reportPath: undefined, registryDomain: undefined }),
     INPUT_SOURCECONNECTION: CONNECTIONS.source,
     INPUT_TARGETCONNECTION: CONNECTIONS.target,
     INPUT_REPORTPATH: reportPath,
+    INPUT_REGISTRYDOMAIN: settings.registryDomain ?? emulator.registryDomain,
     AGENT_TEMPDIRECTORY: work,
     AGENT_CAINFO: emulator.caFile,
     SYSTEM_DEFAULTWORKINGDIRECTORY: work,

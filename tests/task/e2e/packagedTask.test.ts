@@ -148,6 +148,7 @@ describe('the packaged task, run as the agent runs it', function () {
           INPUT_SOURCEREGISTRY: SOURCE,
           INPUT_TARGETCONNECTION: CONN_TARGET,
           INPUT_TARGETREGISTRY: `${TARGET}.azurecr.io`,
+          INPUT_REGISTRYDOMAIN: emulator.registryDomain,
           INPUT_IGNOREPATTERNS: 'legacy/*',
           INPUT_MAXCONCURRENCY: '2',
           INPUT_DRYRUN: 'false',
