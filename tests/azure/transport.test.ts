@@ -18,16 +18,17 @@ describe('azure/transport', () => {
     const options = clientOptionsOf(createTransport({ retry: { maxRetries: 2 } }));
     assert.equal(options.retryOptions.maxRetries, 2);
     assert.equal(options.userAgentOptions.userAgentPrefix, 'acr-transfer/dev');
-    // The counter, then the time limit, both inside the retry loop.
+    // The counter, then the time limit, then the byte cap, all inside the retry loop.
     assert.deepEqual(
       options.additionalPolicies?.map((p) => [p.policy.name, p.position]),
       [
         ['acrTransferRequestCounting', 'perRetry'],
         ['acrTransferRequestTimeout', 'perRetry'],
+        ['acrTransferBoundedBody', 'perRetry'],
       ],
     );
     const untimed = clientOptionsOf(createTransport({ requestTimeoutMs: 0 }));
-    assert.deepEqual(untimed.additionalPolicies?.map((p) => p.policy.name), ['acrTransferRequestCounting']);
+    assert.deepEqual(untimed.additionalPolicies?.map((p) => p.policy.name), ['acrTransferRequestCounting', 'acrTransferBoundedBody']);
   });
 
   it('takes ARM budgets and a registry read cap from its options', () => {

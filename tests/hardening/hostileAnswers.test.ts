@@ -208,6 +208,22 @@ describe('fault injection: answers no registry sends', function () {
       assertNothingShown(run);
     });
 
+    it(`${frontEnd}: an ARM answer of 40 MiB (the registry list) is refused at the same cap, in one line, nothing written`, async () => {
+      const e = await start();
+      e.addFault({ route: 'arm.registries.list', kind: 'oversized', bytes: 40 * 1024 * 1024, times: Infinity });
+      figures.faultsInjected++;
+      figures.faultScenarios++;
+      const before = snapshotTarget(e);
+      const run = await runFrontEnd(frontEnd, e);
+      assert.ok(run.outcome === 'failed' || (frontEnd === 'task' && run.outcome === 'badInput'), run.outcome);
+      if (frontEnd === 'cli') assert.equal(run.code, 3, run.stderr);
+      assert.match(run.reason, /the answer is larger than 32 MiB/);
+      assert.equal(e.log.count('arm.importImage'), 0);
+      assertNoStack(run);
+      assertNothingLost(e, before, []);
+      assertNothingShown(run);
+    });
+
     it(`${frontEnd}: a catalog page that lists names twice: each repository is planned and imported once`, async () => {
       const e = await start();
       const names = e.registry(SOURCE).repositories();

@@ -12,6 +12,7 @@
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { RestError, type Agent, type PipelinePolicy, type PipelineRetryOptions, type ProxySettings, type TlsSettings } from '@azure/core-rest-pipeline';
 import { ArmBudgets, bucketSettings, DEFAULT_ARM_READS, DEFAULT_ARM_WRITES } from '../arm/armPacing';
+import { boundedBodyPolicy } from './boundedBody';
 import { createProxyAgent } from './proxyAgent';
 import { RequestCounter } from './requestStats';
 import { BucketsByKey, type TokenBucketSettings } from './tokenBucket';
@@ -220,8 +221,8 @@ export function pipelineSettingsOf(transport: Transport): PipelineSettings {
 
 /**
  * Options for an Azure SDK client or credential: the pipeline settings, plus the request
- * counter and the per-attempt time limit inside the retry loop (in that order, so the counter
- * sees a timed-out attempt as the ETIMEDOUT fault it becomes).
+ * counter, the per-attempt time limit and the answer's byte cap inside the retry loop (in that
+ * order, so the counter sees a timed-out attempt as the ETIMEDOUT fault it becomes).
  */
 export function clientOptionsOf(transport: Transport): SharedClientOptions {
   const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
@@ -230,6 +231,9 @@ export function clientOptionsOf(transport: Transport): SharedClientOptions {
     additionalPolicies: [
       { policy: transport.counter.policy, position: 'perRetry' as const },
       ...(timeout ? [{ policy: timeout, position: 'perRetry' as const }] : []),
+      // Innermost, so the time limit also covers a body that stalls: every answer of ARM and Entra
+      // is read with the same byte cap as the data plane's (boundedBody.ts).
+      { policy: boundedBodyPolicy(), position: 'perRetry' as const },
     ],
   };
 }

@@ -31,6 +31,7 @@ describe('task connections: scheme and cloud', function () {
       armEndpoint: 'https://management.azure.com',
       authorityHost: 'https://login.microsoftonline.com',
       acrAudience: 'https://containerregistry.azure.net',
+      registryDomain: 'azurecr.io',
     });
   });
 
