@@ -32,7 +32,7 @@ import {
   armBucketOf,
   registryLimitResolver,
 } from './throttling';
-import { HmacTokenSigner } from './tokens';
+import { HmacTokenSigner, sameResource } from './tokens';
 
 export * from './api';
 export { pipelineFederatedCredential } from './pipeline';
@@ -85,7 +85,9 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
   let armEndpoint = '';
   const tokenLifetimeSeconds = (): number => settings.tokenLifetimeSeconds;
 
-  const entra = new HttpsService(entraService({ state, signer: entraSigner, federation, tokenLifetimeSeconds }), harness, tls);
+  // Entra issues tokens only for resources that exist in its tenants: the ones served here.
+  const servesResource = (resource: string): boolean => [...armAudiences(armEndpoint), ACR_AUDIENCE].some((r) => sameResource(resource, r));
+  const entra = new HttpsService(entraService({ state, signer: entraSigner, federation, tokenLifetimeSeconds, servesResource }), harness, tls);
   const operations = new ImportOperations(state, {
     armEndpoint: () => armEndpoint,
     pollsBeforeDone: () => settings.importPollsBeforeDone,
@@ -140,7 +142,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     tls,
   );
   const identityServer = new HttpsService(
-    managedIdentityService({ state, signer: entraSigner, identityHeader, tokenLifetimeSeconds }),
+    managedIdentityService({ state, signer: entraSigner, identityHeader, tokenLifetimeSeconds, servesResource }),
     harness,
     tls,
   );
