@@ -140,7 +140,7 @@ export const OPTIONS = [
       type: 'connectedService:AzureRM',
       label: 'Target Azure subscription',
       required: true,
-      help: 'Azure Resource Manager service connection scoped to the subscription of the target registry; may be the same as the source connection. It needs Contributor, or Container Registry Data Importer and Data Reader, on the target registry, and the same identity needs read access to the source. Example: `dr-subscription`.',
+      help: 'Azure Resource Manager service connection scoped to the subscription of the target registry; may be the same as the source connection. It needs Contributor, or Container Registry Data Importer and Data Reader, on the target registry, and the same identity needs Reader (AcrPull is not enough) on the source registry. Example: `dr-subscription`.',
       properties: { EndpointFilterRule: 'ScopeLevel != ManagementGroup' },
     },
   },

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AcrTokenRequestRecord } from './api';
 import { formOf, jsonReply, type Reply, type RequestContext } from './http';
-import { hasAbility, hasAnyRole, type Ability } from './roles';
+import { allowsDataPlane, hasDataPlaneAccess, type DataPlaneAction } from './roles';
 import type { EmulatorState, Principal, RegistryState } from './state';
 import { audiences, nowSeconds, sameResource, stringClaim, type Claims, type HmacTokenSigner } from './tokens';
 
@@ -64,17 +64,22 @@ export function challenge(registry: RegistryState, scope?: AccessScope, error?: 
   return acrErrors(401, 'UNAUTHORIZED', AUTH_REQUIRED, detail, { 'WWW-Authenticate': header });
 }
 
-/** Which ability an ACR action needs. */
-function abilityFor(scope: AccessScope, action: string): Ability | undefined {
-  if (scope.type === 'registry') return scope.name === 'catalog' && action === '*' ? 'read' : undefined;
+/**
+ * Which data-plane permission an ACR scope action needs (roles.ts maps each to the role
+ * actions and data actions that grant it). `registry:catalog:*` is the catalog listing.
+ */
+function dataPlaneActionFor(scope: AccessScope, action: string): DataPlaneAction | undefined {
+  if (scope.type === 'registry') return scope.name === 'catalog' && action === '*' ? 'catalog' : undefined;
   if (scope.type !== 'repository') return undefined;
   switch (action) {
     case 'pull':
-    case 'metadata_read':
       return 'pull';
+    case 'metadata_read':
+      return 'metadata_read';
     case 'push':
-    case 'metadata_write':
       return 'push';
+    case 'metadata_write':
+      return 'metadata_write';
     case 'delete':
       return 'delete';
     default:
@@ -87,8 +92,8 @@ function grant(principal: Principal | undefined, registry: RegistryState, reques
   const granted: AccessScope[] = [];
   for (const scope of requested) {
     const actions = scope.actions.filter((a) => {
-      const ability = abilityFor(scope, a);
-      return ability !== undefined && hasAbility(principal, registry.resourceId, ability);
+      const needed = dataPlaneActionFor(scope, a);
+      return needed !== undefined && allowsDataPlane(principal, registry.resourceId, needed);
     });
     if (actions.length > 0) granted.push({ ...scope, actions });
   }
@@ -149,7 +154,7 @@ export function exchange(ctx: RequestContext, registry: RegistryState, deps: Acr
   }
   const clientId = stringClaim(check.claims, 'appid') ?? '';
   const principal = deps.state.principal(tenantId, clientId);
-  if (!hasAnyRole(principal, registry.resourceId)) {
+  if (!hasDataPlaneAccess(principal, registry.resourceId)) {
     return acrErrors(401, 'UNAUTHORIZED', `The identity '${clientId}' has no role on registry '${registry.name}'.`);
   }
   const refresh = deps.acrSigner.sign({

@@ -12,6 +12,7 @@ export type RoleName =
   | 'Reader'
   | 'AcrPull'
   | 'AcrPush'
+  | 'AcrDelete'
   | 'Container Registry Data Importer and Data Reader';
 
 export interface RoleAssignment {
@@ -82,8 +83,11 @@ export interface RegistryFixture {
 }
 
 export interface SubscriptionFixture {
+  /** A GUID, as ARM requires. */
   id: string;
   tenantId: string;
+  /** What `GET /subscriptions` calls it (default `Subscription <first 8 characters of the id>`). */
+  displayName?: string;
   registries: RegistryFixture[];
 }
 
@@ -134,6 +138,10 @@ export type RouteName =
    * group or registry scope: the caller's effective actions there (preflight).
    */
   | 'arm.permissions'
+  /** `GET /subscriptions` and `GET /subscriptions/{id}`: the subscriptions the caller has a role in. */
+  | 'arm.subscriptions'
+  /** `GET /metadata/endpoints`: the cloud's endpoints (unauthenticated, as on ARM). */
+  | 'arm.metadata'
   | 'acr.v2'
   | 'acr.exchange'
   | 'acr.token'

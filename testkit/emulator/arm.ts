@@ -2,20 +2,23 @@
  * Azure Resource Manager for Microsoft.ContainerRegistry: list registries (per subscription
  * or resource group, paged by nextLink), get one, importImage with its long-running
  * operation, and the caller's permissions at a scope (Microsoft.Authorization/permissions).
- * Every api-version is accepted (the SDK sends 2025-11-01, az 2.45 older ones); one must be
- * present, as on ARM.
+ * The subscriptions and the cloud's metadata are in subscriptions.ts.
  *
- * Every route starts the same way (`metered`): api-version, token, subscription and tenant,
- * then one token from the subscription's bucket — writes for importImage, reads for every
- * GET (LRO polls included). The answer carries what is left in
+ * Every route starts the same way (`metered`): api-version present, the path's names valid
+ * (armNames.ts), the api-version one ARM knows for the route (armVersions.ts), token,
+ * subscription and tenant, then one token from the subscription's bucket — writes for
+ * importImage, reads for every GET (LRO polls included). RBAC is roles.ts: a registry the
+ * caller may not read (`Microsoft.ContainerRegistry/registries/read`) is a 403 on GET and
+ * absent from every list. The answer carries what is left in
  * `x-ms-ratelimit-remaining-subscription-writes` / `-reads`; an empty bucket answers 429
  * SubscriptionRequestsThrottled with Retry-After before anything else is looked at.
  *
  * Where import checks happen:
  * - on the POST (synchronous 4xx, no operation): authentication, subscription and tenant,
  *   import permission on the target (403 AuthorizationFailed), target existence (404),
- *   a malformed body (400), read permission on a `source.resourceId` (403
- *   LinkedAuthorizationFailed — ARM checks linked scopes up front);
+ *   a malformed body (400), read permission (`…/registries/read`) on a `source.resourceId`
+ *   (403 LinkedAuthorizationFailed — ARM checks linked scopes up front; AcrPull alone is
+ *   refused there, Azure/acr#237);
  * - when the operation runs (operation Failed): everything about the source registry and
  *   content and the target tags (see importImage.ts).
  */
@@ -32,9 +35,11 @@ import {
   type ArmAuthDeps,
   type ArmCaller,
 } from './armAuth';
+import { invalidNames } from './armNames';
+import { CONTAINER_REGISTRY_VERSIONS, PERMISSIONS_VERSIONS, unsupportedApiVersion, type VersionedType } from './armVersions';
 import { loggableImportBody, parseImportParameters } from './importImage';
 import type { ImportOperations } from './operations';
-import { ACTION_OF, hasAbility, hasAnyRole, permissionsAt } from './roles';
+import { ACTION, allowsAction, permissionsAt } from './roles';
 import { registryResourceId, type RegistryState } from './state';
 import type { RequestBudget } from './throttling';
 import type { SubscriptionState } from './state';
@@ -103,46 +108,78 @@ export function azureTimestamp(ms: number): string {
   return `${stampPrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}0000Z`;
 }
 
-const segment = (ctx: RequestContext, i: number): string => decodeURIComponent(ctx.params[i] ?? '');
+export const segment = (ctx: RequestContext, i: number): string => decodeURIComponent(ctx.params[i] ?? '');
 
-interface Admitted {
+export interface Admitted {
   caller: ArmCaller;
   subscription: SubscriptionState;
   apiVersion: string;
 }
 
-/** The steps every ARM route starts with: api-version, token, subscription and tenant. */
-function admit(ctx: RequestContext, deps: ArmDeps): Admitted | Reply {
+/**
+ * What a route's path holds, for the checks before authentication: which capture is the
+ * resource group and which the registry, and whose api-versions apply.
+ */
+export interface RouteShape {
+  resourceGroup?: number;
+  registry?: number;
+  versions: 'resources' | { type: string; versions: readonly string[] };
+}
+
+/** The location ARM names in NoRegisteredProviderFound: the registry's, else the subscription's first. */
+function locationFor(deps: ArmAuthDeps, subscriptionId: string, registryName?: string): string {
+  const inSubscription = deps.state.registries.filter((r) => r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
+  const named = registryName === undefined ? undefined : inSubscription.find((r) => r.name.toLowerCase() === registryName.toLowerCase());
+  return (named ?? inSubscription[0])?.location ?? 'westus';
+}
+
+/** The steps before authentication: api-version present, names valid, api-version known. */
+export function checkRequest(ctx: RequestContext, deps: ArmAuthDeps, shape: RouteShape): { apiVersion: string } | Reply {
   const apiVersion = ctx.url.searchParams.get('api-version');
   if (!apiVersion) {
     return armError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
   }
+  const subscriptionId = segment(ctx, 0);
+  const resourceGroup = shape.resourceGroup === undefined || !ctx.params[shape.resourceGroup] ? undefined : segment(ctx, shape.resourceGroup);
+  const registry = shape.registry === undefined || !ctx.params[shape.registry] ? undefined : segment(ctx, shape.registry);
+  const invalid = invalidNames({ subscriptionId, resourceGroup, registry });
+  if (invalid) return invalid;
+  const versioned: VersionedType =
+    shape.versions === 'resources' ? { kind: 'resources' } : { kind: 'provider', ...shape.versions, location: locationFor(deps, subscriptionId, registry) };
+  return unsupportedApiVersion(apiVersion, versioned) ?? { apiVersion };
+}
+
+/** The steps every ARM route starts with: the request's checks, token, subscription and tenant. */
+function admit(ctx: RequestContext, deps: ArmDeps, shape: RouteShape): Admitted | Reply {
+  const checked = checkRequest(ctx, deps, shape);
+  if (isReply(checked)) return checked;
   const caller = authenticateArm(ctx, deps);
   if (isReply(caller)) return caller;
   const subscription = checkSubscription(caller, segment(ctx, 0), deps);
   if (isReply(subscription)) return subscription;
-  return { caller, subscription, apiVersion };
+  return { caller, subscription, apiVersion: checked.apiVersion };
 }
 
-type Bucket = 'writes' | 'reads';
+export type Bucket = 'writes' | 'reads';
 
 /** The ARM action a throttled request stood for, as ARM names it in the 429 message. */
 const THROTTLED_ACTION: Partial<Record<string, string>> = {
-  'arm.importImage': ACTION_OF.import,
+  'arm.importImage': ACTION.import,
   'arm.importImage.poll': 'Microsoft.ContainerRegistry/locations/operationResults/read',
-  'arm.registries.list': ACTION_OF.read,
-  'arm.registries.get': ACTION_OF.read,
+  'arm.registries.list': ACTION.read,
+  'arm.registries.get': ACTION.read,
+  'arm.subscriptions': 'Microsoft.Resources/subscriptions/read',
   'arm.resources.list': 'Microsoft.Resources/subscriptions/resources/read',
   'arm.permissions': 'Microsoft.Authorization/permissions/read',
 };
 
 /** ARM's answer when a subscription's token bucket is empty. */
-function subscriptionThrottled(bucket: Bucket, subscriptionId: string, route: string, retryAfterSeconds: number): Reply {
+export function subscriptionThrottled(bucket: Bucket, subscriptionId: string, route: string, retryAfterSeconds: number): Reply {
   const kind = bucket === 'writes' ? 'write' : 'read';
   return armError(
     429,
     'SubscriptionRequestsThrottled',
-    `Number of '${kind}' requests for subscription '${subscriptionId}' actions '${THROTTLED_ACTION[route] ?? ACTION_OF.read}' exceeded. Please try again after '${retryAfterSeconds}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling`,
+    `Number of '${kind}' requests for subscription '${subscriptionId}' actions '${THROTTLED_ACTION[route] ?? ACTION.read}' exceeded. Please try again after '${retryAfterSeconds}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling`,
     { 'Retry-After': String(retryAfterSeconds) },
   );
 }
@@ -151,10 +188,16 @@ function subscriptionThrottled(bucket: Bucket, subscriptionId: string, route: st
  * Admission, then one token of the subscription's `bucket`; the answer carries the bucket's
  * remainder. `prelude` runs first whatever happens (importImage logs its body there).
  */
-function metered(deps: ArmDeps, bucket: Bucket, handler: (ctx: RequestContext, admitted: Admitted) => Reply, prelude?: (ctx: RequestContext) => void) {
+export function metered(
+  deps: ArmDeps,
+  shape: RouteShape,
+  bucket: Bucket,
+  handler: (ctx: RequestContext, admitted: Admitted) => Reply,
+  prelude?: (ctx: RequestContext) => void,
+) {
   return (ctx: RequestContext): Reply => {
     prelude?.(ctx);
-    const admitted = admit(ctx, deps);
+    const admitted = admit(ctx, deps, shape);
     let reply: Reply;
     if (isReply(admitted)) {
       reply = admitted;
@@ -183,7 +226,7 @@ function listRegistries(deps: ArmDeps, byResourceGroup: boolean) {
       (r) =>
         r.subscriptionId.toLowerCase() === subscription.id.toLowerCase() &&
         (resourceGroup === undefined || r.resourceGroup.toLowerCase() === resourceGroup) &&
-        hasAnyRole(caller.principal, r.resourceId),
+        allowsAction(caller.principal, r.resourceId, ACTION.read),
     );
     const token = skipTokenOf(ctx.url.searchParams);
     let offset = 0;
@@ -206,7 +249,8 @@ function listRegistries(deps: ArmDeps, byResourceGroup: boolean) {
 /**
  * The generic resources list az uses to find a registry's resource group
  * (`$filter=resourceType eq 'Microsoft.ContainerRegistry/registries'`). Only registries
- * exist in the emulator; any other type filter gives an empty list.
+ * exist in the emulator; any other type filter gives an empty list. Like every list, it holds
+ * only what the caller may read.
  */
 function listResources(deps: ArmDeps) {
   return (ctx: RequestContext, { caller, subscription }: Admitted): Reply => {
@@ -215,7 +259,7 @@ function listResources(deps: ArmDeps) {
     const wanted = type === undefined || type.toLowerCase() === 'microsoft.containerregistry/registries';
     const value = wanted
       ? deps.state.registries
-          .filter((r) => r.subscriptionId.toLowerCase() === subscription.id.toLowerCase() && hasAnyRole(caller.principal, r.resourceId))
+          .filter((r) => r.subscriptionId.toLowerCase() === subscription.id.toLowerCase() && allowsAction(caller.principal, r.resourceId, ACTION.read))
           .map((r) => ({ id: r.resourceId, name: r.name, type: 'Microsoft.ContainerRegistry/registries', sku: { name: r.sku, tier: r.sku }, location: r.location, tags: {} }))
       : [];
     return jsonReply(200, { value });
@@ -247,7 +291,7 @@ function getRegistry(deps: ArmDeps) {
     const [resourceGroup, name] = [segment(ctx, 1), segment(ctx, 2)];
     const id = registryResourceId(subscription.id, resourceGroup, name);
     // RBAC comes before existence: without access, a missing registry is a 403 too.
-    if (!hasAnyRole(caller.principal, id)) return authorizationFailed(caller, ACTION_OF.read, id);
+    if (!allowsAction(caller.principal, id, ACTION.read)) return authorizationFailed(caller, ACTION.read, id);
     const registry = findRegistry(deps, subscription.id, resourceGroup, name);
     if (!registry) return registryNotFound(deps, subscription.id, resourceGroup, name);
     return jsonReply(200, registryBody(registry));
@@ -270,7 +314,7 @@ function importImage(deps: ArmDeps) {
     }
     const [resourceGroup, name] = [segment(ctx, 1), segment(ctx, 2)];
     const targetId = registryResourceId(subscription.id, resourceGroup, name);
-    if (!hasAbility(caller.principal, targetId, 'import')) return authorizationFailed(caller, ACTION_OF.import, targetId);
+    if (!allowsAction(caller.principal, targetId, ACTION.import)) return authorizationFailed(caller, ACTION.import, targetId);
     const target = findRegistry(deps, subscription.id, resourceGroup, name);
     if (!target) return registryNotFound(deps, subscription.id, resourceGroup, name);
     if (parseError !== undefined) {
@@ -279,8 +323,8 @@ function importImage(deps: ArmDeps) {
     const request = parseImportParameters(body);
     if ('invalid' in request) return armError(400, 'InvalidParameters', request.invalid);
     const sourceId = request.source.resourceId;
-    if (sourceId !== undefined && !hasAbility(caller.principal, sourceId, 'pull')) {
-      return linkedAuthorizationFailed(caller, ACTION_OF.import, target.resourceId, ACTION_OF.pull, sourceId);
+    if (sourceId !== undefined && !allowsAction(caller.principal, sourceId, ACTION.read)) {
+      return linkedAuthorizationFailed(caller, ACTION.import, target.resourceId, sourceId);
     }
     return deps.operations.start(target, request, apiVersion, ctx.injectedImportFault);
   };
@@ -326,34 +370,48 @@ const ARM_FAULT_CODES: Record<number, string> = {
   504: 'GatewayTimeout',
 };
 
-export function armService(deps: ArmDeps): ServiceSpec {
+const REGISTRIES = { type: 'registries', versions: CONTAINER_REGISTRY_VERSIONS } as const;
+const OPERATION_RESULTS = { type: 'locations/operationResults', versions: CONTAINER_REGISTRY_VERSIONS } as const;
+const PERMISSIONS = { type: 'permissions', versions: PERMISSIONS_VERSIONS } as const;
+
+export function armRoutes(deps: ArmDeps): Route[] {
   const provider = String.raw`/providers/Microsoft\.ContainerRegistry`;
-  const routes: Route[] = [
-    { name: 'arm.resources.list', methods: ['GET'], path: /^\/subscriptions\/([^/]+)\/resources\/?$/i, handle: metered(deps, 'reads', listResources(deps)) },
-    { name: 'arm.registries.list', methods: ['GET'], path: new RegExp(String.raw`^/subscriptions/([^/]+)${provider}/registries/?$`, 'i'), handle: metered(deps, 'reads', listRegistries(deps, false)) },
+  return [
+    {
+      name: 'arm.resources.list',
+      methods: ['GET'],
+      path: /^\/subscriptions\/([^/]+)\/resources\/?$/i,
+      handle: metered(deps, { versions: 'resources' }, 'reads', listResources(deps)),
+    },
+    {
+      name: 'arm.registries.list',
+      methods: ['GET'],
+      path: new RegExp(String.raw`^/subscriptions/([^/]+)${provider}/registries/?$`, 'i'),
+      handle: metered(deps, { versions: REGISTRIES }, 'reads', listRegistries(deps, false)),
+    },
     {
       name: 'arm.registries.list',
       methods: ['GET'],
       path: new RegExp(String.raw`^/subscriptions/([^/]+)/resourceGroups/([^/]+)${provider}/registries/?$`, 'i'),
-      handle: metered(deps, 'reads', listRegistries(deps, true)),
+      handle: metered(deps, { resourceGroup: 1, versions: REGISTRIES }, 'reads', listRegistries(deps, true)),
     },
     {
       name: 'arm.registries.get',
       methods: ['GET'],
       path: new RegExp(String.raw`^/subscriptions/([^/]+)/resourceGroups/([^/]+)${provider}/registries/([^/]+)$`, 'i'),
-      handle: metered(deps, 'reads', getRegistry(deps)),
+      handle: metered(deps, { resourceGroup: 1, registry: 2, versions: REGISTRIES }, 'reads', getRegistry(deps)),
     },
     {
       name: 'arm.importImage',
       methods: ['POST'],
       path: new RegExp(String.raw`^/subscriptions/([^/]+)/resourceGroups/([^/]+)${provider}/registries/([^/]+)/importImage$`, 'i'),
-      handle: metered(deps, 'writes', importImage(deps), logImportBody),
+      handle: metered(deps, { resourceGroup: 1, registry: 2, versions: REGISTRIES }, 'writes', importImage(deps), logImportBody),
     },
     {
       name: 'arm.importImage.poll',
       methods: ['GET'],
       path: new RegExp(String.raw`^/subscriptions/([^/]+)${provider}/locations/([^/]+)/operationResults/([^/]+)$`, 'i'),
-      handle: metered(deps, 'reads', pollImport(deps)),
+      handle: metered(deps, { versions: OPERATION_RESULTS }, 'reads', pollImport(deps)),
     },
     {
       name: 'arm.permissions',
@@ -362,15 +420,21 @@ export function armService(deps: ArmDeps): ServiceSpec {
         String.raw`^/subscriptions/([^/]+)(?:/resourceGroups/([^/]+)(?:${provider}/registries/([^/]+))?)?/providers/Microsoft\.Authorization/permissions/?$`,
         'i',
       ),
-      handle: metered(deps, 'reads', listPermissions(deps)),
+      handle: metered(deps, { resourceGroup: 1, registry: 2, versions: PERMISSIONS }, 'reads', listPermissions(deps)),
     },
   ];
+}
+
+const ARM_FAULT_CODES_LOOKUP = (status: number): string => ARM_FAULT_CODES[status] ?? 'Failed';
+
+/** ARM's service: the registry routes here, then the subscriptions and the cloud's metadata. */
+export function armService(deps: ArmDeps, more: readonly Route[] = []): ServiceSpec {
   return {
     service: 'arm',
-    routes,
+    routes: [...armRoutes(deps), ...more],
     notFound: (ctx) => armError(404, 'NotFound', `No HTTP resource was found that matches the request URI '${ctx.url.origin}${ctx.path}'.`),
     faultReply: (status) =>
-      armError(status, ARM_FAULT_CODES[status] ?? 'Failed', status === 429 ? 'The request is being throttled.' : `The request failed with status ${status} (injected fault).`),
+      armError(status, ARM_FAULT_CODES_LOOKUP(status), status === 429 ? 'The request is being throttled.' : `The request failed with status ${status} (injected fault).`),
     commonHeaders: (ctx) => armCommonHeaders(ctx),
   };
 }

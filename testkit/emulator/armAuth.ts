@@ -104,11 +104,15 @@ export function authorizationFailed(caller: ArmCaller, action: string, scope: st
   );
 }
 
-export function linkedAuthorizationFailed(caller: ArmCaller, action: string, scope: string, linkedAction: string, linkedScope: string): Reply {
+/**
+ * ARM's 403 when the caller may act on the target but not on a scope the request links to,
+ * in the form recorded for importImage (Azure/acr#237, 2019): the linked action named 'read'.
+ */
+export function linkedAuthorizationFailed(caller: ArmCaller, action: string, scope: string, linkedScope: string): Reply {
   return armError(
     403,
     'LinkedAuthorizationFailed',
-    `The client '${caller.clientId}' with object id '${caller.objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action(s) '${linkedAction}' on the linked scope(s) '${linkedScope}' (respectively) or the linked scope(s) are invalid.`,
+    `The client '${caller.clientId}' with object id '${caller.objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action 'read' on the linked scope(s) '${linkedScope}'.`,
   );
 }
 

@@ -3,7 +3,9 @@
  * discovery, and the client-credentials grant on the v2 (`scope=`) and v1 (`resource=`)
  * token endpoints, with a secret, a certificate-signed assertion or a federated ID token.
  * Errors come in Entra's shape (`error`, `error_description` starting with AADSTS…,
- * `error_codes`), with the codes Entra uses for the same mistakes.
+ * `error_codes`), with the codes Entra uses for the same mistakes. A token is only issued for
+ * a resource the emulator serves (ARM, the registries' audience): any other is a resource
+ * principal the tenant does not have, AADSTS500011, as Entra answers it.
  */
 import { X509Certificate, randomUUID } from 'node:crypto';
 import { issueAccessToken } from './accessTokens';
@@ -28,6 +30,17 @@ export interface EntraDeps {
   signer: HmacTokenSigner;
   federation: FederatedTokenIssuer;
   tokenLifetimeSeconds(): number;
+  /** Whether a resource (audience) exists: one the emulator serves. */
+  servesResource(resource: string): boolean;
+}
+
+/** Entra's refusal of a resource no service principal in the tenant stands for (AADSTS500011). */
+export function unknownResource(resource: string, tenant: string): { error: string; code: number; description: string } {
+  return {
+    error: 'invalid_resource',
+    code: 500011,
+    description: `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+  };
 }
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -307,6 +320,12 @@ function tokenEndpoint(deps: EntraDeps, v1: boolean) {
         );
       }
       const method = authenticateClient(form, principal, deps);
+      if (!deps.servesResource(resource)) {
+        // Entra names the resource as the request wrote it.
+        const asWritten = v1 ? (form.get('resource') ?? resource) : ((form.get('scope') ?? '').split(/\s+/).find((x) => x.endsWith('/.default'))?.slice(0, -'/.default'.length) ?? resource);
+        const refusal = unknownResource(asWritten, tenant);
+        throw new EntraError(400, refusal.error, refusal.code, refusal.description);
+      }
       const lifetime = deps.tokenLifetimeSeconds();
       const { token: accessToken, issuedAt: now, exp } = issueAccessToken(deps.signer, principal, resource, lifetime, method);
       if (v1) {

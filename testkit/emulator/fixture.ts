@@ -4,10 +4,10 @@
  * the command-line entry point.
  */
 import { readFile } from 'node:fs/promises';
-import type { EmulatorOptions, Fixture, RoleName } from './api';
+import type { EmulatorOptions, Fixture } from './api';
+import { REGISTRY_NAME_MAX, SUBSCRIPTION_ID, invalidResourceGroup } from './armNames';
 import { parsePlatform } from './content';
-
-const ROLES: readonly RoleName[] = ['Owner', 'Contributor', 'Reader', 'AcrPull', 'AcrPush', 'Container Registry Data Importer and Data Reader'];
+import { ROLE_NAMES } from './roles';
 
 export function validateFixture(fixture: Fixture): void {
   const problems: string[] = [];
@@ -21,7 +21,7 @@ export function validateFixture(fixture: Fixture): void {
       problems.push(`principal ${p.clientId}: managedIdentity must be 'systemAssigned' or 'userAssigned'`);
     }
     for (const r of p.roles ?? []) {
-      if (!ROLES.includes(r.role)) problems.push(`principal ${p.clientId}: unknown role '${String(r.role)}'`);
+      if (!ROLE_NAMES.includes(r.role)) problems.push(`principal ${p.clientId}: unknown role '${String(r.role)}'`);
       if (typeof r.scope !== 'string' || !r.scope.startsWith('/')) problems.push(`principal ${p.clientId}: role scope '${String(r.scope)}' must be a resource id`);
     }
   }
@@ -29,13 +29,16 @@ export function validateFixture(fixture: Fixture): void {
   const registries = new Set<string>();
   for (const s of fixture.subscriptions ?? []) {
     if (subscriptions.has(s.id.toLowerCase())) problems.push(`subscription ${s.id} appears twice`);
+    // ARM refuses any other subscription id (InvalidSubscriptionId), so no fixture may have one.
+    if (!SUBSCRIPTION_ID.test(s.id)) problems.push(`subscription id '${s.id}' must be a GUID`);
     subscriptions.add(s.id.toLowerCase());
     for (const r of s.registries ?? []) {
       // Registry names are global in Azure (they make the login server).
-      if (!/^[a-zA-Z0-9]+$/.test(r.name)) problems.push(`registry name '${r.name}' must be alphanumeric`);
+      if (!/^[a-zA-Z0-9]+$/.test(r.name) || r.name.length > REGISTRY_NAME_MAX) problems.push(`registry name '${r.name}' must be alphanumeric, at most ${REGISTRY_NAME_MAX} characters`);
       if (registries.has(r.name.toLowerCase())) problems.push(`registry name '${r.name}' is used twice`);
       registries.add(r.name.toLowerCase());
       if (!r.resourceGroup) problems.push(`registry ${r.name} needs a resourceGroup`);
+      else if (invalidResourceGroup(r.resourceGroup)) problems.push(`registry ${r.name}: resource group name '${r.resourceGroup}' is not one ARM accepts`);
       for (const repo of r.lockedRepositories ?? []) {
         // Azure keeps attributes only for repositories that exist.
         if (!Object.hasOwn(r.repositories ?? {}, repo)) problems.push(`registry ${r.name}: locked repository '${repo}' is not among its repositories`);

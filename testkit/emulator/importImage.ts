@@ -40,8 +40,9 @@ export interface ImportFailure {
 export const MAX_MANIFESTS_PER_IMPORT = 50;
 
 /**
- * Docker's repository grammar, but case-insensitive: the REST spec's own importImage examples
- * use camelCase names ('sourceRepository'), so the emulator accepts what they send.
+ * Docker's repository grammar. Target repositories must match it exactly (lowercase: ACR, like
+ * every distribution registry, has no upper-case repository names); source references are
+ * matched case-insensitively, since a source only has to exist where the import reads it.
  */
 const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/i;
 const TAG = /^[\w][\w.-]{0,127}$/;
@@ -60,6 +61,14 @@ export function parseImageReference(text: string): ImageReference {
   if (digest !== undefined && !DIGEST.test(digest)) throw new InvalidParameters(`'${text}' is not a valid image reference: bad digest '${digest}'.`);
   if (tag === undefined && digest === undefined) return { repository, tag: 'latest', text };
   return { repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}), text };
+}
+
+/** A repository the import writes: the grammar, in lowercase. */
+function targetRepository(repository: string, where: string): void {
+  if (!REPOSITORY.test(repository)) throw new InvalidParameters(`The ${where} is not valid: bad repository name '${repository}'.`);
+  if (repository !== repository.toLowerCase()) {
+    throw new InvalidParameters(`The ${where} is not valid: repository name '${repository}' must be lowercase.`);
+  }
 }
 
 function stringArray(value: unknown, field: string): string[] {
@@ -90,15 +99,19 @@ export function parseImportParameters(body: unknown): ImportParameters | { inval
     const modeText = b.mode === undefined ? 'NoForce' : b.mode;
     if (modeText !== 'NoForce' && modeText !== 'Force') throw new InvalidParameters(`'${JSON.stringify(modeText)}' is not a valid import mode; use 'NoForce' or 'Force'.`);
 
+    // `repo[:tag]`; without a tag the source's tag, or 'latest' when the source names none
+    // (a digest), as the spec says. A target names no digest and no upper-case repository.
     const targets = stringArray(b.targetTags, 'targetTags').map((t) => {
-      const ref = parseImageReference(t);
-      if (ref.digest !== undefined) throw new InvalidParameters(`Target tag '${t}' must be 'repository:tag', not a digest.`);
-      return { repository: ref.repository, tag: ref.tag ?? 'latest' };
+      if (t.includes('@')) throw new InvalidParameters(`Target tag '${t}' must be 'repository[:tag]', not a digest.`);
+      const colon = t.lastIndexOf(':');
+      const repository = colon >= 0 ? t.slice(0, colon) : t;
+      const tag = colon >= 0 ? t.slice(colon + 1) : (image.tag ?? 'latest');
+      targetRepository(repository, `targetTags entry '${t}'`);
+      if (!TAG.test(tag)) throw new InvalidParameters(`Target tag '${t}' is not valid: bad tag '${tag}'.`);
+      return { repository, tag };
     });
     const untaggedRepositories = stringArray(b.untaggedTargetRepositories, 'untaggedTargetRepositories');
-    for (const repo of untaggedRepositories) {
-      if (!REPOSITORY.test(repo)) throw new InvalidParameters(`'${repo}' is not a valid repository name.`);
-    }
+    for (const repo of untaggedRepositories) targetRepository(repo, `untaggedTargetRepositories entry '${repo}'`);
     // Neither given: the image lands under its own name (its tag, or untagged for a digest).
     if (targets.length === 0 && untaggedRepositories.length === 0) {
       if (image.tag !== undefined) targets.push({ repository: image.repository, tag: image.tag });

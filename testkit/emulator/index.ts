@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArmThrottlingSettings, Emulator, EmulatorOptions, FaultRule, StartEmulator } from './api';
-import { armService } from './arm';
+import { armService, type ArmDeps } from './arm';
 import { armAudiences } from './armAuth';
 import { createTlsMaterial } from './ca';
 import { dataPlaneService } from './dataplane';
@@ -24,6 +24,7 @@ import { ImportOperations } from './operations';
 import { DEFAULT_ORGANIZATION, pipelineService } from './pipeline';
 import { RequestLogBook } from './requestLog';
 import { EmulatorState } from './state';
+import { subscriptionRoutes } from './subscriptions';
 import {
   ARM_READ_BUCKET,
   ARM_WRITE_BUCKET,
@@ -32,7 +33,7 @@ import {
   armBucketOf,
   registryLimitResolver,
 } from './throttling';
-import { HmacTokenSigner } from './tokens';
+import { HmacTokenSigner, sameResource } from './tokens';
 
 export * from './api';
 export { pipelineFederatedCredential } from './pipeline';
@@ -40,6 +41,8 @@ export { generateRegistries, type GenerateOptions, type GeneratedRegistries, typ
 
 /** The audience registries accept for exchanged Entra tokens (besides ARM's). */
 export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
+/** Every registry's login server is under this (the cloud metadata's `acrLoginServer`). */
+const REGISTRY_DOMAIN = '127.0.0.1';
 
 export const startEmulator: StartEmulator = async (options: EmulatorOptions): Promise<Emulator> => {
   validateFixture(options.fixture);
@@ -85,27 +88,27 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
   let armEndpoint = '';
   const tokenLifetimeSeconds = (): number => settings.tokenLifetimeSeconds;
 
-  const entra = new HttpsService(entraService({ state, signer: entraSigner, federation, tokenLifetimeSeconds }), harness, tls);
+  // Entra issues tokens only for resources that exist in its tenants: the ones served here.
+  const servesResource = (resource: string): boolean => [...armAudiences(armEndpoint), ACR_AUDIENCE].some((r) => sameResource(resource, r));
+  const entra = new HttpsService(entraService({ state, signer: entraSigner, federation, tokenLifetimeSeconds, servesResource }), harness, tls);
   const operations = new ImportOperations(state, {
     armEndpoint: () => armEndpoint,
     pollsBeforeDone: () => settings.importPollsBeforeDone,
     retryAfterSeconds: () => settings.importRetryAfterSeconds,
     failureStyle: () => settings.importFailureStyle,
   });
-  const arm = new HttpsService(
-    armService({
-      state,
-      signer: entraSigner,
-      armEndpoint: () => armEndpoint,
-      authorityHost: () => authorityHost,
-      pageSize: () => settings.armPageSize,
-      operations,
-      writeBudget,
-      readBudget,
-    }),
-    harness,
-    tls,
-  );
+  const armDeps: ArmDeps = {
+    state,
+    signer: entraSigner,
+    armEndpoint: () => armEndpoint,
+    authorityHost: () => authorityHost,
+    pageSize: () => settings.armPageSize,
+    operations,
+    writeBudget,
+    readBudget,
+  };
+  const cloudEndpoints = { armEndpoint: () => armEndpoint, authorityHost: () => authorityHost, registryDomain: REGISTRY_DOMAIN };
+  const arm = new HttpsService(armService(armDeps, subscriptionRoutes(armDeps, cloudEndpoints)), harness, tls);
   const planes = state.registries.map(
     (registry) =>
       [
@@ -140,7 +143,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     tls,
   );
   const identityServer = new HttpsService(
-    managedIdentityService({ state, signer: entraSigner, identityHeader, tokenLifetimeSeconds }),
+    managedIdentityService({ state, signer: entraSigner, identityHeader, tokenLifetimeSeconds, servesResource }),
     harness,
     tls,
   );
@@ -182,7 +185,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     authorityHost,
     armEndpoint,
     acrAudience: ACR_AUDIENCE,
-    registryDomain: '127.0.0.1',
+    registryDomain: REGISTRY_DOMAIN,
     pipeline,
     managedIdentity: Object.freeze({ endpoint: `${identityOrigin}${MANAGED_IDENTITY_PATH}`, header: identityHeader }),
     log,

@@ -5,9 +5,13 @@
  * `X-IDENTITY-HEADER: <secret>` → `{access_token, expires_on, resource, token_type, client_id}`.
  * It stands in for IMDS (169.254.169.254), which no test may ever reach, so the managed
  * identity scheme is proven end to end against the same Entra tokens ARM and ACR check.
+ * A resource the emulator does not serve gets Entra's AADSTS500011 refusal passed through
+ * (400 `invalid_resource`), as IMDS was recorded passing it (MSAL.NET#3979); App Service's own
+ * wording for it is not recorded.
  */
 import { randomUUID } from 'node:crypto';
 import { issueAccessToken } from './accessTokens';
+import { unknownResource } from './entra';
 import type { ManagedIdentityRecord } from './api';
 import { jsonReply, type Reply, type RequestContext, type ServiceSpec } from './http';
 import type { EmulatorState, Principal } from './state';
@@ -21,6 +25,8 @@ export interface ManagedIdentityDeps {
   /** The `X-IDENTITY-HEADER` value every request must carry. */
   identityHeader: string;
   tokenLifetimeSeconds(): number;
+  /** Whether a resource (audience) exists: one the emulator serves. */
+  servesResource(resource: string): boolean;
 }
 
 /** App Service's error body: `statusCode`, `message`, `correlationId`. */
@@ -50,6 +56,10 @@ function tokenRoute(deps: ManagedIdentityDeps) {
       return identityError(400, clientId ? 'No user-assigned identity with this client id is assigned to the resource.' : 'No system-assigned identity is enabled for the resource.');
     }
     const audience = normaliseResource(resource);
+    if (!deps.servesResource(audience)) {
+      const refusal = unknownResource(resource, principal.tenantId);
+      return jsonReply(400, { error: refusal.error, error_description: `AADSTS${refusal.code}: ${refusal.description}` });
+    }
     const { token, exp } = issueAccessToken(deps.signer, principal, audience, deps.tokenLifetimeSeconds(), 'managedIdentity');
     // App Service answers times as strings of epoch seconds.
     return jsonReply(200, { access_token: token, expires_on: String(exp), resource, token_type: 'Bearer', client_id: principal.clientId });

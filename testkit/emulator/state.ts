@@ -387,6 +387,7 @@ export class RegistryState implements EmulatedRegistry {
 export interface SubscriptionState {
   id: string;
   tenantId: string;
+  displayName: string;
 }
 
 export class EmulatorState {
@@ -399,7 +400,7 @@ export class EmulatorState {
     this.principals = fixture.principals.map((p) => ({ ...p, objectId: guidFrom(`object-id|${p.tenantId}|${p.clientId}`) }));
     const contentCache: ContentCache = { byObject: new WeakMap(), byKey: new Map() };
     for (const sub of fixture.subscriptions) {
-      this.subscriptions.set(sub.id.toLowerCase(), { id: sub.id, tenantId: sub.tenantId });
+      this.subscriptions.set(sub.id.toLowerCase(), { id: sub.id, tenantId: sub.tenantId, displayName: sub.displayName ?? `Subscription ${sub.id.slice(0, 8)}` });
       for (const reg of sub.registries) this.registries.push(new RegistryState(reg, sub.id, sub.tenantId, this.clock, contentCache));
     }
   }

@@ -25,6 +25,8 @@ describe('azure/armImporter (emulator)', function () {
       fixture: {
         principals: [
           principal(SYNCER, [
+            // Reader finds the source and lets the import read it; AcrPull lists its tags.
+            { role: 'Reader', scope: `/subscriptions/${SUB_A}` },
             { role: 'AcrPull', scope: `/subscriptions/${SUB_A}` },
             { role: 'Container Registry Data Importer and Data Reader', scope: `/subscriptions/${SUB_B}` },
           ]),

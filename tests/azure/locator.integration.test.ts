@@ -19,7 +19,8 @@ describe('azure/registryLocator (emulator)', function () {
     const many = Array.from({ length: 44 }, (_, i) => ({ name: `filler${String(i).padStart(2, '0')}`, resourceGroup: `rg-${i % 3}` }));
     h = await startHarness({
       fixture: {
-        principals: [principal(READER, [{ role: 'Reader', scope: `/subscriptions/${SUB_A}` }, { role: 'AcrPull', scope: `/subscriptions/${SUB_B}` }])],
+        // Reader on both: finding a registry through ARM needs Microsoft.ContainerRegistry/registries/read.
+        principals: [principal(READER, [{ role: 'Reader', scope: `/subscriptions/${SUB_A}` }, { role: 'Reader', scope: `/subscriptions/${SUB_B}` }])],
         subscriptions: [
           {
             id: SUB_A,

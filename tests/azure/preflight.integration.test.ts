@@ -20,6 +20,7 @@ const SYNCER = id(2); // Contributor on the target subscription, AcrPull on the 
 const IMPORTER = id(3); // Data Importer on dstreg only, Reader on srcreg only
 const READER_ONLY = id(4); // Reader on the target subscription
 const NO_SOURCE = id(5); // Contributor on the target subscription, a role on another source-side registry only
+const PULLS_SOURCE = id(6); // Contributor on the target subscription, AcrPull (no Reader) on the source registry
 
 const onSourceSub: RoleAssignment[] = [
   { role: 'AcrPull', scope: `/subscriptions/${SUB_A}` },
@@ -42,6 +43,7 @@ describe('azure/preflight (emulator)', function () {
           ]),
           principal(READER_ONLY, [{ role: 'Reader', scope: `/subscriptions/${SUB_B}` }]),
           principal(NO_SOURCE, [{ role: 'Contributor', scope: `/subscriptions/${SUB_B}` }, { role: 'AcrPull', scope: registryId(SUB_A, 'src-rg', 'elsewhere') }]),
+          principal(PULLS_SOURCE, [{ role: 'Contributor', scope: `/subscriptions/${SUB_B}` }, { role: 'AcrPull', scope: registryId(SUB_A, 'src-rg', 'srcreg') }]),
         ],
         subscriptions: [
           {
@@ -151,7 +153,16 @@ describe('azure/preflight (emulator)', function () {
       open({ targetId: NO_SOURCE }),
       'PreflightCannotReadSource',
       ['srcreg', 'dstreg'],
-      'the target identity cannot read the source registry srcreg; importImage into dstreg runs as that identity, which needs AcrPull (or Reader) on the source registry',
+      'the target identity cannot read the source registry srcreg; importImage into dstreg runs as that identity, which needs Reader (or Container Registry Data Importer and Data Reader) on the source registry',
+    );
+  });
+
+  it('stops when the target identity can only pull from the source: importImage needs read on it (LinkedAuthorizationFailed)', async () => {
+    await refused(
+      open({ targetId: PULLS_SOURCE }),
+      'PreflightCannotReadSource',
+      ['srcreg', 'dstreg'],
+      'the target identity cannot read the source registry srcreg; importImage into dstreg runs as that identity, which needs Reader (or Container Registry Data Importer and Data Reader) on the source registry',
     );
   });
 

@@ -127,6 +127,38 @@ describe('contract: Azure CLI 2.45 requests', function () {
   });
   after(() => em.stop());
 
+  it('login-sp: az’s token request (its field order, MSAL’s claims) and its GET /subscriptions?api-version=2019-11-01', async function () {
+    const [, openid, token, subscriptions] = readContract<AzExchange[]>('azcli/login-sp.json');
+    // (#1 is MSAL's instance discovery at login.microsoftonline.com itself, which no test can reach.)
+    const config = await request(em.caPem, `${em.authorityHost}${openid.request.path}`, { headers: forwardedHeaders(openid.request.headers) });
+    assert.equal(config.status, 200);
+    const form = token.request.body as { form: Record<string, string>; form_field_order: string[] };
+    const body = new URLSearchParams(form.form_field_order.map((k): [string, string] => [k, k === 'client_secret' ? `secret-of-${CLIENT}` : (form.form[k] ?? '')]));
+    const issued = await request(em.caPem, `${em.authorityHost}${token.request.path}`, { method: 'POST', headers: { ...forwardedHeaders(token.request.headers), 'Content-Type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+    assert.equal(issued.status, 200, issued.text);
+    const access = issued.json<{ access_token: string; expires_in: number; token_type: string }>();
+    assert.equal(access.token_type, 'Bearer');
+    const listed = await request(em.caPem, `${em.armEndpoint}${subscriptions.request.path}?${subscriptions.request.query}`, {
+      headers: { ...forwardedHeaders(subscriptions.request.headers), Authorization: `Bearer ${access.access_token}` },
+    });
+    assert.equal(listed.status, 200, listed.text);
+    // What az made of the recorded answer (_commands.json): id, name, state, tenantId, managedByTenants per subscription.
+    const [sub] = listed.json<{ value: { subscriptionId: string; displayName: string; state: string; tenantId: string; managedByTenants: unknown[] }[] }>().value;
+    assert.deepEqual([sub?.subscriptionId, sub?.state, sub?.tenantId, sub?.managedByTenants], [SUB, 'Enabled', TENANT, []]);
+    assert.equal(typeof sub?.displayName, 'string');
+  });
+
+  it('cloud-register-autodetect: az’s unauthenticated GET /metadata/endpoints?api-version=2015-01-01', async function () {
+    const [x] = readContract<AzExchange[]>('azcli/cloud-register-autodetect.json');
+    const res = await request(em.caPem, `${em.armEndpoint}${x.request.path}?${x.request.query}`, { headers: forwardedHeaders(x.request.headers) });
+    assert.equal(res.status, 200);
+    // az cloud register reads these four (azure/cli/core/cloud.py, the 2015 form).
+    const meta = res.json<{ galleryEndpoint: string; graphEndpoint: string; authentication: { loginEndpoint: string; audiences: string[] } }>();
+    assert.equal(meta.authentication.loginEndpoint, `${em.authorityHost}/`);
+    assert.equal(meta.authentication.audiences[0], 'https://management.core.windows.net/');
+    assert.ok(meta.galleryEndpoint && meta.graphEndpoint);
+  });
+
   it('acr-repository-list: resources list, registry get, challenge, exchange, token, two /v2/_catalog pages', async function () {
     const az = new AzReplay(em);
     await az.init();

@@ -63,6 +63,12 @@ function fixture(): Fixture {
   };
 }
 
+/** The examples' targets with their repositories lowercased (tags keep their case). */
+function lowercaseTargets(params: { targetTags: string[]; untaggedTargetRepositories: string[] }): void {
+  params.targetTags = params.targetTags.map((t) => t.replace(/^[^:]+/, (repository) => repository.toLowerCase()));
+  params.untaggedTargetRepositories = params.untaggedTargetRepositories.map((r) => r.toLowerCase());
+}
+
 describe('contract: Azure REST spec examples', function () {
   let em: Emulator;
   let arm: string;
@@ -104,18 +110,22 @@ describe('contract: Azure REST spec examples', function () {
     }
 
     for (const file of ['ImportImageByManifestDigest', 'ImportImageByTag']) {
-      it(`${file}: the example's request is accepted (202 + Location) and completes`, async function () {
+      it(`${file}: the example's camelCase targets are refused as ACR refuses them; lowercased, accepted (202 + Location) and complete`, async function () {
         const ex = readContract<Example>(`arm/${file}.json`);
         const p = ex.parameters;
         const params = structuredClone(p.parameters) as { source: { sourceImage: string }; targetTags: string[]; untaggedTargetRepositories: string[] };
         const digest = em.registry('sourceRegistry').tags('sourceRepository').get('sourceTag') ?? '';
         // The example's all-zero digest names nothing; the emulator's source manifest stands in.
         params.source.sourceImage = params.source.sourceImage.replace(/sha256:0{64}/, digest);
-        const res = await request(em.caPem, `${em.armEndpoint}/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}/providers/Microsoft.ContainerRegistry/registries/${p.registryName}/importImage?api-version=${p['api-version']}`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${arm}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify(params),
-        });
+        const url = `${em.armEndpoint}/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}/providers/Microsoft.ContainerRegistry/registries/${p.registryName}/importImage?api-version=${p['api-version']}`;
+        const post = (body: unknown) =>
+          request(em.caPem, url, { method: 'POST', headers: { Authorization: `Bearer ${arm}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        // The spec's placeholders ('targetRepository') are no repository names ACR has: they must be lowercase.
+        const literal = await post(params);
+        assert.equal(literal.status, 400, literal.text);
+        assert.match(literal.json<{ error: { message: string } }>().error.message, /'targetRepository' must be lowercase/);
+        lowercaseTargets(params);
+        const res = await post(params);
         assert.ok(Object.keys(ex.responses).includes(String(res.status)));
         assert.equal(res.status, 202);
         assert.ok(res.headers.location, 'the 202 names its Location, as the example');
@@ -124,19 +134,21 @@ describe('contract: Azure REST spec examples', function () {
         while (poll.status === 202);
         assert.deepEqual(poll.json(), { status: 'Succeeded' });
         const target = em.registry('myRegistry');
-        assert.equal(target.tags('targetRepository').get('targetTag'), digest);
-        assert.ok(target.hasManifest('targetRepository1', digest), 'untaggedTargetRepositories');
-        assert.equal(target.tags('targetRepository1').size, 0);
+        assert.equal(target.tags('targetrepository').get('targetTag'), digest);
+        assert.ok(target.hasManifest('targetrepository1', digest), 'untaggedTargetRepositories');
+        assert.equal(target.tags('targetrepository1').size, 0);
       });
     }
 
-    it('ImportImageFromPublicRegistry: accepted, then Failed — the emulator reaches no public registry', async function () {
+    it('ImportImageFromPublicRegistry: with lowercase targets accepted, then Failed — the emulator reaches no public registry', async function () {
       const ex = readContract<Example>('arm/ImportImageFromPublicRegistry.json');
       const p = ex.parameters;
+      const params = structuredClone(p.parameters) as { targetTags: string[]; untaggedTargetRepositories: string[] };
+      lowercaseTargets(params);
       const res = await request(em.caPem, `${em.armEndpoint}/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}/providers/Microsoft.ContainerRegistry/registries/${p.registryName}/importImage?api-version=${p['api-version']}`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${arm}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(p.parameters),
+        body: JSON.stringify(params),
       });
       assert.equal(res.status, 202);
       let poll;

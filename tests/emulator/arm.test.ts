@@ -67,13 +67,13 @@ describe('emulator: ARM registries', function () {
     assert.deepEqual(last.json<{ value: { name: string }[] }>().value.map((r) => r.name), ['reg3', 'reg4'], 'az re-encodes $skiptoken; still understood');
   });
 
-  it('lists only registries a role covers', async function () {
+  it('lists only registries the caller may read (AcrPull alone has no registries/read)', async function () {
     const byRg: string[] = [];
     for await (const r of client('rg-reader').registries.list()) byRg.push(r.name ?? '');
     assert.deepEqual(byRg, ['reg1', 'reg2', 'reg3']);
     const one: string[] = [];
     for await (const r of client('one-puller').registries.list()) one.push(r.name ?? '');
-    assert.deepEqual(one, ['reg4']);
+    assert.deepEqual(one, [], 'AcrPull grants pull/read, not Microsoft.ContainerRegistry/registries/read');
     const none: string[] = [];
     for await (const r of client('nobody').registries.list()) none.push(r.name ?? '');
     assert.deepEqual(none, []);
@@ -108,11 +108,14 @@ describe('emulator: ARM registries', function () {
     const noSub = await armGet('owner', `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.ContainerRegistry/registries?api-version=2025-11-01`);
     assert.equal(noSub.status, 404);
     assert.equal(noSub.json<{ error: { code: string } }>().error.code, 'SubscriptionNotFound');
-    const forbidden = await armGet('one-puller', `/subscriptions/${SUB_A}/resourceGroups/rg-one/providers/Microsoft.ContainerRegistry/registries/reg1?api-version=2025-11-01`);
-    assert.equal(forbidden.status, 403);
-    const e = forbidden.json<{ error: { code: string; message: string } }>().error;
-    assert.equal(e.code, 'AuthorizationFailed');
-    assert.match(e.message, /^The client 'one-puller' with object id '[0-9a-f-]{36}' does not have authorization to perform action 'Microsoft\.ContainerRegistry\/registries\/read' over scope '\/subscriptions\/.+\/registries\/reg1'/);
+    // AcrPull on reg4 itself does not let one-puller read it through ARM, let alone reg1.
+    for (const [rg, name] of [['rg-one', 'reg1'], ['rg-two', 'reg4']]) {
+      const forbidden = await armGet('one-puller', `/subscriptions/${SUB_A}/resourceGroups/${rg}/providers/Microsoft.ContainerRegistry/registries/${name}?api-version=2025-11-01`);
+      assert.equal(forbidden.status, 403);
+      const e = forbidden.json<{ error: { code: string; message: string } }>().error;
+      assert.equal(e.code, 'AuthorizationFailed');
+      assert.match(e.message, new RegExp(`^The client 'one-puller' with object id '[0-9a-f-]{36}' does not have authorization to perform action 'Microsoft\\.ContainerRegistry/registries/read' over scope '/subscriptions/.+/registries/${name}'`));
+    }
     await assert.rejects(client('owner').registries.get('rg-one', 'nope'), (err: { statusCode?: number; code?: string }) => err.statusCode === 404 && err.code === 'ResourceNotFound');
   });
 
@@ -161,7 +164,7 @@ describe('emulator: ARM registries', function () {
   it('accepts all three ARM audiences, with or without trailing slash', async function () {
     for (const aud of [em.armEndpoint, `${em.armEndpoint}/`, 'https://management.azure.com/', 'https://management.core.windows.net']) {
       const token = await entraToken(em, 'owner', aud);
-      const res = await request(em.caPem, `${em.armEndpoint}/subscriptions/${SUB_A}/providers/Microsoft.ContainerRegistry/registries?api-version=x`, {
+      const res = await request(em.caPem, `${em.armEndpoint}/subscriptions/${SUB_A}/providers/Microsoft.ContainerRegistry/registries?api-version=2025-11-01`, {
         headers: { Authorization: `Bearer ${token}` },
       });
       assert.equal(res.status, 200, aud);

@@ -16,9 +16,10 @@ function fixture(): Fixture {
         { role: 'Owner', scope: `/subscriptions/${SUB_A}` },
         { role: 'Reader', scope: `/subscriptions/${SUB_B}` },
       ]),
+      // The import docs: the importer role on the target, and on the source (AcrPull there is not enough: ARM checks 'read').
       principal('importer', [
         { role: 'Container Registry Data Importer and Data Reader', scope: registryId(SUB_A, 'dst-rg', 'dst') },
-        { role: 'AcrPull', scope: SRC },
+        { role: 'Container Registry Data Importer and Data Reader', scope: SRC },
       ]),
       principal('pusher', [
         { role: 'AcrPush', scope: registryId(SUB_A, 'dst-rg', 'dst') },

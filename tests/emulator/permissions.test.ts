@@ -74,16 +74,18 @@ describe('emulator: ARM permissions API (preflight)', function () {
     assert.deepEqual((await valueOf('pusher'))[0]?.actions, ['Microsoft.ContainerRegistry/registries/pull/read', 'Microsoft.ContainerRegistry/registries/push/write']);
   });
 
-  it('Container Registry Data Importer and Data Reader: importImage, read, pull and the repository read data actions', async function () {
+  it('Container Registry Data Importer and Data Reader: importImage, read, pull and the repository and catalog read data actions', async function () {
     const [p] = await valueOf('importer');
+    // The 2025 built-in definition, in its order.
     assert.deepEqual(p?.actions, [
       'Microsoft.ContainerRegistry/registries/importImage/action',
-      'Microsoft.ContainerRegistry/registries/pull/read',
       'Microsoft.ContainerRegistry/registries/read',
+      'Microsoft.ContainerRegistry/registries/pull/read',
     ]);
     assert.deepEqual(p?.dataActions, [
       'Microsoft.ContainerRegistry/registries/repositories/content/read',
       'Microsoft.ContainerRegistry/registries/repositories/metadata/read',
+      'Microsoft.ContainerRegistry/registries/catalog/read',
     ]);
     // On the source it holds AcrPull only: no import there.
     assert.deepEqual(await valueOf('importer', SRC), [{ actions: ['Microsoft.ContainerRegistry/registries/pull/read'], notActions: [], dataActions: [], notDataActions: [] }]);

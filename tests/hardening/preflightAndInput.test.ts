@@ -12,7 +12,7 @@ import { figures } from './support/figures';
 import { FRONT_ENDS, runFrontEnd, type SyncSettings } from './support/frontEnds';
 import { assertNothingLost, assertNothingShown, snapshotTarget } from './support/invariants';
 import { faultEmulators } from './support/session';
-import { faultWorld, SOURCE, SUB_SOURCE, SUB_TARGET, TARGET, TARGET_APP } from './support/world';
+import { faultWorld, SOURCE, SOURCE_APP, SUB_SOURCE, SUB_TARGET, TARGET, TARGET_APP } from './support/world';
 
 /** The lines task-lib and the task write for themselves. */
 const TASK_COMMAND = /^##(vso\[task\.(issue|complete|setprogress|setvariable|uploadsummary|debug|setsecret)[ \]]|\[(group|endgroup)\])/;
@@ -29,6 +29,20 @@ function withTargetRegistry(change: (r: Fixture['subscriptions'][number]['regist
 function withTargetRoles(roles: Fixture['principals'][number]['roles']): Fixture {
   const fixture = faultWorld();
   fixture.principals = fixture.principals.map((p) => (p.clientId === TARGET_APP ? { ...p, roles } : p));
+  return fixture;
+}
+
+/**
+ * AcrPull on the source and no Reader: the source identity of the task, and the command
+ * line's one identity (which keeps Contributor on the target), can pull but cannot see the
+ * source through ARM, as in Azure (AcrPull has no Microsoft.ContainerRegistry/registries/read).
+ */
+function pullOnlyOnSource(): Fixture {
+  const fixture = faultWorld();
+  const acrPull = { role: 'AcrPull' as const, scope: `/subscriptions/${SUB_SOURCE}` };
+  fixture.principals = fixture.principals.map((p) =>
+    p.clientId === SOURCE_APP ? { ...p, roles: [acrPull] } : { ...p, roles: [{ role: 'Contributor' as const, scope: `/subscriptions/${SUB_TARGET}` }, acrPull] },
+  );
   return fixture;
 }
 
@@ -108,10 +122,32 @@ describe('fault injection: preflight and bad input', function () {
       assert.match(
         run.reason,
         frontEnd === 'task'
-          ? new RegExp(`cannot read the source registry ${SOURCE}.*AcrPull \\(or Reader\\)`)
+          ? new RegExp(`cannot read the source registry ${SOURCE}.*needs Reader \\(or Container Registry Data Importer and Data Reader\\) on the source registry`)
           : new RegExp(`registry "${SOURCE}" was not found in the source subscription \\(or the source identity cannot see it: it needs Reader`),
       );
       assert.equal(e.log.count('arm.importImage'), 0);
+      assertNothingLost(e, before, []);
+      assertNothingShown(run);
+    });
+
+    it(`${frontEnd}: an identity with only AcrPull on the source cannot find it: the Reader line, before anything is asked of a registry`, async () => {
+      const e = await start({}, pullOnlyOnSource());
+      figures.faultScenarios++;
+      figures.faultsInjected++;
+      const before = snapshotTarget(e);
+      const run = await runFrontEnd(frontEnd, e);
+      const line = `registry "${SOURCE}" was not found in the source subscription (or the source identity cannot see it: it needs Reader on the registry)`;
+      if (frontEnd === 'cli') {
+        assert.equal(run.code, 2, run.stderr);
+        assert.equal(run.outcome, 'badInput');
+        assert.ok(run.reason.endsWith(line), run.reason);
+      } else {
+        assert.match(run.stdout, new RegExp(`^##vso\\[task\\.complete result=Failed;\\]`, 'm'));
+        assert.equal(run.reason, line);
+      }
+      // ARM answered the listing without the source: AcrPull reads no registry there.
+      assert.ok(e.log.count('arm.registries.list', 200) >= 1);
+      for (const route of ['acr.exchange', 'acr.catalog', 'arm.permissions', 'arm.importImage'] as const) assert.equal(e.log.count(route), 0, route);
       assertNothingLost(e, before, []);
       assertNothingShown(run);
     });

@@ -9,7 +9,9 @@
  * 2. The target identity cannot import into the target: no
  *    `Microsoft.ContainerRegistry/registries/importImage/action` in ARM's permissions API.
  * 3. The target identity cannot read the source (the import runs as the target identity):
- *    neither registry read, pull, nor repository content read on the source.
+ *    ARM checks `Microsoft.ContainerRegistry/registries/read` on the linked source before it
+ *    accepts the import (LinkedAuthorizationFailed otherwise; AcrPull alone is refused there,
+ *    Azure/acr#237), so that action it is: Reader, Contributor, Owner or the Data Importer role.
  * 4. The source identity cannot use the source's data plane: the registry refuses its token
  *    exchange. This is the catalog sign-in the listing needs anyway (kept and reused), so it
  *    costs no extra round trip. A token granted without the catalog scope shows up at the
@@ -20,16 +22,15 @@
  * name registries and roles, never ids.
  */
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
-import { allowsAction, allowsDataAction, readPermissions, type PermissionsAnswer } from './armPermissions';
+import { allowsAction, readPermissions, type PermissionsAnswer } from './armPermissions';
 import type { AcrClient } from '../dataplane/acrClient';
 import { AcrRequestError } from '../dataplane/acrErrors';
 import { AcrAuthenticationError } from '../dataplane/acrTokens';
 import type { RegistryRef, RegistrySide } from '../registryRef';
 
 export const IMPORT_ACTION = 'Microsoft.ContainerRegistry/registries/importImage/action';
-/** Any of these on the source lets importImage read it. */
-export const SOURCE_READ_ACTIONS = ['Microsoft.ContainerRegistry/registries/pull/read', 'Microsoft.ContainerRegistry/registries/read'] as const;
-export const SOURCE_READ_DATA_ACTION = 'Microsoft.ContainerRegistry/registries/repositories/content/read';
+/** What ARM checks on the source before it accepts an import (the linked scope's 'read'). */
+export const SOURCE_READ_ACTION = 'Microsoft.ContainerRegistry/registries/read';
 
 /** Keys for localised messages (the task's strings); `args` fill `%s` in order. */
 export type PreflightErrorKey = 'PreflightNetworkClosed' | 'PreflightCannotImport' | 'PreflightCannotReadSource' | 'PreflightCannotListSource';
@@ -45,7 +46,7 @@ const MESSAGES: Record<PreflightErrorKey, (args: readonly string[]) => string> =
   // args: source registry name, target registry name
   PreflightCannotReadSource: ([source, target]) =>
     `the target identity cannot read the source registry ${source}; importImage into ${target} runs as that identity, ` +
-    'which needs AcrPull (or Reader) on the source registry',
+    'which needs Reader (or Container Registry Data Importer and Data Reader) on the source registry',
   // args: source registry name, the registry's answer (status and code)
   PreflightCannotListSource: ([source, answer]) =>
     `the source identity cannot read the source registry ${source} (${answer}): give it AcrPull (or Reader) on the registry`,
@@ -116,10 +117,7 @@ export async function runPreflight(inputs: PreflightInputs): Promise<PreflightRe
     if (!allowsAction(onTarget.permissions, IMPORT_ACTION)) throw new PreflightError('PreflightCannotImport', [target.name]);
   }
   if (known(onSource, 'sourceRead', `whether the target identity may read ${source.name}`)) {
-    const canRead =
-      SOURCE_READ_ACTIONS.some((action) => allowsAction(onSource.permissions, action)) ||
-      allowsDataAction(onSource.permissions, SOURCE_READ_DATA_ACTION);
-    if (!canRead) throw new PreflightError('PreflightCannotReadSource', [source.name, target.name]);
+    if (!allowsAction(onSource.permissions, SOURCE_READ_ACTION)) throw new PreflightError('PreflightCannotReadSource', [source.name, target.name]);
   }
   if (signIn !== undefined) throw new PreflightError('PreflightCannotListSource', [source.name, signIn]);
   return { skipped };

@@ -63,9 +63,14 @@ export function principal(clientId: string, roles: PrincipalFixture['roles']): P
   return { tenantId: TENANT, clientId, secret: `secret-of-${clientId}`, roles };
 }
 
-/** A principal that may sync SUB_A's registries into SUB_B's: AcrPull on the one, Contributor on the other. */
+/**
+ * A principal that may sync SUB_A's registries into SUB_B's, with the roles the README's
+ * Permissions section names: Reader (to find the source through ARM, and for importImage's
+ * read of it) and AcrPull on the one, Contributor on the other.
+ */
 export function syncer(clientId: string): PrincipalFixture {
   return principal(clientId, [
+    { role: 'Reader', scope: `/subscriptions/${SUB_A}` },
     { role: 'AcrPull', scope: `/subscriptions/${SUB_A}` },
     { role: 'Contributor', scope: `/subscriptions/${SUB_B}` },
   ]);
