@@ -16,8 +16,9 @@
  *   import permission on the target (403 AuthorizationFailed), target existence (404),
  *   a malformed body (400), read permission on a `source.resourceId` (403
  *   LinkedAuthorizationFailed — ARM checks linked scopes up front);
- * - when the operation runs (operation Failed): everything about the source registry and
- *   content and the target tags (see importImage.ts).
+ * - when the operation starts and again when it lands, on its own clock (operation Failed):
+ *   everything about the source registry and content and the target tags (see importImage.ts
+ *   and operations.ts).
  */
 import type { RequestContext, Reply, Route, ServiceSpec } from './http';
 import { jsonReply } from './http';
@@ -151,8 +152,13 @@ function subscriptionThrottled(bucket: Bucket, subscriptionId: string, route: st
  * Admission, then one token of the subscription's `bucket`; the answer carries the bucket's
  * remainder. `prelude` runs first whatever happens (importImage logs its body there).
  */
-function metered(deps: ArmDeps, bucket: Bucket, handler: (ctx: RequestContext, admitted: Admitted) => Reply, prelude?: (ctx: RequestContext) => void) {
-  return (ctx: RequestContext): Reply => {
+function metered(
+  deps: ArmDeps,
+  bucket: Bucket,
+  handler: (ctx: RequestContext, admitted: Admitted) => Reply | Promise<Reply>,
+  prelude?: (ctx: RequestContext) => void,
+) {
+  return async (ctx: RequestContext): Promise<Reply> => {
     prelude?.(ctx);
     const admitted = admit(ctx, deps);
     let reply: Reply;
@@ -161,11 +167,11 @@ function metered(deps: ArmDeps, bucket: Bucket, handler: (ctx: RequestContext, a
     } else {
       const decision = (bucket === 'writes' ? deps.writeBudget : deps.readBudget).take(admitted.subscription.id);
       reply = decision.allowed
-        ? handler(ctx, admitted)
+        ? await handler(ctx, admitted)
         : subscriptionThrottled(bucket, admitted.subscription.id, ctx.route, decision.retryAfterSeconds ?? 1);
       reply.headers = { ...reply.headers, [`x-ms-ratelimit-remaining-subscription-${bucket}`]: String(decision.remaining) };
     }
-    // An import fault is for an import that starts; a refused POST gives it back.
+    // An import fault is for an import that starts (always answered 202); a refused POST gives it back.
     if (reply.status !== 202) ctx.refundImportFault();
     return reply;
   };
@@ -260,7 +266,7 @@ function logImportBody(ctx: RequestContext): void {
 }
 
 function importImage(deps: ArmDeps) {
-  return (ctx: RequestContext, { caller, subscription, apiVersion }: Admitted): Reply => {
+  return (ctx: RequestContext, { caller, subscription, apiVersion }: Admitted): Reply | Promise<Reply> => {
     let body: unknown;
     let parseError: string | undefined;
     try {

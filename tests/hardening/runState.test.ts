@@ -55,7 +55,7 @@ describe('fault injection: the world changes during the run', function () {
 
     it(`${frontEnd}: tokens that expire mid-run are renewed without a failure`, async () => {
       // Two-second tokens and slow answers: the run outlives several generations of tokens.
-      const e = await start({ tokenLifetimeSeconds: 2, latencyMs: 40, importPollsBeforeDone: 1 });
+      const e = await start({ tokenLifetimeSeconds: 2, latencyMs: 40, importDurationMs: 1000 });
       figures.faultScenarios++;
       const before = snapshotTarget(e);
       const started = Date.now();
@@ -106,8 +106,8 @@ describe('fault injection: the world changes during the run', function () {
     });
 
     it(`${frontEnd}: near the end of its time budget no import starts; the report lists what remains`, async () => {
-      // Slow imports (three polls a second apart) and one at a time: the budget runs out first.
-      const e = await start({ importPollsBeforeDone: 2 });
+      // Slow imports (2 s each, polled a second apart) and one at a time: the budget runs out first.
+      const e = await start({ importDurationMs: 2000 });
       figures.faultScenarios++;
       const before = snapshotTarget(e);
       const run = await runFrontEnd(frontEnd, e, { maxConcurrency: '1', timeBudgetMinutes: '0.2' });
@@ -133,7 +133,7 @@ describe('fault injection: the world changes during the run', function () {
       return { ...rest, federated: pipelineFederatedCredential(p.clientId === SOURCE_APP ? 'source-wif' : 'target-wif') };
     });
     fixture.pipeline = { serviceConnections: [{ id: CONNECTIONS.source, name: 'source-wif' }, { id: CONNECTIONS.target, name: 'target-wif' }] };
-    const e = await start({ tokenLifetimeSeconds: 2, idTokenLifetimeSeconds: 2, latencyMs: 40, importPollsBeforeDone: 1 }, fixture);
+    const e = await start({ tokenLifetimeSeconds: 2, idTokenLifetimeSeconds: 2, latencyMs: 40, importDurationMs: 1000 }, fixture);
     figures.faultScenarios++;
     const before = snapshotTarget(e);
     const connections = [
@@ -152,7 +152,7 @@ describe('fault injection: the world changes during the run', function () {
   it('cli: a federated token file rotated during the run keeps signing in', async () => {
     const fixture = faultWorld();
     fixture.principals = fixture.principals.map((p) => (p.clientId === TARGET_APP ? { ...p, federated: pipelineFederatedCredential('cli-wif') } : p));
-    const e = await start({ tokenLifetimeSeconds: 2, latencyMs: 40, importPollsBeforeDone: 1 }, fixture);
+    const e = await start({ tokenLifetimeSeconds: 2, latencyMs: 40, importDurationMs: 1000 }, fixture);
     figures.faultScenarios++;
     const dir = mkdtempSync(join(tmpdir(), 'federated-'));
     const file = join(dir, 'token');
