@@ -19,8 +19,23 @@ export const ARM_WRITE_REFILL_PER_SECOND = ARM_WRITE_BUCKET.refillPerSecond;
 /** What ARM's write budget alone costs `imports` imports once its burst is spent, ms. */
 export const writeBudgetMs = (imports: number): number => ((imports - ARM_WRITE_BURST) / ARM_WRITE_REFILL_PER_SECOND) * 1000;
 
-/** Polls answered "running" before an import is done: each import is POST, poll, Retry-After, poll. */
-export const IMPORT_POLLS_BEFORE_DONE = 1;
+/** How long an import runs server-side in a scenario: one Retry-After unless the spec says otherwise. */
+export function importDurationOf(spec: Pick<ScenarioSpec, 'importRetryAfterSeconds' | 'importDurationMs'>): number {
+  return spec.importDurationMs ?? spec.importRetryAfterSeconds * 1000;
+}
+
+/**
+ * Polls that find an import still running when the client polls at once after the 202 and
+ * then every Retry-After: none for an import done as accepted, else one per Retry-After it
+ * outlasts (one for the default duration of one Retry-After: POST, poll, Retry-After, poll).
+ */
+export function runningPollsOf(spec: Pick<ScenarioSpec, 'importRetryAfterSeconds' | 'importDurationMs'>): number {
+  const durationMs = importDurationOf(spec);
+  if (durationMs <= 0) return 0;
+  const retryAfterMs = spec.importRetryAfterSeconds * 1000;
+  // Without a Retry-After the client's own interval decides: at least the one poll that finds it running.
+  return retryAfterMs > 0 ? Math.ceil(durationMs / retryAfterMs) : 1;
+}
 /** ARM's subscription read bucket (polls, registry lookups), which the tool also paces itself under. */
 export const ARM_READ_BURST = ARM_READ_BUCKET.capacity;
 export const ARM_READ_REFILL_PER_SECOND = ARM_READ_BUCKET.refillPerSecond;
@@ -123,24 +138,27 @@ export function expectedOf(
 
 /**
  * The ideal time. Requests outside imports run `2 × DEFAULT_LIST_CONCURRENCY` at once, each
- * costing only the latency. Each import costs POST + poll + Retry-After + poll, at most
+ * costing only the latency. Each import costs its POST, the poll at once and one poll per
+ * Retry-After it runs for (runningPollsOf; by default POST + poll + Retry-After + poll), at most
  * `importConcurrency` at once — and no faster than ARM's subscription budgets allow (writes
  * 200 + 10/s for the POSTs, reads 250 + 25/s for the polls), which bind any client in Azure
  * whether or not the emulator enforces them.
  */
 export function idealOf(
-  spec: Pick<ScenarioSpec, 'latencyMs' | 'importConcurrency' | 'importRetryAfterSeconds' | 'importPollsBeforeDone'>,
+  spec: Pick<ScenarioSpec, 'latencyMs' | 'importConcurrency' | 'importRetryAfterSeconds' | 'importDurationMs'>,
   measured: Measured,
   expected: Expected,
   dryRun: boolean,
 ): Ideal {
-  const running = spec.importPollsBeforeDone ?? IMPORT_POLLS_BEFORE_DONE;
+  const running = runningPollsOf(spec);
   const listConcurrency = 2 * DEFAULT_LIST_CONCURRENCY;
   const importRequests = measured.importPosts + measured.importPolls;
   const listingMs = ((measured.totalRequests - importRequests) * spec.latencyMs) / listConcurrency;
   const imports = dryRun ? 0 : expected.groups;
   const polls = imports * (running + 1);
-  const perImportMs = (2 + running) * spec.latencyMs + running * spec.importRetryAfterSeconds * 1000;
+  // It cannot be seen done before it has run its duration (which only matters without a Retry-After).
+  const waitedMs = Math.max(running * spec.importRetryAfterSeconds * 1000, importDurationOf(spec));
+  const perImportMs = (2 + running) * spec.latencyMs + waitedMs;
   const byConcurrency = Math.ceil(imports / spec.importConcurrency) * perImportMs;
   const byWrites = imports > ARM_WRITE_BURST ? ((imports - ARM_WRITE_BURST) / ARM_WRITE_REFILL_PER_SECOND) * 1000 + perImportMs : 0;
   const byReads = polls > ARM_READ_BURST ? ((polls - ARM_READ_BURST) / ARM_READ_REFILL_PER_SECOND) * 1000 + perImportMs : 0;

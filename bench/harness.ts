@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../testkit/emulator';
 import { runChild } from './child';
-import { expectedOf, idealOf, IMPORT_POLLS_BEFORE_DONE } from './costModel';
+import { expectedOf, idealOf, importDurationOf } from './costModel';
 import { countRequests, measure } from './measure';
 import type { PerTagResult, PerTagSpec } from './perTagDriver';
 import { TARGET_OF, type PerTagOutcome, type ScenarioResult, type ScenarioSpec, type TagMap } from './scenario';
@@ -28,9 +28,10 @@ export async function startBenchEmulator(world: World, spec: ScenarioSpec): Prom
     fixture: world.fixture,
     latencyMs: spec.latencyMs,
     importRetryAfterSeconds: spec.importRetryAfterSeconds,
-    // The SDK polls at once after the 202; that poll finds the import running, the next one (after
-    // Retry-After) finds it done: an import takes at least Retry-After, as a real one does.
-    importPollsBeforeDone: spec.importPollsBeforeDone ?? IMPORT_POLLS_BEFORE_DONE,
+    // Each import runs on the emulator's clock for one Retry-After unless the spec says otherwise:
+    // the SDK's poll at once after the 202 finds it running, the next one (after Retry-After)
+    // done — an import takes at least Retry-After, as a real one does.
+    importDurationMs: importDurationOf(spec),
     workDir: join(spec.workDir, 'emulator'),
     // 100 registries per ARM page: the registry lookup is not what is measured.
     armPageSize: 100,

@@ -27,8 +27,11 @@ export interface ScenarioSpec {
   importConcurrency: number;
   /** Retry-After of the emulator's import 202s, seconds (the SDK poller waits exactly that). */
   importRetryAfterSeconds: number;
-  /** Polls answered "running" before an import is done (default 1: every import waits Retry-After once). */
-  importPollsBeforeDone?: number;
+  /**
+   * How long each import runs server-side, ms (default one Retry-After: the poll at once finds
+   * it running, the one after Retry-After done — as the recorded imports, done by then).
+   */
+  importDurationMs?: number;
   /** The emulator's ARM write bucket (200 burst, +10/s) on. */
   armWriteThrottling: boolean;
   /** The emulator's per-registry data-plane read limit by SKU, with both registries of this SKU. */

@@ -43,12 +43,26 @@ async function runGroup(group: ImportGroup, run: ExecutionContext): Promise<Grou
       await importWithinLimit(run.ports.importer, request, run.importTimeoutMinutes, run.clock, run.signal);
     } catch (e) {
       error = errorMessage(e);
+      if (await landedAnyway(run.ports.target, group, run.signal)) error = undefined;
     }
     const durationMs = run.clock.now() - started;
     run.budget.importTook(durationMs);
     run.events.importFinished?.(group, error);
     return { group, started: true, error, durationMs };
   });
+}
+
+/**
+ * Whether a failed import's tags all point at its digest anyway. importImage runs server-side
+ * and lands whether or not its caller is still there, so the same copy can land from elsewhere:
+ * a run killed (or cancelled, or timed out) just after its POST, whose import the next run
+ * plans again and, with NoForce, meets as "Tag … already exists in target registry". The
+ * target is then exactly what the plan wanted, and the failure says nothing about it. Read the
+ * target only on failure; a read that fails keeps the failure.
+ */
+async function landedAnyway(target: RegistryReader, group: ImportGroup, signal?: AbortSignal): Promise<boolean> {
+  const after = await readBack(target, group.repository, signal);
+  return !(after instanceof Error) && group.tags.every((tag) => after.get(tag)?.digest === group.sourceDigest);
 }
 
 /**

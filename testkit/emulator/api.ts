@@ -263,14 +263,16 @@ export type FaultRule = {
    */
   | { kind: 'oversized'; bytes: number }
   /**
-   * The importImage is accepted (202) but its operation ends Failed with this ARM error.
-   * `status` is the HTTP status of the failed poll in the 'httpError' style (default 400).
-   * Only meaningful on route 'arm.importImage'.
+   * The importImage is accepted (202) and runs its full duration (`importDurationMs`), then
+   * ends Failed with this ARM error, writing nothing: a copy that fails late. `status` is the
+   * HTTP status of the failed poll in the 'httpError' style (default 400). Such an import is
+   * never answered synchronously. Only meaningful on route 'arm.importImage'.
    */
   | { kind: 'importFails'; code: string; message: string; status?: number }
   /**
    * The importImage is accepted (202) but its operation never finishes: every poll answers
-   * 202 with Location and Retry-After, forever. Only meaningful on route 'arm.importImage'.
+   * 202 running, forever, and `completeImports()` leaves it. Only meaningful on route
+   * 'arm.importImage'.
    */
   | { kind: 'importHangs' }
 );
@@ -351,10 +353,23 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Registries per page in the ARM list. Default 20, so paging by nextLink is exercised. */
   armPageSize?: number;
-  /** Polls answered 202 before an import completes. Default 1. */
-  importPollsBeforeDone?: number;
-  /** Retry-After (seconds) on importImage 202 answers and running polls. Default 1. */
+  /**
+   * How long an accepted import runs server-side, on the emulator's own clock, before it lands
+   * (or fails): it completes then whether or not anyone polls, and polls only observe it.
+   * Default 10,000 ms, the longest the recordings allow: each found its first poll, 10 s
+   * (2025) or 30 s (2021) after the POST, already done. 0 = done as the POST is accepted (the
+   * first poll finds it Succeeded): the fast setting for tests.
+   */
+  importDurationMs?: number;
+  /** Retry-After (seconds) on importImage 202 answers and running polls. Default 10, as recorded (2021, 2025). */
   importRetryAfterSeconds?: number;
+  /**
+   * An import whose duration is at most this many ms is answered on the POST itself, once it
+   * has run: 200 with an empty body (the REST spec's "Azure operation completed successfully";
+   * Azure/acr#636 reports it for small images), or its failure as an ARM error. Default:
+   * never — every recorded POST, small images included, was a 202.
+   */
+  importSynchronousMs?: number;
   /** Folder for the CA file and other run files; a fresh temp folder when omitted. */
   workDir?: string;
   /** How failed import operations answer their polls. Default 'httpError'. */
@@ -453,6 +468,15 @@ export interface Emulator {
   registries(): readonly EmulatedRegistry[];
   /** Changes how failed import operations answer (for operations that fail from now on). */
   setImportFailureStyle(style: ImportFailureStyle): void;
+  /** Changes how long imports accepted from now on run (`importDurationMs`). */
+  setImportDurationMs(ms: number): void;
+  /**
+   * Lets every accepted import that is still running finish now, in the order accepted, as if
+   * its duration had passed (one that hangs stays): the test's way to make an import land at
+   * an exact moment, e.g. between a resumed run's planning and its own POST. Returns how many
+   * finished.
+   */
+  completeImports(): number;
   /** Changes the lifetime of tokens issued from now on (Entra and ACR), seconds. */
   setTokenLifetimeSeconds(seconds: number): void;
   /** Changes the lifetime of the pipeline's ID tokens issued from now on, seconds. */

@@ -19,8 +19,9 @@
  *   a malformed body (400), read permission (`…/registries/read`) on a `source.resourceId`
  *   (403 LinkedAuthorizationFailed — ARM checks linked scopes up front; AcrPull alone is
  *   refused there, Azure/acr#237);
- * - when the operation runs (operation Failed): everything about the source registry and
- *   content and the target tags (see importImage.ts).
+ * - when the operation starts and again when it lands, on its own clock (operation Failed):
+ *   everything about the source registry and content and the target tags (see importImage.ts
+ *   and operations.ts).
  */
 import type { RequestContext, Reply, Route, ServiceSpec } from './http';
 import { jsonReply } from './http';
@@ -192,10 +193,10 @@ export function metered(
   deps: ArmDeps,
   shape: RouteShape,
   bucket: Bucket,
-  handler: (ctx: RequestContext, admitted: Admitted) => Reply,
+  handler: (ctx: RequestContext, admitted: Admitted) => Reply | Promise<Reply>,
   prelude?: (ctx: RequestContext) => void,
 ) {
-  return (ctx: RequestContext): Reply => {
+  return async (ctx: RequestContext): Promise<Reply> => {
     prelude?.(ctx);
     const admitted = admit(ctx, deps, shape);
     let reply: Reply;
@@ -204,11 +205,11 @@ export function metered(
     } else {
       const decision = (bucket === 'writes' ? deps.writeBudget : deps.readBudget).take(admitted.subscription.id);
       reply = decision.allowed
-        ? handler(ctx, admitted)
+        ? await handler(ctx, admitted)
         : subscriptionThrottled(bucket, admitted.subscription.id, ctx.route, decision.retryAfterSeconds ?? 1);
       reply.headers = { ...reply.headers, [`x-ms-ratelimit-remaining-subscription-${bucket}`]: String(decision.remaining) };
     }
-    // An import fault is for an import that starts; a refused POST gives it back.
+    // An import fault is for an import that starts (always answered 202); a refused POST gives it back.
     if (reply.status !== 202) ctx.refundImportFault();
     return reply;
   };
@@ -304,7 +305,7 @@ function logImportBody(ctx: RequestContext): void {
 }
 
 function importImage(deps: ArmDeps) {
-  return (ctx: RequestContext, { caller, subscription, apiVersion }: Admitted): Reply => {
+  return (ctx: RequestContext, { caller, subscription, apiVersion }: Admitted): Reply | Promise<Reply> => {
     let body: unknown;
     let parseError: string | undefined;
     try {

@@ -2,9 +2,10 @@
  * What importImage does to registries. Two halves, run at two times as ARM does:
  * - `parseImportParameters` checks the request body when the POST arrives; a malformed body
  *   is a synchronous 400 and no operation starts;
- * - `runImport` runs when the operation completes: it resolves the source, checks the content
- *   and the target tags against the registries as they are *then*, and either copies
- *   everything or nothing. Its failures become the operation's Failed outcome.
+ * - `checkImport` runs when the operation starts (before any copying begins) and `runImport`
+ *   when it completes: each resolves the source and checks the content and the target tags
+ *   against the registries as they are *then*; `runImport` copies everything or nothing. Their
+ *   failures become the operation's Failed outcome.
  *
  * The copy is by digest: the source manifest (and an index's child manifests) keep their
  * exact bytes in the target repository, then each target tag points at the root digest.
@@ -144,13 +145,20 @@ export function loggableImportBody(raw: Buffer): unknown {
   return parsed;
 }
 
+/**
+ * Every asynchronous failure ever reported carries the code InvalidParameters (Azure/acr#632,
+ * "Error copying blobs"); no other code has been seen. The operation adds Azure's wrapper
+ * ("Operation … failed. Resource …", operations.ts) to these messages.
+ */
 const failed = (status: number, message: string): ImportFailure => ({ status, code: 'InvalidParameters', message });
 
-function unreachable(registry: RegistryState): ImportFailure {
-  return failed(
-    400,
-    `Registry '${registry.name}' denies access: public network access is disabled and trusted Azure services are not allowed (networkRuleBypassOptions: ${registry.networkRuleBypassOptions}).`,
-  );
+/** The source registry closed to the import (public access off, trusted services not allowed): Azure/acr#435's words. */
+const SOURCE_DENIED = 'Invalid message Forbidden Forbidden {"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}';
+
+/** Without a resource id, import reaches an ACR source anonymously: Azure/acr#196's answer. */
+function sourceUnauthorized(repository: string): string {
+  const detail = JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: [{ Type: 'repository', Class: '', Name: repository, Action: 'pull' }] }] });
+  return `Invalid message Unauthorized Unauthorized ${detail}`;
 }
 
 /** Resolves the source registry, or the reason the import cannot reach it. */
@@ -162,9 +170,7 @@ function sourceRegistry(state: EmulatorState, request: ImportParameters): Regist
   const uri = registryUri ?? '';
   // Without a resource id, import reaches the source anonymously (or with credentials the
   // emulator has none of): an ACR answers unauthorized, any other host cannot be reached.
-  if (state.registryByLoginServer(uri)) {
-    return failed(400, `Error importing from '${uri}': unauthorized: authentication required. Use source.resourceId to import from an Azure container registry with Entra ID authentication.`);
-  }
+  if (state.registryByLoginServer(uri)) return failed(400, sourceUnauthorized(request.source.image.repository));
   return failed(400, `Error connecting to source registry '${uri}': the host cannot be reached.`);
 }
 
@@ -219,15 +225,23 @@ function lockRefusal(target: RegistryState, request: ImportParameters, repositor
   return undefined;
 }
 
+/** What an import would write: checked against the registries as they were when it was prepared. */
+interface PreparedImport {
+  manifests: ManifestBlob[];
+  repositories: ReadonlySet<string>;
+  digest: string;
+}
+
 /**
- * Runs an accepted import against the registries as they are now. Writes nothing unless
- * every check passes.
+ * Every check of an accepted import against the registries as they are now, writing nothing:
+ * the failure it would end with, or what it would write.
  */
-export function runImport(state: EmulatorState, target: RegistryState, request: ImportParameters): ImportFailure | undefined {
+function prepareImport(state: EmulatorState, target: RegistryState, request: ImportParameters): ImportFailure | PreparedImport {
   const source = sourceRegistry(state, request);
   if ('code' in source) return source;
-  if (!source.reachableByAzureServices) return unreachable(source);
-  if (!target.reachableByAzureServices) return unreachable(target);
+  if (!source.reachableByAzureServices) return failed(400, SOURCE_DENIED);
+  // Azure/acr#571: the words Azure used when the import could not get into the target.
+  if (!target.reachableByAzureServices) return failed(400, `Access to ${target.loginServer} denied.`);
 
   const { image } = request.source;
   const where = `${source.loginServer}/${image.text}`;
@@ -243,11 +257,30 @@ export function runImport(state: EmulatorState, target: RegistryState, request: 
   if (lock) return lock;
   for (const t of request.targets) {
     if (request.mode === 'NoForce' && target.repository(t.repository)?.tags.has(t.tag)) {
-      return failed(409, `Tag ${t.repository}:${t.tag} already exists in target registry.`);
+      // Azure's words (azure-cli#10938): the target tag, then the sentence.
+      return failed(409, `${t.repository}:${t.tag} Tag ${t.repository}:${t.tag} already exists in target registry.`);
     }
   }
+  return { manifests, repositories, digest: root.digest };
+}
 
-  for (const r of repositories) target.storeManifests(r, manifests);
-  for (const t of request.targets) target.setTag(t.repository, t.tag, root.digest);
+/**
+ * The checks an import makes before any copying begins (NoForce "will fail the operation
+ * before any copying begins", Microsoft's import docs): its failure, if any. Nothing is written.
+ */
+export function checkImport(state: EmulatorState, target: RegistryState, request: ImportParameters): ImportFailure | undefined {
+  const prepared = prepareImport(state, target, request);
+  return 'code' in prepared ? prepared : undefined;
+}
+
+/**
+ * Lands an import: checks it again against the registries as they are now (another import
+ * may have landed meanwhile) and writes everything or nothing.
+ */
+export function runImport(state: EmulatorState, target: RegistryState, request: ImportParameters): ImportFailure | undefined {
+  const prepared = prepareImport(state, target, request);
+  if ('code' in prepared) return prepared;
+  for (const r of prepared.repositories) target.storeManifests(r, prepared.manifests);
+  for (const t of request.targets) target.setTag(t.repository, t.tag, prepared.digest);
   return undefined;
 }

@@ -44,14 +44,21 @@ export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
 /** Every registry's login server is under this (the cloud metadata's `acrLoginServer`). */
 const REGISTRY_DOMAIN = '127.0.0.1';
 
+/** Retry-After of the import 202s in both recordings (2021, 2025). */
+export const DEFAULT_IMPORT_RETRY_AFTER_SECONDS = 10;
+/** The longest an import may run and still be done at the first poll after that Retry-After, as recorded. */
+export const DEFAULT_IMPORT_DURATION_MS = 10_000;
+
 export const startEmulator: StartEmulator = async (options: EmulatorOptions): Promise<Emulator> => {
   validateFixture(options.fixture);
   const settings = {
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
     latencyMs: options.latencyMs ?? 0,
     armPageSize: options.armPageSize ?? 20,
-    importPollsBeforeDone: options.importPollsBeforeDone ?? 1,
-    importRetryAfterSeconds: options.importRetryAfterSeconds ?? 1,
+    // The recorded defaults (README, "importImage as Azure runs it"); tests ask for faster ones.
+    importDurationMs: options.importDurationMs ?? DEFAULT_IMPORT_DURATION_MS,
+    importRetryAfterSeconds: options.importRetryAfterSeconds ?? DEFAULT_IMPORT_RETRY_AFTER_SECONDS,
+    importSynchronousMs: options.importSynchronousMs,
     importFailureStyle: options.importFailureStyle ?? 'httpError',
     idTokenLifetimeSeconds: options.idTokenLifetimeSeconds ?? 600,
   };
@@ -93,8 +100,9 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
   const entra = new HttpsService(entraService({ state, signer: entraSigner, federation, tokenLifetimeSeconds, servesResource }), harness, tls);
   const operations = new ImportOperations(state, {
     armEndpoint: () => armEndpoint,
-    pollsBeforeDone: () => settings.importPollsBeforeDone,
+    durationMs: () => settings.importDurationMs,
     retryAfterSeconds: () => settings.importRetryAfterSeconds,
+    synchronousMs: () => settings.importSynchronousMs,
     failureStyle: () => settings.importFailureStyle,
   });
   const armDeps: ArmDeps = {
@@ -203,6 +211,10 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     setImportFailureStyle(style) {
       settings.importFailureStyle = style;
     },
+    setImportDurationMs(ms) {
+      settings.importDurationMs = Math.max(0, ms);
+    },
+    completeImports: () => operations.completeAll(),
     setTokenLifetimeSeconds(seconds) {
       settings.tokenLifetimeSeconds = seconds;
     },
@@ -221,6 +233,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     },
     stop() {
       // A temp folder the emulator made itself goes with it; a given workDir stays.
+      operations.stop();
       stopped ??= Promise.all(services.map((s) => s.close())).then(async () => {
         if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
       });

@@ -1,18 +1,27 @@
 /**
- * importImage's long-running operations, exactly as recorded from Azure: the POST answers
- * 202 with an empty body, `Location` and `Retry-After`; the Location is an operationResults
- * URL carrying opaque signed query values (t, c, s, h) that must come back verbatim. Polls
- * answer 202 (+ Location, Retry-After) while the operation runs, then 200
- * `{"status":"Succeeded"}`, or the failure in the configured style. The import itself runs
- * when the operation completes, i.e. on the poll after `importPollsBeforeDone` running polls;
- * an operation nobody polls never runs. An `importHangs` fault makes an operation that never
- * completes: its polls answer 202 forever.
+ * importImage's long-running operations, as Azure runs them: once accepted, an import runs
+ * server-side on its own clock and lands after its duration whether or not anyone polls
+ * (`az acr import --no-wait` relies on it); polls only observe it.
+ *
+ * The exchange is the recorded one: the POST answers 202 with an empty body, `Location` and
+ * `Retry-After`; the Location is an operationResults URL carrying opaque signed query values
+ * (t, c, s, h) that must come back verbatim. Polls answer 202 `{"status":"Accepted"}` (+
+ * Location, Retry-After) while the import runs (what azure-cli#23142's debug log shows), then
+ * 200 `{"status":"Succeeded"}`, or the failure in the configured style.
+ *
+ * An import is checked when it starts (NoForce "will fail the operation before any copying
+ * begins", Microsoft's import docs): a failure there ends it at once. Otherwise it runs for
+ * the duration it was accepted with, then is checked again against the registries as they are
+ * then (an import that landed meanwhile conflicts) and writes everything or nothing. An
+ * `importHangs` fault makes one that never completes, an `importFails` fault one that fails
+ * when it would have landed. With `importSynchronousMs`, an import short enough is answered
+ * on the POST itself, as Azure does for some small images.
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ImportFailureStyle } from './api';
 import { armError } from './armAuth';
 import { emptyReply, jsonReply, type InjectedImportFault, type Reply } from './http';
-import { runImport, type ImportFailure, type ImportParameters } from './importImage';
+import { checkImport, runImport, type ImportFailure, type ImportParameters } from './importImage';
 import type { EmulatorState, RegistryState } from './state';
 
 interface Operation {
@@ -22,15 +31,19 @@ interface Operation {
   request: ImportParameters;
   injected?: InjectedImportFault;
   location: string;
-  polls: number;
-  /** Set once the operation has run: undefined failure means Succeeded. */
+  /** Date.now() when it is due to land (or fail); undefined while it hangs or once it has ended. */
+  dueAt?: number;
+  timer?: NodeJS.Timeout;
+  /** Set once the operation has ended: undefined failure means Succeeded. */
   outcome?: { failure?: ImportFailure };
 }
 
 export interface OperationSettings {
   armEndpoint(): string;
-  pollsBeforeDone(): number;
+  durationMs(): number;
   retryAfterSeconds(): number;
+  /** Imports of at most this duration are answered on the POST; undefined = never. */
+  synchronousMs(): number | undefined;
   failureStyle(): ImportFailureStyle;
 }
 
@@ -50,8 +63,8 @@ export class ImportOperations {
     return createHmac('sha256', this.key).update(parts.join('|')).digest('base64url');
   }
 
-  /** Accepts an import; answers the 202 with its Location. */
-  start(target: RegistryState, request: ImportParameters, apiVersion: string, injected: InjectedImportFault | undefined): Reply {
+  /** Accepts an import and starts its clock; answers the 202 with its Location (or, when synchronous, its outcome). */
+  start(target: RegistryState, request: ImportParameters, apiVersion: string, injected: InjectedImportFault | undefined): Reply | Promise<Reply> {
     const id = `registries-${randomUUID()}`;
     const t = ticks();
     // Stand-in for the signing certificate real links carry: opaque, checked through `s`.
@@ -61,8 +74,77 @@ export class ImportOperations {
     const location =
       `${this.settings.armEndpoint()}/subscriptions/${target.subscriptionId}/providers/Microsoft.ContainerRegistry/locations/` +
       `${target.location.toUpperCase()}/operationResults/${id}?api-version=${encodeURIComponent(apiVersion)}&t=${t}&c=${c}&s=${s}&h=${h}`;
-    this.operations.set(id, { id, subscriptionId: target.subscriptionId, target, request, injected, location, polls: 0 });
+    const op: Operation = { id, subscriptionId: target.subscriptionId, target, request, injected, location };
+    this.operations.set(id, op);
+    const durationMs = Math.max(0, this.settings.durationMs());
+    this.begin(op, durationMs);
+    const window = this.settings.synchronousMs();
+    if (window !== undefined && injected === undefined && durationMs <= window) return this.answerWhenDone(op, durationMs);
     return emptyReply(202, { Location: location, 'Retry-After': String(this.settings.retryAfterSeconds()) });
+  }
+
+  /** The checks before any copying, then the clock: lands at once for 0, else after `durationMs`. */
+  private begin(op: Operation, durationMs: number): void {
+    if (op.injected?.kind === 'importHangs') return;
+    const early = op.injected === undefined ? checkImport(this.state, op.target, op.request) : undefined;
+    if (early) {
+      op.outcome = { failure: this.azureFailure(op, early) };
+    } else if (durationMs === 0) {
+      this.complete(op);
+    } else {
+      op.dueAt = Date.now() + durationMs;
+      op.timer = setTimeout(() => this.complete(op), durationMs);
+      // The clock must not keep a test process alive; stop() clears what is left.
+      op.timer.unref();
+    }
+  }
+
+  /** A synchronous answer: the POST waits for the import, then says how it ended. */
+  private async answerWhenDone(op: Operation, durationMs: number): Promise<Reply> {
+    if (!op.outcome && durationMs > 0) await new Promise((resolve) => setTimeout(resolve, durationMs).unref());
+    this.complete(op);
+    this.operations.delete(op.id);
+    const failure = op.outcome?.failure;
+    return failure ? armError(failure.status, failure.code, failure.message) : emptyReply(200);
+  }
+
+  /** Ends a running operation now: the injected failure, or the import itself. False if it had already ended. */
+  private complete(op: Operation): boolean {
+    if (op.outcome) return false;
+    if (op.timer) clearTimeout(op.timer);
+    op.timer = undefined;
+    op.dueAt = undefined;
+    const injected = op.injected;
+    if (injected?.kind === 'importFails') {
+      op.outcome = { failure: { status: injected.status ?? 400, code: injected.code, message: injected.message } };
+    } else {
+      const failure = runImport(this.state, op.target, op.request);
+      op.outcome = { failure: failure ? this.azureFailure(op, failure) : undefined };
+    }
+    return true;
+  }
+
+  /**
+   * Azure's wrapper around an import's own failure, the same in every reported case
+   * (azure-cli#10938, Azure/acr#196, #435, #571): the operation, the target registry's
+   * resource id, then what went wrong.
+   */
+  private azureFailure(op: Operation, failure: ImportFailure): ImportFailure {
+    return { ...failure, message: `Operation ${op.id} failed. Resource ${op.target.resourceId} ${failure.message}` };
+  }
+
+  /** Lands every running import now, oldest first (a hanging one stays); how many ended. */
+  completeAll(): number {
+    let completed = 0;
+    for (const op of this.operations.values()) {
+      if (op.dueAt !== undefined && this.complete(op)) completed++;
+    }
+    return completed;
+  }
+
+  /** Stops every clock (the emulator is stopping). */
+  stop(): void {
+    for (const op of this.operations.values()) if (op.timer) clearTimeout(op.timer);
   }
 
   private signatureValid(id: string, query: URLSearchParams): boolean {
@@ -87,17 +169,10 @@ export class ImportOperations {
         'The operation results link was altered: its signed query values (t, c, s, h) do not match. Poll the Location URL exactly as returned.',
       );
     }
+    // A poll that comes as the clock runs out sees the landing even if the timer has not fired yet.
+    if (op.dueAt !== undefined && Date.now() >= op.dueAt) this.complete(op);
     if (!op.outcome) {
-      op.polls += 1;
-      if (op.polls <= this.settings.pollsBeforeDone() || op.injected?.kind === 'importHangs') {
-        return emptyReply(202, { Location: op.location, 'Retry-After': String(this.settings.retryAfterSeconds()) });
-      }
-      op.outcome = {
-        failure:
-          op.injected?.kind === 'importFails'
-            ? { status: op.injected.status ?? 400, code: op.injected.code, message: op.injected.message }
-            : runImport(this.state, op.target, op.request),
-      };
+      return jsonReply(202, { status: 'Accepted' }, { Location: op.location, 'Retry-After': String(this.settings.retryAfterSeconds()) });
     }
     const failure = op.outcome.failure;
     if (!failure) return jsonReply(200, { status: 'Succeeded' });

@@ -37,7 +37,7 @@ describe('azure: several repository scopes per token request (emulator)', functi
     }
     h = await startHarness({
       importRetryAfterSeconds: 0,
-      importPollsBeforeDone: 0,
+      importDurationMs: 0,
       fixture: {
         principals: [syncer(SYNCER)],
         subscriptions: [

@@ -21,7 +21,8 @@ describe('azure/armImporter (emulator)', function () {
   before(async () => {
     h = await startHarness({
       importRetryAfterSeconds: 0,
-      importPollsBeforeDone: 2,
+      // Several polls at the importer's 50 ms interval find it running before it lands.
+      importDurationMs: 300,
       fixture: {
         principals: [
           principal(SYNCER, [

@@ -21,7 +21,7 @@ describe('azure: the index-size check through a manifest listing (emulator)', fu
   beforeEach(async () => {
     h = await startHarness({
       importRetryAfterSeconds: 0,
-      importPollsBeforeDone: 0,
+      importDurationMs: 0,
       fixture: {
         principals: [syncer(SYNCER)],
         subscriptions: [

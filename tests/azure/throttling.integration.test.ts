@@ -35,7 +35,8 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     for (let i = 0; i < REPOSITORIES; i++) many[`repo${String(i).padStart(2, '0')}`] = imageTags(2, 'v', `r${i}`);
     h = await startHarness({
       importRetryAfterSeconds: 0,
-      importPollsBeforeDone: 1,
+      // About one running poll at the importer's 50 ms interval.
+      importDurationMs: 50,
       fixture: {
         principals: [syncer(SYNCER)],
         subscriptions: [

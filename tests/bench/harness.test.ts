@@ -70,8 +70,8 @@ describe('benchmark harness (tiny run)', function () {
     latencyMs: 2,
     importConcurrency: 32,
     importRetryAfterSeconds: 1,
-    // Imports finish at the first poll: no Retry-After wait in a unit test.
-    importPollsBeforeDone: 0,
+    // Fast imports, done as accepted: the first poll finds them done, no Retry-After wait in a unit test.
+    importDurationMs: 0,
     armWriteThrottling: false,
     workDir: join(work, `${scenario}-${repositories}`),
   });

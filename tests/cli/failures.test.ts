@@ -25,7 +25,7 @@ describe('acr-transfer command line: failures', function () {
       emulator = await startEmulator({
         fixture: twoRegistries({ aaa: release('a', '1'), bbb: release('b', '1', '2'), ccc: release('c', '1') }),
         importRetryAfterSeconds: 1,
-        importPollsBeforeDone: 0,
+        importDurationMs: 0,
         importFailureStyle: style,
       });
       emulator.addFault({ route: 'arm.importImage', after: 1, times: 1, kind: 'importFails', code: 'InvalidParameters', message: 'Error copying blobs. Please try again.' });
@@ -47,7 +47,7 @@ describe('acr-transfer command line: failures', function () {
     emulator = await startEmulator({
       fixture: twoRegistries({ aaa: release('a', '1'), broken: release('b', '1'), ccc: release('c', '1') }),
       importRetryAfterSeconds: 1,
-      importPollsBeforeDone: 0,
+      importDurationMs: 0,
     });
     emulator.addFault({ route: 'acr.tags', urlIncludes: '/acr/v1/broken/', times: Infinity, kind: 'status', status: 403 });
     const result = await runCli(emulator, registries());
@@ -59,7 +59,7 @@ describe('acr-transfer command line: failures', function () {
   it('a principal without import rights on the target is stopped by the preflight, named roles, no ids, and nothing changes', async () => {
     const fixture = twoRegistries({ aaa: release('a', '1') });
     fixture.principals[0].roles = fixture.principals[0].roles.map((r) => (r.role === 'Contributor' ? { ...r, role: 'Reader' as const } : r));
-    emulator = await startEmulator({ fixture, importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
+    emulator = await startEmulator({ fixture, importRetryAfterSeconds: 1, importDurationMs: 0 });
     const before = snapshot(emulator, TARGET);
     const result = await runCli(emulator, registries());
     // Before the preflight (src/azure/arm/preflight.ts) this was an AuthorizationFailed per import.

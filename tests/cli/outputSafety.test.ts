@@ -21,7 +21,7 @@ describe('acr-transfer command line: hostile service answers', function () {
   this.timeout(60_000);
   let emulator: Emulator;
   beforeEach(async () => {
-    emulator = await startEmulator({ fixture: twoRegistries({ api: release('a', '1') }), importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
+    emulator = await startEmulator({ fixture: twoRegistries({ api: release('a', '1') }), importRetryAfterSeconds: 1, importDurationMs: 0 });
   });
   afterEach(() => emulator.stop());
 

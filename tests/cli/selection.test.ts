@@ -23,7 +23,7 @@ describe('acr-transfer command line: selecting repositories', function () {
   async function syncWith(...args: string[]): Promise<string[]> {
     // ACR keeps repository names in lower case; the fixture does the same.
     const repos = Object.fromEntries(REPOS.map((r, i) => [r.toLowerCase(), release(`seed-${i}`, '1')]));
-    emulator = await startEmulator({ fixture: twoRegistries(repos), importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
+    emulator = await startEmulator({ fixture: twoRegistries(repos), importRetryAfterSeconds: 1, importDurationMs: 0 });
     const result = await runCli(emulator, [...registries(), ...args]);
     assert.equal(result.code, 0, result.stderr);
     return emulator.registry(TARGET).repositories().sort();

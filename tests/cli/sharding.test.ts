@@ -34,7 +34,7 @@ describe('acr-transfer command line: sharding', function () {
   });
 
   async function start(): Promise<Emulator> {
-    const e = await startEmulator({ fixture: twoRegistries(sourceRepositories(), { 'team/svc0': release('svc0-1', '1.0') }), importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
+    const e = await startEmulator({ fixture: twoRegistries(sourceRepositories(), { 'team/svc0': release('svc0-1', '1.0') }), importRetryAfterSeconds: 1, importDurationMs: 0 });
     emulators.push(e);
     return e;
   }

@@ -35,7 +35,7 @@ describe('acr-transfer command line: sync', function () {
   });
 
   async function start(...args: Parameters<typeof twoRegistries>): Promise<Emulator> {
-    emulator = await startEmulator({ fixture: twoRegistries(...args), importRetryAfterSeconds: 1, importPollsBeforeDone: 0 });
+    emulator = await startEmulator({ fixture: twoRegistries(...args), importRetryAfterSeconds: 1, importDurationMs: 0 });
     return emulator;
   }
 

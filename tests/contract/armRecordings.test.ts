@@ -1,12 +1,17 @@
 /**
  * Replays the recorded importImage long-running operations (PowerShell 2025, JS nock 2021,
- * az --no-wait 2021) against the emulator. The recorded sources were public registries
- * (docker.io); the emulator reaches none, so the source becomes an emulated registry by
- * resource id — the shape of the exchange is what is under test, and it is unchanged.
+ * az --no-wait 2021) against the emulator at its defaults, which are the recorded ones. The
+ * recorded sources were public registries (docker.io); the emulator reaches none, so the
+ * source becomes an emulated registry by resource id — the shape of the exchange is what is
+ * under test, and it is unchanged.
+ *
+ * Each recorded client waited the Retry-After (10 s) or longer before its first poll, which
+ * found the import done. The replays do not sleep: `completeImports()` lands the import as
+ * the emulator's clock would during that wait, and the default duration is checked to fit in it.
  */
 import { strict as assert } from 'node:assert';
-import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
-import { TENANT, entraToken, principal, registryId, request, type HttpResult } from '../emulator/support';
+import { DEFAULT_IMPORT_DURATION_MS, DEFAULT_IMPORT_RETRY_AFTER_SECONDS, startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
+import { TENANT, entraToken, principal, registryId, request, sleep, type HttpResult } from '../emulator/support';
 import { actualHeader, readContract, recordedHeader, type RecordedEntry, type Recording } from './support';
 
 const SUB = '0e745469-49f8-48c9-873b-24ca87143db1';
@@ -66,7 +71,8 @@ describe('contract: recorded importImage operations', function () {
   let em: Emulator;
   let token: string;
   beforeEach(async function () {
-    em = await startEmulator({ fixture: fixture(), importPollsBeforeDone: 0, importRetryAfterSeconds: 10 });
+    // Azure's recorded defaults: Retry-After 10 s, an import done within it.
+    em = await startEmulator({ fixture: fixture() });
     token = await entraToken(em, 'pwsh', 'https://management.azure.com');
   });
   afterEach(() => em.stop());
@@ -92,6 +98,10 @@ describe('contract: recorded importImage operations', function () {
     const location = String(accepted.headers.location);
     assertLocationForm(location, em, 'EASTUS', '2023-01-01-preview');
 
+    // The recorded client polled once, 10 s later, and found it done: the default duration fits.
+    assert.equal(DEFAULT_IMPORT_RETRY_AFTER_SECONDS, Number(recordedHeader(postEntry.ResponseHeaders, 'Retry-After')));
+    assert.ok(DEFAULT_IMPORT_DURATION_MS <= DEFAULT_IMPORT_RETRY_AFTER_SECONDS * 1000);
+    assert.equal(em.completeImports(), 1, 'the 10 s the client waited');
     for (const [entry, label] of [[pollEntry, 'poll'], [finalEntry, 'final GET']] as const) {
       const res = await get(location);
       assert.equal(res.status, entry.StatusCode, label);
@@ -121,6 +131,8 @@ describe('contract: recorded importImage operations', function () {
         // 2021 answered the 4-byte literal `null`; 2025 (pwsh) an empty body. The newer wins.
         assert.equal(res.body.length, 0);
       } else if (entry.RequestUri.startsWith('https://management.azure.com')) {
+        // Recorded about 30 s after the POST: long done.
+        em.completeImports();
         res = await get(location);
         assert.deepEqual(res.json(), entry.ResponseBody, where);
       } else {
@@ -147,7 +159,9 @@ describe('contract: recorded importImage operations', function () {
     }
   });
 
-  it('arm_importImage_no_wait_from_azcli: the POST alone answers 202 with Location and the writes budget', async function () {
+  it('arm_importImage_no_wait_from_azcli: the POST alone answers 202 with Location; the import lands though nobody polls', async function () {
+    // A fast setting: the import runs 300 ms instead of up to 10 s.
+    em.setImportDurationMs(300);
     const [entry] = readContract<Recording>('recordings/arm_importImage_no_wait_from_azcli.json').Entries as [RecordedEntry];
     const uri = entry.RequestUri.replace('/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/resourcegroupsamesub/providers/Microsoft.ContainerRegistry/registries/sourceregistrysamesub000002', `/subscriptions/${SUB}/resourceGroups/ContainerTest/providers/Microsoft.ContainerRegistry/registries/beauxq`);
     const body = entry.RequestBody as { source: { sourceImage: string }; targetTags: string[]; mode: string };
@@ -157,7 +171,10 @@ describe('contract: recorded importImage operations', function () {
     for (const name of ['cache-control', 'pragma', 'expires', 'x-content-type-options', 'strict-transport-security', 'x-ms-ratelimit-remaining-subscription-writes']) {
       assert.ok(res.headers[name], name);
     }
-    assert.equal(em.log.count('arm.importImage.poll'), 0);
-    assert.equal(em.registry('beauxq').tags('microsoft').size, 0, 'an operation nobody polls has not run');
+    // Azure runs the import server-side (`--no-wait`: "failures will not be reflected", not "nothing happens").
+    const source = em.registry('mirror').tags('microsoft').get('azure-cli');
+    for (let waited = 0; em.registry('beauxq').tags('microsoft').get('azure-cli') !== source && waited < 20_000; waited += 50) await sleep(50);
+    assert.equal(em.registry('beauxq').tags('microsoft').get('azure-cli'), source, 'landed on its own clock');
+    assert.equal(em.log.count('arm.importImage.poll'), 0, 'nobody polled');
   });
 });

@@ -37,7 +37,7 @@ describe('emulator: throttling', function () {
   afterEach(() => em?.stop());
 
   async function start(options: Partial<Parameters<typeof startEmulator>[0]> = {}): Promise<void> {
-    em = await startEmulator({ fixture: fixture(), importPollsBeforeDone: 0, ...options });
+    em = await startEmulator({ fixture: fixture(), importDurationMs: 0, ...options });
     armToken = await entraToken(em, 'owner', 'https://management.azure.com');
   }
 

@@ -125,6 +125,23 @@ describe('runSync', () => {
     assert.equal(report.result, 'failed');
   });
 
+  it('takes a failed import whose tags landed meanwhile at its digest as done (a NoForce conflict with an earlier copy), not one that landed elsewhere', async () => {
+    const { importer, target, run } = setup({ app: { right: D(1), other: D(2) } });
+    // Another copy lands while each import runs (a killed run's import, server-side): the same digest for
+    // one tag, another for the other; NoForce then meets "already exists".
+    importer.wait = (request) => {
+      target.set('app', request.targetTags[0], request.targetTags[0] === 'right' ? D(1) : D(99));
+      return Promise.resolve();
+    };
+    const report = await run();
+    const outcome = (tag: string) => report.repositories[0].tags.find((t) => t.tag === tag);
+    assert.equal(outcome('right')?.outcome, 'imported');
+    assert.equal(outcome('other')?.outcome, 'failed');
+    assert.match(outcome('other')?.error ?? '', /already exists in target registry/);
+    assert.deepEqual(report.repositories[0].imports.map((i) => i.outcome), ['failed', 'succeeded']);
+    assert.equal(report.result, 'failed');
+  });
+
   it('bounds imports in flight and spaces their starts, both at once', async () => {
     const content = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`repo${i}`, { t: D(i + 1) }]));
     const { importer, run } = setup(content);

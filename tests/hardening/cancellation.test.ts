@@ -20,8 +20,8 @@ describe('fault injection: cancellation, unexpected errors and the whole-run tim
   for (const frontEnd of FRONT_ENDS) {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       it(`${frontEnd}: ${signal} during imports: nothing new starts, what finished is verified, the report says cancelled`, async () => {
-        // Imports of three polls a second apart, one at a time: the signal comes with the third.
-        const e = await start({ importPollsBeforeDone: 2 });
+        // Imports of 2 s (polled at once, then a second apart), one at a time: the signal comes with the third.
+        const e = await start({ importDurationMs: 2000 });
         let posts = 0;
         let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
         const stopHook = e.onRequest('arm.importImage', () => {
@@ -55,7 +55,7 @@ describe('fault injection: cancellation, unexpected errors and the whole-run tim
 
     for (const how of ['throw', 'reject'] as const) {
       it(`${frontEnd}: an error nothing caught (${how === 'throw' ? 'thrown in a callback' : 'a rejected promise nobody awaits'}) is one line and a failed result, no stack trace`, async () => {
-        const e = await start({ importPollsBeforeDone: 2 });
+        const e = await start({ importDurationMs: 2000 });
         figures.faultsInjected++;
         figures.faultScenarios++;
         const run = await runFrontEnd(frontEnd, e, { maxConcurrency: '1' }, { preload: [THROW_LATER], env: { THROW_LATER_MS: '1500', THROW_LATER_HOW: how } });

@@ -55,7 +55,7 @@ describe('fault injection: the world changes during the run', function () {
 
     it(`${frontEnd}: tokens that expire mid-run are renewed without a failure`, async () => {
       // Two-second tokens and slow answers: the run outlives several generations of tokens.
-      const e = await start({ tokenLifetimeSeconds: 2, latencyMs: 40, importPollsBeforeDone: 1 });
+      const e = await start({ tokenLifetimeSeconds: 2, latencyMs: 40, importDurationMs: 1000 });
       figures.faultScenarios++;
       const before = snapshotTarget(e);
       const started = Date.now();
@@ -69,45 +69,74 @@ describe('fault injection: the world changes during the run', function () {
       assertNothingShown(run);
     });
 
-    it(`${frontEnd}: killed half-way, the next run does exactly the remaining work`, async () => {
+    it(`${frontEnd}: killed just after an import was accepted, that import lands later; the resumed run neither loses nor duplicates work`, async () => {
+      // Imports land as accepted, except the fifth: it runs on until the test lets it land.
       const e = await start();
       const before = snapshotTarget(e);
       const full = await runFrontEnd(frontEnd, e, { dryRun: true });
       const planned = (full.report?.repositories ?? []).flatMap((r) => r.imports.map((i) => `${r.name}@${i.sourceDigest}`));
       assert.ok(planned.length >= 10);
-      // Kill the process (SIGKILL: no clean-up) when the fifth import is asked for.
       let posts = 0;
+      let inFlight: ImportBody | undefined;
       let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
-      const stopHook = e.onRequest('arm.importImage', () => {
+      const stopPosts = e.onRequest('arm.importImage', (r) => {
         posts++;
+        if (posts !== 5) return;
+        inFlight = r.body as ImportBody;
+        e.setImportDurationMs(UNTIL_TOLD);
+      });
+      // SIGKILL (no clean-up) once the fifth import is accepted: its client polls it at once, and dies there.
+      const stopPolls = e.onRequest('arm.importImage.poll', () => {
         if (posts === 5) child?.kill('SIGKILL');
       });
       figures.faultsInjected++;
       figures.faultScenarios++;
       const killed = await runFrontEnd(frontEnd, e, { maxConcurrency: '1' }, { onSpawn: (c) => (child = c) });
-      stopHook();
+      stopPosts();
+      stopPolls();
       assert.equal(killed.signal, 'SIGKILL');
-      const doneBeforeKill = new Set(
-        e.log
-          .entries()
-          .filter((x) => x.route === 'arm.importImage' && x.status === 202)
-          .map((x) => (x.body as { source: { sourceImage: string } }).source.sourceImage)
-          .filter((image) => e.registry(TARGET).tags(image.split('@')[0]).size > 0 && [...e.registry(TARGET).tags(image.split('@')[0]).values()].includes(image.split('@')[1])),
-      );
-      assert.ok(doneBeforeKill.size >= 3 && doneBeforeKill.size < planned.length, `${doneBeforeKill.size} imports landed before the kill`);
+      assert.equal(e.log.count('arm.importImage', 202), 5, 'five imports accepted before the kill');
+      assert.ok(inFlight);
+      const inFlightGroup = inFlight.source.sourceImage;
+      // A new tag (NoForce): what makes the resumed run's own import of it conflict.
+      assert.equal(inFlight.mode, 'NoForce');
+      assert.ok(!landed(e, inFlight), 'the accepted fifth import has not landed yet');
+      const landedBeforeKill = new Set(acceptedBodies(e).filter((b) => landed(e, b)).map((b) => b.source.sourceImage));
+      assert.equal(landedBeforeKill.size, 4);
+
+      // It lands while the resumed run is under way: after that run planned it (as missing)
+      // and just before its own NoForce POST of the same group.
+      e.setImportDurationMs(0);
+      const acceptedBeforeResume = acceptedBodies(e).length;
+      const conflictsBeforeResume = e.log.count('arm.importImage.poll', 409);
+      let landedLate = 0;
+      const stopLanding = e.onRequest('arm.importImage', (r) => {
+        if ((r.body as ImportBody).source.sourceImage === inFlightGroup && landedLate === 0) landedLate = e.completeImports();
+      });
       const resumed = await runFrontEnd(frontEnd, e, { maxConcurrency: '4' });
+      stopLanding();
+      assert.equal(landedLate, 1, "the killed run's import landed during the resumed run");
+      assert.ok(landed(e, inFlight));
       assert.equal(resumed.outcome, 'succeededWithIssues', resumed.reason);
-      const second = importedGroups(resumed.report);
-      // Nothing that had landed is imported again, and together the two runs did the plan.
-      assert.deepEqual(second.filter((g) => doneBeforeKill.has(g)), []);
-      assert.deepEqual([...new Set([...doneBeforeKill, ...second])].sort(), [...planned].sort());
-      assertNothingLost(e, before, [resumed.report], new Set([...doneBeforeKill].flatMap((g) => tagsOf(e, g))));
+      assert.equal(resumed.report?.totals.tags.failed, 0, 'a tag that is right is not a failure');
+
+      const resumedBodies = acceptedBodies(e).slice(acceptedBeforeResume);
+      const resumedGroups = resumedBodies.map((b) => b.source.sourceImage);
+      // Nothing that had landed is imported again; the one in flight was asked for once more,
+      // with NoForce, and Azure refused it: it wrote nothing, the first copy stands.
+      assert.deepEqual(resumedGroups.filter((g) => landedBeforeKill.has(g)), []);
+      assert.deepEqual(resumedGroups.filter((g) => g === inFlightGroup), [inFlightGroup]);
+      assert.equal(e.log.count('arm.importImage.poll', 409) - conflictsBeforeResume, 1, 'one NoForce conflict');
+      // Together the two runs did the plan, each group once.
+      assert.deepEqual([...landedBeforeKill, ...resumedGroups].sort(), [...planned].sort());
+      assert.deepEqual(importedGroups(resumed.report).sort(), [...resumedGroups].sort());
+      assertNothingLost(e, before, [resumed.report], new Set([...landedBeforeKill].flatMap((g) => tagsOf(e, g))));
       assertNothingShown(resumed);
     });
 
     it(`${frontEnd}: near the end of its time budget no import starts; the report lists what remains`, async () => {
-      // Slow imports (three polls a second apart) and one at a time: the budget runs out first.
-      const e = await start({ importPollsBeforeDone: 2 });
+      // Slow imports (2 s each, polled a second apart) and one at a time: the budget runs out first.
+      const e = await start({ importDurationMs: 2000 });
       figures.faultScenarios++;
       const before = snapshotTarget(e);
       const run = await runFrontEnd(frontEnd, e, { maxConcurrency: '1', timeBudgetMinutes: '0.2' });
@@ -133,7 +162,7 @@ describe('fault injection: the world changes during the run', function () {
       return { ...rest, federated: pipelineFederatedCredential(p.clientId === SOURCE_APP ? 'source-wif' : 'target-wif') };
     });
     fixture.pipeline = { serviceConnections: [{ id: CONNECTIONS.source, name: 'source-wif' }, { id: CONNECTIONS.target, name: 'target-wif' }] };
-    const e = await start({ tokenLifetimeSeconds: 2, idTokenLifetimeSeconds: 2, latencyMs: 40, importPollsBeforeDone: 1 }, fixture);
+    const e = await start({ tokenLifetimeSeconds: 2, idTokenLifetimeSeconds: 2, latencyMs: 40, importDurationMs: 1000 }, fixture);
     figures.faultScenarios++;
     const before = snapshotTarget(e);
     const connections = [
@@ -152,7 +181,7 @@ describe('fault injection: the world changes during the run', function () {
   it('cli: a federated token file rotated during the run keeps signing in', async () => {
     const fixture = faultWorld();
     fixture.principals = fixture.principals.map((p) => (p.clientId === TARGET_APP ? { ...p, federated: pipelineFederatedCredential('cli-wif') } : p));
-    const e = await start({ tokenLifetimeSeconds: 2, latencyMs: 40, importPollsBeforeDone: 1 }, fixture);
+    const e = await start({ tokenLifetimeSeconds: 2, latencyMs: 40, importDurationMs: 1000 }, fixture);
     figures.faultScenarios++;
     const dir = mkdtempSync(join(tmpdir(), 'federated-'));
     const file = join(dir, 'token');
@@ -174,6 +203,32 @@ describe('fault injection: the world changes during the run', function () {
     }
   });
 });
+
+/** Longer than any run: an import accepted with it lands only when the test says so. */
+const UNTIL_TOLD = 600_000;
+
+interface ImportBody {
+  source: { sourceImage: string };
+  targetTags: string[];
+  mode: string;
+}
+
+/** The bodies of the import POSTs the emulator accepted, in order. */
+function acceptedBodies(e: Emulator): ImportBody[] {
+  return e.log
+    .entries()
+    .filter((x) => x.route === 'arm.importImage' && x.status === 202)
+    .map((x) => x.body as ImportBody);
+}
+
+/** Whether every target tag of an import points at the digest it imports. */
+function landed(e: Emulator, body: ImportBody): boolean {
+  const digest = body.source.sourceImage.split('@')[1];
+  return body.targetTags.every((t) => {
+    const [repo, tag] = t.split(':');
+    return e.registry(TARGET).tags(repo).get(tag) === digest;
+  });
+}
 
 /** The target tags that point at a group's digest (for imports that landed before a kill). */
 function tagsOf(e: Emulator, group: string): string[] {

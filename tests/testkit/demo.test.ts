@@ -15,6 +15,7 @@ describe('the demo', function () {
     const run = await runGuarded(DEMO, [], {});
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Dry run: contosoprod → contosodr/);
+    assert.match(run.stdout, /imports: fast setting, each runs 1 s server-side, Retry-After 1 s \(recorded Azure: 10 s\)/);
     assert.match(run.stdout, /importImage calls: dry run 0, sync 34 \(for 59 tags\), second sync 0/);
     assert.match(run.stdout, /billing\/api {4}2\.0 ✗ \(target sha256:[0-9a-f]{12}\)/);
     assert.match(run.stdout, /exit codes: dry run 0, sync 0, second sync 0/);

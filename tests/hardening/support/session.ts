@@ -1,6 +1,7 @@
 /**
  * The set-up every fault-scenario file shares: a fresh emulator over the fault world for each
- * test (imports done on the first poll, Retry-After 1 s unless a test says otherwise), stopped
+ * test (fast imports: done as accepted, found so by the first poll; Retry-After 1 s, unless a
+ * test says otherwise), stopped
  * after it, and the suite's figures written after the file.
  */
 import { startEmulator } from '../../../testkit/emulator';
@@ -19,7 +20,7 @@ export function faultEmulators(): StartEmulator {
   });
   after(writeFigures);
   return async (options = {}, fixture = faultWorld()) => {
-    emulator = await startEmulator({ fixture, importRetryAfterSeconds: 1, importPollsBeforeDone: 0, ...options });
+    emulator = await startEmulator({ fixture, importRetryAfterSeconds: 1, importDurationMs: 0, ...options });
     return emulator;
   };
 }

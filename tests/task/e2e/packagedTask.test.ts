@@ -129,7 +129,7 @@ describe('the packaged task, run as the agent runs it', function () {
       let proxy: ConnectProxy | undefined;
 
       before(async () => {
-        emulator = await startEmulator({ fixture: fixture(kind), importRetryAfterSeconds: 1, importPollsBeforeDone: 1, tokenLifetimeSeconds: 3600 });
+        emulator = await startEmulator({ fixture: fixture(kind), importRetryAfterSeconds: 1, importDurationMs: 1000, tokenLifetimeSeconds: 3600 });
         agentTemp = mkdtempSync(join(tmpdir(), 'agent-temp-'));
         if (kind === 'secret') proxy = await startConnectProxy();
         const basics = (id: string, subscriptionId: string) => ({ id, tenantId: TENANT, subscriptionId });
