@@ -43,14 +43,52 @@ export interface PrincipalFixture {
 /**
  * Content of one tag. The emulator turns each into real manifest bytes (deterministic for the
  * same description), so digests are the sha256 of what it serves.
- * - `image`: a single-platform OCI image manifest; `seed` makes the config/layers distinct.
- * - `index`: an OCI image index whose children are images for the given platforms.
+ * - `image`: a single-platform image manifest; `seed` makes the config/layers distinct.
+ * - `index`: an image index whose children are images for the given platforms.
  * - `helm`: a Helm chart OCI artifact (config application/vnd.cncf.helm.config.v1+json).
+ * - `artifact`: an OCI 1.1 artifact (an image manifest with `artifactType`, the empty config and
+ *   one blob of `blobMediaType`, default application/octet-stream), with a `subject` when it is
+ *   about another manifest (a signature, an SBOM). Usually stored untagged, as a referrer
+ *   (`TagFixture.referrers`, `EmulatedRegistry.attach`).
+ *
+ * `format` picks the family of images and indexes: `'oci'` (default: OCI image manifest and
+ * image index) or `'docker'` (Docker image manifest v2 schema 2 and manifest list, the
+ * `application/vnd.docker.distribution.*` types most real registries are full of).
  */
 export type ContentFixture =
-  | { kind: 'image'; seed: string }
-  | { kind: 'index'; seed: string; platforms: string[] }
-  | { kind: 'helm'; seed: string; chart: string; version: string };
+  | { kind: 'image'; seed: string; format?: ManifestFormat }
+  | { kind: 'index'; seed: string; platforms: string[]; format?: ManifestFormat }
+  | { kind: 'helm'; seed: string; chart: string; version: string }
+  | {
+      kind: 'artifact';
+      seed: string;
+      artifactType: string;
+      subject?: DescriptorFixture;
+      annotations?: Record<string, string>;
+      blobMediaType?: string;
+    };
+
+export type ManifestFormat = 'oci' | 'docker';
+
+/** A content descriptor as manifests write it (a `subject`, an index entry). */
+export interface DescriptorFixture {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+/**
+ * An artifact about a manifest (OCI 1.1 referrer): stored untagged in the same repository with
+ * a `subject` naming that manifest, so `GET /v2/{name}/referrers/{digest}` lists it. It may
+ * have referrers of its own (a signature of an SBOM).
+ */
+export interface ReferrerFixture {
+  artifactType: string;
+  seed: string;
+  annotations?: Record<string, string>;
+  blobMediaType?: string;
+  referrers?: ReferrerFixture[];
+}
 
 export interface TagFixture {
   content: ContentFixture;
@@ -61,6 +99,8 @@ export interface TagFixture {
    * manifest attributes apart); false = the manifest is locked. Default true.
    */
   manifestWriteEnabled?: boolean;
+  /** Artifacts about the tag's manifest (signatures, SBOMs…), stored untagged as its referrers. */
+  referrers?: ReferrerFixture[];
 }
 
 export interface RegistryFixture {
@@ -149,12 +189,22 @@ export type RouteName =
   | 'acr.tags'
   | 'acr.manifests'
   | 'acr.manifest'
-  /** `/acr/v1/{repo}/_tags/{tag}`: one tag's properties (GET) or its deletion (DELETE). */
+  /** `/acr/v1/{repo}/_tags/{tag}`: one tag's properties (GET, PATCH) or its deletion (DELETE). */
   | 'acr.tag'
-  /** `/acr/v1/{repo}/_manifests/{digest}`: one manifest's properties. */
+  /** `/acr/v1/{repo}/_manifests/{digest}`: one manifest's properties (GET, PATCH). */
   | 'acr.manifestProperties'
-  /** `GET /acr/v1/{repo}`: a repository's properties (counts, `changeableAttributes`). */
+  /** `GET|PATCH /acr/v1/{repo}`: a repository's properties (counts, `changeableAttributes`). */
   | 'acr.repository'
+  /** `GET /v2/{repo}/tags/list`: the distribution spec's tag names. */
+  | 'acr.tagList'
+  /** `GET /v2/{repo}/referrers/{digest}`: the OCI 1.1 referrers of a manifest. */
+  | 'acr.referrers'
+  /** `HEAD|GET|DELETE /v2/{repo}/blobs/{digest}`. */
+  | 'acr.blob'
+  /** `POST /v2/{repo}/blobs/uploads/` and `PATCH|PUT|GET|DELETE …/uploads/{uuid}`. */
+  | 'acr.blobUpload'
+  /** The storage a blob GET redirects to (307), on the registry's own server. */
+  | 'acr.blobStorage'
   /** `POST …/oidctoken?serviceConnectionId=` of the pipeline (`System.OidcRequestUri`). */
   | 'pipeline.oidcToken'
   /** `GET` of the App Service–style managed-identity endpoint (`IDENTITY_ENDPOINT`). */
@@ -414,6 +464,19 @@ export interface EmulatedManagedIdentityEndpoint {
   readonly header: string;
 }
 
+/**
+ * ACR's `changeableAttributes`, kept apart on a repository, on each of its manifests and on each
+ * of its tags (`az acr repository update --repository R | --image R@sha256:… | --image R:T`).
+ * `writeEnabled: false` is a lock. The emulator acts on `writeEnabled` and `deleteEnabled`; it
+ * stores and reports `readEnabled` and `listEnabled` without acting on them (README).
+ */
+export interface ChangeableAttributes {
+  deleteEnabled: boolean;
+  writeEnabled: boolean;
+  readEnabled: boolean;
+  listEnabled: boolean;
+}
+
 /** What the harness can read and change of one emulated registry. */
 export interface EmulatedRegistry {
   readonly name: string;
@@ -437,6 +500,18 @@ export interface EmulatedRegistry {
   /** Locks (false) or unlocks one manifest of a repository, apart from the tags pointing at it. */
   setManifestWriteEnabled(repository: string, digest: string, writeEnabled: boolean): void;
   deleteTag(repository: string, tag: string): void;
+  /**
+   * Stores an artifact about the manifest `subjectDigest` of the repository, untagged (OCI 1.1
+   * referrer: `subject` names that manifest); returns the artifact's digest.
+   */
+  attach(repository: string, subjectDigest: string, referrer: Omit<ReferrerFixture, 'referrers'>): string;
+  /** Descriptors of the manifests whose `subject` is `digest`, by digest. */
+  referrers(repository: string, digest: string): DescriptorFixture[];
+  /**
+   * The `changeableAttributes` of the repository (no reference), of one of its manifests (a
+   * digest) or of one of its tags; undefined when it does not exist.
+   */
+  changeableAttributes(repository: string, reference?: string): ChangeableAttributes | undefined;
 }
 
 export interface Emulator {

@@ -1,21 +1,16 @@
 /**
- * Turns a content description (image, multi-platform index, Helm chart) into real manifest
- * bytes. Everything is derived from the description alone, so the same description always
- * gives the same bytes and therefore the same digest: two tags described alike share a
- * manifest, as they would in a registry. No blobs are stored: config and layer descriptors
- * carry digests and sizes derived from the seed, which is all a manifest-level copy needs.
+ * Turns a content description (image, multi-platform index, Helm chart, artifact) into real
+ * manifest bytes, in the OCI or the Docker family. Everything is derived from the description
+ * alone, so the same description always gives the same bytes and therefore the same digest:
+ * two tags described alike share a manifest, as they would in a registry. No blobs are stored:
+ * config and layer descriptors carry digests and sizes derived from the seed, which is all a
+ * manifest-level copy needs.
  */
 import * as crypto from 'node:crypto';
-import type { ContentFixture } from './api';
+import type { ContentFixture, DescriptorFixture } from './api';
+import { MediaTypes } from './mediaTypes';
 
-export const MediaTypes = {
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  helmConfig: 'application/vnd.cncf.helm.config.v1+json',
-  helmChart: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
-} as const;
+export { MediaTypes } from './mediaTypes';
 
 export interface Platform {
   os: string;
@@ -36,6 +31,12 @@ export interface ManifestBlob {
   imageSize: number;
   /** Children of an index, in order, by digest. */
   references: { digest: string; platform: Platform }[];
+  /** The digest of the manifest its `subject` names (OCI 1.1: a signature, an SBOM…). */
+  subject?: string;
+  /** Its own `artifactType` field, when it has one. */
+  artifactType?: string;
+  /** Its `annotations`, when it has some (the referrers API repeats them). */
+  annotations?: Record<string, string>;
 }
 
 /** A manifest and, for an index, the child manifests it needs, children first. */
@@ -68,11 +69,19 @@ function derivedSize(label: string, min: number, span: number): number {
   return sizeFromHex(sha256Hex(label), min, span);
 }
 
+/**
+ * A blob's descriptor in each family's field order: OCI writes mediaType, digest, size (its
+ * Go struct); Docker writes mediaType, size, digest (distribution's schema2 and manifest list,
+ * as the recorded ACR manifests show). The order is in the bytes, hence in the digest.
+ */
 interface Descriptor {
   mediaType: string;
   digest: string;
   size: number;
-  platform?: Platform;
+}
+
+function inOrder(d: Descriptor, docker: boolean): Record<string, unknown> {
+  return docker ? { mediaType: d.mediaType, size: d.size, digest: d.digest } : { mediaType: d.mediaType, digest: d.digest, size: d.size };
 }
 
 /** A blob's descriptor: digest and size both come from one hash of the label. */
@@ -94,16 +103,27 @@ function manifestBlob(body: object, mediaType: string, extra: Omit<ManifestBlob,
   return { digest: sha256Digest(bytes), mediaType, bytes, ...extra };
 }
 
-function imageManifest(seed: string, platform: Platform): ManifestBlob {
+/** The media types of one family's image manifest. */
+interface ImageTypes {
+  manifest: string;
+  config: string;
+  layer: string;
+}
+
+const OCI_IMAGE: ImageTypes = { manifest: MediaTypes.ociManifest, config: MediaTypes.ociConfig, layer: MediaTypes.ociLayer };
+const DOCKER_IMAGE: ImageTypes = { manifest: MediaTypes.dockerManifest, config: MediaTypes.dockerConfig, layer: MediaTypes.dockerLayer };
+
+function imageManifest(seed: string, platform: Platform, docker: boolean): ManifestBlob {
+  const types = docker ? DOCKER_IMAGE : OCI_IMAGE;
   const platformText = [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
-  const label = `${seed}|${platformText}`;
-  const config = blobDescriptor(MediaTypes.ociConfig, `config|${label}`, 600, 1400);
-  const layerCount = 1 + (derivedSize(`layers|${label}`, 0, 2));
-  const layers = Array.from({ length: layerCount }, (_, i) =>
-    blobDescriptor(MediaTypes.ociLayer, `layer${i}|${label}`, 100_000, 30_000_000),
-  );
-  return manifestBlob({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config, layers }, MediaTypes.ociManifest, {
-    configMediaType: MediaTypes.ociConfig,
+  // The OCI label stays what it always was, so OCI fixtures keep their digests.
+  const label = docker ? `docker|${seed}|${platformText}` : `${seed}|${platformText}`;
+  const config = blobDescriptor(types.config, `config|${label}`, 600, 1400);
+  const layerCount = 1 + derivedSize(`layers|${label}`, 0, 2);
+  const layers = Array.from({ length: layerCount }, (_, i) => blobDescriptor(types.layer, `layer${i}|${label}`, 100_000, 30_000_000));
+  const body = { schemaVersion: 2, mediaType: types.manifest, config: inOrder(config, docker), layers: layers.map((l) => inOrder(l, docker)) };
+  return manifestBlob(body, types.manifest, {
+    configMediaType: types.config,
     platform,
     imageSize: config.size + layers.reduce((sum, l) => sum + l.size, 0),
     references: [],
@@ -121,70 +141,70 @@ function helmManifest(seed: string, chart: string, version: string): ManifestBlo
   });
 }
 
+/** The empty config of an artifact (image-spec 1.1): the two bytes `{}`. */
+const EMPTY_CONFIG: Descriptor = { mediaType: MediaTypes.ociEmpty, digest: sha256Digest('{}'), size: 2 };
+
+/**
+ * An OCI 1.1 artifact as ORAS, Notation and cosign push it: an image manifest with
+ * `artifactType`, the empty config, one blob, and a `subject` naming the manifest it is about.
+ */
+function artifactManifest(content: Extract<ContentFixture, { kind: 'artifact' }>): ManifestBlob {
+  const layer = blobDescriptor(content.blobMediaType ?? 'application/octet-stream', `artifact|${content.seed}|${content.artifactType}`, 500, 20_000);
+  const subject = content.subject;
+  const annotations = content.annotations && Object.keys(content.annotations).length > 0 ? { ...content.annotations } : undefined;
+  const body = {
+    schemaVersion: 2,
+    mediaType: MediaTypes.ociManifest,
+    artifactType: content.artifactType,
+    config: EMPTY_CONFIG,
+    layers: [layer],
+    ...(subject ? { subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size } } : {}),
+    ...(annotations ? { annotations } : {}),
+  };
+  return manifestBlob(body, MediaTypes.ociManifest, {
+    configMediaType: MediaTypes.ociEmpty,
+    imageSize: EMPTY_CONFIG.size + layer.size,
+    references: [],
+    artifactType: content.artifactType,
+    ...(subject ? { subject: subject.digest } : {}),
+    ...(annotations ? { annotations } : {}),
+  });
+}
+
+function indexTree(content: Extract<ContentFixture, { kind: 'index' }>): ManifestTree {
+  if (content.platforms.length === 0) throw new Error(`index '${content.seed}' needs at least one platform`);
+  const docker = content.format === 'docker';
+  const children = content.platforms.map((p) => imageManifest(content.seed, parsePlatform(p), docker));
+  // A Docker manifest list writes each entry's platform architecture first (distribution's
+  // struct order); the OCI index keeps the order it has always had here.
+  const entry = (c: ManifestBlob): Record<string, unknown> => {
+    const p = c.platform as Platform;
+    const platform = docker ? { architecture: p.architecture, os: p.os, ...(p.variant ? { variant: p.variant } : {}) } : p;
+    return { ...inOrder({ mediaType: c.mediaType, digest: c.digest, size: c.bytes.length }, docker), platform };
+  };
+  const mediaType = docker ? MediaTypes.dockerManifestList : MediaTypes.ociIndex;
+  const root = manifestBlob({ schemaVersion: 2, mediaType, manifests: children.map(entry) }, mediaType, {
+    imageSize: children.reduce((sum, c) => sum + c.imageSize, 0),
+    references: children.map((c) => ({ digest: c.digest, platform: c.platform as Platform })),
+  });
+  return { root, children };
+}
+
 /** Builds the manifest (and children) a content description stands for. */
 export function buildContent(content: ContentFixture): ManifestTree {
   switch (content.kind) {
     case 'image':
-      return { root: imageManifest(content.seed, { os: 'linux', architecture: 'amd64' }), children: [] };
+      return { root: imageManifest(content.seed, { os: 'linux', architecture: 'amd64' }, content.format === 'docker'), children: [] };
     case 'helm':
       return { root: helmManifest(content.seed, content.chart, content.version), children: [] };
-    case 'index': {
-      if (content.platforms.length === 0) throw new Error(`index '${content.seed}' needs at least one platform`);
-      const children = content.platforms.map((p) => imageManifest(content.seed, parsePlatform(p)));
-      const manifests = children.map((c) => ({
-        mediaType: c.mediaType,
-        digest: c.digest,
-        size: c.bytes.length,
-        platform: c.platform,
-      }));
-      const root = manifestBlob({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests }, MediaTypes.ociIndex, {
-        imageSize: children.reduce((sum, c) => sum + c.imageSize, 0),
-        references: children.map((c) => ({ digest: c.digest, platform: c.platform as Platform })),
-      });
-      return { root, children };
-    }
+    case 'index':
+      return indexTree(content);
+    case 'artifact':
+      return { root: artifactManifest(content), children: [] };
   }
 }
 
-/**
- * Reads a manifest pushed over the data plane. Only what listings report is extracted; the
- * bytes are kept verbatim, so the digest stays the sha256 of what the client sent.
- */
-export function manifestFromBytes(bytes: Buffer, contentType: string | undefined): ManifestBlob {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new Error('manifest is not valid JSON');
-  }
-  if (parsed === null || typeof parsed !== 'object') throw new Error('manifest is not a JSON object');
-  const body = parsed as {
-    mediaType?: unknown;
-    config?: { mediaType?: unknown; size?: unknown };
-    layers?: { size?: unknown }[];
-    manifests?: { digest?: unknown; platform?: Platform }[];
-  };
-  const mediaType = typeof body.mediaType === 'string' ? body.mediaType : (contentType ?? MediaTypes.ociManifest);
-  const sizeOf = (v: unknown): number => (typeof v === 'number' ? v : 0);
-  if (Array.isArray(body.manifests)) {
-    return {
-      digest: sha256Digest(bytes),
-      mediaType,
-      bytes,
-      imageSize: 0,
-      references: body.manifests.map((m) => ({
-        digest: String(m.digest),
-        platform: m.platform ?? { os: 'unknown', architecture: 'unknown' },
-      })),
-    };
-  }
-  const layers = Array.isArray(body.layers) ? body.layers : [];
-  return {
-    digest: sha256Digest(bytes),
-    mediaType,
-    bytes,
-    configMediaType: typeof body.config?.mediaType === 'string' ? body.config.mediaType : undefined,
-    imageSize: sizeOf(body.config?.size) + layers.reduce((sum, l) => sum + sizeOf(l.size), 0),
-    references: [],
-  };
+/** The descriptor another manifest's `subject` uses to name this one. */
+export function descriptorOf(m: Pick<ManifestBlob, 'mediaType' | 'digest'> & { size: number }): DescriptorFixture {
+  return { mediaType: m.mediaType, digest: m.digest, size: m.size };
 }

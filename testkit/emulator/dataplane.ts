@@ -1,19 +1,28 @@
 /**
  * One registry's data plane (its own HTTPS server; `loginServer` = 127.0.0.1:<port>): the
  * token routes, the ACR metadata listings (`/acr/v1/_catalog`, `_tags`, `_manifests` and
- * their single-item forms) and the OCI manifest route. Answers follow the recorded sessions
- * of real registries: bodies, headers, the Link paging form, `{"repositories": null}` for an
- * empty registry, NAME_UNKNOWN for a missing repository, 405 REGISTRY_DISALLOWED_OPERATION
- * for a write to a locked tag, manifest or repository. Repository names arrive URL-encoded
- * (%2F) or with raw slashes.
+ * their single-item forms, with their `changeableAttributes` PATCHes: attributes.ts) and the
+ * distribution routes: manifests (GET/HEAD negotiated by Accept: manifestNegotiation.ts; PUT),
+ * `tags/list` (tagList.ts), blobs and uploads (blobs.ts), referrers (referrers.ts). Answers
+ * follow the recorded sessions of real registries: bodies, headers, the Link paging form,
+ * `{"repositories": null}` for an empty registry, NAME_UNKNOWN for a missing repository, 405
+ * REGISTRY_DISALLOWED_OPERATION for a write to a locked tag, manifest or repository.
+ * Repository names arrive URL-encoded (%2F) or with raw slashes.
  */
 import { randomUUID } from 'node:crypto';
+import type { ChangeableAttributes } from './api';
 import { AUTH_REQUIRED, acrErrors, authenticatedAtAll, authorize, challenge, exchange, token, type AcrAuthDeps, type AccessScope } from './acrAuth';
 import { azureTimestamp } from './arm';
-import { manifestFromBytes } from './content';
+import { manifestFromBytes } from './manifestParse';
+import { acceptedTypes, negotiate } from './manifestNegotiation';
 import { jsonReply, type Reply, type RequestContext, type Route, type ServiceSpec } from './http';
 import { byTime, ordered, pageOf } from './paging';
-import type { RegistryState, StoredManifest, StoredTag } from './state';
+import { DIGEST, disallowed, nameUnknown, param, repoScope, type Guard } from './routeParts';
+import { AttributeRoutes } from './attributes';
+import { BlobRoutes } from './blobs';
+import { referrers } from './referrers';
+import { tagList } from './tagList';
+import type { RegistryState, Repository, StoredManifest, StoredTag } from './state';
 import { callsPerSecondHeader, type RequestBudget } from './throttling';
 
 export interface DataPlaneDeps extends AcrAuthDeps {
@@ -25,21 +34,11 @@ export interface DataPlaneDeps extends AcrAuthDeps {
   readBudget: RequestBudget;
 }
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-
-const repoScope = (name: string, ...actions: string[]): AccessScope => ({ type: 'repository', name, actions });
 const CATALOG_SCOPE: AccessScope = { type: 'registry', name: 'catalog', actions: ['*'] };
 
-const param = (ctx: RequestContext, i: number): string => decodeURIComponent(ctx.params[i] ?? '');
-
-function nameUnknown(repository: string): Reply {
-  return acrErrors(404, 'NAME_UNKNOWN', 'repository name not known to registry', { name: repository });
-}
-
-const disallowed = (): Reply => acrErrors(405, 'REGISTRY_DISALLOWED_OPERATION', 'The operation is disallowed on this registry, repository or image.');
-
-function changeable(tag: { writeEnabled: boolean; deleteEnabled: boolean }): Record<string, boolean> {
-  return { deleteEnabled: tag.deleteEnabled, writeEnabled: tag.writeEnabled, readEnabled: true, listEnabled: true };
+/** `changeableAttributes` in the recorded order, of a tag, a manifest or a repository. */
+function changeable(held: ChangeableAttributes): ChangeableAttributes {
+  return { deleteEnabled: held.deleteEnabled, writeEnabled: held.writeEnabled, readEnabled: held.readEnabled, listEnabled: held.listEnabled };
 }
 
 function tagBody(tag: StoredTag): Record<string, unknown> {
@@ -54,10 +53,11 @@ function tagBody(tag: StoredTag): Record<string, unknown> {
 }
 
 /**
- * One manifest's attributes as ACR answers them. The two views differ as recorded: the single
- * read (`_manifests/{digest}`) always has `tags` and, for an index, `references`; a listing
- * entry (`_manifests`) has `tags` only when there are some and never `references` (a 2023
- * listing shows an index of 11 platforms with its mediaType and tags, no references).
+ * One manifest's attributes as ACR answers them. Both views have `tags` only when there are
+ * some (2023 recordings: an untagged image read alone, `recording_sets_manifest_properties`,
+ * has none; a tagged index has them). The single read (`_manifests/{digest}`) has, for an
+ * index, `references`; a listing entry (`_manifests`) never has them (a 2023 listing shows an
+ * index of 11 platforms with its mediaType and tags, no references).
  */
 function manifestBody(m: StoredManifest, tags: readonly string[], view: 'single' | 'listing'): Record<string, unknown> {
   const single = view === 'single';
@@ -69,8 +69,8 @@ function manifestBody(m: StoredManifest, tags: readonly string[], view: 'single'
     ...(m.platform ? { architecture: m.platform.architecture, os: m.platform.os } : {}),
     mediaType: m.mediaType,
     ...(m.configMediaType ? { configMediaType: m.configMediaType } : {}),
-    ...(tags.length > 0 || single ? { tags } : {}),
-    changeableAttributes: { deleteEnabled: true, writeEnabled: m.writeEnabled, readEnabled: true, listEnabled: true },
+    ...(tags.length > 0 ? { tags } : {}),
+    changeableAttributes: changeable(m),
     ...(single && m.references.length > 0
       ? { references: m.references.map((r) => ({ digest: r.digest, architecture: r.platform.architecture, os: r.platform.os })) }
       : {}),
@@ -125,6 +125,7 @@ export class DataPlane {
   };
 
   tag = (ctx: RequestContext): Reply => {
+    if (ctx.method === 'PATCH') return this.attributes.tag(ctx);
     const [name, tagName] = [param(ctx, 0), param(ctx, 1)];
     const deleting = ctx.method === 'DELETE';
     const refused = this.guard(ctx, repoScope(name, deleting ? 'delete' : 'metadata_read'));
@@ -147,21 +148,37 @@ export class DataPlane {
    * `changeableAttributes` are the repository lock, apart from its tags' and manifests'.
    */
   repository = (ctx: RequestContext): Reply => {
+    if (ctx.method === 'PATCH') return this.attributes.repository(ctx);
     const name = param(ctx, 0);
     const refused = this.guard(ctx, repoScope(name, 'metadata_read'));
     if (refused) return refused;
     const repo = this.registry.repository(name);
     if (!repo) return nameUnknown(name);
-    return jsonReply(200, {
+    return jsonReply(200, this.repositoryBody(repo));
+  };
+
+  private repositoryBody(repo: Repository): Record<string, unknown> {
+    return {
       registry: this.registry.loginServer,
-      imageName: name,
+      imageName: repo.name,
       createdTime: azureTimestamp(repo.createdTime),
       lastUpdateTime: azureTimestamp(repo.lastUpdateTime()),
       manifestCount: repo.manifests.size,
       tagCount: repo.tags.size,
-      changeableAttributes: { deleteEnabled: true, writeEnabled: repo.writeEnabled, readEnabled: true, listEnabled: true },
-    });
-  };
+      changeableAttributes: changeable(repo),
+    };
+  }
+
+  /** The PATCH routes of `changeableAttributes` answer what the GETs answer (attributes.ts). */
+  private readonly attributes = new AttributeRoutes((name) => this.registry.repository(name), (ctx, scope) => this.guard(ctx, scope), {
+    repository: (repo) => this.repositoryBody(repo),
+    manifest: (repo, digest) => ({
+      registry: this.registry.loginServer,
+      imageName: repo.name,
+      manifest: manifestBody(repo.manifests.get(digest) as StoredManifest, repo.tagsOf(digest), 'single'),
+    }),
+    tag: (repo, tag) => ({ registry: this.registry.loginServer, imageName: repo.name, tag: tagBody(repo.tags.get(tag) as StoredTag) }),
+  });
 
   manifests = (ctx: RequestContext): Reply => {
     const name = param(ctx, 0);
@@ -181,6 +198,7 @@ export class DataPlane {
   };
 
   manifestProperties = (ctx: RequestContext): Reply => {
+    if (ctx.method === 'PATCH') return this.attributes.manifest(ctx);
     const [name, digest] = [param(ctx, 0), param(ctx, 1)];
     const refused = this.guard(ctx, repoScope(name, 'metadata_read'));
     if (refused) return refused;
@@ -199,11 +217,16 @@ export class DataPlane {
     if (refused) return refused;
     const repo = this.registry.repository(name);
     if (!repo) return nameUnknown(name);
-    const digest = DIGEST.test(reference) ? reference : repo.tags.get(reference)?.digest;
-    const m = digest !== undefined ? repo.manifests.get(digest) : undefined;
-    if (!m) {
-      return acrErrors(404, 'MANIFEST_UNKNOWN', `manifest tagged by "${reference}" is not found`, DIGEST.test(reference) ? { Digest: reference } : { Tag: reference });
+    const byTag = !DIGEST.test(reference);
+    const digest = byTag ? repo.tags.get(reference)?.digest : reference;
+    const found = digest !== undefined ? repo.manifests.get(digest) : undefined;
+    if (!found) {
+      return acrErrors(404, 'MANIFEST_UNKNOWN', `manifest tagged by "${reference}" is not found`, byTag ? { Tag: reference } : { Digest: reference });
     }
+    // Which manifest the client's Accept gets, or how it is refused (manifestNegotiation.ts).
+    const negotiated = negotiate(found, byTag, acceptedTypes(ctx.header('accept')), repo);
+    if ('refused' in negotiated) return negotiated.refused;
+    const m = negotiated.manifest;
     const headers: Record<string, string> = {
       'Content-Type': m.mediaType,
       'Docker-Content-Digest': m.digest,
@@ -216,7 +239,10 @@ export class DataPlane {
     return { status: 200, headers, body: m.bytes };
   };
 
-  /** A push of one manifest (its blobs are not checked: the emulator stores no blobs). */
+  /**
+   * A push of one manifest. Its blobs are not checked (ACR answers MANIFEST_BLOB_UNKNOWN for a
+   * missing one; fixture content has no blobs to check against).
+   */
   private putManifest(ctx: RequestContext, name: string, reference: string): Reply {
     const refused = authorize(ctx, this.registry, this.deps, repoScope(name, 'pull', 'push'));
     if (refused) return refused;
@@ -243,9 +269,11 @@ export class DataPlane {
     if (existing && existing.digest !== manifest.digest && repo?.manifests.get(existing.digest)?.writeEnabled === false) return disallowed();
     this.registry.storeManifests(name, [manifest]);
     if (!byDigest) this.registry.setTag(name, reference, manifest.digest);
+    // A registry with the referrers API says so by naming the subject (distribution spec 1.1).
+    const subject: Record<string, string> = manifest.subject ? { 'OCI-Subject': manifest.subject } : {};
     return {
       status: 201,
-      headers: { 'Docker-Content-Digest': manifest.digest, Location: `/v2/${name}/manifests/${manifest.digest}` },
+      headers: { 'Docker-Content-Digest': manifest.digest, Location: `/v2/${name}/manifests/${manifest.digest}`, ...subject },
     };
   }
 }
@@ -267,13 +295,17 @@ const ACR_FAULT_CODES: Record<number, [string, string]> = {
 /** The remaining-calls header real registries send on their token routes (recorded). */
 const CALLS_PER_SECOND = 'x-ms-ratelimit-remaining-calls-per-second';
 
+/** Methods that write (pushes, deletions, attribute changes, blob uploads). */
+const WRITES = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
+
 /**
  * One read from the registry's budget before the handler; an empty budget is ACR's 429
- * TOOMANYREQUESTS with Retry-After. Writes (PUT, DELETE) are not read operations.
+ * TOOMANYREQUESTS with Retry-After. Writes are not read operations; the token routes (POSTs)
+ * are counted as reads, as the recorded remaining-calls header shows.
  */
 function metered(registry: RegistryState, deps: DataPlaneDeps, handle: (ctx: RequestContext) => Reply): (ctx: RequestContext) => Reply {
   return (ctx) => {
-    if (ctx.method === 'PUT' || ctx.method === 'DELETE') return handle(ctx);
+    if (WRITES.has(ctx.method) && !TOKEN_ROUTES.has(ctx.route)) return handle(ctx);
     const decision = deps.readBudget.take(registry.name);
     if (!decision.allowed) {
       const wait = decision.retryAfterSeconds ?? 1;
@@ -291,19 +323,28 @@ function metered(registry: RegistryState, deps: DataPlaneDeps, handle: (ctx: Req
 export function dataPlaneService(registry: RegistryState, deps: DataPlaneDeps): ServiceSpec {
   const plane = new DataPlane(registry, deps);
   const m = (handle: (ctx: RequestContext) => Reply): ((ctx: RequestContext) => Reply) => metered(registry, deps, handle);
+  const guard: Guard = (ctx, scope) => authorize(ctx, registry, deps, scope);
+  const blobs = new BlobRoutes(registry, guard);
   const routes: Route[] = [
     { name: 'acr.v2', methods: ['GET', 'HEAD'], path: /^\/v2\/?$/, handle: m(plane.v2Root) },
     { name: 'acr.exchange', methods: ['POST'], path: /^\/oauth2\/exchange\/?$/, handle: m(plane.exchange) },
     { name: 'acr.token', methods: ['POST'], path: /^\/oauth2\/token\/?$/, handle: m(plane.token) },
     { name: 'acr.catalog', methods: ['GET'], path: /^\/(?:acr\/v1|v2)\/_catalog$/, handle: m(plane.catalog) },
     { name: 'acr.tags', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_tags$/, handle: m(plane.tags) },
-    { name: 'acr.tag', methods: ['GET', 'DELETE'], path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: m(plane.tag) },
+    { name: 'acr.tag', methods: ['GET', 'DELETE', 'PATCH'], path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: m(plane.tag) },
     { name: 'acr.manifests', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests$/, handle: m(plane.manifests) },
-    { name: 'acr.manifestProperties', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests\/([^/]+)$/, handle: m(plane.manifestProperties) },
+    { name: 'acr.manifestProperties', methods: ['GET', 'PATCH'], path: /^\/acr\/v1\/(.+)\/_manifests\/([^/]+)$/, handle: m(plane.manifestProperties) },
     { name: 'acr.manifest', methods: ['GET', 'HEAD', 'PUT'], path: /^\/v2\/(.+)\/manifests\/([^/]+)$/, handle: m(plane.manifest) },
+    { name: 'acr.tagList', methods: ['GET'], path: /^\/v2\/(.+)\/tags\/list$/, handle: m((ctx) => tagList(ctx, registry, guard)) },
+    { name: 'acr.referrers', methods: ['GET'], path: /^\/v2\/(.+)\/referrers\/([^/]+)$/, handle: m((ctx) => referrers(ctx, registry, guard)) },
+    { name: 'acr.blobUpload', methods: ['POST'], path: /^\/v2\/(.+)\/blobs\/uploads\/?$/, handle: m(blobs.startUpload) },
+    { name: 'acr.blobUpload', methods: ['GET', 'PATCH', 'PUT', 'DELETE'], path: /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/, handle: m(blobs.upload) },
+    { name: 'acr.blob', methods: ['GET', 'HEAD', 'DELETE'], path: /^\/v2\/(.+)\/blobs\/([^/]+)$/, handle: m(blobs.blob) },
+    // Where a blob GET redirects to: the registry's storage, not its API (not metered).
+    { name: 'acr.blobStorage', methods: ['GET'], path: /^\/_emulator\/storage\/(.+)\/([^/]+)$/, handle: blobs.storage },
     // Last: any other `/acr/v1/<name>` is a repository, unless a segment starts with `_` (no
     // repository name does; `_catalog`, `_tags`, `_manifests` are routes above).
-    { name: 'acr.repository', methods: ['GET'], path: /^\/acr\/v1\/(?!_)((?:(?!\/_|%2F_).)+)$/i, handle: m(plane.repository) },
+    { name: 'acr.repository', methods: ['GET', 'PATCH'], path: /^\/acr\/v1\/(?!_)((?:(?!\/_|%2F_).)+)$/i, handle: m(plane.repository) },
   ];
   return {
     service: `acr:${registry.name}`,
@@ -315,6 +356,8 @@ export function dataPlaneService(registry: RegistryState, deps: DataPlaneDeps): 
     },
     // As recorded: listings carry the registry headers; the token routes a smaller set.
     commonHeaders: (ctx) => {
+      // The storage a blob GET redirects to is Azure Storage, not the registry's API.
+      if (ctx.route === 'acr.blobStorage') return { Server: 'Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0', 'x-ms-request-id': randomUUID(), 'x-ms-version': '2021-08-06' };
       const common: Record<string, string | string[]> = {
         Server: 'openresty',
         'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',

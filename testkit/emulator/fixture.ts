@@ -4,10 +4,21 @@
  * the command-line entry point.
  */
 import { readFile } from 'node:fs/promises';
-import type { EmulatorOptions, Fixture } from './api';
+import type { EmulatorOptions, Fixture, ReferrerFixture } from './api';
 import { REGISTRY_NAME_MAX, SUBSCRIPTION_ID, invalidResourceGroup } from './armNames';
 import { parsePlatform } from './content';
 import { ROLE_NAMES } from './roles';
+
+const FORMATS: readonly string[] = ['oci', 'docker'];
+
+/** Every referrer (and its own referrers) needs an artifact type and a seed. */
+function referrerProblems(where: string, referrers: readonly ReferrerFixture[] | undefined): string[] {
+  return (referrers ?? []).flatMap((f, i) => [
+    ...(typeof f.artifactType === 'string' && f.artifactType !== '' ? [] : [`${where}: referrer ${i} needs an artifactType`]),
+    ...(typeof f.seed === 'string' ? [] : [`${where}: referrer ${i} needs a seed`]),
+    ...referrerProblems(`${where} referrer ${i}`, f.referrers),
+  ]);
+}
 
 export function validateFixture(fixture: Fixture): void {
   const problems: string[] = [];
@@ -45,13 +56,18 @@ export function validateFixture(fixture: Fixture): void {
       }
       for (const [repo, tags] of Object.entries(r.repositories ?? {})) {
         for (const [tag, t] of Object.entries(tags)) {
+          const where = `${r.name}/${repo}:${tag}`;
           if (t.content.kind === 'index') {
             try {
               t.content.platforms.forEach(parsePlatform);
             } catch (e) {
-              problems.push(`${r.name}/${repo}:${tag}: ${(e as Error).message}`);
+              problems.push(`${where}: ${(e as Error).message}`);
             }
           }
+          if ((t.content.kind === 'image' || t.content.kind === 'index') && t.content.format !== undefined && !FORMATS.includes(t.content.format)) {
+            problems.push(`${where}: format must be 'oci' or 'docker'`);
+          }
+          problems.push(...referrerProblems(where, t.referrers));
         }
       }
     }

@@ -12,13 +12,16 @@
  *   development build tagged `main` and `sha-<7 hex>`;
  * - a share of image repositories publish multi-arch indexes (linux/amd64 + linux/arm64,
  *   some also linux/arm/v7);
- * - a share of repositories hold Helm charts: one version tag per chart version.
+ * - a share of repositories hold Helm charts: one version tag per chart version;
+ * - a share of image repositories (and of multi-arch ones) push the Docker family (image
+ *   manifest v2 schema 2, manifest list), the rest OCI, as registries filled over years hold
+ *   both (`docker push` and older buildx write Docker types, buildkit and ORAS OCI ones).
  *
  * A drifted target lacks some of the source's tags and has others pointing elsewhere: at an
  * older release of the same repository when there is one (the target was not updated), else
  * at a stale build the source never had.
  */
-import type { ContentFixture, RegistryFixture, TagFixture } from './api';
+import type { ContentFixture, ManifestFormat, RegistryFixture, TagFixture } from './api';
 import { contentKey } from './state';
 
 export type TargetKind = 'empty' | 'identical' | 'drifted';
@@ -43,6 +46,12 @@ export interface GenerateOptions {
   helmPercent?: number;
   /** Share (percent) of image repositories whose releases are multi-arch indexes. Default 10. */
   multiArchPercent?: number;
+  /**
+   * Share (percent) of image and multi-arch repositories in the Docker family (manifest v2
+   * schema 2, manifest list) instead of OCI. Default 50. Chosen per repository by its own draw,
+   * so names, tags and drift do not depend on it.
+   */
+  dockerPercent?: number;
   /** Source registry fields. Default name 'source', resource group 'source-rg'. */
   source?: GeneratedRegistrySettings;
   /** Target registry fields. Default name 'target', resource group 'target-rg'. */
@@ -65,6 +74,8 @@ export interface GeneratedRegistries {
     images: number;
     helmRepositories: number;
     multiArchRepositories: number;
+    /** Image and multi-arch repositories holding Docker-family manifests. */
+    dockerRepositories: number;
     /** Distinct (repository, source manifest) pairs a sync must import into the target. */
     importsNeeded: number;
     /** Source tags a sync must create or move in the target. */
@@ -182,17 +193,20 @@ interface RepoPlan {
   name: string;
   tags: Record<string, TagFixture>;
   kind: 'image' | 'index' | 'helm';
+  format: ManifestFormat;
 }
 
-function repositoryTags(name: string, kind: RepoPlan['kind'], tagCount: number, seed: string): Record<string, TagFixture> {
+function repositoryTags(name: string, kind: RepoPlan['kind'], format: ManifestFormat, tagCount: number, seed: string): Record<string, TagFixture> {
   const random = prng(`${seed}|tags|${name}`);
   const tags: Record<string, TagFixture> = {};
   const platforms = random() < 0.33 ? ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] : ['linux/amd64', 'linux/arm64'];
   const contentOf = (version: string): ContentFixture => {
     const s = `${seed}|${name}@${version}`;
     if (kind === 'helm') return { kind: 'helm', seed: s, chart: name.split('/').pop() ?? name, version };
-    if (kind === 'index') return { kind: 'index', seed: s, platforms };
-    return { kind: 'image', seed: s };
+    // The OCI family is written without `format`, as fixtures were before Docker content.
+    const family = format === 'docker' ? { format } : {};
+    if (kind === 'index') return { kind: 'index', seed: s, platforms, ...family };
+    return { kind: 'image', seed: s, ...family };
   };
   let left = tagCount;
   // Some image repositories also carry a development build: `main` and `sha-…` on one manifest.
@@ -240,6 +254,7 @@ export function generateRegistries(options: GenerateOptions): GeneratedRegistrie
   const missingPercent = percentOption(options.missingPercent, 50, 'missingPercent');
   const helmPercent = percentOption(options.helmPercent, 5, 'helmPercent');
   const multiArchPercent = percentOption(options.multiArchPercent, 10, 'multiArchPercent');
+  const dockerPercent = percentOption(options.dockerPercent, 50, 'dockerPercent');
 
   const random = prng(`${seed}|names`);
   const names = new Set<string>();
@@ -253,7 +268,9 @@ export function generateRegistries(options: GenerateOptions): GeneratedRegistrie
       for (let n = 2; names.has(name); n++) name = `${base}-${n}`;
     }
     names.add(name);
-    plans.push({ name, kind, tags: repositoryTags(name, kind, tagsPerRepository, seed) });
+    // Its own draw: the other choices (names, tags, drift) stay what they were without it.
+    const format: ManifestFormat = kind !== 'helm' && chance(prng(`${seed}|format|${name}`), dockerPercent) ? 'docker' : 'oci';
+    plans.push({ name, kind, format, tags: repositoryTags(name, kind, format, tagsPerRepository, seed) });
   }
 
   const sourceRepos: Record<string, Record<string, TagFixture>> = {};
@@ -338,6 +355,7 @@ export function generateRegistries(options: GenerateOptions): GeneratedRegistrie
       images,
       helmRepositories: plans.filter((p) => p.kind === 'helm').length,
       multiArchRepositories: plans.filter((p) => p.kind === 'index').length,
+      dockerRepositories: plans.filter((p) => p.format === 'docker').length,
       importsNeeded,
       tagsToSync,
     },

@@ -4,8 +4,11 @@
  * write this one model, so an import seen through ARM is at once visible on the data plane.
  */
 import { createHash } from 'node:crypto';
-import type { ContentFixture, EmulatedRegistry, Fixture, PrincipalFixture, RegistryFixture } from './api';
-import { buildContent, type ManifestBlob, type ManifestTree } from './content';
+import type { ChangeableAttributes, ContentFixture, DescriptorFixture, EmulatedRegistry, Fixture, PrincipalFixture, ReferrerFixture, RegistryFixture } from './api';
+import { buildContent, descriptorOf, type ManifestTree } from './content';
+import { StoredManifest, contentKey, leanTree, type BytesSource, type ContentCache, type LeanTree, type ManifestToStore, type ReferrerFacts } from './storedManifest';
+
+export { StoredManifest, contentKey, type BytesSource, type ContentCache, type ManifestToStore } from './storedManifest';
 
 /** Millisecond clock that never repeats a value, so creation order is also time order. */
 export class Clock {
@@ -16,97 +19,11 @@ export class Clock {
   }
 }
 
-/**
- * Where a stored manifest's bytes come from: kept as they are (pushed or small worlds), or
- * rebuilt on demand from the content description they were made from (`child` -1 = the root,
- * else the index child at that position). Bytes made from a description are deterministic,
- * so a world of a hundred thousand manifests keeps only their digests and listing facts.
- */
-export type BytesSource = Buffer | { readonly content: ContentFixture; readonly child: number };
-
-/** Recently rebuilt trees, by description: a manifest asked for twice is built once. */
-const rebuilt = new Map<ContentFixture, ManifestTree>();
-const REBUILT_KEPT = 2048;
-
-function bytesOf(source: BytesSource): Buffer {
-  if (Buffer.isBuffer(source)) return source;
-  let tree = rebuilt.get(source.content);
-  if (tree) {
-    rebuilt.delete(source.content); // re-insert: most recent last
-  } else {
-    tree = buildContent(source.content);
-    if (rebuilt.size >= REBUILT_KEPT) rebuilt.delete(rebuilt.keys().next().value as ContentFixture);
-  }
-  rebuilt.set(source.content, tree);
-  const blob = source.child < 0 ? tree.root : tree.children[source.child];
-  if (!blob) throw new Error('manifest source names no manifest');
-  return blob.bytes;
-}
-
-/** A manifest as a repository holds it: its listing facts, its dates, and its bytes on demand. */
-export class StoredManifest implements ManifestBlob {
-  constructor(
-    readonly digest: string,
-    readonly mediaType: string,
-    /** Length of the bytes (Content-Length, descriptor size). */
-    readonly size: number,
-    readonly source: BytesSource,
-    readonly configMediaType: string | undefined,
-    readonly platform: ManifestBlob['platform'],
-    readonly imageSize: number,
-    readonly references: ManifestBlob['references'],
-    public createdTime: number,
-    public lastUpdateTime: number,
-  ) {}
-
-  /**
-   * The manifest's own `changeableAttributes.writeEnabled` (`az acr repository update --image
-   * repo@sha256:… --write-enabled false`); false = locked. Apart from its tags' locks: ACR
-   * manages tag and manifest attributes separately.
-   */
-  writeEnabled = true;
-
-  /** The exact bytes served (rebuilt from the description when not kept). */
-  get bytes(): Buffer {
-    return bytesOf(this.source);
-  }
-}
-
-/** A manifest to store: a stored one (copied by import), a lean blob, or a blob with its bytes. */
-export type ManifestToStore = StoredManifest | LeanBlob | ManifestBlob;
-
-/** A manifest tree whose blobs carry no bytes, only how to rebuild them. */
-interface LeanTree {
-  root: LeanBlob;
-  children: LeanBlob[];
-}
-type LeanBlob = Omit<ManifestBlob, 'bytes'> & { size: number; source: BytesSource };
-
-/** Builds a description's tree once, keeping digests and facts, not bytes. */
-function leanTree(content: ContentFixture): LeanTree {
-  // A private copy: the caller's fixture may change later, the bytes must not.
-  const own: ContentFixture = content.kind === 'index' ? { ...content, platforms: [...content.platforms] } : { ...content };
-  const tree = buildContent(own);
-  const lean = (b: ManifestBlob, child: number): LeanBlob => ({
-    digest: b.digest,
-    mediaType: b.mediaType,
-    size: b.bytes.length,
-    source: { content: own, child },
-    configMediaType: b.configMediaType,
-    platform: b.platform,
-    imageSize: b.imageSize,
-    references: b.references,
-  });
-  return { root: lean(tree.root, -1), children: tree.children.map((c, i) => lean(c, i)) };
-}
-
-export interface StoredTag {
+export interface StoredTag extends ChangeableAttributes {
   name: string;
   digest: string;
   createdTime: number;
   lastUpdateTime: number;
-  writeEnabled: boolean;
-  deleteEnabled: boolean;
 }
 
 /** Code-unit order, as registries sort names (and as `last` paging compares them). */
@@ -117,7 +34,7 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * after a change and reused until the next one, so paging through a big repository does not
  * sort it again per page. Change tags only through RegistryState (setTag, deleteTag).
  */
-export class Repository {
+export class Repository implements ChangeableAttributes {
   readonly manifests = new Map<string, StoredManifest>();
   readonly tags = new Map<string, StoredTag>();
   private sortedTags: StoredTag[] | undefined;
@@ -126,10 +43,20 @@ export class Repository {
    * --repository R --write-enabled false`); false = the repository and every image in it locked.
    */
   writeEnabled = true;
+  deleteEnabled = true;
+  readEnabled = true;
+  listEnabled = true;
   constructor(
     readonly name: string,
     readonly createdTime: number,
   ) {}
+
+  /** The manifests whose `subject` is `digest` (its OCI 1.1 referrers), by digest. */
+  referrersOf(digest: string): StoredManifest[] {
+    const found: StoredManifest[] = [];
+    for (const m of this.manifests.values()) if (m.subject === digest) found.push(m);
+    return found.sort((a, b) => byName(a.digest, b.digest));
+  }
 
   /** The latest change of its tags or manifests (its creation when it has none). */
   lastUpdateTime(): number {
@@ -167,29 +94,6 @@ export class Repository {
   }
 }
 
-/**
- * Manifest trees by content description, while a world is built: the same description
- * always gives the same bytes, so tags sharing a release, and an identical target registry,
- * share one tree (and its Buffers) instead of building and holding it again.
- */
-export interface ContentCache {
-  /** By the description object itself: generated fixtures share one per release. */
-  byObject: WeakMap<ContentFixture, LeanTree>;
-  /** By what it says, for equal descriptions written out twice. */
-  byKey: Map<string, LeanTree>;
-}
-
-export function contentKey(content: ContentFixture): string {
-  switch (content.kind) {
-    case 'image':
-      return `i\u0000${content.seed}`;
-    case 'index':
-      return `x\u0000${content.seed}\u0000${content.platforms.join(',')}`;
-    case 'helm':
-      return `h\u0000${content.seed}\u0000${content.chart}\u0000${content.version}`;
-  }
-}
-
 export interface Principal extends PrincipalFixture {
   /** The service principal's object id (deterministic from the client id). */
   objectId: string;
@@ -218,6 +122,12 @@ export class RegistryState implements EmulatedRegistry {
   /** Set once the registry's data-plane server listens. */
   port = 0;
   private readonly repos = new Map<string, Repository>();
+  /**
+   * Blobs pushed over the data plane, by repository then digest. Apart from the repositories:
+   * blobs alone do not make a repository (the catalog lists those with manifests). Fixture
+   * content has no blobs (its layers are descriptors only).
+   */
+  private readonly pushedBlobs = new Map<string, Map<string, Buffer>>();
   /** Repository names sorted, rebuilt after a repository is added. */
   private sortedRepos: string[] | undefined;
   private contentCache: ContentCache | undefined;
@@ -244,6 +154,7 @@ export class RegistryState implements EmulatedRegistry {
         const digest = this.push(repo, tag, tagFixture.content);
         if (tagFixture.writeEnabled === false) this.setTagWriteEnabled(repo, tag, false);
         if (tagFixture.manifestWriteEnabled === false) this.setManifestWriteEnabled(repo, digest, false);
+        for (const referrer of tagFixture.referrers ?? []) this.attachTree(repo, digest, referrer);
       }
     }
     for (const repo of fixture.lockedRepositories ?? []) this.setRepositoryWriteEnabled(repo, false);
@@ -305,9 +216,10 @@ export class RegistryState implements EmulatedRegistry {
       const now = this.clock.now();
       // A stored manifest (an import's copy) or a lean blob brings its source; a plain blob its bytes.
       const [source, size]: [BytesSource, number] = 'source' in m ? [m.source, m.size] : [m.bytes, m.bytes.length];
+      const facts: ReferrerFacts = { subject: m.subject, artifactType: m.artifactType, annotations: m.annotations };
       repo.manifests.set(
         m.digest,
-        new StoredManifest(m.digest, m.mediaType, size, source, m.configMediaType, m.platform, m.imageSize, m.references, now, now),
+        new StoredManifest(m.digest, m.mediaType, size, source, m.configMediaType, m.platform, m.imageSize, m.references, now, now, facts),
       );
     }
   }
@@ -325,7 +237,7 @@ export class RegistryState implements EmulatedRegistry {
       }
       return;
     }
-    repo.tags.set(tag, { name: tag, digest, createdTime: now, lastUpdateTime: now, writeEnabled: true, deleteEnabled: true });
+    repo.tags.set(tag, { name: tag, digest, createdTime: now, lastUpdateTime: now, writeEnabled: true, deleteEnabled: true, readEnabled: true, listEnabled: true });
     repo.tagsChanged();
   }
 
@@ -338,6 +250,56 @@ export class RegistryState implements EmulatedRegistry {
     const digest = this.storeTree(repository, this.treeOf(content));
     this.setTag(repository, tag, digest);
     return digest;
+  }
+
+  /**
+   * Stores an artifact about the manifest `subjectDigest` of a repository, untagged, as
+   * `oras attach` or `notation sign` leave it; returns its digest. The subject must be there
+   * (a registry accepts a referrer first, but a fixture that names a missing subject is a
+   * mistake).
+   */
+  attach(repository: string, subjectDigest: string, referrer: Omit<ReferrerFixture, 'referrers'>): string {
+    const subject = this.repos.get(repository)?.manifests.get(subjectDigest);
+    if (!subject) throw new Error(`${this.name}: no manifest ${repository}@${subjectDigest} to attach to`);
+    const content: ContentFixture = {
+      kind: 'artifact',
+      seed: referrer.seed,
+      artifactType: referrer.artifactType,
+      subject: descriptorOf(subject),
+      ...(referrer.annotations ? { annotations: referrer.annotations } : {}),
+      ...(referrer.blobMediaType ? { blobMediaType: referrer.blobMediaType } : {}),
+    };
+    return this.storeTree(repository, this.treeOf(content));
+  }
+
+  /** A referrer and the referrers it has in turn. */
+  private attachTree(repository: string, subjectDigest: string, referrer: ReferrerFixture): void {
+    const digest = this.attach(repository, subjectDigest, referrer);
+    for (const next of referrer.referrers ?? []) this.attachTree(repository, digest, next);
+  }
+
+  blob(repository: string, digest: string): Buffer | undefined {
+    return this.pushedBlobs.get(repository)?.get(digest);
+  }
+
+  putBlob(repository: string, digest: string, bytes: Buffer): void {
+    let blobs = this.pushedBlobs.get(repository);
+    if (!blobs) this.pushedBlobs.set(repository, (blobs = new Map<string, Buffer>()));
+    blobs.set(digest, bytes);
+  }
+
+  deleteBlob(repository: string, digest: string): boolean {
+    return this.pushedBlobs.get(repository)?.delete(digest) ?? false;
+  }
+
+  changeableAttributes(repository: string, reference?: string): ChangeableAttributes | undefined {
+    const repo = this.repos.get(repository);
+    const held = reference === undefined ? repo : reference.startsWith('sha256:') ? repo?.manifests.get(reference) : repo?.tags.get(reference);
+    return held ? { deleteEnabled: held.deleteEnabled, writeEnabled: held.writeEnabled, readEnabled: held.readEnabled, listEnabled: held.listEnabled } : undefined;
+  }
+
+  referrers(repository: string, digest: string): DescriptorFixture[] {
+    return (this.repos.get(repository)?.referrersOf(digest) ?? []).map(descriptorOf);
   }
 
   /**

@@ -16,6 +16,12 @@ describe('azure/dataplane/scopes and jwt', () => {
     assert.equal(scopeForUrl(`${base}/acr/v1/team%2Fapp`), 'repository:team/app:metadata_read', 'the repository\'s attributes');
     assert.equal(scopeForUrl(`${base}/acr/v1/app/_other`), undefined);
     assert.equal(scopeForUrl(`${base}/v2/team/app/manifests/1.0`), 'repository:team/app:pull');
+    assert.equal(scopeForUrl(`${base}/v2/team/app/referrers/sha256:ab`), 'repository:team/app:pull');
+    assert.equal(scopeForUrl(`${base}/v2/team/app/blobs/sha256:ab`), 'repository:team/app:pull');
+    // Listing tags is metadata on ACR, not content (Azure/acr#690).
+    assert.equal(scopeForUrl(`${base}/v2/team/app/tags/list?n=1000`), 'repository:team/app:metadata_read');
+    assert.equal(scopeForUrl(`${base}/v2/team%2Fapp/tags/list`), 'repository:team/app:metadata_read');
+    assert.equal(scopeForUrl(`${base}/v2/team/app/blobs/uploads/`), undefined, 'uploads need pull,push: the challenge says so');
     assert.equal(scopeForUrl(`${base}/v2/`), undefined);
     assert.equal(scopeForUrl(`${base}/oauth2/token`), undefined);
   });

@@ -16,9 +16,15 @@ import { actualHeader, escapeRegExp, readContract, recordedHeader, shapeDifferen
 const RECORDED_HOST = 'myregistry.azurecr.io';
 const SUB = '00000000-0000-0000-0000-000000000000';
 
-/** The registry the recordings were made against: hello-world's tags all share one index. */
+/**
+ * The registry the recordings were made against: hello-world's tags all share one Docker
+ * manifest list of Docker v2 schema 2 images, busybox is a Docker image (every manifest the
+ * recordings show is of the Docker family).
+ */
 function fixture(): Fixture {
-  const index: TagFixture = { content: { kind: 'index', seed: 'hello-world', platforms: ['linux/amd64', 'linux/arm/v5', 'linux/arm/v7', 'linux/arm64/v8', 'windows/amd64'] } };
+  const index: TagFixture = {
+    content: { kind: 'index', format: 'docker', seed: 'hello-world', platforms: ['linux/amd64', 'linux/arm/v5', 'linux/arm/v7', 'linux/arm64/v8', 'windows/amd64'] },
+  };
   const tags = Object.fromEntries(['latest', 'test-delete', 'test1', 'v1', 'v2', 'v3', 'v4'].map((t) => [t, index]));
   return {
     principals: [principal('sdk-test', [{ role: 'Owner', scope: `/subscriptions/${SUB}` }])],
@@ -30,7 +36,7 @@ function fixture(): Fixture {
           {
             name: 'myregistry',
             resourceGroup: 'rg',
-            repositories: { 'library/busybox': { latest: { content: { kind: 'image', seed: 'busybox' } } }, 'library/hello-world': tags },
+            repositories: { 'library/busybox': { latest: { content: { kind: 'image', format: 'docker', seed: 'busybox' } } }, 'library/hello-world': tags },
           },
         ],
       },
@@ -69,17 +75,27 @@ class Session {
   }
 }
 
-async function send(session: Session, entry: RecordedEntry): Promise<HttpResult> {
+/**
+ * Sends a recorded request to the emulator. `path` replaces the recorded path and query (an
+ * upload goes on where the emulator's own Location says). JSON bodies (the PATCHes) go as
+ * JSON, octet-stream bodies (blob chunks, recorded in base64) as their bytes.
+ */
+async function send(session: Session, entry: RecordedEntry, path?: string): Promise<HttpResult> {
   const recorded = new URL(entry.RequestUri);
-  const url = `https://${session.host}${session.swapDigests(recorded.pathname + recorded.search)}`;
+  const url = `https://${session.host}${path ?? session.swapDigests(recorded.pathname + recorded.search)}`;
   const headers: Record<string, string> = {};
   for (const name of ['Accept', 'Content-Type', 'x-ms-client-request-id']) {
     const v = recordedHeader(entry.RequestHeaders ?? {}, name);
     if (v !== undefined) headers[name] = v;
   }
   if (recordedHeader(entry.RequestHeaders ?? {}, 'Authorization') !== undefined) headers.Authorization = `Bearer ${session.access}`;
-  let body: string | undefined;
-  if (typeof entry.RequestBody === 'string') {
+  let body: string | Buffer | undefined;
+  const type = recordedHeader(entry.RequestHeaders ?? {}, 'Content-Type');
+  if (entry.RequestBody !== null && typeof entry.RequestBody === 'object') {
+    body = JSON.stringify(entry.RequestBody);
+  } else if (typeof entry.RequestBody === 'string' && type === 'application/octet-stream') {
+    body = Buffer.from(entry.RequestBody, 'base64');
+  } else if (typeof entry.RequestBody === 'string') {
     // Same fields in the same order; secrets and the host swapped for live values.
     const fields = new URLSearchParams(entry.RequestBody);
     const out = new URLSearchParams();
@@ -114,6 +130,26 @@ function checkHeaders(session: Session, entry: RecordedEntry, res: HttpResult, w
   }
 }
 
+/**
+ * For an excerpt that starts mid-session: the refresh token its token requests use, and an
+ * access token for `scope` its first authorized request needs.
+ */
+async function midSession(session: Session, scope: string): Promise<void> {
+  const host = session.host;
+  const exchange = await request(session.em.caPem, `https://${host}/oauth2/exchange`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'access_token', service: host, access_token: await entraToken(session.em, 'sdk-test', session.em.acrAudience) }).toString(),
+  });
+  session.refresh = exchange.json<{ refresh_token: string }>().refresh_token;
+  const token = await request(session.em.caPem, `https://${host}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', service: host, scope, refresh_token: session.refresh }).toString(),
+  });
+  session.access = token.json<{ access_token: string }>().access_token;
+}
+
 async function replay(
   session: Session,
   file: string,
@@ -121,7 +157,7 @@ async function replay(
   ignoredFields: readonly string[] = [],
 ): Promise<void> {
   const recording = readContract<Recording>(`recordings/${file}`);
-  session.entra = await entraToken(session.em, 'sdk-test', session.em.acrAudience);
+  session.entra ||= await entraToken(session.em, 'sdk-test', session.em.acrAudience);
   for (const [i, entry] of recording.Entries.entries()) {
     const res = await send(session, entry);
     const where = `${file}#${i} ${entry.RequestMethod} ${new URL(entry.RequestUri).pathname}`;
@@ -223,6 +259,10 @@ describe('contract: recorded ACR data-plane sessions', function () {
       assert.deepEqual(Object.keys(ourIndex ?? {}), Object.keys(recordedIndex ?? {}));
       assert.deepEqual(ourIndex?.tags, recordedIndex?.tags);
       assert.ok(INDEX_MEDIA_TYPES.has(String(ourIndex?.mediaType)));
+      // The same media types as recorded: a Docker manifest list of Docker v2 schema 2 images.
+      assert.equal(ourIndex?.mediaType, recordedIndex?.mediaType);
+      const recordedImageTypes = new Set(recorded.filter((m) => m !== recordedIndex).map((m) => m.mediaType));
+      assert.deepEqual([...new Set(ours.manifests.filter((m) => m !== ourIndex).map((m) => m.mediaType))], [...recordedImageTypes]);
       assert.ok(ours.manifests.filter((m) => m !== ourIndex).every((m) => m.tags === undefined && !INDEX_MEDIA_TYPES.has(String(m.mediaType))), 'children: untagged images');
       // The shape check holds every entry to the first recorded one, an image; the recorded index
       // has no platform either, and the field checks above cover each entry.
@@ -282,10 +322,15 @@ describe('contract: recorded ACR data-plane sessions', function () {
     });
   });
 
-  it('js_get_manifest_v2_excerpt: token for pull,push, then GET manifest by digest with Docker-Content-Digest', async function () {
+  it('js_get_manifest_v2_excerpt: a blob upload challenged for pull,push, token, then GET of a Docker v2 manifest by digest', async function () {
     const recording = readContract<Recording>('recordings/js_get_manifest_v2_excerpt.json');
-    // Entry 0 is a blob upload (the emulator stores no blobs); the excerpt's refresh token came
-    // from an exchange outside it, so the session makes one first.
+    // Entry 0: a blob upload without a token, challenged for pull and push, as recorded.
+    const upload = recording.Entries[0];
+    const challenged = await send(session, upload);
+    assert.equal(challenged.status, upload.StatusCode);
+    checkHeaders(session, upload, challenged, 'blob upload');
+    assert.deepEqual(challenged.json(), upload.ResponseBody, 'the recorded error, details of both actions');
+    // The excerpt's refresh token came from an exchange outside it, so the session makes one.
     const exchange = await request(em.caPem, `https://${session.host}/oauth2/exchange`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -299,20 +344,126 @@ describe('contract: recorded ACR data-plane sessions', function () {
     session.access = tokenRes.json<{ access_token: string }>().access_token;
     checkHeaders(session, tokenEntry, tokenRes, 'token');
 
-    const child = em.registry('myregistry');
-    const index = child.tags('library/hello-world').get('latest') ?? '';
-    const indexBody = await request(em.caPem, `https://${session.host}/v2/library/hello-world/manifests/${index}`, { headers: { Authorization: `Bearer ${session.access}` } });
-    const imageDigest = indexBody.json<{ manifests: { digest: string }[] }>().manifests[0]?.digest ?? '';
-    session.digests.set('sha256:c001493ce924aece0d2cf422ee838bbc90fd6f91a3827dad26f84c3dc762fab2', imageDigest);
+    // The recorded GET asks for every manifest type; the list is read the same way.
     const getEntry = recording.Entries[2];
+    const accept = recordedHeader(getEntry.RequestHeaders ?? {}, 'Accept') ?? '';
+    const index = em.registry('myregistry').tags('library/hello-world').get('latest') ?? '';
+    const list = await request(em.caPem, `https://${session.host}/v2/library/hello-world/manifests/${index}`, { headers: { Authorization: `Bearer ${session.access}`, Accept: accept } });
+    assert.equal(list.headers['content-type'], 'application/vnd.docker.distribution.manifest.list.v2+json');
+    const imageDigest = list.json<{ manifests: { digest: string }[] }>().manifests[0]?.digest ?? '';
+    session.digests.set('sha256:c001493ce924aece0d2cf422ee838bbc90fd6f91a3827dad26f84c3dc762fab2', imageDigest);
     const res = await send(session, getEntry);
     assert.equal(res.status, 200);
-    checkHeaders(session, { ...getEntry, ResponseHeaders: { ...getEntry.ResponseHeaders, 'Content-Type': res.json<{ mediaType: string }>().mediaType } }, res, 'manifest');
+    // Content-Type (application/vnd.docker.distribution.manifest.v2+json) compared exactly.
+    checkHeaders(session, getEntry, res, 'manifest');
     assert.equal(res.headers['docker-content-digest'], imageDigest);
     assert.equal(`sha256:${createHash('sha256').update(res.body).digest('hex')}`, imageDigest);
     assert.equal(res.headers.etag, `"${imageDigest}"`);
     assert.equal(res.headers['x-ms-client-request-id'], recordedHeader(getEntry.RequestHeaders ?? {}, 'x-ms-client-request-id'));
-    assert.equal(res.headers['content-type'], res.json<{ mediaType: string }>().mediaType);
     assert.deepEqual(shapeDifferences(getEntry.ResponseBody, res.json()), []);
+    // Config and layers of the Docker family, in its field order (mediaType, size, digest).
+    const recordedBody = getEntry.ResponseBody as { config: Record<string, unknown>; layers: Record<string, unknown>[] };
+    const ours = res.json<typeof recordedBody>();
+    assert.deepEqual(Object.keys(ours.config), Object.keys(recordedBody.config));
+    assert.equal(ours.config.mediaType, recordedBody.config.mediaType);
+    assert.deepEqual(Object.keys(ours.layers[0] ?? {}), Object.keys(recordedBody.layers[0] ?? {}));
+    assert.equal(ours.layers[0]?.mediaType, recordedBody.layers[0]?.mediaType);
+  });
+
+  it('js_set_repository_properties_patch_excerpt: PATCH challenged for metadata_write (insufficient_scope), then the whole repository with the new attributes', async function () {
+    await midSession(session, 'repository:library/hello-world:metadata_read');
+    const seen: unknown[] = [];
+    await replay(session, 'js_set_repository_properties_patch_excerpt.json', (entry, res) => {
+      if (entry.RequestMethod !== 'PATCH' || entry.StatusCode !== 200) return;
+      const recorded = entry.ResponseBody as Record<string, unknown>;
+      const ours = res.json<Record<string, unknown>>();
+      assert.deepEqual(Object.keys(ours), Object.keys(recorded), 'the fields of a GET, in its order');
+      assert.deepEqual(ours.changeableAttributes, recorded.changeableAttributes);
+      seen.push(em.registry('myregistry').changeableAttributes('library/hello-world'));
+    });
+    assert.deepEqual(seen, [
+      { deleteEnabled: false, writeEnabled: false, readEnabled: false, listEnabled: false },
+      { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true },
+    ]);
+    const tokens = em.log.entries().filter((e) => e.route === 'acr.token').map((e) => e.body as { scopes: string[] });
+    assert.deepEqual(tokens[tokens.length - 1]?.scopes, ['repository:library/hello-world:metadata_write']);
+  });
+
+  it('js_set_manifest_properties_excerpt: an untagged Docker v2 image read alone (no tags), then its attributes changed by PATCH', async function () {
+    const arm = em.registry('myregistry').manifestMediaTypes('library/hello-world');
+    const index = em.registry('myregistry').tags('library/hello-world').get('latest') ?? '';
+    const listed = await request(em.caPem, `https://${session.host}/v2/library/hello-world/manifests/${index}`, {
+      headers: { Authorization: `Bearer ${(await midSession(session, 'repository:library/hello-world:pull'), session.access)}`, Accept: 'application/vnd.docker.distribution.manifest.list.v2+json' },
+    });
+    const armImage = listed.json<{ manifests: { digest: string; platform: { architecture: string } }[] }>().manifests.find((m) => m.platform.architecture === 'arm')?.digest ?? '';
+    assert.equal(arm.get(armImage), 'application/vnd.docker.distribution.manifest.v2+json');
+    session.digests.set('sha256:40d0cfd0861719208ff9f7747ab3f97844eeca509df705db44a736df863b76af', armImage);
+    await midSession(session, 'repository:library/hello-world:metadata_read');
+    const states: unknown[] = [];
+    await replay(session, 'js_set_manifest_properties_excerpt.json', (entry, res) => {
+      if (entry.StatusCode !== 200 || entry.RequestUri.includes('/oauth2/')) return;
+      const recorded = (entry.ResponseBody as { manifest: Record<string, unknown> }).manifest;
+      const ours = res.json<{ manifest: Record<string, unknown> }>().manifest;
+      // ACR reports configMediaType for some manifests only (1 of 13 in js_list_manifests); the
+      // emulator for every manifest with a config. Otherwise the recorded fields in their order,
+      // and no tags for an untagged manifest.
+      assert.deepEqual(Object.keys(ours).filter((k) => k !== 'configMediaType'), Object.keys(recorded));
+      assert.deepEqual([ours.digest, ours.mediaType, ours.architecture, ours.os], [armImage, recorded.mediaType, recorded.architecture, recorded.os]);
+      assert.deepEqual(ours.changeableAttributes, recorded.changeableAttributes);
+      if (entry.RequestMethod === 'PATCH') states.push(em.registry('myregistry').changeableAttributes('library/hello-world', armImage)?.writeEnabled);
+    });
+    assert.deepEqual(states, [false, true]);
+  });
+
+  it('js_set_tag_properties_excerpt: a tag read, its attributes changed by PATCH with a metadata_write token', async function () {
+    const index = em.registry('myregistry').tags('library/hello-world').get('test1') ?? '';
+    session.digests.set('sha256:6e8b6f026e0b9c419ea0fd02d3905dd0952ad1feea67543f525c73a0a790fefb', index);
+    await midSession(session, 'repository:library/hello-world:metadata_read');
+    const states: unknown[] = [];
+    await replay(session, 'js_set_tag_properties_excerpt.json', (entry, res) => {
+      if (entry.StatusCode !== 200 || entry.RequestUri.includes('/oauth2/')) return;
+      const recorded = (entry.ResponseBody as { tag: Record<string, unknown> }).tag;
+      const ours = res.json<{ tag: Record<string, unknown> }>().tag;
+      assert.deepEqual(Object.keys(ours), Object.keys(recorded));
+      assert.deepEqual([ours.name, ours.digest, ours.changeableAttributes], [recorded.name, index, recorded.changeableAttributes]);
+      if (entry.RequestMethod === 'PATCH') states.push(em.registry('myregistry').changeableAttributes('library/hello-world', 'test1'));
+    });
+    assert.deepEqual(states, [
+      { deleteEnabled: false, writeEnabled: false, readEnabled: false, listEnabled: false },
+      { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true },
+    ]);
+  });
+
+  it('js_upload_blob_excerpt: POST (202, Range 0-0), PATCH of the recorded 1,167 bytes (202, Range 0-1166), PUT with the digest (201)', async function () {
+    const recording = readContract<Recording>('recordings/js_upload_blob_excerpt.json');
+    await midSession(session, 'repository:library/hello-world:pull,push');
+    let next: string | undefined;
+    for (const [i, entry] of recording.Entries.entries()) {
+      const digest = new URL(entry.RequestUri).searchParams.get('digest');
+      const path = next === undefined ? undefined : digest === null ? next : `${next}&digest=${encodeURIComponent(digest)}`;
+      const res = await send(session, entry, path);
+      const where = `upload#${i} ${entry.RequestMethod}`;
+      assert.equal(res.status, entry.StatusCode, `${where}: ${res.text}`);
+      checkHeaders(session, entry, res, where);
+      for (const name of ['Range', 'Content-Length', 'Docker-Content-Digest']) {
+        assert.equal(actualHeader(res.headers, name), recordedHeader(entry.ResponseHeaders, name), `${where}: ${name}`);
+      }
+      const location = String(res.headers.location);
+      const recordedLocation = recordedHeader(entry.ResponseHeaders, 'Location') ?? '';
+      // The upload's uuid and state are the registry's own; the form around them is recorded.
+      const form = (l: string): string => l.replace(/[0-9a-f-]{36}/, '<uuid>').replace(/_state=[^&]+/, '_state=<state>');
+      assert.equal(form(location), form(recordedLocation), `${where}: Location`);
+      if (res.headers['docker-upload-uuid'] !== undefined) assert.ok(location.includes(String(res.headers['docker-upload-uuid'])));
+      next = location;
+    }
+    const digest = 'sha256:ec0488e025553d34358768c43e24b1954e0056ec4700883252c74f3eec273016';
+    const held = await request(em.caPem, `https://${session.host}/v2/library/hello-world/blobs/${digest}`, { method: 'HEAD', headers: { Authorization: `Bearer ${session.access}` } });
+    assert.deepEqual([held.status, held.headers['content-length']], [200, '1167']);
+  });
+
+  it('js_delete_missing_blob: DELETE challenged for delete, exchange, token, then 404 BLOB_UNKNOWN', async function () {
+    await replay(session, 'js_delete_missing_blob.json', (entry, res) => {
+      if (entry.StatusCode === 404) assert.deepEqual(res.json(), entry.ResponseBody);
+    });
   });
 });

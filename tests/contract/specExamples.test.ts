@@ -39,7 +39,8 @@ function fixture(): Fixture {
                 '4.7.2-20180905-nanoserver-1803': { content: { kind: 'image', seed: 'n1' } },
                 '4.7.2-20180906-nanoserver-1803': { content: { kind: 'image', seed: 'n2' } },
               },
-              'hello-world-dangling': { '20190628-033033z': { content: { kind: 'image', seed: 'hwd' } } },
+              // The example's manifest is a Docker v2 schema 2 image.
+              'hello-world-dangling': { '20190628-033033z': { content: { kind: 'image', format: 'docker', seed: 'hwd' } } },
             },
           },
           {
@@ -250,13 +251,18 @@ describe('contract: Azure REST spec examples', function () {
       assert.deepEqual(body.changeableAttributes, expected.changeableAttributes);
     });
 
-    it('GetManifest: /v2/{name}/manifests/{reference} answers a manifest of the example shape', async function () {
+    it('GetManifest: /v2/{name}/manifests/{reference} with the example\'s Accept answers a Docker v2 manifest of the example shape', async function () {
       const ex = readContract<Example>('dataplane/GetManifest.json');
       const res = await request(em.caPem, `https://${host('acrapi')}/v2/${ex.parameters.name}/manifests/${ex.parameters.reference}`, {
-        headers: { Authorization: `Bearer ${await accessToken('acrapi', `repository:${ex.parameters.name}:pull`)}`, Accept: 'application/vnd.oci.image.manifest.v1+json' },
+        headers: { Authorization: `Bearer ${await accessToken('acrapi', `repository:${ex.parameters.name}:pull`)}`, Accept: String(ex.parameters.accept) },
       });
       assert.equal(res.status, 200);
-      assert.deepEqual(shapeDifferences(ex.responses['200']?.body, res.json()), []);
+      const expected = ex.responses['200']?.body as { mediaType: string; config: { mediaType: string }; layers: { mediaType: string }[] };
+      const body = res.json<typeof expected>();
+      assert.deepEqual(shapeDifferences(expected, body), []);
+      assert.equal(res.headers['content-type'], expected.mediaType);
+      assert.deepEqual([body.mediaType, body.config.mediaType, body.layers[0]?.mediaType], [expected.mediaType, expected.config.mediaType, expected.layers[0]?.mediaType]);
+      assert.deepEqual(Object.keys(body.config), Object.keys(expected.config), 'Docker field order');
     });
   });
 });

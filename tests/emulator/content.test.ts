@@ -51,6 +51,54 @@ describe('emulator: content', function () {
     assert.equal(m.configMediaType, MediaTypes.helmConfig);
   });
 
+  it('makes Docker v2 schema 2 images in the Docker field order (mediaType, size, digest), apart from the OCI ones', function () {
+    const m = buildContent({ kind: 'image', seed: 'x', format: 'docker' }).root;
+    const body = JSON.parse(m.bytes.toString('utf8')) as { schemaVersion: number; mediaType: string; config: Record<string, unknown>; layers: Record<string, unknown>[] };
+    assert.deepEqual([body.schemaVersion, body.mediaType, m.mediaType], [2, MediaTypes.dockerManifest, MediaTypes.dockerManifest]);
+    assert.deepEqual(Object.keys(body.config), ['mediaType', 'size', 'digest']);
+    assert.equal(body.config.mediaType, 'application/vnd.docker.container.image.v1+json');
+    for (const l of body.layers) {
+      assert.deepEqual(Object.keys(l), ['mediaType', 'size', 'digest']);
+      assert.equal(l.mediaType, 'application/vnd.docker.image.rootfs.diff.tar.gzip');
+    }
+    assert.equal(m.configMediaType, MediaTypes.dockerConfig);
+    assert.equal(m.digest, sha(m.bytes));
+    assert.notEqual(m.digest, buildContent({ kind: 'image', seed: 'x' }).root.digest, 'another manifest than the OCI one of the same seed');
+    assert.equal(buildContent({ kind: 'image', seed: 'x', format: 'oci' }).root.digest, buildContent({ kind: 'image', seed: 'x' }).root.digest);
+  });
+
+  it('makes Docker manifest lists of Docker v2 images, platform architecture first', function () {
+    const tree = buildContent({ kind: 'index', seed: 'l', format: 'docker', platforms: ['linux/amd64', 'linux/arm/v7'] });
+    const list = JSON.parse(tree.root.bytes.toString('utf8')) as { mediaType: string; manifests: Record<string, unknown>[] };
+    assert.equal(list.mediaType, MediaTypes.dockerManifestList);
+    assert.equal(tree.root.mediaType, MediaTypes.dockerManifestList);
+    assert.deepEqual(list.manifests.map((e) => Object.keys(e)), [['mediaType', 'size', 'digest', 'platform'], ['mediaType', 'size', 'digest', 'platform']]);
+    assert.deepEqual(list.manifests.map((e) => e.mediaType), [MediaTypes.dockerManifest, MediaTypes.dockerManifest]);
+    assert.deepEqual(list.manifests[1]?.platform, { architecture: 'arm', os: 'linux', variant: 'v7' });
+    assert.deepEqual(list.manifests.map((e) => e.digest), tree.children.map((c) => sha(c.bytes)));
+    assert.deepEqual(tree.root.references.map((r) => r.digest), tree.children.map((c) => c.digest));
+  });
+
+  it('makes OCI 1.1 artifacts: artifactType, the empty config, one blob, a subject descriptor and annotations', function () {
+    const subject = buildContent({ kind: 'image', seed: 'app' }).root;
+    const m = buildContent({
+      kind: 'artifact',
+      seed: 'sig',
+      artifactType: 'application/vnd.cncf.notary.signature',
+      blobMediaType: 'application/jose+json',
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.bytes.length },
+      annotations: { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' },
+    }).root;
+    const body = JSON.parse(m.bytes.toString('utf8')) as { mediaType: string; artifactType: string; config: { mediaType: string; digest: string; size: number }; layers: { mediaType: string }[]; subject: unknown; annotations: unknown };
+    assert.equal(body.mediaType, MediaTypes.ociManifest);
+    assert.equal(body.artifactType, 'application/vnd.cncf.notary.signature');
+    assert.deepEqual(body.config, { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha(Buffer.from('{}')), size: 2 });
+    assert.deepEqual(body.layers.map((l) => l.mediaType), ['application/jose+json']);
+    assert.deepEqual(body.subject, { mediaType: subject.mediaType, digest: subject.digest, size: subject.bytes.length });
+    assert.deepEqual(body.annotations, { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' });
+    assert.deepEqual([m.subject, m.artifactType], [subject.digest, 'application/vnd.cncf.notary.signature']);
+  });
+
   it('refuses a fixture with duplicate registry names or unknown roles', function () {
     const dup = basicFixture();
     dup.subscriptions[0]?.registries.push({ name: 'SRC', resourceGroup: 'x' });
@@ -58,5 +106,11 @@ describe('emulator: content', function () {
     const role = basicFixture();
     role.principals[0]?.roles.push({ role: 'Janitor' as never, scope: '/subscriptions/x' });
     assert.throws(() => validateFixture(role), /unknown role 'Janitor'/);
+    const format = basicFixture();
+    (format.subscriptions[0]?.registries[0]?.repositories ?? {}).app = { x: { content: { kind: 'image', seed: 'x', format: 'v1' as never } } };
+    assert.throws(() => validateFixture(format), /format must be 'oci' or 'docker'/);
+    const referrer = basicFixture();
+    (referrer.subscriptions[0]?.registries[0]?.repositories ?? {}).app = { x: { content: { kind: 'image', seed: 'x' }, referrers: [{ artifactType: '', seed: 's' }] } };
+    assert.throws(() => validateFixture(referrer), /referrer 0 needs an artifactType/);
   });
 });

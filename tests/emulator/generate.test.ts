@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { generateRegistries, startEmulator, type Emulator, type EmulatedRegistry, type Fixture, type RegistryFixture } from '../../testkit/emulator';
-import { SUB_A, TENANT, acrAccessToken, entraToken, principal, registryId, request } from './support';
+import { ACCEPT_MANIFESTS, SUB_A, TENANT, acrAccessToken, entraToken, principal, registryId, request } from './support';
 
 function world(source: RegistryFixture, target: RegistryFixture): Fixture {
   return {
@@ -43,6 +43,24 @@ describe('emulator: generated registries', function () {
     assert.deepEqual([named.source.name, named.source.resourceGroup, named.source.sku, named.target.name], ['a', 'ra', 'Basic', 'b']);
     assert.throws(() => generateRegistries({ repositories: -1 }), /repositories/);
     assert.throws(() => generateRegistries({ repositories: 1, driftPercent: 120 }), /driftPercent/);
+    assert.throws(() => generateRegistries({ repositories: 1, dockerPercent: -1 }), /dockerPercent/);
+  });
+
+  it('families: about half of the image repositories Docker, the rest OCI; the share changes formats, not names or tags', function () {
+    const g = generateRegistries({ repositories: 400, seed: 'families' });
+    const formats = Object.values(g.source.repositories ?? {}).map((tags) => Object.values(tags)[0]?.content);
+    const docker = formats.filter((c) => (c?.kind === 'image' || c?.kind === 'index') && c.format === 'docker').length;
+    assert.equal(docker, g.summary.dockerRepositories);
+    assert.ok(docker > 150 && docker < 230, `${docker} of 400 Docker`);
+    assert.ok(formats.some((c) => c?.kind === 'index' && c.format === 'docker') && formats.some((c) => c?.kind === 'index' && c.format === undefined), 'lists and OCI indexes');
+    const allOci = generateRegistries({ repositories: 400, seed: 'families', dockerPercent: 0 });
+    assert.equal(allOci.summary.dockerRepositories, 0);
+    assert.deepEqual(Object.keys(allOci.source.repositories ?? {}), Object.keys(g.source.repositories ?? {}), 'same names');
+    assert.deepEqual(
+      Object.values(allOci.source.repositories ?? {}).map((t) => Object.keys(t)),
+      Object.values(g.source.repositories ?? {}).map((t) => Object.keys(t)),
+      'same tags',
+    );
   });
 
   describe('in an emulator', function () {
@@ -56,6 +74,7 @@ describe('emulator: generated registries', function () {
       let images = 0;
       let checkedLatest = 0;
       let indexes = 0;
+      let lists = 0;
       let charts = 0;
       for (const repo of src.repositories()) {
         const tags = src.tags(repo);
@@ -88,11 +107,15 @@ describe('emulator: generated registries', function () {
         const manifests = res.json<{ manifests: { mediaType: string; configMediaType?: string; references?: unknown[] }[] }>().manifests;
         // A listing carries media types, not references (those only come with the single read).
         assert.ok(manifests.every((m) => m.references === undefined), `${repo}: no references in a listing`);
-        const children = manifests.filter((m) => m.mediaType === 'application/vnd.oci.image.manifest.v1+json').length;
-        if (manifests.some((m) => m.mediaType === 'application/vnd.oci.image.index.v1+json') && children >= 2) indexes += 1;
+        // Either family: an OCI index of OCI images or a Docker manifest list of Docker v2 images.
+        const oci = manifests.filter((m) => m.mediaType === 'application/vnd.oci.image.manifest.v1+json').length;
+        const docker = manifests.filter((m) => m.mediaType === 'application/vnd.docker.distribution.manifest.v2+json').length;
+        if (manifests.some((m) => m.mediaType === 'application/vnd.oci.image.index.v1+json') && oci >= 2) indexes += 1;
+        if (manifests.some((m) => m.mediaType === 'application/vnd.docker.distribution.manifest.list.v2+json') && docker >= 2) lists += 1;
         if (manifests.some((m) => m.configMediaType === 'application/vnd.cncf.helm.config.v1+json')) charts += 1;
       }
-      assert.ok(indexes > 0, 'multi-arch indexes');
+      assert.ok(indexes > 0, 'multi-arch OCI indexes');
+      assert.ok(lists > 0, 'Docker manifest lists');
       assert.ok(charts > 0, 'Helm charts');
     });
 
@@ -160,10 +183,10 @@ describe('emulator: generated registries', function () {
       for (const r of [repo, ...(multi ? [multi] : [])]) {
         const token = await acrAccessToken(em, 'source', 'owner', [`repository:${r}:pull`]);
         for (const [tag, digest] of src.tags(r)) {
-          const get = await request(em.caPem, `https://${src.loginServer}/v2/${r}/manifests/${tag}`, { headers: { Authorization: `Bearer ${token}` } });
+          const get = await request(em.caPem, `https://${src.loginServer}/v2/${r}/manifests/${tag}`, { headers: { Authorization: `Bearer ${token}`, Accept: ACCEPT_MANIFESTS } });
           assert.equal(get.status, 200);
           assert.equal(`sha256:${createHash('sha256').update(get.body).digest('hex')}`, digest, `${r}:${tag}`);
-          const head = await request(em.caPem, `https://${src.loginServer}/v2/${r}/manifests/${tag}`, { method: 'HEAD', headers: { Authorization: `Bearer ${token}` } });
+          const head = await request(em.caPem, `https://${src.loginServer}/v2/${r}/manifests/${tag}`, { method: 'HEAD', headers: { Authorization: `Bearer ${token}`, Accept: ACCEPT_MANIFESTS } });
           assert.equal(head.headers['content-length'], String(get.body.length));
           assert.equal(head.headers['docker-content-digest'], digest);
           assert.equal(head.body.length, 0);
@@ -184,10 +207,10 @@ describe('emulator: generated registries', function () {
       const dst = em.registry('target');
       assert.equal(dst.tags(multi).get('latest'), digest);
       const token = await acrAccessToken(em, 'target', 'owner', [`repository:${multi}:pull`]);
-      const index = await request(em.caPem, `https://${dst.loginServer}/v2/${multi}/manifests/latest`, { headers: { Authorization: `Bearer ${token}` } });
+      const index = await request(em.caPem, `https://${dst.loginServer}/v2/${multi}/manifests/latest`, { headers: { Authorization: `Bearer ${token}`, Accept: ACCEPT_MANIFESTS } });
       assert.equal(`sha256:${createHash('sha256').update(index.body).digest('hex')}`, digest);
       for (const child of index.json<{ manifests: { digest: string }[] }>().manifests) {
-        const res = await request(em.caPem, `https://${dst.loginServer}/v2/${multi}/manifests/${child.digest}`, { headers: { Authorization: `Bearer ${token}` } });
+        const res = await request(em.caPem, `https://${dst.loginServer}/v2/${multi}/manifests/${child.digest}`, { headers: { Authorization: `Bearer ${token}`, Accept: ACCEPT_MANIFESTS } });
         assert.equal(`sha256:${createHash('sha256').update(res.body).digest('hex')}`, child.digest);
       }
     });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { ClientSecretCredential } from '@azure/identity';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
-import { SUB_A, SUB_B, TENANT, acrAccessToken, entraToken, principal, registryId, request, type HttpResult } from './support';
+import { ACCEPT_MANIFESTS, SUB_A, SUB_B, TENANT, acrAccessToken, entraToken, principal, registryId, request, type HttpResult } from './support';
 
 const SRC = registryId(SUB_A, 'src-rg', 'src');
 const OTHER_SRC = registryId(SUB_B, 'b-rg', 'bsrc');
@@ -157,7 +157,7 @@ describe('emulator: importImage', function () {
 
     const token = await acrAccessToken(em, 'dst', 'owner', ['repository:team/multi:pull']);
     const get = (ref: string) =>
-      request(em.caPem, `https://${dst.loginServer}/v2/team%2Fmulti/manifests/${ref}`, { headers: { Authorization: `Bearer ${token}` } });
+      request(em.caPem, `https://${dst.loginServer}/v2/team%2Fmulti/manifests/${ref}`, { headers: { Authorization: `Bearer ${token}`, Accept: ACCEPT_MANIFESTS } });
     const index = await get('v1');
     assert.equal(index.status, 200);
     assert.equal(index.headers['docker-content-digest'], indexDigest);

@@ -66,6 +66,19 @@ export const form = (fields: Record<string, string | string[]>): string => {
 
 export const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
+/**
+ * An Accept naming every manifest type, as the Azure SDKs send it ("request every known
+ * manifest media type", azure-sdk-for-net#35084): a registry answers a manifest a client does
+ * not accept with 404 MANIFEST_UNKNOWN (OCI) or another manifest (a Docker list's image).
+ */
+export const ACCEPT_MANIFESTS = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.artifact.manifest.v1+json',
+].join(', ');
+
 export function registryId(subscriptionId: string, resourceGroup: string, name: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${name}`;
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
 import { MeteringBucket, registryLimitResolver } from '../../testkit/emulator/throttling';
-import { SUB_A, SUB_B, TENANT, acrAccessToken, acrExchange, entraToken, images, principal, registryId, request, sleep, type HttpResult } from './support';
+import { ACCEPT_MANIFESTS, SUB_A, SUB_B, TENANT, acrAccessToken, acrExchange, entraToken, images, principal, registryId, request, sleep, type HttpResult } from './support';
 
 const WRITES = 'x-ms-ratelimit-remaining-subscription-writes';
 const READS = 'x-ms-ratelimit-remaining-subscription-reads';
@@ -217,7 +217,7 @@ describe('emulator: throttling', function () {
       assert.equal((await request(em.caPem, `https://${host}/v2/app/manifests/t0`, { method: 'HEAD', headers: { Authorization: `Bearer ${token}` } })).status, 429);
       // A push is a write, not metered as a read.
       const manifest = await request(em.caPem, `https://${em.registry('prem').loginServer}/v2/app/manifests/t0`, {
-        headers: { Authorization: `Bearer ${await acrAccessToken(em, 'prem', 'owner', ['repository:app:pull'])}` },
+        headers: { Authorization: `Bearer ${await acrAccessToken(em, 'prem', 'owner', ['repository:app:pull'])}`, Accept: ACCEPT_MANIFESTS },
       });
       assert.equal(manifest.status, 200, 'another registry reads on');
       const put = await request(em.caPem, `https://${host}/v2/app/manifests/pushed`, {

@@ -46,7 +46,12 @@ import { CATALOG_SCOPE } from './scopes';
 
 export { INDEX_MEDIA_TYPES, type AcrTag } from './answerShapes';
 
-/** Every manifest media type a registry may hold, so HEAD never 404s on content negotiation. */
+/**
+ * Every manifest media type a registry may hold. A registry answers a manifest whose type the
+ * Accept leaves out with 404 MANIFEST_UNKNOWN (OCI types) or, for a Docker manifest list asked
+ * for by tag, with its linux/amd64 image and that image's digest: HEAD must name them all to
+ * read the digest the tag points at (tests/azure/mixedFamilies.integration.test.ts).
+ */
 export const MANIFEST_MEDIA_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',

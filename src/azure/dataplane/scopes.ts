@@ -4,7 +4,11 @@
  * from a 401 every time:
  * - `/acr/v1/_catalog`, `/v2/_catalog`        -> `registry:catalog:*`
  * - `/acr/v1/{repo}`, `/acr/v1/{repo}/_tags|_manifests…` -> `repository:{repo}:metadata_read`
- * - `/v2/{repo}/manifests|blobs|tags…`       -> `repository:{repo}:pull`
+ * - `/v2/{repo}/tags/list`                   -> `repository:{repo}:metadata_read` (ACR counts
+ *   listing tags as metadata: a `content/read` token "can pull but not list", Azure/acr#690)
+ * - `/v2/{repo}/manifests|blobs|referrers/…` -> `repository:{repo}:pull`
+ * Blob uploads (`pull,push`) are not read by this program and get no scope: the challenge
+ * names it.
  */
 
 export const CATALOG_SCOPE = 'registry:catalog:*';
@@ -24,7 +28,11 @@ export function scopeForUrl(url: string): string | undefined {
   // The repository itself (its attributes) or its tags and manifests; the name is one segment (%2F).
   const acr = /^\/acr\/v1\/([^/_][^/]*)(?:$|\/(?:_tags|_manifests)(?:\/|$))/.exec(path);
   if (acr) return metadataReadScope(decodeURIComponent(acr[1]));
-  const v2 = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(path);
-  if (v2) return pullScope(v2[1].split('/').map(decodeURIComponent).join('/'));
+  const name = (encoded: string): string => encoded.split('/').map(decodeURIComponent).join('/');
+  const tags = /^\/v2\/(.+)\/tags\/list$/.exec(path);
+  if (tags) return metadataReadScope(name(tags[1]));
+  if (/\/blobs\/uploads(?:\/|$)/.test(path)) return undefined;
+  const v2 = /^\/v2\/(.+?)\/(?:manifests|blobs|referrers)\//.exec(path);
+  if (v2) return pullScope(name(v2[1]));
   return undefined;
 }

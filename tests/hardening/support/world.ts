@@ -2,7 +2,9 @@
  * The world every fault scenario runs in: a source registry and a target registry in two
  * subscriptions, two service principals with recognisable fake secrets (one per side for the
  * task's two connections; the target one, which can also read the source, for the command
- * line), and content with shared digests, a multi-arch index, a Helm chart and a locked tag.
+ * line), and content with shared digests, a multi-arch image, a Helm chart and a locked tag, in
+ * both manifest families as real registries hold them: team1's images and the base runtime's
+ * manifest list are Docker's (v2 schema 2), the rest OCI.
  */
 import type { Fixture, RegistryFixture, TagFixture } from '../../../testkit/emulator/api';
 
@@ -24,15 +26,17 @@ export const targetRegistryId = `/subscriptions/${SUB_TARGET}/resourceGroups/rg-
 export const NEVER_SHOWN = [SECRETS.source, SECRETS.target, SUB_SOURCE, SUB_TARGET, TENANT, sourceRegistryId, targetRegistryId];
 
 const image = (seed: string): TagFixture => ({ content: { kind: 'image', seed } });
+const dockerImage = (seed: string): TagFixture => ({ content: { kind: 'image', format: 'docker', seed } });
 
 /** `count` repositories `app00…` with releases sharing digests, plus special cases. */
 export function sourceRepositories(count = 12): NonNullable<RegistryFixture['repositories']> {
   const repos: NonNullable<RegistryFixture['repositories']> = {};
   for (let i = 0; i < count; i++) {
     const name = `team${i % 3}/app${String(i).padStart(2, '0')}`;
-    repos[name] = { '1.0.0': image(`${name}-1`), '1.0': image(`${name}-1`), '2.0.0': image(`${name}-2`), latest: image(`${name}-2`) };
+    const make = i % 3 === 1 ? dockerImage : image;
+    repos[name] = { '1.0.0': make(`${name}-1`), '1.0': make(`${name}-1`), '2.0.0': make(`${name}-2`), latest: make(`${name}-2`) };
   }
-  repos['base/runtime'] = { '24.04': { content: { kind: 'index', seed: 'rt', platforms: ['linux/amd64', 'linux/arm64'] } } };
+  repos['base/runtime'] = { '24.04': { content: { kind: 'index', format: 'docker', seed: 'rt', platforms: ['linux/amd64', 'linux/arm64'] } } };
   repos['charts/app'] = { '1.2.3': { content: { kind: 'helm', seed: 'chart', chart: 'app', version: '1.2.3' } } };
   repos['locked/app'] = { stable: image('locked-new') };
   return repos;
