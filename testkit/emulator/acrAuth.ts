@@ -166,13 +166,56 @@ export function exchange(ctx: RequestContext, registry: RegistryState, deps: Acr
   return jsonReply(200, { refresh_token: refresh });
 }
 
+/** The scopes a request asks for, both ways the distribution spec writes them. */
+function askedScopes(form: URLSearchParams): string[] {
+  return form
+    .getAll('scope')
+    .flatMap((s) => s.split(' '))
+    .filter(Boolean);
+}
+
+/** What anonymous pull allows: reading, never writing (pull, metadata_read, the catalog). */
+const ANONYMOUS_ACTIONS: ReadonlySet<DataPlaneAction> = new Set(['pull', 'metadata_read', 'catalog']);
+
+/**
+ * `grant_type=password` without a user name and with an empty `refresh_token` is how clients
+ * ask for an anonymous token (recorded: the JS SDK's anonymous catalog listing, 2023,
+ * `js_list_repositories_anonymous.json`). Anonymous pull on: the read scopes asked for; off,
+ * or a user name given (admin credentials, never enabled here): 401.
+ */
+function passwordGrant(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps, form: URLSearchParams): Reply {
+  if (!registry.anonymousPullEnabled || form.get('username') || form.get('password') || form.get('refresh_token')) {
+    return acrErrors(401, 'UNAUTHORIZED', 'Anonymous pull and admin credentials are disabled on this registry.');
+  }
+  const service = form.get('service');
+  if (!service || service.toLowerCase() !== registry.loginServer) {
+    return acrErrors(400, 'INVALID_SERVICE', `service '${service ?? ''}' does not name this registry ('${registry.loginServer}').`);
+  }
+  const asked = askedScopes(form);
+  const granted: AccessScope[] = [];
+  for (const scope of asked.map(parseScope).filter((s): s is AccessScope => s !== undefined)) {
+    const actions = scope.actions.filter((a) => {
+      const needed = dataPlaneActionFor(scope, a);
+      return needed !== undefined && ANONYMOUS_ACTIONS.has(needed);
+    });
+    if (actions.length > 0) granted.push({ ...scope, actions });
+  }
+  const record: AcrTokenRequestRecord = { scopes: asked, granted: granted.map(formatScope) };
+  ctx.logBody(record);
+  const access = deps.acrSigner.sign({
+    ...baseClaims(registry, deps.tokenLifetimeSeconds(), { sub: 'anonymous' }),
+    grant_type: 'access_token',
+    access: granted,
+    roles: [],
+  });
+  return jsonReply(200, { access_token: access });
+}
+
 /** `POST /oauth2/token`: ACR refresh token + scopes → ACR access token. */
 export function token(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps): Reply {
   const form = formOf(ctx.body);
   const grantType = form.get('grant_type');
-  if (grantType === 'password') {
-    return acrErrors(401, 'UNAUTHORIZED', 'Anonymous pull and admin credentials are disabled on this registry.');
-  }
+  if (grantType === 'password') return passwordGrant(ctx, registry, deps, form);
   if (grantType !== 'refresh_token') return acrErrors(400, 'UNSUPPORTED', `grant_type '${grantType ?? ''}' is not supported; use refresh_token.`);
   const service = form.get('service');
   if (!service || service.toLowerCase() !== registry.loginServer) {
@@ -188,10 +231,7 @@ export function token(ctx: RequestContext, registry: RegistryState, deps: AcrAut
   // Several scopes in one request, both ways the distribution spec writes them: the `scope`
   // parameter repeated (token.md, the GET form) or one space-separated list (oauth.md, the POST
   // form docker sends with a refresh token). The token grants each one the principal may have.
-  const asked = form
-    .getAll('scope')
-    .flatMap((s) => s.split(' '))
-    .filter(Boolean);
+  const asked = askedScopes(form);
   const requested = asked.map(parseScope).filter((s): s is AccessScope => s !== undefined);
   const principal = deps.state.principal(stringClaim(check.claims, 'tenant') ?? '', stringClaim(check.claims, 'appid') ?? '');
   const granted = grant(principal, registry, requested);

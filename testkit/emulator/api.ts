@@ -110,6 +110,12 @@ export interface RegistryFixture {
   sku?: 'Basic' | 'Standard' | 'Premium';
   publicNetworkAccess?: 'Enabled' | 'Disabled';
   networkRuleBypassOptions?: 'AzureServices' | 'None';
+  /**
+   * Anonymous pull (`az acr update --anonymous-pull-enabled`): the token route gives anyone,
+   * without credentials, the read scopes (pull, metadata_read, the catalog). Standard and
+   * Premium only, as in Azure. Default false.
+   */
+  anonymousPullEnabled?: boolean;
   /** When 'disabled', the data plane refuses ARM-audience Entra tokens at /oauth2/exchange. */
   azureADAuthenticationAsArmPolicy?: 'enabled' | 'disabled';
   /** repository name -> tag name -> content */

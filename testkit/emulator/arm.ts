@@ -85,7 +85,7 @@ export function registryBody(r: RegistryState): Record<string, unknown> {
       networkRuleBypassOptions: r.networkRuleBypassOptions,
       networkRuleBypassAllowedForTasks: false,
       zoneRedundancy: 'Disabled',
-      anonymousPullEnabled: false,
+      anonymousPullEnabled: r.anonymousPullEnabled,
       roleAssignmentMode: 'LegacyRegistryPermissions',
     },
   };

@@ -50,6 +50,8 @@ export function validateFixture(fixture: Fixture): void {
       registries.add(r.name.toLowerCase());
       if (!r.resourceGroup) problems.push(`registry ${r.name} needs a resourceGroup`);
       else if (invalidResourceGroup(r.resourceGroup)) problems.push(`registry ${r.name}: resource group name '${r.resourceGroup}' is not one ARM accepts`);
+      // Azure offers anonymous pull on Standard and Premium only (az acr update refuses it on Basic).
+      if (r.anonymousPullEnabled && (r.sku ?? 'Premium') === 'Basic') problems.push(`registry ${r.name}: anonymous pull needs the Standard or Premium SKU`);
       for (const repo of r.lockedRepositories ?? []) {
         // Azure keeps attributes only for repositories that exist.
         if (!Object.hasOwn(r.repositories ?? {}, repo)) problems.push(`registry ${r.name}: locked repository '${repo}' is not among its repositories`);

@@ -116,6 +116,7 @@ export class RegistryState implements EmulatedRegistry {
   readonly location: string;
   readonly sku: 'Basic' | 'Standard' | 'Premium';
   readonly publicNetworkAccess: 'Enabled' | 'Disabled';
+  readonly anonymousPullEnabled: boolean;
   readonly networkRuleBypassOptions: 'AzureServices' | 'None';
   readonly aadAuthAsArmPolicy: 'enabled' | 'disabled';
   readonly creationDate: number;
@@ -145,6 +146,7 @@ export class RegistryState implements EmulatedRegistry {
     this.location = fixture.location ?? 'westus';
     this.sku = fixture.sku ?? 'Premium';
     this.publicNetworkAccess = fixture.publicNetworkAccess ?? 'Enabled';
+    this.anonymousPullEnabled = fixture.anonymousPullEnabled ?? false;
     this.networkRuleBypassOptions = fixture.networkRuleBypassOptions ?? 'AzureServices';
     this.aadAuthAsArmPolicy = fixture.azureADAuthenticationAsArmPolicy ?? 'enabled';
     this.creationDate = clock.now();

@@ -25,6 +25,7 @@ describe('azure/armImporter: synchronous answers (emulator)', function () {
       fixture: {
         principals: [
           principal(SYNCER, [
+            { role: 'Reader', scope: `/subscriptions/${SUB_A}` },
             { role: 'AcrPull', scope: `/subscriptions/${SUB_A}` },
             { role: 'Container Registry Data Importer and Data Reader', scope: `/subscriptions/${SUB_B}` },
           ]),

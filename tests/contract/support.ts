@@ -36,22 +36,56 @@ function kind(v: unknown): string {
 }
 
 /**
- * Where `actual` lacks the shape of `expected`: every key of `expected` must exist in
- * `actual` with the same JSON type (arrays: the first expected element against every actual
- * element). `ignore` holds paths like `$.tags.key` or `$.manifests[].quarantineState`.
+ * The shape of a recorded array's elements: an object's keys recorded in every element are
+ * required, those recorded in some are allowed (an untagged manifest has no `tags`, a tagged
+ * one has), each with the first value recorded for it.
  */
-export function shapeDifferences(expected: unknown, actual: unknown, ignore: readonly string[] = [], path = '$'): string[] {
+interface ElementShape {
+  value: unknown;
+  optional: ReadonlySet<string>;
+}
+
+function elementShape(elements: readonly unknown[]): ElementShape {
+  const first = elements[0];
+  if (kind(first) !== 'object' || !elements.every((e) => kind(e) === 'object')) return { value: first, optional: new Set() };
+  const merged: Record<string, unknown> = {};
+  for (const e of elements as Record<string, unknown>[]) for (const [k, v] of Object.entries(e)) if (!(k in merged)) merged[k] = v;
+  const optional = new Set(Object.keys(merged).filter((k) => !(elements as Record<string, unknown>[]).every((e) => k in e)));
+  return { value: merged, optional };
+}
+
+/**
+ * Where `actual` lacks the shape of `expected`: every key of `expected` must exist in
+ * `actual` with the same JSON type (arrays: every actual element against the recorded
+ * elements' shape). `ignore` holds paths like `$.tags.key` or `$.manifests[].quarantineState`.
+ * `direction: 'both'` also reports keys `actual` has and the recording lacks — for
+ * recordings that are the whole body, where an extra key is the emulator inventing a field.
+ */
+export function shapeDifferences(
+  expected: unknown,
+  actual: unknown,
+  ignore: readonly string[] = [],
+  path = '$',
+  direction: 'recorded' | 'both' = 'recorded',
+  optional: ReadonlySet<string> = new Set(),
+): string[] {
   if (ignore.includes(path)) return [];
   if (kind(expected) !== kind(actual)) return [`${path}: expected ${kind(expected)}, got ${kind(actual)}`];
   if (Array.isArray(expected) && Array.isArray(actual)) {
     if (expected.length === 0) return [];
     if (actual.length === 0) return [`${path}: expected a non-empty array`];
-    return actual.flatMap((a) => shapeDifferences(expected[0], a, ignore, `${path}[]`));
+    const shape = elementShape(expected);
+    return actual.flatMap((a) => shapeDifferences(shape.value, a, ignore, `${path}[]`, direction, shape.optional));
   }
   if (kind(expected) === 'object') {
     const e = expected as Record<string, unknown>;
     const a = actual as Record<string, unknown>;
-    return Object.keys(e).flatMap((k) => (k in a ? shapeDifferences(e[k], a[k], ignore, `${path}.${k}`) : ignore.includes(`${path}.${k}`) ? [] : [`${path}.${k}: missing`]));
+    const missing = Object.keys(e).flatMap((k) => {
+      if (k in a) return shapeDifferences(e[k], a[k], ignore, `${path}.${k}`, direction);
+      return optional.has(k) || ignore.includes(`${path}.${k}`) ? [] : [`${path}.${k}: missing`];
+    });
+    const extra = direction === 'both' ? Object.keys(a).filter((k) => !(k in e) && !ignore.includes(`${path}.${k}`)).map((k) => `${path}.${k}: not in the recording`) : [];
+    return [...missing, ...extra];
   }
   return [];
 }

@@ -11,6 +11,7 @@ import { startEmulator, type Emulator, type Fixture, type TagFixture } from '../
 import { principal, SUB_A, TENANT } from '../emulator/support';
 
 const READER = 'sdk-reader';
+const WRITER = 'sdk-writer';
 
 function fixture(): Fixture {
   const many: Record<string, TagFixture> = {};
@@ -22,7 +23,10 @@ function fixture(): Fixture {
   };
   for (let i = 0; i < 120; i++) repositories[`svc/${String(i).padStart(3, '0')}`] = { v1: { content: { kind: 'image', seed: `svc-${i}` } } };
   return {
-    principals: [principal(READER, [{ role: 'Reader', scope: `/subscriptions/${SUB_A}` }, { role: 'AcrPull', scope: `/subscriptions/${SUB_A}` }])],
+    principals: [
+      principal(READER, [{ role: 'Reader', scope: `/subscriptions/${SUB_A}` }, { role: 'AcrPull', scope: `/subscriptions/${SUB_A}` }]),
+      principal(WRITER, [{ role: 'Contributor', scope: `/subscriptions/${SUB_A}` }]),
+    ],
     subscriptions: [{ id: SUB_A, tenantId: TENANT, registries: [{ name: 'sdkreg', resourceGroup: 'rg', repositories }] }],
   };
 }
@@ -94,6 +98,28 @@ describe('fidelity: @azure/container-registry against the emulator', function ()
       tlsOptions: { ca: em.caPem },
     }).getManifest('0.9.0');
     assert.equal(chart.digest, em.registry('sdkreg').tags('charts/web').get('0.9.0'));
+  });
+
+  it('changes attributes of a tag, a manifest and a repository with its own PATCHes; a reader cannot', async () => {
+    const writer = new ContainerRegistryClient(
+      endpoint,
+      new ClientSecretCredential(TENANT, WRITER, `secret-of-${WRITER}`, { authorityHost: em.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: em.caPem } }),
+      { audience: em.acrAudience, tlsOptions: { ca: em.caPem } },
+    );
+    const registry = em.registry('sdkreg');
+    const digest = registry.tags('team/api').get('2.0') ?? '';
+    const tag = await writer.getArtifact('team/api', '1.0').updateTagProperties('1.0', { canWrite: false });
+    assert.equal(tag.canWrite, false);
+    const manifest = await writer.getArtifact('team/api', digest).updateManifestProperties({ canDelete: false });
+    assert.equal(manifest.canDelete, false);
+    const repository = await writer.getRepository('charts/web').updateProperties({ canWrite: false, canList: false });
+    assert.deepEqual([repository.canWrite, repository.canList, repository.canRead], [false, false, true]);
+    assert.equal(registry.changeableAttributes('team/api', '1.0')?.writeEnabled, false);
+    assert.equal(registry.changeableAttributes('team/api', 'latest')?.writeEnabled, true, 'only the tag named');
+    assert.equal(registry.changeableAttributes('team/api', digest)?.deleteEnabled, false);
+    assert.deepEqual(registry.changeableAttributes('charts/web'), { deleteEnabled: true, writeEnabled: false, readEnabled: true, listEnabled: false });
+    await assert.rejects(client.getArtifact('team/api', 'latest').updateTagProperties('latest', { canWrite: false }), (e: { statusCode?: number }) => e.statusCode === 401);
+    assert.equal(registry.changeableAttributes('team/api', 'latest')?.writeEnabled, true, 'the reader changed nothing');
   });
 
   it('signs in the way the SDK does: challenge, exchange, token — no request the emulator refused along the way', () => {
