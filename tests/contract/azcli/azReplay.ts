@@ -209,7 +209,9 @@ export class AzReplay {
   /** What az keeps from an answer: tokens, the refresh token, an import's Location. */
   private remember(x: AzExchange, res: HttpResult): void {
     const r = x.request;
-    if (isImportPost(x) && res.status === 202) this.location = String(res.headers.location ?? '');
+    // az polls the Location it got last: the POST's, then any a running poll answers.
+    if (isImportPost(x)) this.location = '';
+    if ((isImportPost(x) || isPoll(x)) && res.status === 202 && res.headers.location) this.location = String(res.headers.location);
     if (res.status !== 200) return;
     if (r.path === '/oauth2/exchange') this.refresh = res.json<{ refresh_token: string }>().refresh_token;
     else if (x.listener === 'acr' && r.path === '/oauth2/token') this.access = res.json<{ access_token: string }>().access_token;
