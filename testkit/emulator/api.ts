@@ -213,7 +213,10 @@ export type RouteName =
   | 'acr.blobStorage'
   /** `POST …/oidctoken?serviceConnectionId=` of the pipeline (`System.OidcRequestUri`). */
   | 'pipeline.oidcToken'
-  /** `GET` of the App Service–style managed-identity endpoint (`IDENTITY_ENDPOINT`). */
+  /**
+   * The machine's managed-identity endpoint: App Service's `GET` (2019-08-01 with
+   * `X-IDENTITY-HEADER`, 2017-09-01 with `secret`) and the Cloud Shell / VM extension `POST`.
+   */
   | 'identity.token'
   | 'other';
 
@@ -462,11 +465,18 @@ export interface EmulatedPipeline {
   readonly systemAccessToken: string;
 }
 
-/** The App Service–style managed-identity endpoint (what `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` name). */
+/**
+ * The machine's managed-identity endpoint (what `IDENTITY_ENDPOINT`/`IDENTITY_HEADER`, or
+ * az 2.45's `MSI_ENDPOINT`/`MSI_SECRET`, name). It answers App Service's two GET protocols
+ * and the Cloud Shell / VM extension POST (managedIdentity.ts).
+ */
 export interface EmulatedManagedIdentityEndpoint {
-  /** `IDENTITY_ENDPOINT`, e.g. https://127.0.0.1:41236/msi/token */
+  /** `IDENTITY_ENDPOINT` (or `MSI_ENDPOINT`), e.g. https://127.0.0.1:41236/msi/token */
   readonly endpoint: string;
-  /** `IDENTITY_HEADER`: the secret every request must send as `X-IDENTITY-HEADER`. */
+  /**
+   * `IDENTITY_HEADER` (or `MSI_SECRET`): the secret every App Service request must send, as
+   * `X-IDENTITY-HEADER` (api-version 2019-08-01) or `secret` (2017-09-01).
+   */
   readonly header: string;
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { startEmulator, type Emulator, type ManagedIdentityRecord } from '../../testkit/emulator';
-import { SUB_A, TENANT, basicFixture, claimsOf, request } from './support';
+import { FORM, SUB_A, TENANT, basicFixture, claimsOf, form, request } from './support';
 
 describe('emulator: the machine’s managed-identity endpoint', function () {
   let em: Emulator;
@@ -61,5 +61,56 @@ describe('emulator: the machine’s managed-identity endpoint', function () {
     noVersion.searchParams.set('resource', em.armEndpoint);
     assert.equal((await request(em.caPem, noVersion.toString(), { headers: { 'X-IDENTITY-HEADER': em.managedIdentity.header } })).status, 400);
     assert.ok(!JSON.stringify(em.log.entries()).includes(em.managedIdentity.header), 'the header is never logged');
+  });
+
+  /** App Service's 2017-09-01 form, as az 2.45 (msrestazure) sends it: the resource not encoded, header `secret`. */
+  const ask2017 = (resource: string, secret: string | null = em.managedIdentity.header, extra = '') =>
+    request(em.caPem, `${em.managedIdentity.endpoint}/?resource=${resource}&api-version=2017-09-01${extra}`, { headers: secret === null ? {} : { secret } });
+
+  it('answers App Service’s 2017-09-01 form: the `secret` header, `clientid`, `expires_on` as App Service’s date', async function () {
+    const res = await ask2017('https://management.core.windows.net/');
+    assert.equal(res.status, 200, res.text);
+    const body = res.json<{ access_token: string; expires_on: string; resource: string; token_type: string; client_id: string }>();
+    assert.deepEqual(Object.keys(body), ['access_token', 'expires_on', 'resource', 'token_type', 'client_id']);
+    assert.equal(body.resource, 'https://management.core.windows.net/');
+    assert.equal(body.client_id, 'vm-identity');
+    // "11/05/2021 15:18:31 +00:00" (azure-cli's adal_authentication.py), read as %m/%d/%Y %H:%M:%S %z.
+    const m = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2}) \+00:00$/.exec(body.expires_on);
+    assert.ok(m, body.expires_on);
+    const [, mo, d, y, h, mi, s] = m.map(Number);
+    assert.equal(Date.UTC(y, mo - 1, d, h, mi, s) / 1000, claimsOf(body.access_token).exp);
+    assert.equal(claimsOf(body.access_token).tid, TENANT);
+
+    const user = await ask2017('https://containerregistry.azure.net', em.managedIdentity.header, '&clientid=user-identity');
+    assert.equal(claimsOf(user.json<{ access_token: string }>().access_token).appid, 'user-identity');
+  });
+
+  it('refuses the 2017-09-01 form without its secret, with a wrong one, or with the 2019 header instead', async function () {
+    assert.equal((await ask2017('https://management.core.windows.net/', null)).status, 401);
+    assert.equal((await ask2017('https://management.core.windows.net/', 'guess')).status, 401);
+    const other = await request(em.caPem, `${em.managedIdentity.endpoint}/?resource=https://management.core.windows.net/&api-version=2017-09-01`, {
+      headers: { 'X-IDENTITY-HEADER': em.managedIdentity.header },
+    });
+    assert.equal(other.status, 401);
+  });
+
+  it('answers the Cloud Shell / VM extension POST (form `resource`, header `Metadata: true`) with every number a string', async function () {
+    const post = (headers: Record<string, string>, fields: Record<string, string>) =>
+      request(em.caPem, em.managedIdentity.endpoint, { method: 'POST', headers: { ...FORM, ...headers }, body: form(fields) });
+    const res = await post({ Metadata: 'true' }, { resource: 'https://management.core.windows.net/' });
+    assert.equal(res.status, 200, res.text);
+    const body = res.json<Record<string, string>>();
+    assert.deepEqual(Object.keys(body), ['access_token', 'refresh_token', 'expires_in', 'expires_on', 'not_before', 'resource', 'token_type']);
+    assert.equal(body.refresh_token, '');
+    assert.equal(body.expires_in, '90');
+    const claims = claimsOf(body.access_token);
+    assert.deepEqual([body.expires_on, body.not_before], [String(claims.exp), String(claims.nbf)]);
+    assert.equal(claims.appid, 'vm-identity');
+    assert.equal(claimsOf((await post({ Metadata: 'true' }, { resource: em.armEndpoint, client_id: 'user-identity' })).json<{ access_token: string }>().access_token).appid, 'user-identity');
+
+    const bare = await post({}, { resource: 'https://management.core.windows.net/' });
+    assert.equal(bare.status, 400);
+    assert.equal(bare.json<{ error_description: string }>().error_description, 'Required metadata header not specified');
+    assert.equal((await post({ Metadata: 'true' }, {})).status, 400);
   });
 });
