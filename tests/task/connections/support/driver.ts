@@ -33,7 +33,10 @@ export interface DriverPlan {
   /** Trust this CA through the transport (otherwise NODE_EXTRA_CA_CERTS decides). */
   caFile?: string;
   acrAudience?: string;
-  /** The task's registry domain input; every located registry's address is checked against it. */
+  /**
+   * The task's registry domain input; when given (empty: the cloud's own) every located
+   * registry's address is checked against the cloud's domain, as connect() does.
+   */
   registryDomain?: string;
 }
 
@@ -114,8 +117,8 @@ async function main(): Promise<void> {
         const credential = new RecordingCredential(connection.credential, hashes);
         const arm = createArmClient(credential, connection.subscriptionId, connection.cloud, transport);
         const ref = await locateRegistry(arm, side.registry, side.side);
-        // As connect() does before any token goes to the registry.
-        checkRegistryAddress(ref, side.side, connection.cloud);
+        // As connect() does before any token goes to the registry (when the plan is about domains).
+        if (plan.registryDomain !== undefined) checkRegistryAddress(ref, side.side, connection.cloud);
         const reader = createAcrRegistryReader(ref, credential, connection.cloud, transport);
         return { side, arm, reader };
       }),
