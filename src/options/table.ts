@@ -472,6 +472,13 @@ export const OPTIONS = [
     cli: { flag: 'arm-endpoint', value: 'URL', section: 'Azure', help: 'override the Resource Manager endpoint' },
   },
   {
+    name: 'armAudience',
+    kind: 'httpsUrl',
+    part: 'connection',
+    label: 'ARM audience',
+    cli: { flag: 'arm-audience', value: 'URL', section: 'Azure', help: "Resource Manager tokens' audience when not the endpoint\n(Azure Stack Hub: its activeDirectoryServiceEndpointResourceId)" },
+  },
+  {
     name: 'authorityHost',
     kind: 'httpsUrl',
     part: 'connection',
