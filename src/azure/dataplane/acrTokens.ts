@@ -346,6 +346,7 @@ export class AcrTokenProvider {
     let refusal: AcrAuthenticationError | undefined;
     // Entra refusing the registry audience itself: said with the final refusal, which is otherwise only the ARM one.
     let noAcrAudience: string | undefined;
+    let armRefusedByRegistry = false;
     for (const audience of audiences) {
       const scope = audience === 'acr' ? acrScope(this.options.cloud) : armScope(this.options.cloud);
       let entraToken: string;
@@ -369,8 +370,9 @@ export class AcrTokenProvider {
       // 400/401/403 mean "not this token": worth one try with the other audience.
       if (![400, 401, 403].includes(response.status)) throw error;
       refusal = error;
+      if (audience === 'arm') armRefusedByRegistry = true;
     }
-    if (noAcrAudience !== undefined && refusal !== undefined && audiences.length > 1) {
+    if (noAcrAudience !== undefined && armRefusedByRegistry && refusal !== undefined) {
       // Both audiences failed, the registry's one at Entra: most likely a cloud whose registries expect another audience.
       throw new AcrAuthenticationError(
         `Entra gave no token for the registry audience ${this.options.cloud.acrAudience} and the registry refused the Resource Manager one; ` +
@@ -424,9 +426,9 @@ export class AcrTokenProvider {
   }
 }
 
-/** Entra's reason in its own words, short: the `AADSTS…` sentence when there is one. */
+/** Entra's reason in its own words, short: the `AADSTS…` sentence (up to a period before a space) when there is one. */
 function entraReason(message: string): string {
-  return /AADSTS\d+:[^.]*\./.exec(message)?.[0] ?? message;
+  return /AADSTS\d+:.*?\.(?=\s|$)/.exec(message)?.[0] ?? message;
 }
 
 function toAuthError(error: AcrRequestError): AcrAuthenticationError {
