@@ -150,6 +150,8 @@ async function signInFailure(client: AcrClient, signal: AbortSignal | undefined)
     await client.signIn(signal);
     return undefined;
   } catch (error) {
+    // An audience the registry does not take is not a missing role: its own message says what to set.
+    if (error instanceof AcrAuthenticationError && error.noUsableAudience) throw error;
     const status = error instanceof AcrAuthenticationError || error instanceof AcrRequestError ? error.status : undefined;
     if (status !== 401 && status !== 403) throw error;
     const code = (error as AcrAuthenticationError | AcrRequestError).code;

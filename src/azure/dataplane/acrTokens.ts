@@ -75,6 +75,8 @@ export class AcrAuthenticationError extends Error {
     message: string,
     readonly status?: number,
     readonly code?: string,
+    /** Entra had no token for the registry audience and the registry refused ARM's: not a missing role. */
+    readonly noUsableAudience = false,
   ) {
     super(message);
     this.name = 'AcrAuthenticationError';
@@ -379,6 +381,7 @@ export class AcrTokenProvider {
           `if this cloud's registries expect another audience, give it as the registry token audience (Entra: ${noAcrAudience}; registry: ${refusal.message})`,
         refusal.status,
         refusal.code,
+        true,
       );
     }
     throw refusal ?? new AcrAuthenticationError('no Entra token could be exchanged for a registry token');

@@ -127,6 +127,16 @@ describe('the packaged task in every cloud, run as the agent runs it', function 
     });
   }
 
+  it('a cloud whose registries expect another audience: one line naming it and the input that fixes it, not a missing role', async () => {
+    const { run, emulator } = await cloudRun({ fixture: fixture({ azureADAuthenticationAsArmPolicy: 'disabled' }), acrAudience: 'https://containerregistry.azure.us' }, 'AzureUSGovernment');
+    const line = completion(run);
+    assert.match(line, /^Failed .*Entra gave no token for the registry audience https:\/\/containerregistry\.azure\.net and the registry refused the Resource Manager one; if this cloud's registries expect another audience, give it as the registry token audience \(Entra: AADSTS500011: /);
+    assert.doesNotMatch(line, /AcrPull/);
+    assert.ok(!/[\r\n]/.test(line));
+    assert.equal(emulator.log.count('arm.importImage'), 0);
+    assertNoIdsOrSecrets(run);
+  });
+
   it("Azure Stack Hub: ARM tokens for the connection's activeDirectoryServiceEndpointResourceId", async () => {
     const { run, emulator } = await cloudRun({ fixture: fixture(), extraArmAudiences: [STACK_AUDIENCE] }, 'AzureStack', { activeDirectoryServiceEndpointResourceId: STACK_AUDIENCE });
     assert.equal(completion(run).split(' ')[0], 'Succeeded', completion(run));
