@@ -17,7 +17,9 @@
  *    costs no extra round trip. A token granted without the catalog scope shows up at the
  *    first listing, whose error names AcrPull too (acrErrors.ts). A source in the
  *    attribute-based repository permission mode (ARM's `roleAssignmentMode`) does not honour
- *    AcrPull: the message names the roles that mode has for listing and reading instead.
+ *    AcrPull: the message names the roles that mode has for listing and reading instead. A
+ *    registry that takes neither audience the identity can get (Entra has no registry audience
+ *    of that name, the registry refuses ARM's) is not a missing role: its own error goes on.
  *
  * When the permissions API itself is refused or missing (403, 404, or another failure) the
  * check is skipped and said so in the report: it must never be what stops a run. Messages
