@@ -9,6 +9,12 @@ export interface AzureCloud {
   name: string;
   /** Azure Resource Manager, e.g. `https://management.azure.com`. */
   armEndpoint: string;
+  /**
+   * The audience ARM tokens are asked for, when it is not the ARM endpoint itself: Azure Stack
+   * Hub's ARM accepts only its own (`https://management.<directory>/<guid>`, the connection's
+   * `activeDirectoryServiceEndpointResourceId` or the first of its metadata's audiences).
+   */
+  armAudience?: string;
   /** Entra ID authority host, e.g. `https://login.microsoftonline.com` (tenants are path segments). */
   authorityHost: string;
   /**
@@ -83,9 +89,13 @@ export function cloudByName(name: string): AzureCloud | undefined {
 export function customizeCloud(base: AzureCloud, overrides: Partial<AzureCloud>): AzureCloud {
   const merged = { ...base, ...definedOnly(overrides) };
   const changed = KNOWN_CLOUDS.every((known) => !sameCloud(known, merged));
+  const armEndpoint = withoutTrailingSlash(merged.armEndpoint);
+  // Kept only when it differs: everywhere but Azure Stack Hub the endpoint is the audience.
+  const armAudience = merged.armAudience === undefined ? undefined : withoutTrailingSlash(merged.armAudience);
   return Object.freeze({
     name: changed && merged.name === base.name ? `${base.name} (custom)` : merged.name,
-    armEndpoint: withoutTrailingSlash(merged.armEndpoint),
+    armEndpoint,
+    ...(armAudience !== undefined && armAudience.toLowerCase() !== armEndpoint.toLowerCase() ? { armAudience } : {}),
     authorityHost: withoutTrailingSlash(merged.authorityHost),
     acrAudience: withoutTrailingSlash(merged.acrAudience),
     registryDomain: merged.registryDomain.replace(/^\.+/, '').toLowerCase(),
@@ -97,8 +107,9 @@ export function defaultScope(endpointOrAudience: string): string {
   return `${withoutTrailingSlash(endpointOrAudience)}/.default`;
 }
 
+/** The scope of ARM tokens: the cloud's ARM audience (Azure Stack Hub) or its endpoint. */
 export function armScope(cloud: AzureCloud): string {
-  return defaultScope(cloud.armEndpoint);
+  return defaultScope(cloud.armAudience ?? cloud.armEndpoint);
 }
 
 export function acrScope(cloud: AzureCloud): string {
@@ -122,6 +133,7 @@ export function isWellKnownAuthority(cloud: AzureCloud): boolean {
 function sameCloud(a: AzureCloud, b: AzureCloud): boolean {
   return (
     withoutTrailingSlash(a.armEndpoint) === withoutTrailingSlash(b.armEndpoint) &&
+    withoutTrailingSlash(a.armAudience ?? a.armEndpoint) === withoutTrailingSlash(b.armAudience ?? b.armEndpoint) &&
     withoutTrailingSlash(a.authorityHost) === withoutTrailingSlash(b.authorityHost) &&
     withoutTrailingSlash(a.acrAudience) === withoutTrailingSlash(b.acrAudience) &&
     a.registryDomain === b.registryDomain

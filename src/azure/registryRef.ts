@@ -21,6 +21,17 @@ export interface RegistryRef {
   networkDefaultAction?: string;
   /** `disabled` means the data plane refuses ARM-audience Entra tokens. */
   azureADAuthenticationAsArmPolicy?: string;
+  /**
+   * `AbacRepositoryPermissions` ("RBAC Registry + ABAC Repository Permissions"): the data plane
+   * honours only the Container Registry Repository roles, not AcrPull; `LegacyRegistryPermissions`
+   * or absent: the classic roles.
+   */
+  roleAssignmentMode?: string;
+}
+
+/** Whether the registry is in the attribute-based repository permission mode. */
+export function isAbacMode(ref: Pick<RegistryRef, 'roleAssignmentMode'>): boolean {
+  return ref.roleAssignmentMode?.toLowerCase() === 'abacrepositorypermissions';
 }
 
 /** The resource group segment of an ARM resource id (case-insensitive key, as ARM treats it). */

@@ -37,6 +37,7 @@ function cloudOf(connection: ConnectionOptions): AzureCloud {
   const base = (connection.cloud === undefined ? undefined : cloudByName(connection.cloud)) ?? AzurePublicCloud;
   return customizeCloud(base, {
     armEndpoint: connection.armEndpoint,
+    armAudience: connection.armAudience,
     authorityHost: connection.authorityHost,
     acrAudience: connection.acrAudience,
     registryDomain: connection.registryDomain,

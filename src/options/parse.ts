@@ -32,6 +32,8 @@ export interface ConnectionOptions {
   /** A cloud name of the table's list. */
   cloud?: string;
   armEndpoint?: string;
+  /** ARM tokens' audience, when not the endpoint (Azure Stack Hub). */
+  armAudience?: string;
   authorityHost?: string;
   acrAudience?: string;
   /** The DNS domain registry addresses must be under, when not the cloud's own. */

@@ -118,6 +118,12 @@ export interface RegistryFixture {
   anonymousPullEnabled?: boolean;
   /** When 'disabled', the data plane refuses ARM-audience Entra tokens at /oauth2/exchange. */
   azureADAuthenticationAsArmPolicy?: 'enabled' | 'disabled';
+  /**
+   * `roleAssignmentMode` in the registry's ARM body (default `LegacyRegistryPermissions`). It
+   * only sets that field: the emulator does not model the attribute-based mode's roles or
+   * conditions, its data plane grants by the classic roles either way.
+   */
+  roleAssignmentMode?: 'LegacyRegistryPermissions' | 'AbacRepositoryPermissions';
   /** repository name -> tag name -> content */
   repositories?: Record<string, Record<string, TagFixture>>;
   /**
@@ -445,6 +451,18 @@ export interface EmulatorOptions {
    * runs whose memory should be the client's, not the log's.
    */
   keepLogEntries?: boolean;
+  /**
+   * The audience the registries accept for exchanged Entra tokens, and that Entra here issues
+   * tokens for (default `https://containerregistry.azure.net`): an emulated cloud whose
+   * registries expect another one refuses the default with AADSTS500011, as Entra would.
+   */
+  acrAudience?: string;
+  /**
+   * ARM audiences besides the endpoint's own and the public cloud's, as Azure Stack Hub's ARM
+   * accepts `https://management.<directory>/<guid>`: Entra issues tokens for them, ARM and the
+   * registries accept them, and `/metadata/endpoints` lists them first (as a stamp does).
+   */
+  extraArmAudiences?: readonly string[];
 }
 
 /**

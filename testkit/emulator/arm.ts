@@ -86,7 +86,7 @@ export function registryBody(r: RegistryState): Record<string, unknown> {
       networkRuleBypassAllowedForTasks: false,
       zoneRedundancy: 'Disabled',
       anonymousPullEnabled: r.anonymousPullEnabled,
-      roleAssignmentMode: 'LegacyRegistryPermissions',
+      roleAssignmentMode: r.roleAssignmentMode,
     },
   };
 }

@@ -27,11 +27,13 @@ export interface ArmAuthDeps {
   signer: HmacTokenSigner;
   armEndpoint(): string;
   authorityHost(): string;
+  /** Audiences configured besides the usual ones (Azure Stack Hub's). */
+  extraArmAudiences?: readonly string[];
 }
 
 /** The audiences ARM accepts, as its own error message lists them. */
-export function armAudiences(armEndpoint: string): string[] {
-  return [armEndpoint, 'https://management.azure.com', 'https://management.core.windows.net'];
+export function armAudiences(armEndpoint: string, extra: readonly string[] = []): string[] {
+  return [...extra, armEndpoint, 'https://management.azure.com', 'https://management.core.windows.net'];
 }
 
 /** .NET's invariant date form, as ARM prints token times. */
@@ -58,7 +60,7 @@ export function authenticateArm(ctx: RequestContext, deps: ArmAuthDeps): ArmCall
     );
   }
   if (!check.ok) return unauthorized('InvalidAuthenticationToken', 'The access token is invalid.');
-  const allowed = armAudiences(deps.armEndpoint());
+  const allowed = armAudiences(deps.armEndpoint(), deps.extraArmAudiences);
   const aud = audiences(check.claims);
   if (!aud.some((a) => allowed.some((b) => sameResource(a, b)))) {
     return unauthorized(

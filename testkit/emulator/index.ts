@@ -39,7 +39,7 @@ export * from './api';
 export { pipelineFederatedCredential } from './pipeline';
 export { generateRegistries, type GenerateOptions, type GeneratedRegistries, type TargetKind } from './generate';
 
-/** The audience registries accept for exchanged Entra tokens (besides ARM's). */
+/** The audience registries accept for exchanged Entra tokens (besides ARM's), unless configured. */
 export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
 /** Every registry's login server is under this (the cloud metadata's `acrLoginServer`). */
 const REGISTRY_DOMAIN = '127.0.0.1';
@@ -95,8 +95,11 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
   let armEndpoint = '';
   const tokenLifetimeSeconds = (): number => settings.tokenLifetimeSeconds;
 
+  const acrAudience = options.acrAudience ?? ACR_AUDIENCE;
+  const extraArmAudiences = [...(options.extraArmAudiences ?? [])];
   // Entra issues tokens only for resources that exist in its tenants: the ones served here.
-  const servesResource = (resource: string): boolean => [...armAudiences(armEndpoint), ACR_AUDIENCE].some((r) => sameResource(resource, r));
+  const servesResource = (resource: string): boolean =>
+    [...armAudiences(armEndpoint, extraArmAudiences), acrAudience].some((r) => sameResource(resource, r));
   const entra = new HttpsService(entraService({ state, signer: entraSigner, federation, tokenLifetimeSeconds, servesResource }), harness, tls);
   const operations = new ImportOperations(state, {
     armEndpoint: () => armEndpoint,
@@ -110,12 +113,13 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     signer: entraSigner,
     armEndpoint: () => armEndpoint,
     authorityHost: () => authorityHost,
+    extraArmAudiences,
     pageSize: () => settings.armPageSize,
     operations,
     writeBudget,
     readBudget,
   };
-  const cloudEndpoints = { armEndpoint: () => armEndpoint, authorityHost: () => authorityHost, registryDomain: REGISTRY_DOMAIN };
+  const cloudEndpoints = { armEndpoint: () => armEndpoint, authorityHost: () => authorityHost, registryDomain: REGISTRY_DOMAIN, extraArmAudiences };
   const arm = new HttpsService(armService(armDeps, subscriptionRoutes(armDeps, cloudEndpoints)), harness, tls);
   const planes = state.registries.map(
     (registry) =>
@@ -126,8 +130,8 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
             state,
             entraSigner,
             acrSigner,
-            acrAudience: ACR_AUDIENCE,
-            armAudiences: () => armAudiences(armEndpoint),
+            acrAudience,
+            armAudiences: () => armAudiences(armEndpoint, extraArmAudiences),
             tokenLifetimeSeconds,
             readBudget: registryReads,
           }),
@@ -192,7 +196,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     caFile,
     authorityHost,
     armEndpoint,
-    acrAudience: ACR_AUDIENCE,
+    acrAudience,
     registryDomain: REGISTRY_DOMAIN,
     pipeline,
     managedIdentity: Object.freeze({ endpoint: `${identityOrigin}${MANAGED_IDENTITY_PATH}`, header: identityHeader }),

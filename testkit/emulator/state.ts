@@ -119,6 +119,8 @@ export class RegistryState implements EmulatedRegistry {
   readonly anonymousPullEnabled: boolean;
   readonly networkRuleBypassOptions: 'AzureServices' | 'None';
   readonly aadAuthAsArmPolicy: 'enabled' | 'disabled';
+  /** Only reported in the ARM body (the attribute-based mode is not modelled). */
+  readonly roleAssignmentMode: 'LegacyRegistryPermissions' | 'AbacRepositoryPermissions';
   readonly creationDate: number;
   /** Set once the registry's data-plane server listens. */
   port = 0;
@@ -149,6 +151,7 @@ export class RegistryState implements EmulatedRegistry {
     this.anonymousPullEnabled = fixture.anonymousPullEnabled ?? false;
     this.networkRuleBypassOptions = fixture.networkRuleBypassOptions ?? 'AzureServices';
     this.aadAuthAsArmPolicy = fixture.azureADAuthenticationAsArmPolicy ?? 'enabled';
+    this.roleAssignmentMode = fixture.roleAssignmentMode ?? 'LegacyRegistryPermissions';
     this.creationDate = clock.now();
     this.contentCache = contentCache;
     for (const [repo, tags] of Object.entries(fixture.repositories ?? {})) {

@@ -66,6 +66,14 @@ export interface CloudEndpoints {
   armEndpoint(): string;
   /** The suffix every registry's login server is under (`acrLoginServer`). */
   registryDomain: string;
+  /** Audiences listed before the public ones (an Azure Stack Hub stamp lists its own first). */
+  extraArmAudiences?: readonly string[];
+}
+
+/** The `authentication.audiences` of the metadata, with a trailing slash as Azure writes them. */
+function metadataAudiences(endpoints: CloudEndpoints): string[] {
+  const extra = (endpoints.extraArmAudiences ?? []).map((a) => (a.endsWith('/') ? a : `${a}/`));
+  return [...extra, 'https://management.core.windows.net/', 'https://management.azure.com/'];
 }
 
 const METADATA_VERSIONS = ['1.0', '2015-01-01', '2019-05-01', '2022-09-01'];
@@ -76,7 +84,7 @@ function cloud(endpoints: CloudEndpoints): Record<string, unknown> {
     portal: 'https://portal.azure.com',
     authentication: {
       loginEndpoint: `${endpoints.authorityHost()}/`,
-      audiences: ['https://management.core.windows.net/', 'https://management.azure.com/'],
+      audiences: metadataAudiences(endpoints),
       tenant: 'common',
       identityProvider: 'AAD',
     },
@@ -116,7 +124,7 @@ function metadata(endpoints: CloudEndpoints) {
           galleryEndpoint: 'https://gallery.azure.com/',
           graphEndpoint: 'https://graph.windows.net/',
           portalEndpoint: 'https://portal.azure.com/',
-          authentication: { loginEndpoint: `${endpoints.authorityHost()}/`, audiences: ['https://management.core.windows.net/', 'https://management.azure.com/'] },
+          authentication: { loginEndpoint: `${endpoints.authorityHost()}/`, audiences: metadataAudiences(endpoints) },
         });
       case '2019-05-01':
         return jsonReply(200, [cloud(endpoints)]);

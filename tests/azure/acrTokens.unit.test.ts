@@ -113,13 +113,17 @@ class FakeRegistry implements HttpClient {
 
 function setUp(
   registry: FakeRegistry,
-  options: Pick<AcrTokenProviderOptions, 'scopesPerRequest' | 'maxHeldTokens'> = {},
+  options: Pick<AcrTokenProviderOptions, 'scopesPerRequest' | 'maxHeldTokens'> & { entraRefuses?: (scope: string) => boolean } = {},
 ): { client: AcrClient; tokens: AcrTokenProvider; entraCalls: string[] } {
   const entraCalls: string[] = [];
+  const { entraRefuses, ...providerOptions } = options;
   const credential: TokenCredential = {
     getToken(scopes: string | string[]): Promise<AccessToken> {
       const scope = Array.isArray(scopes) ? scopes[0] : scopes;
       entraCalls.push(scope);
+      if (entraRefuses?.(scope)) {
+        return Promise.reject(new Error(`invalid_resource: AADSTS500011: The resource principal named ${scope.replace('/.default', '')} was not found in the tenant named tenant-1. More text.`));
+      }
       return Promise.resolve({ token: jwt({ aud: scope.replace('/.default', ''), tid: 'tenant-1' }), expiresOnTimestamp: registry.clock.now + 3_600_000 });
     },
   };
@@ -130,7 +134,7 @@ function setUp(
     pipeline: createDataPlanePipeline(transport),
     httpClient: registry,
     now: () => registry.clock.now,
-    ...options,
+    ...providerOptions,
   });
   const client = new AcrClient(HOST, createDataPlanePipeline(transport, { authentication: acrAuthenticationPolicy(tokens) }), registry);
   return { client, tokens, entraCalls };
@@ -169,6 +173,30 @@ describe('azure/dataplane/acrTokens (in memory)', () => {
     registry.clock.now += 95_000; // past the renewal point of the refresh token
     await client.listTags('a');
     assert.deepEqual(registry.exchangedAudiences.slice(2), ['https://management.azure.com']);
+  });
+
+  it('when Entra has no registry audience and the registry refuses the ARM one, says both and names the input that fixes it', async () => {
+    const registry = new FakeRegistry();
+    registry.refuseAudience = 'https://management.azure.com';
+    const { client } = setUp(registry, { entraRefuses: (scope) => scope.startsWith('https://containerregistry.azure.net') });
+    await assert.rejects(client.listTags('a'), (e: unknown) => {
+      const message = (e as Error).message;
+      assert.match(message, /^Entra gave no token for the registry audience https:\/\/containerregistry\.azure\.net and the registry refused the Resource Manager one; /);
+      assert.match(message, /give it as the registry token audience \(Entra: AADSTS500011: The resource principal named https:\/\/containerregistry\.azure\.net was not found in the tenant named tenant-1\.; registry: /);
+      assert.doesNotMatch(message, /More text/, 'Entra’s reason kept to its AADSTS sentence');
+      return true;
+    });
+  });
+
+  it('when Entra refuses both audiences, says that and does not blame the registry', async () => {
+    const registry = new FakeRegistry();
+    const { client } = setUp(registry, { entraRefuses: () => true });
+    await assert.rejects(client.listTags('a'), (e: unknown) => {
+      assert.match((e as Error).message, /^getting an Entra token for the registry failed: /);
+      assert.doesNotMatch((e as Error).message, /registry refused/);
+      return true;
+    });
+    assert.equal(registry.counts['exchange'] ?? 0, 0);
   });
 
   it('renews refresh and access tokens before they expire', async () => {

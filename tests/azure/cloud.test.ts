@@ -46,6 +46,26 @@ describe('azure/cloud', () => {
     assert.equal(customizeCloud(AzurePublicCloud, {}).name, 'AzureCloud');
   });
 
+  it('asks for ARM tokens for an ARM audience of its own when one is given (Azure Stack Hub), else for the endpoint', () => {
+    const stack = customizeCloud(AzurePublicCloud, {
+      name: 'AzureStack',
+      armEndpoint: 'https://management.local.azurestack.external/',
+      armAudience: 'https://management.contoso.onmicrosoft.com/6f1c9b3a-52d7-4bd3-9c1e-2f4f1d7a8e10/',
+    });
+    assert.equal(stack.armAudience, 'https://management.contoso.onmicrosoft.com/6f1c9b3a-52d7-4bd3-9c1e-2f4f1d7a8e10');
+    assert.equal(armScope(stack), 'https://management.contoso.onmicrosoft.com/6f1c9b3a-52d7-4bd3-9c1e-2f4f1d7a8e10/.default');
+    // The ARM URL given again as the audience (what azure-arm-rest reports outside Azure Stack) is not kept.
+    const same = customizeCloud(AzureUSGovernment, { armEndpoint: 'https://management.usgovcloudapi.net', armAudience: 'https://management.usgovcloudapi.net/' });
+    assert.equal('armAudience' in same, false);
+    assert.equal(armScope(same), 'https://management.usgovcloudapi.net/.default');
+    assert.equal(same.name, 'AzureUSGovernment', 'still the known cloud');
+  });
+
+  it('uses the registry audience of the public cloud in US Government and China as well (decision 010)', () => {
+    assert.equal(acrScope(AzureUSGovernment), 'https://containerregistry.azure.net/.default');
+    assert.equal(acrScope(AzureChinaCloud), 'https://containerregistry.azure.net/.default');
+  });
+
   it('knows which authorities are Azure’s own', () => {
     assert.equal(isWellKnownAuthority(AzurePublicCloud), true);
     assert.equal(isWellKnownAuthority(AzureUSGovernment), true);

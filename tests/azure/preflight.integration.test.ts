@@ -52,6 +52,8 @@ describe('azure/preflight (emulator)', function () {
             registries: [
               { name: 'srcreg', resourceGroup: 'src-rg', repositories: { app: { v1: { content: { kind: 'image', seed: 'a' } } } } },
               { name: 'elsewhere', resourceGroup: 'src-rg' },
+              // Only the ARM body says so: the emulator does not model the attribute-based mode.
+              { name: 'abacsrc', resourceGroup: 'src-rg', roleAssignmentMode: 'AbacRepositoryPermissions' },
               { name: 'closedsrc', resourceGroup: 'src-rg', sku: 'Premium', publicNetworkAccess: 'Disabled', networkRuleBypassOptions: 'None' },
             ],
           },
@@ -179,6 +181,34 @@ describe('azure/preflight (emulator)', function () {
       'PreflightCannotListSource',
       ['srcreg', 'the registry answered HTTP 401 UNAUTHORIZED'],
       'the source identity cannot read the source registry srcreg (the registry answered HTTP 401 UNAUTHORIZED): give it AcrPull (or Reader) on the registry',
+    );
+  });
+
+  it('names the attribute-based mode’s roles instead of AcrPull when the source registry is in that mode', async () => {
+    h.emulator.addFault({
+      route: 'acr.exchange',
+      kind: 'status',
+      status: 401,
+      times: Infinity,
+      body: { errors: [{ code: 'UNAUTHORIZED', message: `The identity '${SOURCE_ID}' has no role on registry 'abacsrc'.` }] },
+    });
+    await refused(
+      open({ source: 'abacsrc', targetId: SYNCER }),
+      'PreflightCannotListSourceAbac',
+      ['abacsrc', 'the registry answered HTTP 401 UNAUTHORIZED'],
+      'the source identity cannot read the source registry abacsrc (the registry answered HTTP 401 UNAUTHORIZED): the registry uses attribute-based repository permissions, ' +
+        'where AcrPull is not honoured; give the identity Container Registry Repository Catalog Lister and Container Registry Repository Reader on the registry',
+    );
+  });
+
+  it('names them too when a listing of such a registry is refused later', async () => {
+    const conn = await open({ source: 'abacsrc', targetId: SYNCER });
+    h.emulator.addFault({ route: 'acr.catalog', kind: 'status', status: 403, times: Infinity, body: { errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] } });
+    await assert.rejects(
+      (async () => {
+        for await (const name of conn.ports.source.listRepositories()) void name;
+      })(),
+      /denied; the registry uses attribute-based repository permissions, where AcrPull is not honoured: the identity needs Container Registry Repository Catalog Lister and Container Registry Repository Reader/,
     );
   });
 

@@ -62,3 +62,33 @@ describe('emulator: the resources Entra knows', function () {
     assert.match(refused.json<{ error_description: string }>().error_description, /^AADSTS500011: /);
   });
 });
+
+describe('emulator: another cloud’s resources (acrAudience, extraArmAudiences)', function () {
+  const STACK = 'https://management.contosostack.onmicrosoft.com/6f1c9b3a-52d7-4bd3-9c1e-2f4f1d7a8e10';
+  const REGISTRY_AUDIENCE = 'https://containerregistry.azure.us';
+  let em: Emulator;
+  before(async function () {
+    const fixture = basicFixture();
+    fixture.principals.push(principal('owner-a', [{ role: 'Owner', scope: `/subscriptions/${SUB_A}` }]));
+    em = await startEmulator({ fixture, acrAudience: REGISTRY_AUDIENCE, extraArmAudiences: [STACK] });
+  });
+  after(() => em.stop());
+
+  it('issues registry tokens for the configured audience only, as that cloud’s Entra would', async function () {
+    assert.equal(em.acrAudience, REGISTRY_AUDIENCE);
+    assert.ok(await entraToken(em, 'owner-a', REGISTRY_AUDIENCE));
+    await assert.rejects(entraToken(em, 'owner-a', 'https://containerregistry.azure.net'), /400 .*AADSTS500011: The resource principal named https:\/\/containerregistry\.azure\.net was not found/);
+  });
+
+  it('issues, accepts and publishes an extra ARM audience as an Azure Stack Hub stamp does', async function () {
+    const token = await entraToken(em, 'owner-a', STACK);
+    const subscriptions = await request(em.caPem, `${em.armEndpoint}/subscriptions?api-version=2022-12-01`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(subscriptions.status, 200);
+    const metadata = await request(em.caPem, `${em.armEndpoint}/metadata/endpoints?api-version=2015-01-01`, {});
+    assert.equal(metadata.json<{ authentication: { audiences: string[] } }>().authentication.audiences[0], `${STACK}/`);
+    // The data plane takes it as an ARM-audience token (authentication as ARM is on by default).
+    const host = em.registry('src').loginServer;
+    const exchanged = await request(em.caPem, `https://${host}/oauth2/exchange`, { method: 'POST', headers: FORM, body: form({ grant_type: 'access_token', service: host, access_token: token }) });
+    assert.equal(exchanged.status, 200, exchanged.text);
+  });
+});

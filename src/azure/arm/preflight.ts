@@ -15,7 +15,11 @@
  * 4. The source identity cannot use the source's data plane: the registry refuses its token
  *    exchange. This is the catalog sign-in the listing needs anyway (kept and reused), so it
  *    costs no extra round trip. A token granted without the catalog scope shows up at the
- *    first listing, whose error names AcrPull too (acrErrors.ts).
+ *    first listing, whose error names AcrPull too (acrErrors.ts). A source in the
+ *    attribute-based repository permission mode (ARM's `roleAssignmentMode`) does not honour
+ *    AcrPull: the message names the roles that mode has for listing and reading instead. A
+ *    registry that takes neither audience the identity can get (Entra has no registry audience
+ *    of that name, the registry refuses ARM's) is not a missing role: its own error goes on.
  *
  * When the permissions API itself is refused or missing (403, 404, or another failure) the
  * check is skipped and said so in the report: it must never be what stops a run. Messages
@@ -26,14 +30,19 @@ import { allowsAction, readPermissions, type PermissionsAnswer } from './armPerm
 import type { AcrClient } from '../dataplane/acrClient';
 import { AcrRequestError } from '../dataplane/acrErrors';
 import { AcrAuthenticationError } from '../dataplane/acrTokens';
-import type { RegistryRef, RegistrySide } from '../registryRef';
+import { isAbacMode, type RegistryRef, type RegistrySide } from '../registryRef';
 
 export const IMPORT_ACTION = 'Microsoft.ContainerRegistry/registries/importImage/action';
 /** What ARM checks on the source before it accepts an import (the linked scope's 'read'). */
 export const SOURCE_READ_ACTION = 'Microsoft.ContainerRegistry/registries/read';
 
 /** Keys for localised messages (the task's strings); `args` fill `%s` in order. */
-export type PreflightErrorKey = 'PreflightNetworkClosed' | 'PreflightCannotImport' | 'PreflightCannotReadSource' | 'PreflightCannotListSource';
+export type PreflightErrorKey =
+  | 'PreflightNetworkClosed'
+  | 'PreflightCannotImport'
+  | 'PreflightCannotReadSource'
+  | 'PreflightCannotListSource'
+  | 'PreflightCannotListSourceAbac';
 
 const MESSAGES: Record<PreflightErrorKey, (args: readonly string[]) => string> = {
   // args: registry name, side
@@ -50,6 +59,10 @@ const MESSAGES: Record<PreflightErrorKey, (args: readonly string[]) => string> =
   // args: source registry name, the registry's answer (status and code)
   PreflightCannotListSource: ([source, answer]) =>
     `the source identity cannot read the source registry ${source} (${answer}): give it AcrPull (or Reader) on the registry`,
+  // args: source registry name, the registry's answer (status and code)
+  PreflightCannotListSourceAbac: ([source, answer]) =>
+    `the source identity cannot read the source registry ${source} (${answer}): the registry uses attribute-based repository permissions, ` +
+    'where AcrPull is not honoured; give the identity Container Registry Repository Catalog Lister and Container Registry Repository Reader on the registry',
 };
 
 export class PreflightError extends Error {
@@ -119,7 +132,7 @@ export async function runPreflight(inputs: PreflightInputs): Promise<PreflightRe
   if (known(onSource, 'sourceRead', `whether the target identity may read ${source.name}`)) {
     if (!allowsAction(onSource.permissions, SOURCE_READ_ACTION)) throw new PreflightError('PreflightCannotReadSource', [source.name, target.name]);
   }
-  if (signIn !== undefined) throw new PreflightError('PreflightCannotListSource', [source.name, signIn]);
+  if (signIn !== undefined) throw new PreflightError(isAbacMode(source) ? 'PreflightCannotListSourceAbac' : 'PreflightCannotListSource', [source.name, signIn]);
   return { skipped };
 }
 
@@ -139,6 +152,8 @@ async function signInFailure(client: AcrClient, signal: AbortSignal | undefined)
     await client.signIn(signal);
     return undefined;
   } catch (error) {
+    // An audience the registry does not take is not a missing role: its own message says what to set.
+    if (error instanceof AcrAuthenticationError && error.noUsableAudience) throw error;
     const status = error instanceof AcrAuthenticationError || error instanceof AcrRequestError ? error.status : undefined;
     if (status !== 401 && status !== 403) throw error;
     const code = (error as AcrAuthenticationError | AcrRequestError).code;

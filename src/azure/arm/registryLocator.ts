@@ -77,5 +77,6 @@ function toRegistryRef(registry: Registry, side: RegistrySide): RegistryRef {
     ...(registry.policies?.azureADAuthenticationAsArmPolicy?.status
       ? { azureADAuthenticationAsArmPolicy: registry.policies.azureADAuthenticationAsArmPolicy.status }
       : {}),
+    ...(registry.roleAssignmentMode ? { roleAssignmentMode: registry.roleAssignmentMode } : {}),
   };
 }

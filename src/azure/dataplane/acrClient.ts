@@ -25,7 +25,7 @@ import type { AzureCloud } from '../cloud';
 import type { Transport } from '../http/transport';
 import { redactText } from '../redact';
 import { acrAuthenticationPolicy } from './acrAuthPolicy';
-import { acrErrorCode, acrErrorFrom, AcrRequestError } from './acrErrors';
+import { acrErrorCode, acrErrorFrom, AcrRequestError, READ_ACCESS_HINT, readAccessHint } from './acrErrors';
 import { createDataPlanePipeline } from './acrPipeline';
 import { AcrTokenProvider } from './acrTokens';
 import { answerProblemOf, sendExpecting } from './answerCheck';
@@ -87,6 +87,8 @@ export class AcrClient {
     private readonly pageSize: number = MAX_PAGE_SIZE,
     /** The token provider `pipeline` authenticates with, for `signIn`. */
     private readonly tokens?: AcrTokenProvider,
+    /** Which roles a refused read names: the registry's role assignment mode decides. */
+    private readonly accessHint: string = READ_ACCESS_HINT,
   ) {
     this.baseUrl = `https://${loginServer}`;
   }
@@ -105,7 +107,7 @@ export class AcrClient {
       const { response } = await this.read(`${this.baseUrl}/v2/`, REGISTRY_ROOT, call, signal);
       if (!this.tokens.knowsChallenge) {
         if (response.status === 200) return; // a registry that asks for no token
-        throw acrErrorFrom(response, 'reaching the registry', { accessHint: true });
+        throw acrErrorFrom(response, 'reaching the registry', { accessHint: this.accessHint });
       }
     }
     await this.tokens.accessToken(CATALOG_SCOPE, signal);
@@ -149,7 +151,7 @@ export class AcrClient {
     const url = `${this.baseUrl}/v2/${path}/manifests/${encodeURIComponent(reference)}`;
     const response = await this.pipeline.sendRequest(this.httpClient, this.request(url, 'HEAD', signal, MANIFEST_MEDIA_TYPES));
     if (response.status === 404) return null;
-    if (response.status !== 200) throw acrErrorFrom(response, `reading the manifest ${repository}:${reference}`, { accessHint: true });
+    if (response.status !== 200) throw acrErrorFrom(response, `reading the manifest ${repository}:${reference}`, { accessHint: this.accessHint });
     const digest = response.headers.get('Docker-Content-Digest');
     if (!digest) throw acrErrorFrom(response, `reading the manifest ${repository}:${reference} (no Docker-Content-Digest)`);
     return digest;
@@ -164,7 +166,7 @@ export class AcrClient {
     const url = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_manifests/${encodeURIComponent(digest)}`;
     const what = `reading the manifest ${repository}@${digest}`;
     const { response, value } = await this.read(url, MANIFEST_ATTRIBUTES, { what, at: `${what} in ${this.loginServer}` }, signal);
-    if (value === undefined) throw acrErrorFrom(response, what, { accessHint: true });
+    if (value === undefined) throw acrErrorFrom(response, what, { accessHint: this.accessHint });
     return value;
   }
 
@@ -197,7 +199,7 @@ export class AcrClient {
     const what = `reading the attributes of ${repository}`;
     const { response, value } = await this.read(url, REPOSITORY_LOCK, { what, at: `${what} in ${this.loginServer}` }, signal);
     if (response.status === 404 && acrErrorCode(response) === 'NAME_UNKNOWN') return null;
-    if (value === undefined) throw acrErrorFrom(response, what, { accessHint: true });
+    if (value === undefined) throw acrErrorFrom(response, what, { accessHint: this.accessHint });
     return value;
   }
 
@@ -211,7 +213,7 @@ export class AcrClient {
     const what = `reading the manifest ${repository}@${digest}`;
     const { response, value } = await this.read(url, MANIFEST_LOCK, { what, at: `${what} in ${this.loginServer}` }, signal);
     if (response.status === 404 && ['MANIFEST_UNKNOWN', 'NAME_UNKNOWN'].includes(acrErrorCode(response) ?? '')) return null;
-    if (value === undefined) throw acrErrorFrom(response, what, { accessHint: true });
+    if (value === undefined) throw acrErrorFrom(response, what, { accessHint: this.accessHint });
     return value;
   }
 
@@ -254,7 +256,7 @@ export class AcrClient {
         yield null;
         return;
       }
-      if (value === undefined) throw acrErrorFrom(response, call.what, { accessHint: true });
+      if (value === undefined) throw acrErrorFrom(response, call.what, { accessHint: this.accessHint });
       yield value;
       url = nextPageUrl(response.headers.get('Link'), this.baseUrl);
     }
@@ -290,7 +292,7 @@ export function createAcrClient(
   credential: TokenCredential,
   cloud: AzureCloud,
   transport: Transport,
-  options: { pageSize?: number; httpClient?: HttpClient } = {},
+  options: { pageSize?: number; httpClient?: HttpClient; abacMode?: boolean } = {},
 ): AcrClient {
   const httpClient = options.httpClient ?? createDefaultHttpClient();
   const readLimit = transport.registryReads?.get(loginServer);
@@ -303,5 +305,5 @@ export function createAcrClient(
     httpClient,
   });
   const pipeline = createDataPlanePipeline(transport, { authentication: acrAuthenticationPolicy(tokens), ...limited });
-  return new AcrClient(loginServer, pipeline, httpClient, options.pageSize ?? MAX_PAGE_SIZE, tokens);
+  return new AcrClient(loginServer, pipeline, httpClient, options.pageSize ?? MAX_PAGE_SIZE, tokens, readAccessHint(options.abacMode === true));
 }

@@ -75,6 +75,8 @@ export class AcrAuthenticationError extends Error {
     message: string,
     readonly status?: number,
     readonly code?: string,
+    /** Entra had no token for the registry audience and the registry refused ARM's: not a missing role. */
+    readonly noUsableAudience = false,
   ) {
     super(message);
     this.name = 'AcrAuthenticationError';
@@ -344,6 +346,9 @@ export class AcrTokenProvider {
     const exchangeUrl = new URL('/oauth2/exchange', realm);
     const audiences: ExchangeAudience[] = this.audience ? [this.audience] : ['acr', 'arm'];
     let refusal: AcrAuthenticationError | undefined;
+    // Entra refusing the registry audience itself: said with the final refusal, which is otherwise only the ARM one.
+    let noAcrAudience: string | undefined;
+    let armRefusedByRegistry = false;
     for (const audience of audiences) {
       const scope = audience === 'acr' ? acrScope(this.options.cloud) : armScope(this.options.cloud);
       let entraToken: string;
@@ -353,6 +358,7 @@ export class AcrTokenProvider {
         entraToken = got.token;
       } catch (error) {
         refusal = new AcrAuthenticationError(`getting an Entra token for the registry failed: ${oneLineError(error)}`);
+        if (audience === 'acr') noAcrAudience = entraReason(oneLineError(error));
         continue;
       }
       const tenant = jwtTenantId(entraToken);
@@ -366,6 +372,17 @@ export class AcrTokenProvider {
       // 400/401/403 mean "not this token": worth one try with the other audience.
       if (![400, 401, 403].includes(response.status)) throw error;
       refusal = error;
+      if (audience === 'arm') armRefusedByRegistry = true;
+    }
+    if (noAcrAudience !== undefined && armRefusedByRegistry && refusal !== undefined) {
+      // Both audiences failed, the registry's one at Entra: most likely a cloud whose registries expect another audience.
+      throw new AcrAuthenticationError(
+        `Entra gave no token for the registry audience ${this.options.cloud.acrAudience} and the registry refused the Resource Manager one; ` +
+          `if this cloud's registries expect another audience, give it as the registry token audience (Entra: ${noAcrAudience}; registry: ${refusal.message})`,
+        refusal.status,
+        refusal.code,
+        true,
+      );
     }
     throw refusal ?? new AcrAuthenticationError('no Entra token could be exchanged for a registry token');
   }
@@ -410,6 +427,11 @@ export class AcrTokenProvider {
       throw problem === undefined ? error : new AcrAuthenticationError(redactText(`${answering}: ${problem}`), 200);
     }
   }
+}
+
+/** Entra's reason in its own words, short: the `AADSTS…` sentence (up to a period before a space) when there is one. */
+function entraReason(message: string): string {
+  return /AADSTS\d+:.*?\.(?=\s|$)/.exec(message)?.[0] ?? message;
 }
 
 function toAuthError(error: AcrRequestError): AcrAuthenticationError {

@@ -5,7 +5,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { ManifestKind, RegistryReader, TagInfo } from '../../engine/ports';
 import type { AzureCloud } from '../cloud';
 import { AcrClient, createAcrClient } from './acrClient';
-import type { RegistryRef } from '../registryRef';
+import { isAbacMode, type RegistryRef } from '../registryRef';
 import type { Transport } from '../http/transport';
 
 export class AcrRegistryReader implements RegistryReader {
@@ -47,10 +47,10 @@ export class AcrRegistryReader implements RegistryReader {
 }
 
 export function createAcrRegistryReader(
-  registry: Pick<RegistryRef, 'loginServer'>,
+  registry: Pick<RegistryRef, 'loginServer' | 'roleAssignmentMode'>,
   credential: TokenCredential,
   cloud: AzureCloud,
   transport: Transport,
 ): AcrRegistryReader {
-  return new AcrRegistryReader(createAcrClient(registry.loginServer, credential, cloud, transport));
+  return new AcrRegistryReader(createAcrClient(registry.loginServer, credential, cloud, transport, { abacMode: isAbacMode(registry) }));
 }

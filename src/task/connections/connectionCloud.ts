@@ -1,7 +1,7 @@
 /**
  * The cloud a service connection lives in, from what the connection itself says: its ARM URL
  * (`ENDPOINT_URL_<id>`), its Entra authority (`activeDirectoryAuthority`) and its environment
- * name. Nothing is hard-coded to the public cloud: a sovereign or custom connection (or the
+ * name, and on Azure Stack Hub the audience its ARM accepts. Nothing is hard-coded to the public cloud: a sovereign or custom connection (or the
  * emulator) is honoured as given. Only what a connection cannot say — the registry audience —
  * comes from the environment name, unless the task was given one.
  */
@@ -16,6 +16,12 @@ export interface CloudFields {
   armUrl?: string;
   /** The connection's Entra authority, e.g. `https://login.microsoftonline.com/`. */
   authority?: string;
+  /**
+   * The audience of its ARM tokens as azure-arm-rest reads it: on Azure Stack Hub the
+   * connection's `activeDirectoryServiceEndpointResourceId` (or the first audience of the
+   * stamp's metadata); elsewhere the ARM URL itself.
+   */
+  armAudience?: string;
 }
 
 export function connectionCloud(fields: CloudFields, acrAudienceOverride?: string, registryDomainOverride?: string): AzureCloud {
@@ -29,9 +35,11 @@ export function connectionCloud(fields: CloudFields, acrAudienceOverride?: strin
   // Registries of unknown clouds (Azure Stack) are asked for this audience first and for the
   // ARM one next (the data plane falls back by itself), so the public value is a safe default.
   const acrAudience = nonEmpty(acrAudienceOverride) ?? base.acrAudience;
+  const armAudience = httpsOrigin(fields.armAudience);
   return customizeCloud(base, {
     name: nonEmpty(fields.environment) ?? base.name,
     armEndpoint,
+    ...(armAudience !== undefined ? { armAudience } : {}),
     authorityHost,
     acrAudience,
     // Only the connection's environment (or the task's input) knows where its registries live.

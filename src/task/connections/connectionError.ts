@@ -10,7 +10,7 @@ import { format } from 'node:util';
 export const CONNECTION_MESSAGES = {
   Connection_NotAvailable: "The %s service connection is not available to this job. Check that the input names an Azure Resource Manager service connection this pipeline is allowed to use.",
   Connection_SchemeUnsupported: "The %s service connection uses the authentication scheme '%s', which this task does not support. Use a service principal (secret or certificate), a managed identity or workload identity federation.",
-  Connection_AdfsUnsupported: "The %s service connection authenticates with AD FS, which this task does not support.",
+  Connection_AdfsUnsupported: "The %s service connection signs in through AD FS (an Azure Stack Hub without Microsoft Entra ID), which this task does not support. Use a connection to a cloud or Azure Stack Hub that signs in with Microsoft Entra ID.",
   Connection_NotSubscriptionScoped: "The %s service connection is not scoped to a subscription. Use a subscription-scoped Azure Resource Manager connection.",
   Connection_NoTenant: "The %s service connection has no tenant id.",
   Connection_NoClientId: "The %s service connection has no service principal (client) id.",

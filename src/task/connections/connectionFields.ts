@@ -4,7 +4,9 @@
  * Microsoft's reading of the connection (schemes, defaults, Azure Stack metadata, the
  * certificate PEM). Only its fields are used; its token code is not (see
  * docs/decisions/003-task-credentials.md). For the schemes used here getEndpoint makes no
- * network call: it reads task-lib's vault and builds an object.
+ * network call — it reads task-lib's vault and builds an object — except for an Azure Stack
+ * Hub connection without its authority or ARM audience, whose stamp it asks for them
+ * (`<ARM URL>metadata/endpoints`, the way every Microsoft task reads such a connection).
  *
  * Before it, the few things whose absence would make azure-arm-rest fail with a puzzling
  * message ("Cannot read properties of undefined") are checked, each with a message that
@@ -111,6 +113,9 @@ async function readFields(connectionId: string, displayName: string): Promise<Co
   }
 
   const endpoint = await getEndpoint(connectionId, displayName, authKind === 'certificate');
+  const authority = endpoint.activeDirectoryAuthority ?? tl.getEndpointDataParameter(connectionId, 'activeDirectoryAuthority', true);
+  // An Azure Stack Hub stamp's metadata may reveal AD FS only now (its login endpoint ends in /adfs).
+  if (endpoint.isADFSEnabled === true || isAdfsAuthority(authority)) throw new ConnectionError('AdfsUnsupported', [displayName]);
   const subscriptionId = endpoint.subscriptionID?.trim();
   const scopeLevel = endpoint.scopeLevel?.trim().toLowerCase();
   if (!subscriptionId || (scopeLevel && scopeLevel !== 'subscription')) throw new ConnectionError('NotSubscriptionScoped', [displayName]);
@@ -129,7 +134,10 @@ async function readFields(connectionId: string, displayName: string): Promise<Co
     armUrl: endpoint.url,
     // The connection's own authority: Azure Stack's from its metadata, otherwise the data
     // field the MSAL path reads (whatever USE_MSAL says; the ADAL field is a legacy alias).
-    ...optional('authority', endpoint.activeDirectoryAuthority ?? tl.getEndpointDataParameter(connectionId, 'activeDirectoryAuthority', true)),
+    ...optional('authority', authority),
+    // azure-arm-rest's ARM audience: Azure Stack Hub's activeDirectoryServiceEndpointResourceId
+    // (or its metadata's first audience); the ARM URL for every other cloud.
+    ...optional('armAudience', endpoint.activeDirectoryResourceID),
   };
 }
 
@@ -143,6 +151,16 @@ async function getEndpoint(connectionId: string, displayName: string, writesCert
     // The PEM (certificate and private key) is kept in memory from here on: the file goes
     // at once, and a second certificate connection (same fixed file name) cannot clobber it.
     if (writesCertificate) module.dispose();
+  }
+}
+
+/** AD FS authorities are `https://adfs.<stamp>/adfs/`: the path's last segment is `adfs`. */
+function isAdfsAuthority(authority: string | undefined): boolean {
+  if (authority === undefined) return false;
+  try {
+    return /\/adfs\/?$/i.test(new URL(authority.trim()).pathname);
+  } catch {
+    return false;
   }
 }
 

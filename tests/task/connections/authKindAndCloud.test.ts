@@ -56,6 +56,20 @@ describe('task connections: scheme and cloud', function () {
     assert.equal(unnamed.authorityHost, 'https://login.microsoftonline.com', 'no environment: the public authority, as azure-arm-rest');
   });
 
+  it('takes Azure Stack Hub’s ARM audience as azure-arm-rest reads it, and ignores one equal to the ARM URL', function () {
+    const stack = connectionCloud({
+      displayName: 'source',
+      environment: 'AzureStack',
+      armUrl: 'https://management.local.azurestack.external/',
+      authority: 'https://login.microsoftonline.com/',
+      armAudience: 'https://management.contoso.onmicrosoft.com/6f1c9b3a-52d7-4bd3-9c1e-2f4f1d7a8e10',
+    });
+    assert.equal(stack.armAudience, 'https://management.contoso.onmicrosoft.com/6f1c9b3a-52d7-4bd3-9c1e-2f4f1d7a8e10');
+    const publicCloud = connectionCloud({ displayName: 'source', environment: 'AzureCloud', armUrl: 'https://management.azure.com/', armAudience: 'https://management.azure.com/' });
+    assert.equal(publicCloud.armAudience, undefined);
+    assert.equal(publicCloud.name, 'AzureCloud');
+  });
+
   it('refuses a connection without a usable https ARM URL, naming the side only', function () {
     for (const armUrl of [undefined, '', 'not a url', 'http://management.azure.com/', 'https://management.azure.com/?x=1']) {
       assert.throws(

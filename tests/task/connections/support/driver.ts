@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTransport, oneLineError } from '../../../../src/azure';
 import { createArmClient } from '../../../../src/azure/arm/armClient';
+import { checkRegistryAddress } from '../../../../src/azure/registryAddress';
 import { locateRegistry } from '../../../../src/azure/arm/registryLocator';
 import { createAcrRegistryReader } from '../../../../src/azure/dataplane/registryReader';
 import { disposeConnections, resolveConnection, type ResolvedConnection } from '../../../../src/task/connections';
@@ -32,6 +33,11 @@ export interface DriverPlan {
   /** Trust this CA through the transport (otherwise NODE_EXTRA_CA_CERTS decides). */
   caFile?: string;
   acrAudience?: string;
+  /**
+   * The task's registry domain input; when given (empty: the cloud's own) every located
+   * registry's address is checked against the cloud's domain, as connect() does.
+   */
+  registryDomain?: string;
 }
 
 export interface DriverResolved {
@@ -40,7 +46,7 @@ export interface DriverResolved {
   authKind: string;
   subscriptionId: string;
   tenantId: string;
-  cloud: { name: string; armEndpoint: string; authorityHost: string; acrAudience: string };
+  cloud: { name: string; armEndpoint: string; armAudience?: string; authorityHost: string; acrAudience: string; registryDomain: string };
 }
 
 export interface DriverResult {
@@ -92,7 +98,12 @@ async function main(): Promise<void> {
   try {
     const resolved: { plan: DriverSide; connection: ResolvedConnection }[] = [];
     for (const side of plan.sides) {
-      const options = { transport, side: side.side, ...(plan.acrAudience ? { acrAudience: plan.acrAudience } : {}) };
+      const options = {
+        transport,
+        side: side.side,
+        ...(plan.acrAudience ? { acrAudience: plan.acrAudience } : {}),
+        ...(plan.registryDomain ? { registryDomain: plan.registryDomain } : {}),
+      };
       const connection = await resolveConnection(side.connectionId, options);
       resolved.push({ plan: side, connection });
       const { displayName, authKind, subscriptionId, tenantId, cloud } = connection;
@@ -106,6 +117,8 @@ async function main(): Promise<void> {
         const credential = new RecordingCredential(connection.credential, hashes);
         const arm = createArmClient(credential, connection.subscriptionId, connection.cloud, transport);
         const ref = await locateRegistry(arm, side.registry, side.side);
+        // As connect() does before any token goes to the registry (when the plan is about domains).
+        if (plan.registryDomain !== undefined) checkRegistryAddress(ref, side.side, connection.cloud);
         const reader = createAcrRegistryReader(ref, credential, connection.cloud, transport);
         return { side, arm, reader };
       }),
