@@ -78,6 +78,13 @@ describe('the .vsix', function () {
     }
   });
 
+  it("never loads Node's deprecated built-in punycode (DEP0040): the bundle carries the userland package", () => {
+    const bundle = entries.get(`${taskFolder}/dist/index.js`)?.data().toString('utf8') ?? '';
+    assert.ok(bundle.length > 0, 'dist/index.js is missing');
+    assert.doesNotMatch(bundle, /require\(["'](node:)?punycode["']\)/);
+    assert.match(entries.get(`${taskFolder}/dist/THIRD-PARTY-NOTICES.txt`)?.data().toString('utf8') ?? '', /^punycode 2\./m);
+  });
+
   it('holds nothing in the task folder but task.json, icon.png, Strings and dist', () => {
     const topLevel = new Set([...entries.keys()].filter((n) => n.startsWith(`${taskFolder}/`)).map((n) => n.slice(taskFolder.length + 1).split('/')[0]).filter(Boolean));
     assert.deepEqual([...topLevel].sort(), ['Strings', 'dist', 'icon.png', 'task.json']);

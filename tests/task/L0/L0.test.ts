@@ -6,10 +6,19 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { D } from '../../engine/memoryRegistry';
-import { agentTemp as temp, explain, runScenario as run } from './support/runScenario';
+import { agentTemp as temp, explain, describeOnTaskNodes, runScenario as run, taskNodeVersion } from './support/runScenario';
+import { testNode } from '../../support/testNodes';
 
-describe('AcrTransfer task (L0, MockTestRunner)', function () {
+describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
   this.timeout(60_000);
+
+  it(`runs the task on a real Node ${major}, the one task-lib's runner picks for that handler`, async () => {
+    const o = await run({ registries: { sourceacr: {}, targetacr: {} } });
+    const version = taskNodeVersion(o.runner.stdout);
+    assert.equal(version, testNode(major).version, explain(o));
+    assert.equal(version?.split('.')[0], `v${major}`);
+    assert.equal(o.runner.stderr, '', 'nothing on stderr (no deprecation warning)');
+  });
   /** System.TaskInstanceId, as the agent sets it for a step. */
   const STEP = 'd4997dda-70a7-5ff3-3edd-fa7524db0f8f';
 

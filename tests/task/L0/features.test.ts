@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { DEFAULT_LIST_CONCURRENCY as L } from '../../../src/engine/syncOptions';
 import { shardOf } from '../../../src/engine/sharding';
 import { D, type Tags } from '../../engine/memoryRegistry';
-import { explain, runScenario as run } from './support/runScenario';
+import { explain, describeOnTaskNodes, runScenario as run } from './support/runScenario';
 
 const NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india'];
 const nine: Record<string, Tags> = Object.fromEntries(NAMES.map((name, i) => [name, { t: D(i + 1) }]));
@@ -17,7 +17,7 @@ function parallelJob(position: number, total: number, type = 'MultiMachine'): Re
   return { 'System.ParallelExecutionType': type, 'System.JobPositionInPhase': String(position), 'System.TotalJobsInPhase': String(total) };
 }
 
-describe('AcrTransfer task (L0): shards, time limits, index size', function () {
+describeOnTaskNodes('AcrTransfer task (L0): shards, time limits, index size', function () {
   this.timeout(60_000);
 
   describe('sharding', () => {

@@ -15,6 +15,7 @@ import type { RunReport } from '../../../src/engine/report';
 import { startConnectProxy, type ConnectProxy } from '../../support/connectProxy';
 import { packagedTaskEntry } from '../../package/support/packaged';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
+import { TASK_NODE_MAJORS, testNode } from '../../support/testNodes';
 import { connectionEnv, pipelineEnv, secretConnection, workloadIdentityConnection, type ConnectionSpec } from '../connections/support/agentEnv';
 
 const TENANT = '4d3c2b1a-0000-4000-8000-00000000e2e0';
@@ -120,8 +121,9 @@ describe('the packaged task, run as the agent runs it', function () {
     assert.ok(existsSync(entry), entry);
   });
 
+  for (const major of TASK_NODE_MAJORS)
   for (const kind of ['secret', 'workload'] as const) {
-    describe(kind === 'secret' ? 'service principals with secrets' : 'workload identity federation', () => {
+    describe(`${kind === 'secret' ? 'service principals with secrets' : 'workload identity federation'}, on Node ${major}`, () => {
       let emulator: Emulator;
       let run: ChildRun;
       let agentTemp: string;
@@ -160,12 +162,17 @@ describe('the packaged task, run as the agent runs it', function () {
           ...(proxy ? { AGENT_PROXYURL: proxy.url } : {}),
           ...(kind === 'workload' ? pipelineEnv(emulator) : {}),
           ...Object.fromEntries(connections.flatMap((c) => Object.entries(connectionEnv(c)))),
-        });
+        }, undefined, [], testNode(major).path);
       });
 
       after(async () => {
         await emulator.stop();
         await proxy?.stop();
+      });
+
+      it(`runs on a real Node ${major} and prints nothing on stderr (no deprecation warning)`, () => {
+        assert.match(run.stdout, new RegExp(`^##vso\\[task\\.debug\\]ACR Transfer \\S+ on Node ${testNode(major).version.replace(/\./g, '\\.')}$`, 'm'));
+        assert.equal(run.stderr, '', run.stderr);
       });
 
       it('ends SucceededWithIssues because of the locked tag, with a one-line reason', () => {
