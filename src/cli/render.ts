@@ -3,6 +3,7 @@ import { MAX_INDEX_MANIFESTS } from '../engine/indexSize';
 import type { ImportGroup, RepositoryPlan, TagDecision, TagDecisionKind } from '../engine/plan';
 import type { DeferralReason, RunReport } from '../engine/report';
 import { reportFindings, type Finding, type FindingKind } from '../reporting/findings';
+import { counted } from '../reporting/counts';
 import { isInSync, isNotListed, planOverview } from '../reporting/planOverview';
 import { durationText, minutesText, secondsText, shortDigest } from '../reporting/texts';
 
@@ -63,10 +64,10 @@ function table(rows: string[][]): string[] {
 
 export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
   const { selection } = plan;
-  print(`Selected ${selection.selected.length} of ${selection.scanned} repositories${selection.ignored.length > 0 ? ` (${selection.ignored.length} ignored by pattern)` : ''}.`);
+  print(`Selected ${selection.selected.length} of ${counted(selection.scanned, 'repositories')}${selection.ignored.length > 0 ? ` (${selection.ignored.length} ignored by pattern)` : ''}.`);
   if (selection.shard !== undefined) {
     const { index, count, selectedInAllShards } = selection.shard;
-    print(`Shard ${index} of ${count}: ${selection.selected.length} of the ${selectedInAllShards} repositories all shards select.`);
+    print(`Shard ${index} of ${count}: ${selection.selected.length} of the ${counted(selectedInAllShards, 'repositories')} all shards select.`);
   }
   for (const ignored of selection.ignored) print(`  ignored ${ignored.name}  (pattern ${ignored.pattern})`);
 
@@ -87,8 +88,8 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
   print('');
   if (rows.length > 1) table(rows).forEach((line) => print(line));
   else print('Nothing to import.');
-  print(`${inSync} repositories already in sync.`);
-  if (notListed > 0) print(`${notListed} repositories not listed: the time budget ran out while planning (deferred to the next run).`);
+  print(`${counted(inSync, 'repositories')} already in sync.`);
+  if (notListed > 0) print(`${counted(notListed, 'notListed')}: the time budget ran out while planning (deferred to the next run).`);
   print('');
 }
 
@@ -143,10 +144,10 @@ export function renderSummary(report: RunReport, print: Print): void {
   const outcome = report.stoppedBy === 'cancelled' ? 'CANCELLED' : report.result === 'succeeded' ? 'succeeded' : report.result === 'failed' ? 'FAILED' : 'succeeded with issues';
   print(`${report.dryRun ? 'Dry run' : 'Run'} ${outcome} in ${durationText(report.durationMs)}.`);
   if (report.stoppedBy === 'cancelled') {
-    print(`  cancelled: what finished was verified; ${r.remaining} repositories still have work; run again to continue`);
+    print(`  cancelled: what finished was verified; ${counted(r.remaining, 'stillWork')}; run again to continue`);
   }
   if (report.stoppedBy === 'timeBudget') {
-    print(`  stopped on its time budget (${minutesText(report.limits.timeBudgetMinutes ?? 0)}): ${r.remaining} repositories still have work; run again to continue`);
+    print(`  stopped on its time budget (${minutesText(report.limits.timeBudgetMinutes ?? 0)}): ${counted(r.remaining, 'stillWork')}; run again to continue`);
   }
   if (report.selection.shard !== undefined) print(`  shard ${report.selection.shard.index} of ${report.selection.shard.count}`);
   print(`  repositories: ${r.scanned} scanned, ${r.selected} selected, ${r.ignored} ignored, ${r.withWork} with work, ${r.done} done, ${r.failed} failed, ${r.remaining} still with work`);

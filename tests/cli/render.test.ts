@@ -78,7 +78,7 @@ describe('command-line output', () => {
     const plan = printed();
     await run({ timeBudgetMinutes: '2', dryRun: true }, { clock, events: { planned: (p) => renderPlan(p, true, plan.print) } });
     // L listed in the first minute, 4 cut off at 1.5 min (the reserve is 30 s of 2 min).
-    assert.ok(plan.lines.includes('4 repositories not listed: the time budget ran out while planning (deferred to the next run).'), plan.lines.join('\n'));
+    assert.ok(plan.lines.includes('4 repositories were not listed: the time budget ran out while planning (deferred to the next run).'), plan.lines.join('\n'));
     assert.ok(!plan.lines.some((l) => l.startsWith(`repo${L + 3}`)), 'not listed one by one');
     assert.ok(plan.lines.some((l) => l.startsWith(`repo${String(L - 1).padStart(2, '0')} `)), 'a listed repository with work is in the table');
   });

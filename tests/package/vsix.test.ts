@@ -125,11 +125,12 @@ describe('the .vsix', function () {
       return stdout;
     }
 
-    it('loads, and task-lib resolves its own messages from inside the bundle', async () => {
-      // No inputs: task-lib fails the task with its localised "Input required" message.
+    it('loads, resolves its messages from inside the bundle, and names an empty connection input as YAML and the form do', async () => {
+      // No inputs. task-lib's own "Input required: sourceConnection" named the input as
+      // task.json does; YAML users write the alias, the form shows the label.
       const stdout = await runTask({});
-      assert.match(stdout, /Input required: sourceConnection/);
-      assert.doesNotMatch(stdout, /LIB_InputRequired/);
+      assert.match(stdout, /^##vso\[task\.complete result=Failed;\]The source service connection is missing: set the YAML input sourceAzureSubscription \(or sourceConnection\), "Source Azure subscription" on the classic form, to an Azure Resource Manager service connection\.$/m);
+      assert.doesNotMatch(stdout, /Input required|Options_ConnectionMissing/);
     });
 
     it('reads a service connection through the bundled azure-arm-rest (module.json, msalv3)', async () => {

@@ -5,6 +5,7 @@ import type { RepositoryReport, RunReport, TagReport } from '../../engine/report
 import { repositoryFindings, SEVERITY, type Finding, type FindingKind } from '../../reporting/findings';
 import { planOverview, type PlanOverview } from '../../reporting/planOverview';
 import { shortDigest } from '../../reporting/texts';
+import { countText } from '../counts';
 import { logDebug, logError, logGroup, logGroupEnd, logLine as write, logWarning, setProgress } from '../log';
 
 /**
@@ -53,15 +54,15 @@ function logRepository(repository: RepositoryReport): void {
 function logSelection(plan: RunPlan, overview: PlanOverview, dryRun: boolean): void {
   const { selection } = plan;
   if (dryRun) write(tl.loc('DryRunNotice'));
-  write(tl.loc('Selected', String(selection.selected.length), String(selection.scanned), String(selection.ignored.length)));
+  write(tl.loc('Selected', String(selection.selected.length), countText(selection.scanned, 'repositories'), String(selection.ignored.length)));
   if (selection.shard !== undefined) {
     const { index, count, selectedInAllShards } = selection.shard;
-    write(tl.loc('Shard', String(index), String(count), String(selection.selected.length), String(selectedInAllShards)));
+    write(tl.loc('Shard', String(index), String(count), String(selection.selected.length), countText(selectedInAllShards, 'repositories')));
   }
   for (const ignored of selection.ignored) write(tl.loc('Ignored', ignored.name, ignored.pattern));
   const { inSync, notListed } = overview;
-  write(tl.loc('RepositoryInSync', String(inSync)));
-  if (notListed > 0) write(tl.loc('NotListed', String(notListed)));
+  write(tl.loc('RepositoryInSync', countText(inSync, 'repositories')));
+  if (notListed > 0) write(tl.loc('NotListed', countText(notListed, 'notListed')));
 }
 
 /** The engine's progress callbacks, rendered for the agent. */

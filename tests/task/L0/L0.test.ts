@@ -58,7 +58,7 @@ describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
 
   it('a locked target tag is left alone and the task succeeds with issues', async () => {
     const o = await run({ registries: { sourceacr: { app: { keep: D(1), fresh: D(2) } }, targetacr: { app: { keep: { digest: D(7), writeEnabled: false } } } } });
-    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]1 tags were left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids changing them.'), explain(o));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]1 tag left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids the change.'), explain(o));
     assert.deepEqual(o.imports, [`app@${D(2)} NoForce fresh`]);
     assert.equal(o.target?.app.keep, D(7));
     assert.equal(o.outputs['tagsLocked'], '1');
@@ -79,7 +79,7 @@ describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
     assert.ok(o.runner.warningIssues.includes('frozen:v2 was not copied: its repository is locked in the target (the target has —, the source sha256:000000000000).'), explain(o));
     assert.ok(o.runner.warningIssues.includes('app:release was not copied: the manifest sha256:000000000000 is locked in the target (the target has sha256:000000000000, the source sha256:000000000000).'), explain(o));
     assert.equal(o.outputs['tagsLocked'], '2');
-    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]2 tags were left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids changing them.'), explain(o));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]2 tags left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids the change.'), explain(o));
   });
 
   it('a failed import is an error issue with the service message; the rest is done; the task fails', async () => {
@@ -90,7 +90,7 @@ describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
     assert.ok(o.runner.failed, explain(o));
     assert.deepEqual(o.target, { bbb: { t: D(2) } });
     assert.ok(o.runner.errorIssues.includes('aaa:t failed: InvalidParameters: Error copying blobs.'), explain(o));
-    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Failed;]1 tags and 1 repositories failed; see the errors above.'), explain(o));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Failed;]1 tag and 1 repository failed; see the errors above.'), explain(o));
     assert.equal(o.outputs['tagsFailed'], '1');
     assert.equal(o.outputs['repositoriesRemaining'], '1');
   });
@@ -102,7 +102,7 @@ describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
     assert.deepEqual(o.target, {});
     assert.ok(o.runner.stdOutContained('Dry run: nothing will be written.'));
     assert.ok(o.runner.stdOutContained('##[group]app: planned'));
-    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Succeeded;]Dry run: 1 repositories have work; nothing was written.'), explain(o));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Succeeded;]Dry run: 1 repository has work; nothing was written.'), explain(o));
   });
 
   it('max repositories defers the rest and publishes how many remain, without a warning', async () => {
@@ -126,6 +126,11 @@ describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
 
   const bad: Array<[string, Record<string, string>, string]> = [
     ['an empty source registry', { sourceRegistry: '' }, 'source registry name is required'],
+    [
+      'an empty target connection',
+      { targetConnection: '' },
+      'The target service connection is missing: set the YAML input targetAzureSubscription (or targetConnection), "Target Azure subscription" on the classic form, to an Azure Resource Manager service connection.',
+    ],
     ['the same connection and registry on both sides', { targetConnection: 'conn-a', targetRegistry: 'sourceacr' }, 'source and target are the same registry ("sourceacr")'],
     ['bad letters', { letters: 'c-a' }, 'letters "c-a": range "c-a" runs backwards'],
     ['a bad regex', { ignorePatterns: 're:(x' }, 'ignore pattern "re:(x" is not a valid regular expression: Invalid regular expression: /(x/i: Unterminated group'],

@@ -82,7 +82,7 @@ describeOnTaskNodes('AcrTransfer task (L0): shards, time limits, index size', fu
       importDelayMs: 800,
     });
     assert.equal(o.complete?.result, 'SucceededWithIssues', explain(o));
-    assert.equal(o.complete?.message, 'Stopped on the time budget of 0.02 minutes: 1 tags imported; 2 repositories still have work. Run again to continue.');
+    assert.equal(o.complete?.message, 'Stopped on the time budget of 0.02 minutes: 1 tag imported; 2 repositories still have work. Run again to continue.');
     assert.deepEqual(o.imports, [`aaa@${D(1)} NoForce t`]);
     assert.ok(o.runner.stdOutContained(`FAKE_IMPORTED aaa@${D(1)}`), 'the import in flight finished');
     assert.deepEqual(o.target, { aaa: { t: D(1) } });
@@ -131,7 +131,7 @@ describeOnTaskNodes('AcrTransfer task (L0): shards, time limits, index size', fu
       manifestCounts: { [D(2)]: 51 },
     });
     assert.equal(o.complete?.result, 'SucceededWithIssues', explain(o));
-    assert.equal(o.complete?.message, '1 tags are image indexes of more than 50 manifests, which importImage does not accept; they were not imported.');
+    assert.equal(o.complete?.message, '1 tag not imported: importImage accepts image indexes of at most 50 manifests.');
     assert.deepEqual(o.imports, [`app@${D(1)} NoForce small`]);
     assert.deepEqual(o.runner.warningIssues, ['app:big was not imported: image index with 51 manifests; importImage accepts at most 50.', o.complete.message]);
     assert.match(o.summary ?? '', /image index with 51 manifests; importImage accepts at most 50/);

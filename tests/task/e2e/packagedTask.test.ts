@@ -196,7 +196,7 @@ describe('the packaged task, run as the agent runs it', function () {
 
       it('ends SucceededWithIssues because of the locked tag, with a one-line reason', () => {
         assert.equal(run.code, 0, run.stdout + run.stderr);
-        assert.match(run.stdout, /^##vso\[task\.complete result=SucceededWithIssues;\]1 tags were left unchanged: a lock in the target \(on the tag, its repository or a manifest\) forbids changing them\.$/m, run.stdout);
+        assert.match(run.stdout, /^##vso\[task\.complete result=SucceededWithIssues;\]1 tag left unchanged: a lock in the target \(on the tag, its repository or a manifest\) forbids the change\.$/m, run.stdout);
       });
 
       it('leaves the target holding exactly what the plan said', () => {
