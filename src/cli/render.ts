@@ -120,22 +120,23 @@ export function progressEvents(plan: () => RunPlan | undefined, print: Print): S
 }
 
 /** The summary's wording of each finding. */
-const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>) => string } = {
+const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>, dryRun: boolean) => string } = {
   repositoryFailed: (f) => `  ERROR ${f.repository}: ${f.error}`,
   retagged: (f) => `  warning: ${f.repository}:${f.tag} was re-tagged (target had ${shortDigest(f.targetDigest)}, source has ${shortDigest(f.sourceDigest)})`,
-  locked: (f) => {
+  locked: (f, dryRun) => {
     const sides = `(target ${shortDigest(f.targetDigest)}, source ${shortDigest(f.sourceDigest)})`;
-    if (f.lockedBy === 'repository') return `  warning: ${f.repository}:${f.tag} not copied: the repository is locked in the target ${sides}`;
-    if (f.lockedBy === 'manifest') return `  warning: ${f.repository}:${f.tag} not copied: manifest ${shortDigest(f.lockedManifest)} is locked in the target ${sides}`;
-    return `  warning: ${f.repository}:${f.tag} is locked in the target; left at ${shortDigest(f.targetDigest)} (source has ${shortDigest(f.sourceDigest)})`;
+    const notCopied = dryRun ? 'would not be copied' : 'not copied';
+    if (f.lockedBy === 'repository') return `  warning: ${f.repository}:${f.tag} ${notCopied}: the repository is locked in the target ${sides}`;
+    if (f.lockedBy === 'manifest') return `  warning: ${f.repository}:${f.tag} ${notCopied}: manifest ${shortDigest(f.lockedManifest)} is locked in the target ${sides}`;
+    return `  warning: ${f.repository}:${f.tag} is locked in the target; ${dryRun ? 'would be left' : 'left'} at ${shortDigest(f.targetDigest)} (source has ${shortDigest(f.sourceDigest)})`;
   },
-  tooManyManifests: (f) =>
-    `  warning: ${f.repository}:${f.tag} not imported: image index with ${f.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS}`,
+  tooManyManifests: (f, dryRun) =>
+    `  warning: ${f.repository}:${f.tag} ${dryRun ? 'would not be imported' : 'not imported'}: image index with ${f.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS}`,
   tagFailed: (f) => `  ERROR ${f.repository}:${f.tag}: ${f.error ?? 'failed'}`,
 };
 
-function findingLine<F extends Finding>(finding: F): string {
-  return (FINDING_TEXT[finding.kind] as (f: F) => string)(finding);
+function findingLine<F extends Finding>(finding: F, dryRun: boolean): string {
+  return (FINDING_TEXT[finding.kind] as (f: F, dryRun: boolean) => string)(finding, dryRun);
 }
 
 export function renderSummary(report: RunReport, print: Print): void {
@@ -154,5 +155,5 @@ export function renderSummary(report: RunReport, print: Print): void {
   print(`  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.tooManyManifests > 0 ? `${t.tooManyManifests} too many manifests, ` : ''}${t.imported} imported, ${t.failed} failed`);
   print(`  import calls: ${report.totals.importCalls}`);
   if (requests !== undefined) print(`  requests: ${requests.total} sent, ${requests.throttled} throttled, ${requests.retried} retried`);
-  for (const finding of reportFindings(report)) print(findingLine(finding));
+  for (const finding of reportFindings(report)) print(findingLine(finding, report.dryRun));
 }

@@ -17,9 +17,13 @@ function budgetReason(report: RunReport): string[] {
 function issueReasons(report: RunReport): string[] {
   const { tags } = report.totals;
   const reasons = budgetReason(report);
-  if (tags.locked > 0) reasons.push(tl.loc('Result_Locked', countText(tags.locked, 'tags')));
-  if (tags.tooManyManifests > 0) reasons.push(tl.loc('Result_TooManyManifests', countText(tags.tooManyManifests, 'tags'), String(MAX_INDEX_MANIFESTS)));
-  return reasons;
+  const dry = report.dryRun;
+  if (tags.locked > 0) reasons.push(tl.loc(dry ? 'Result_Locked_DryRun' : 'Result_Locked', countText(tags.locked, 'tags')));
+  if (tags.tooManyManifests > 0) {
+    reasons.push(tl.loc(dry ? 'Result_TooManyManifests_DryRun' : 'Result_TooManyManifests', countText(tags.tooManyManifests, 'tags'), String(MAX_INDEX_MANIFESTS)));
+  }
+  // A dry run's issues are what a real run would meet; it says so first.
+  return dry ? [tl.loc('Result_DryRunIssues', reasons.join(' '))] : reasons;
 }
 
 /**

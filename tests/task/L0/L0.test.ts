@@ -105,6 +105,37 @@ describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
     assert.ok(o.runner.stdOutContained('##vso[task.complete result=Succeeded;]Dry run: 1 repository has work; nothing was written.'), explain(o));
   });
 
+  it('a dry run says what would happen: no re-tag warning, "would" for what needs a person, nothing counted as re-tagged', async () => {
+    const o = await run({
+      inputs: { dryRun: 'true' },
+      registries: { sourceacr: { app: { keep: D(1), moved: D(3) }, big: { x: D(4) } }, targetacr: { app: { keep: { digest: D(7), writeEnabled: false }, moved: D(5) } } },
+      manifestCounts: { [D(4)]: 80 },
+    });
+    assert.deepEqual(o.imports, []);
+    assert.deepEqual(o.target, { app: { keep: D(7), moved: D(5) } });
+    assert.ok(o.runner.stdOutContained('app:moved retagged sha256:000000000000 → sha256:000000000000: planned'), explain(o));
+    assert.deepEqual(o.runner.warningIssues.slice(0, 2), [
+      'app:keep is locked in the target and would be left at sha256:000000000000 (the source has sha256:000000000000).',
+      'big:x would not be imported: image index with 80 manifests; importImage accepts at most 50.',
+    ]);
+    assert.ok(!o.runner.warningIssues.some((w) => /re-tagged|was left|was not/.test(w)), explain(o));
+    assert.deepEqual(o.complete, {
+      result: 'SucceededWithIssues',
+      message: 'Dry run, nothing was written. 1 tag would be left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids the change. 1 tag would not be imported: importImage accepts image indexes of at most 50 manifests.',
+    });
+    assert.equal(o.outputs['tagsRetagged'], '0');
+    assert.equal(o.outputs['tagsImported'], '0');
+  });
+
+  it('a re-tag left for a later run by max repositories is neither warned nor counted as re-tagged', async () => {
+    const o = await run({ inputs: { maxRepositories: '1' }, registries: { sourceacr: { aaa: { t: D(1) }, bbb: { t: D(2) } }, targetacr: { aaa: { t: D(8) }, bbb: { t: D(9) } } } });
+    assert.ok(o.runner.succeeded, explain(o));
+    assert.deepEqual(o.imports, [`aaa@${D(1)} Force t`]);
+    assert.deepEqual(o.runner.warningIssues, ['aaa:t was re-tagged: the target had sha256:000000000000, the source has sha256:000000000000.']);
+    assert.equal(o.outputs['tagsRetagged'], '1');
+    assert.equal(o.outputs['repositoriesRemaining'], '1');
+  });
+
   it('max repositories defers the rest and publishes how many remain, without a warning', async () => {
     const o = await run({ inputs: { maxRepositories: '1' }, registries: { sourceacr: { a1: { t: D(1) }, b1: { t: D(2) }, c1: { t: D(3) } }, targetacr: {} } });
     assert.ok(o.runner.succeeded, explain(o));

@@ -145,10 +145,10 @@ describeOnTaskNodes('AcrTransfer task (L0): shards, time limits, index size', fu
     assert.match(o.summary ?? '', /Requests: 123 sent · 4 throttled · 6 retried/);
   });
 
-  it('a dry run shows an oversized index the same way', async () => {
+  it('a dry run shows an oversized index the same way, saying it would not be imported', async () => {
     const o = await run({ inputs: { dryRun: 'true' }, registries: { sourceacr: { app: { big: D(2) } }, targetacr: {} }, manifestCounts: { [D(2)]: 80 } });
     assert.deepEqual(o.imports, []);
     assert.equal(o.complete?.result, 'SucceededWithIssues', explain(o));
-    assert.equal(o.runner.warningIssues[0], 'app:big was not imported: image index with 80 manifests; importImage accepts at most 50.');
+    assert.equal(o.runner.warningIssues[0], 'app:big would not be imported: image index with 80 manifests; importImage accepts at most 50.');
   });
 });
