@@ -59,6 +59,16 @@ describe('the .vsix', function () {
     assert.ok(publicBuild.size < 5 * 1024 * 1024, `${mib(publicBuild.size)}: something large crept in`);
   });
 
+  it('is listed as a public Preview for Azure DevOps Services, with support and Q&A on GitHub issues', () => {
+    const vsixManifest = entries.get('extension.vsixmanifest')?.data().toString('utf8') ?? '';
+    assert.match(vsixManifest, /<GalleryFlags>Public Preview<\/GalleryFlags>/);
+    assert.match(vsixManifest, /<InstallationTarget Id="Microsoft\.VisualStudio\.Services\.Cloud"\/>/);
+    assert.doesNotMatch(vsixManifest, /InstallationTarget Id="Microsoft\.(TeamFoundation\.Server|VisualStudio\.Services)"/);
+    assert.match(vsixManifest, /<ReleaseNotes>https:\/\/github\.com\/acr-transfer\/acr-transfer\/blob\/main\/RELEASE-NOTES\.md<\/ReleaseNotes>/);
+    assert.match(vsixManifest, /Property Id="Microsoft\.VisualStudio\.Services\.Links\.Support" Value="https:\/\/github\.com\/acr-transfer\/acr-transfer\/issues"/);
+    assert.match(vsixManifest, /Property Id="Microsoft\.VisualStudio\.Services\.CustomerQnALink" Value="https:\/\/github\.com\/acr-transfer\/acr-transfer\/issues"/);
+  });
+
   it('carries every execution target of the packaged task.json', () => {
     const task = json<TaskJson>(entries, `${taskFolder}/task.json`);
     for (const [handler, { target }] of Object.entries(task.execution)) {
