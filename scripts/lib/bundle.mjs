@@ -45,6 +45,11 @@ export async function bundleTask({ entry = defaultEntry, outDir = distDir } = {}
     absWorkingDir: repoRoot,
     logLevel: 'silent',
     plugins: [msalRequirePlugin],
+    // node-fetch 2 (azure-arm-rest's) loads whatwg-url 5 and tr46 0.0.3, which require Node's
+    // built-in `punycode`; Node 21+ warns on it (DEP0040) on stderr, which agents show on every
+    // run. The userland package of the same API (what newer whatwg-url and tr46 ask for with
+    // `punycode/`) is bundled instead, and the built-in is never loaded.
+    alias: { punycode: 'punycode/' },
   });
   // Every warning is an error here: a dynamic require or a missing file esbuild could not
   // resolve would only fail on the agent.

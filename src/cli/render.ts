@@ -3,6 +3,7 @@ import { MAX_INDEX_MANIFESTS } from '../engine/indexSize';
 import type { ImportGroup, RepositoryPlan, TagDecision, TagDecisionKind } from '../engine/plan';
 import type { DeferralReason, RunReport } from '../engine/report';
 import { reportFindings, type Finding, type FindingKind } from '../reporting/findings';
+import { counted } from '../reporting/counts';
 import { isInSync, isNotListed, planOverview } from '../reporting/planOverview';
 import { durationText, minutesText, secondsText, shortDigest } from '../reporting/texts';
 
@@ -63,10 +64,10 @@ function table(rows: string[][]): string[] {
 
 export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
   const { selection } = plan;
-  print(`Selected ${selection.selected.length} of ${selection.scanned} repositories${selection.ignored.length > 0 ? ` (${selection.ignored.length} ignored by pattern)` : ''}.`);
+  print(`Selected ${selection.selected.length} of ${counted(selection.scanned, 'repositories')}${selection.ignored.length > 0 ? ` (${selection.ignored.length} ignored by pattern)` : ''}.`);
   if (selection.shard !== undefined) {
     const { index, count, selectedInAllShards } = selection.shard;
-    print(`Shard ${index} of ${count}: ${selection.selected.length} of the ${selectedInAllShards} repositories all shards select.`);
+    print(`Shard ${index} of ${count}: ${selection.selected.length} of the ${counted(selectedInAllShards, 'repositories')} all shards select.`);
   }
   for (const ignored of selection.ignored) print(`  ignored ${ignored.name}  (pattern ${ignored.pattern})`);
 
@@ -87,8 +88,8 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
   print('');
   if (rows.length > 1) table(rows).forEach((line) => print(line));
   else print('Nothing to import.');
-  print(`${inSync} repositories already in sync.`);
-  if (notListed > 0) print(`${notListed} repositories not listed: the time budget ran out while planning (deferred to the next run).`);
+  print(`${counted(inSync, 'repositories')} already in sync.`);
+  if (notListed > 0) print(`${counted(notListed, 'notListed')}: the time budget ran out while planning (deferred to the next run).`);
   print('');
 }
 
@@ -119,22 +120,23 @@ export function progressEvents(plan: () => RunPlan | undefined, print: Print): S
 }
 
 /** The summary's wording of each finding. */
-const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>) => string } = {
+const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>, dryRun: boolean) => string } = {
   repositoryFailed: (f) => `  ERROR ${f.repository}: ${f.error}`,
   retagged: (f) => `  warning: ${f.repository}:${f.tag} was re-tagged (target had ${shortDigest(f.targetDigest)}, source has ${shortDigest(f.sourceDigest)})`,
-  locked: (f) => {
+  locked: (f, dryRun) => {
     const sides = `(target ${shortDigest(f.targetDigest)}, source ${shortDigest(f.sourceDigest)})`;
-    if (f.lockedBy === 'repository') return `  warning: ${f.repository}:${f.tag} not copied: the repository is locked in the target ${sides}`;
-    if (f.lockedBy === 'manifest') return `  warning: ${f.repository}:${f.tag} not copied: manifest ${shortDigest(f.lockedManifest)} is locked in the target ${sides}`;
-    return `  warning: ${f.repository}:${f.tag} is locked in the target; left at ${shortDigest(f.targetDigest)} (source has ${shortDigest(f.sourceDigest)})`;
+    const notCopied = dryRun ? 'would not be copied' : 'not copied';
+    if (f.lockedBy === 'repository') return `  warning: ${f.repository}:${f.tag} ${notCopied}: the repository is locked in the target ${sides}`;
+    if (f.lockedBy === 'manifest') return `  warning: ${f.repository}:${f.tag} ${notCopied}: manifest ${shortDigest(f.lockedManifest)} is locked in the target ${sides}`;
+    return `  warning: ${f.repository}:${f.tag} is locked in the target; ${dryRun ? 'would be left' : 'left'} at ${shortDigest(f.targetDigest)} (source has ${shortDigest(f.sourceDigest)})`;
   },
-  tooManyManifests: (f) =>
-    `  warning: ${f.repository}:${f.tag} not imported: image index with ${f.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS}`,
+  tooManyManifests: (f, dryRun) =>
+    `  warning: ${f.repository}:${f.tag} ${dryRun ? 'would not be imported' : 'not imported'}: image index with ${f.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS}`,
   tagFailed: (f) => `  ERROR ${f.repository}:${f.tag}: ${f.error ?? 'failed'}`,
 };
 
-function findingLine<F extends Finding>(finding: F): string {
-  return (FINDING_TEXT[finding.kind] as (f: F) => string)(finding);
+function findingLine<F extends Finding>(finding: F, dryRun: boolean): string {
+  return (FINDING_TEXT[finding.kind] as (f: F, dryRun: boolean) => string)(finding, dryRun);
 }
 
 export function renderSummary(report: RunReport, print: Print): void {
@@ -143,15 +145,15 @@ export function renderSummary(report: RunReport, print: Print): void {
   const outcome = report.stoppedBy === 'cancelled' ? 'CANCELLED' : report.result === 'succeeded' ? 'succeeded' : report.result === 'failed' ? 'FAILED' : 'succeeded with issues';
   print(`${report.dryRun ? 'Dry run' : 'Run'} ${outcome} in ${durationText(report.durationMs)}.`);
   if (report.stoppedBy === 'cancelled') {
-    print(`  cancelled: what finished was verified; ${r.remaining} repositories still have work; run again to continue`);
+    print(`  cancelled: what finished was verified; ${counted(r.remaining, 'stillWork')}; run again to continue`);
   }
   if (report.stoppedBy === 'timeBudget') {
-    print(`  stopped on its time budget (${minutesText(report.limits.timeBudgetMinutes ?? 0)}): ${r.remaining} repositories still have work; run again to continue`);
+    print(`  stopped on its time budget (${minutesText(report.limits.timeBudgetMinutes ?? 0)}): ${counted(r.remaining, 'stillWork')}; run again to continue`);
   }
   if (report.selection.shard !== undefined) print(`  shard ${report.selection.shard.index} of ${report.selection.shard.count}`);
   print(`  repositories: ${r.scanned} scanned, ${r.selected} selected, ${r.ignored} ignored, ${r.withWork} with work, ${r.done} done, ${r.failed} failed, ${r.remaining} still with work`);
   print(`  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.tooManyManifests > 0 ? `${t.tooManyManifests} too many manifests, ` : ''}${t.imported} imported, ${t.failed} failed`);
   print(`  import calls: ${report.totals.importCalls}`);
   if (requests !== undefined) print(`  requests: ${requests.total} sent, ${requests.throttled} throttled, ${requests.retried} retried`);
-  for (const finding of reportFindings(report)) print(findingLine(finding));
+  for (const finding of reportFindings(report)) print(findingLine(finding, report.dryRun));
 }

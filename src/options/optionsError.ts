@@ -6,6 +6,7 @@
  */
 export const OPTIONS_ERROR_KEYS = [
   'RequiredMissing',
+  'ConnectionMissing',
   'ArgumentInvalid',
   'FlagBlank',
   'FlagRepeated',

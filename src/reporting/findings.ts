@@ -24,7 +24,12 @@ export type Finding =
 
 export type FindingKind = Finding['kind'];
 
-/** Re-tagged tags were overwritten as planned and the others never copied: warnings; failures are errors. */
+/**
+ * Re-tagged tags were overwritten as planned and the others never copied: warnings; failures
+ * are errors. A warning is for what happened or what needs a person: a re-tag is one only once
+ * it was written (not in a dry run, not in a repository left for a later run), while a lock or
+ * an oversized index needs a person in a dry run too (the front ends word those as "would").
+ */
 export const SEVERITY: Record<FindingKind, 'warning' | 'error'> = {
   repositoryFailed: 'error',
   retagged: 'warning',
@@ -38,7 +43,7 @@ export function repositoryFindings(repository: RepositoryReport): Finding[] {
   if (repository.error !== undefined) findings.push({ kind: 'repositoryFailed', repository: repository.name, error: repository.error });
   for (const t of repository.tags) {
     const about: TagFinding = { repository: repository.name, tag: t.tag, sourceDigest: t.sourceDigest, targetDigest: t.targetDigest };
-    if (t.decision === 'retagged') findings.push({ kind: 'retagged', ...about });
+    if (t.decision === 'retagged' && t.outcome === 'imported') findings.push({ kind: 'retagged', ...about });
     // A report without `lockedBy` predates locks above the tag: its locks were tag locks.
     if (t.decision === 'locked') findings.push({ kind: 'locked', lockedBy: t.lockedBy ?? 'tag', ...(t.lockedManifest !== undefined ? { lockedManifest: t.lockedManifest } : {}), ...about });
     if (t.decision === 'tooManyManifests') findings.push({ kind: 'tooManyManifests', ...about, ...(t.manifestCount !== undefined ? { manifestCount: t.manifestCount } : {}) });

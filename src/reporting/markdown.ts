@@ -1,5 +1,6 @@
 import { MAX_INDEX_MANIFESTS } from '../engine/indexSize';
 import type { RepositoryReport, RunReport, TagReport } from '../engine/report';
+import { counted } from './counts';
 import { reportFindings, type Finding } from './findings';
 import { durationText, minutesText, shortDigest } from './texts';
 
@@ -71,7 +72,7 @@ function contextLines(report: RunReport): string[] {
     lines.push('', `⏱️ Stopped on its time budget of ${minutesText(report.limits.timeBudgetMinutes ?? 0)}: imports in flight finished, the rest is deferred to the next run.`);
   }
   const shard = report.selection.shard;
-  if (shard !== undefined) lines.push('', `Shard ${shard.index} of ${shard.count}: ${report.totals.repositories.selected} of the ${shard.selectedInAllShards} repositories all shards select.`);
+  if (shard !== undefined) lines.push('', `Shard ${shard.index} of ${shard.count}: ${report.totals.repositories.selected} of the ${counted(shard.selectedInAllShards, 'repositories')} all shards select.`);
   const requests = report.totals.requests;
   if (requests !== undefined) lines.push('', `Requests: ${requests.total} sent · ${requests.throttled} throttled · ${requests.retried} retried`);
   return lines;
@@ -82,7 +83,7 @@ export function renderReportMarkdown(report: RunReport): string {
   const out: string[] = [];
   out.push(`## ACR Transfer: \`${report.source.registry}\` → \`${report.target.registry}\`${report.dryRun ? ' (dry run)' : ''}`);
   out.push('');
-  out.push(`**${RESULT_TEXT[report.result]}** in ${durationText(report.durationMs)} · ${tt.imported} tags imported with ${report.totals.importCalls} import calls · ${rt.remaining} repositories still have work`);
+  out.push(`**${RESULT_TEXT[report.result]}** in ${durationText(report.durationMs)} · ${counted(tt.imported, 'tags')} imported with ${counted(report.totals.importCalls, 'importCalls')} · ${counted(rt.remaining, 'stillWork')}`);
   out.push(...contextLines(report));
   out.push('');
   out.push('| Repositories | scanned | selected | ignored | with work | done | failed | deferred | remaining |');

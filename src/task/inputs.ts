@@ -1,4 +1,5 @@
 import * as tl from 'azure-pipelines-task-lib/task';
+import { OptionsError } from '../options/optionsError';
 import { OPTIONS, type OptionSpec, type RawOptions, type TaskInput } from '../options/table';
 
 function optional(name: string): string | undefined {
@@ -6,11 +7,29 @@ function optional(name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/**
+ * A service connection input left empty. task-lib's own "Input required: targetConnection"
+ * names the input as task.json does; YAML users write its alias (targetAzureSubscription) and
+ * the form shows its label, so the message names all three.
+ */
+function connectionMissing(input: TaskInput): OptionsError {
+  const side = input.input.replace(/Connection$/, '');
+  const alias = input.aliases?.[0] ?? input.input;
+  return new OptionsError(
+    'ConnectionMissing',
+    [side, alias, input.input, input.label],
+    `The ${side} service connection is missing: set the YAML input ${alias} (or ${input.input}), "${input.label}" on the classic form, to an Azure Resource Manager service connection.`,
+  );
+}
+
 /** One input, read the way its task.json type is filled in by the agent. */
 function readInput(input: TaskInput): string | boolean | string[] | undefined {
   switch (input.type) {
-    case 'connectedService:AzureRM':
-      return tl.getInput(input.input, true) ?? '';
+    case 'connectedService:AzureRM': {
+      const connection = optional(input.input);
+      if (connection === undefined && input.required) throw connectionMissing(input);
+      return connection ?? '';
+    }
     case 'boolean':
       return tl.getBoolInput(input.input, false);
     case 'filePath':

@@ -15,7 +15,7 @@ import { parseOptions } from '../options/parse';
 import { connectionErrorIn, disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
 import { agentCaPem, agentProxy } from './agentNetwork';
 import { readTaskInputs } from './inputs';
-import { logLine, logWarning, setResult } from './log';
+import { logDebug, logLine, logWarning, setResult } from './log';
 import { optionsMessage, registryNotFoundMessage } from './messages';
 import { logRequests, taskEvents } from './publish/logGroups';
 import { publishOutputs } from './publish/outputs';
@@ -65,6 +65,8 @@ function cancelOnAgentSignals(): ReturnType<typeof cancelOnSignals> {
 export async function run(): Promise<void> {
   // The time budget counts from here: signing in and finding the registries spend it too.
   const startedAt = Date.now();
+  // Which Node the agent chose (Node20_1 or Node24 handler, its knobs and fallbacks decide).
+  logDebug(`ACR Transfer ${TASK_VERSION} on Node ${process.version}`);
   tl.setResourcePath(taskJsonPath());
   onUnexpectedError(
     (error) => {

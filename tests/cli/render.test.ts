@@ -40,8 +40,21 @@ describe('command-line output', () => {
     assert.match(row ?? '', /TOO MANY MANIFESTS .* never \(index of 64 manifests; importImage accepts at most 50\)$/);
     const summary = printed();
     renderSummary(report, summary.print);
-    assert.ok(summary.lines.includes('  warning: app:big not imported: image index with 64 manifests; importImage accepts at most 50'), summary.lines.join('\n'));
+    assert.ok(summary.lines.includes('  warning: app:big would not be imported: image index with 64 manifests; importImage accepts at most 50'), summary.lines.join('\n'));
     assert.ok(summary.lines.some((l) => l.includes('1 too many manifests')));
+  });
+
+  it('a dry run says what would happen and warns of a re-tag only once it is written', async () => {
+    const { run } = setup({ app: { moved: D(1) } }, { app: { moved: D(9) } });
+    const plan = printed();
+    const dry = await run({ dryRun: true }, { events: { planned: (p) => renderPlan(p, true, plan.print) } });
+    assert.match(plan.lines.find((l) => l.startsWith('app')) ?? '', /RE-TAGGED .* would import Force$/i);
+    const drySummary = printed();
+    renderSummary(dry, drySummary.print);
+    assert.ok(!drySummary.lines.some((l) => l.includes('warning')), drySummary.lines.join('\n'));
+    const real = printed();
+    renderSummary(await run({}), real.print);
+    assert.ok(real.lines.some((l) => l.startsWith('  warning: app:moved was re-tagged')), real.lines.join('\n'));
   });
 
   it('says what is locked in the target: the repository or a manifest, in the plan and in the summary', async () => {
@@ -55,8 +68,8 @@ describe('command-line output', () => {
     const summary = printed();
     renderSummary(report, summary.print);
     const short = 'sha256:000000000000';
-    assert.ok(summary.lines.includes(`  warning: frozen:v2 not copied: the repository is locked in the target (target —, source ${short})`), summary.lines.join('\n'));
-    assert.ok(summary.lines.includes(`  warning: app:release not copied: manifest ${short} is locked in the target (target ${short}, source ${short})`), summary.lines.join('\n'));
+    assert.ok(summary.lines.includes(`  warning: frozen:v2 would not be copied: the repository is locked in the target (target —, source ${short})`), summary.lines.join('\n'));
+    assert.ok(summary.lines.includes(`  warning: app:release would not be copied: manifest ${short} is locked in the target (target ${short}, source ${short})`), summary.lines.join('\n'));
     assert.ok(summary.lines.some((l) => l.includes(' 2 locked,')), summary.lines.join('\n'));
   });
 
@@ -78,7 +91,7 @@ describe('command-line output', () => {
     const plan = printed();
     await run({ timeBudgetMinutes: '2', dryRun: true }, { clock, events: { planned: (p) => renderPlan(p, true, plan.print) } });
     // L listed in the first minute, 4 cut off at 1.5 min (the reserve is 30 s of 2 min).
-    assert.ok(plan.lines.includes('4 repositories not listed: the time budget ran out while planning (deferred to the next run).'), plan.lines.join('\n'));
+    assert.ok(plan.lines.includes('4 repositories were not listed: the time budget ran out while planning (deferred to the next run).'), plan.lines.join('\n'));
     assert.ok(!plan.lines.some((l) => l.startsWith(`repo${L + 3}`)), 'not listed one by one');
     assert.ok(plan.lines.some((l) => l.startsWith(`repo${String(L - 1).padStart(2, '0')} `)), 'a listed repository with work is in the table');
   });

@@ -98,7 +98,7 @@ describe('fault injection: locks above the tag in the target', function () {
       } else {
         assert.match(run.stdout, /^##vso\[task\.issue type=warning;[^\]]*\]frozen\/app:2\.0 was not copied: its repository is locked in the target /m);
         assert.match(run.stdout, new RegExp(`^##vso\\[task\\.issue type=warning;[^\\]]*\\]pinned/app:extra was not copied: the manifest ${pinnedOld.slice(0, 19)} is locked in the target `, 'm'));
-        assert.match(run.reason, /^5 tags were left unchanged: a lock in the target \(on the tag, its repository or a manifest\) forbids changing them\./);
+        assert.match(run.reason, /^5 tags left unchanged: a lock in the target \(on the tag, its repository or a manifest\) forbids the change\./);
       }
 
       // What finding the locks cost on the target: one repository read per repository with

@@ -3,7 +3,7 @@
  * require, and icons that are the committed script's output.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { manifestFile, repoRoot, taskDir, taskFolder } from './support/paths';
@@ -23,6 +23,12 @@ interface Manifest {
   content: { details: { path: string }; license: { path: string } };
   files: { path: string }[];
   scopes?: string[];
+  public?: boolean;
+  galleryFlags?: string[];
+  releaseNotes?: string;
+  links: Record<string, { uri: string }>;
+  repository: { type: string; uri: string };
+  CustomerQnASupport?: { enablemarketplaceqna?: boolean; url?: string };
   contributions: { id: string; type: string; targets: string[]; properties: { name: string } }[];
 }
 
@@ -35,8 +41,44 @@ describe('vss-extension.json', () => {
     assert.match(manifest.publisher, /^[A-Za-z0-9][A-Za-z0-9_-]*$/);
     assert.ok(manifest.description.length <= 200, `description has ${manifest.description.length} characters`);
     assert.deepEqual(manifest.categories, ['Azure Pipelines']);
-    assert.deepEqual(manifest.targets, [{ id: 'Microsoft.VisualStudio.Services' }]);
     assert.deepEqual(manifest.scopes, []);
+  });
+
+  describe('marketplace listing', () => {
+    const REPOSITORY = 'https://github.com/acr-transfer/acr-transfer';
+    const text = (file: string): string => readFileSync(join(repoRoot, file), 'utf8');
+
+    it('is a public Preview (a first public release), and says so in the release notes', () => {
+      assert.equal(manifest.public, true);
+      assert.deepEqual(manifest.galleryFlags, ['Preview']);
+      assert.match(text('RELEASE-NOTES.md'), /public Preview/);
+    });
+
+    it('installs into Azure DevOps Services only, as the README and the overview say: Azure DevOps Server ships 3.x agents, the task needs 4.248.0', () => {
+      assert.deepEqual(manifest.targets, [{ id: 'Microsoft.VisualStudio.Services.Cloud' }]);
+      const minimumAgent = readJson<{ minimumAgentVersion: string }>(join(taskDir, 'task.json')).minimumAgentVersion;
+      assert.equal(minimumAgent, '4.248.0');
+      for (const file of ['README.md', 'overview.md']) {
+        assert.match(text(file), /Azure DevOps Services/, file);
+        assert.match(text(file), /Azure DevOps Server/, file);
+        assert.ok(text(file).includes(minimumAgent), `${file} names agent ${minimumAgent}`);
+      }
+    });
+
+    it('links the repository, its issues for support and for Q&A', () => {
+      assert.deepEqual(manifest.repository, { type: 'git', uri: REPOSITORY });
+      assert.equal(manifest.links['repository'].uri, REPOSITORY);
+      assert.equal(manifest.links['support'].uri, `${REPOSITORY}/issues`);
+      assert.equal(manifest.links['issues'].uri, `${REPOSITORY}/issues`);
+      assert.deepEqual(manifest.CustomerQnASupport, { enablemarketplaceqna: true, url: `${REPOSITORY}/issues` });
+    });
+
+    it('points its release notes at RELEASE-NOTES.md, which has a section for every version so far', () => {
+      assert.equal(manifest.releaseNotes, `${REPOSITORY}/blob/main/RELEASE-NOTES.md`);
+      const headings = [...text('RELEASE-NOTES.md').matchAll(/^## (\S+)/gm)].map((m) => m[1]);
+      for (const version of ['0.1.0', '0.2.0', '0.2.1', '0.3.0']) assert.ok(headings.includes(version), `no section for ${version}`);
+      assert.ok(headings.includes(manifest.version) || headings.includes('Unreleased'), `no section for ${manifest.version}`);
+    });
   });
 
   it('has the version of package.json', () => {

@@ -69,6 +69,20 @@ describe('task.json', () => {
     });
   });
 
+  describe('restrictions', () => {
+    it('lets the task set exactly its output variables, named plainly (the agent matches them as globs)', () => {
+      const allowed = task.restrictions?.settableVariables?.allowed ?? [];
+      assert.deepEqual([...allowed].sort(), (task.outputVariables ?? []).map((v) => v.name).sort());
+      for (const name of allowed) assert.match(name, /^[A-Za-z][A-Za-z0-9]*$/);
+    });
+
+    it('leaves logging commands unrestricted: restricted mode drops task.uploadsummary, which attaches the summary', () => {
+      // The agent (src/Agent.Worker/TaskCommandExtension.cs) lets through in restricted mode
+      // only the commands marked AllowedInRestrictedMode; uploadsummary is not one of them.
+      assert.equal(task.restrictions?.commands?.mode, 'any');
+    });
+  });
+
   it('gives every input help text that shows an example', () => {
     const without = task.inputs.filter((input) => !/example/i.test(input.helpMarkDown ?? '')).map((input) => input.name);
     assert.deepEqual(without, [], `inputs whose helpMarkDown has no "Example": ${without.join(', ')}`);

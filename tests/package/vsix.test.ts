@@ -59,6 +59,16 @@ describe('the .vsix', function () {
     assert.ok(publicBuild.size < 5 * 1024 * 1024, `${mib(publicBuild.size)}: something large crept in`);
   });
 
+  it('is listed as a public Preview for Azure DevOps Services, with support and Q&A on GitHub issues', () => {
+    const vsixManifest = entries.get('extension.vsixmanifest')?.data().toString('utf8') ?? '';
+    assert.match(vsixManifest, /<GalleryFlags>Public Preview<\/GalleryFlags>/);
+    assert.match(vsixManifest, /<InstallationTarget Id="Microsoft\.VisualStudio\.Services\.Cloud"\/>/);
+    assert.doesNotMatch(vsixManifest, /InstallationTarget Id="Microsoft\.(TeamFoundation\.Server|VisualStudio\.Services)"/);
+    assert.match(vsixManifest, /<ReleaseNotes>https:\/\/github\.com\/acr-transfer\/acr-transfer\/blob\/main\/RELEASE-NOTES\.md<\/ReleaseNotes>/);
+    assert.match(vsixManifest, /Property Id="Microsoft\.VisualStudio\.Services\.Links\.Support" Value="https:\/\/github\.com\/acr-transfer\/acr-transfer\/issues"/);
+    assert.match(vsixManifest, /Property Id="Microsoft\.VisualStudio\.Services\.CustomerQnALink" Value="https:\/\/github\.com\/acr-transfer\/acr-transfer\/issues"/);
+  });
+
   it('carries every execution target of the packaged task.json', () => {
     const task = json<TaskJson>(entries, `${taskFolder}/task.json`);
     for (const [handler, { target }] of Object.entries(task.execution)) {
@@ -76,6 +86,13 @@ describe('the .vsix', function () {
     ]) {
       assert.ok(entries.has(`${taskFolder}/${name}`), `${name} is missing`);
     }
+  });
+
+  it("never loads Node's deprecated built-in punycode (DEP0040): the bundle carries the userland package", () => {
+    const bundle = entries.get(`${taskFolder}/dist/index.js`)?.data().toString('utf8') ?? '';
+    assert.ok(bundle.length > 0, 'dist/index.js is missing');
+    assert.doesNotMatch(bundle, /require\(["'](node:)?punycode["']\)/);
+    assert.match(entries.get(`${taskFolder}/dist/THIRD-PARTY-NOTICES.txt`)?.data().toString('utf8') ?? '', /^punycode 2\./m);
   });
 
   it('holds nothing in the task folder but task.json, icon.png, Strings and dist', () => {
@@ -118,11 +135,12 @@ describe('the .vsix', function () {
       return stdout;
     }
 
-    it('loads, and task-lib resolves its own messages from inside the bundle', async () => {
-      // No inputs: task-lib fails the task with its localised "Input required" message.
+    it('loads, resolves its messages from inside the bundle, and names an empty connection input as YAML and the form do', async () => {
+      // No inputs. task-lib's own "Input required: sourceConnection" named the input as
+      // task.json does; YAML users write the alias, the form shows the label.
       const stdout = await runTask({});
-      assert.match(stdout, /Input required: sourceConnection/);
-      assert.doesNotMatch(stdout, /LIB_InputRequired/);
+      assert.match(stdout, /^##vso\[task\.complete result=Failed;\]The source service connection is missing: set the YAML input sourceAzureSubscription \(or sourceConnection\), "Source Azure subscription" on the classic form, to an Azure Resource Manager service connection\.$/m);
+      assert.doesNotMatch(stdout, /Input required|Options_ConnectionMissing/);
     });
 
     it('reads a service connection through the bundled azure-arm-rest (module.json, msalv3)', async () => {

@@ -26,11 +26,13 @@ export function runGuarded(
   onSpawn?: (child: ChildProcess) => void,
   /** Modules the child loads before the script, after the guard (e.g. a fault planted in the process). */
   preload: readonly string[] = [],
+  /** The Node binary to run the script with (e.g. a test Node of another major). */
+  node: string = process.execPath,
 ): Promise<ChildRun> {
   const requires = [LOOPBACK_GUARD, ...preload].map((module) => `--require ${module}`).join(' ');
   const childEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env, NODE_OPTIONS: requires };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: childEnv });
+    const child = spawn(node, [script, ...args], { env: childEnv });
     onSpawn?.(child);
     let stdout = '';
     let stderr = '';

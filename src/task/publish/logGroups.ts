@@ -5,6 +5,7 @@ import type { RepositoryReport, RunReport, TagReport } from '../../engine/report
 import { repositoryFindings, SEVERITY, type Finding, type FindingKind } from '../../reporting/findings';
 import { planOverview, type PlanOverview } from '../../reporting/planOverview';
 import { shortDigest } from '../../reporting/texts';
+import { countText } from '../counts';
 import { logDebug, logError, logGroup, logGroupEnd, logLine as write, logWarning, setProgress } from '../log';
 
 /**
@@ -20,48 +21,48 @@ function tagLine(repository: string, tag: TagReport): string {
   return tl.loc('TagLine', `${repository}:${tag.tag}`, tag.decision, shortDigest(tag.sourceDigest), shortDigest(tag.targetDigest), tag.outcome);
 }
 
-/** The localised wording of each finding (task.json `messages`). */
-const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>) => string } = {
+/** The localised wording of each finding (task.json `messages`); a dry run says what would happen. */
+const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>, dryRun: boolean) => string } = {
   repositoryFailed: (f) => tl.loc('RepositoryFailed', f.repository, f.error),
   retagged: (f) => tl.loc('Retagged', f.repository, f.tag, shortDigest(f.targetDigest), shortDigest(f.sourceDigest)),
-  locked: (f) => {
+  locked: (f, dryRun) => {
     const [target, source] = [shortDigest(f.targetDigest), shortDigest(f.sourceDigest)];
-    if (f.lockedBy === 'repository') return tl.loc('Locked_Repository', f.repository, f.tag, target, source);
-    if (f.lockedBy === 'manifest') return tl.loc('Locked_Manifest', f.repository, f.tag, shortDigest(f.lockedManifest), target, source);
-    return tl.loc('Locked', f.repository, f.tag, target, source);
+    if (f.lockedBy === 'repository') return tl.loc(dryRun ? 'Locked_Repository_DryRun' : 'Locked_Repository', f.repository, f.tag, target, source);
+    if (f.lockedBy === 'manifest') return tl.loc(dryRun ? 'Locked_Manifest_DryRun' : 'Locked_Manifest', f.repository, f.tag, shortDigest(f.lockedManifest), target, source);
+    return tl.loc(dryRun ? 'Locked_DryRun' : 'Locked', f.repository, f.tag, target, source);
   },
-  tooManyManifests: (f) => tl.loc('TooManyManifests', f.repository, f.tag, String(f.manifestCount ?? '?'), String(MAX_INDEX_MANIFESTS)),
+  tooManyManifests: (f, dryRun) => tl.loc(dryRun ? 'TooManyManifests_DryRun' : 'TooManyManifests', f.repository, f.tag, String(f.manifestCount ?? '?'), String(MAX_INDEX_MANIFESTS)),
   tagFailed: (f) => tl.loc('TagFailed', f.repository, f.tag, f.error ?? ''),
 };
 
-function raise<F extends Finding>(finding: F): void {
-  const text = (FINDING_TEXT[finding.kind] as (f: F) => string)(finding);
+function raise<F extends Finding>(finding: F, dryRun: boolean): void {
+  const text = (FINDING_TEXT[finding.kind] as (f: F, dryRun: boolean) => string)(finding, dryRun);
   if (SEVERITY[finding.kind] === 'error') logError(text);
   else logWarning(text);
 }
 
-function logRepository(repository: RepositoryReport): void {
+function logRepository(repository: RepositoryReport, dryRun: boolean): void {
   if (repository.status === 'inSync') return;
   // Not listed before the time budget ran out: nothing to show but its name; counted once instead.
   if (repository.status === 'deferred' && repository.tags.length === 0) return;
   logGroup(tl.loc('RepositoryGroup', repository.name, repository.status));
   for (const tag of repository.tags) if (tag.decision !== 'inSync') write(tagLine(repository.name, tag));
   logGroupEnd();
-  for (const finding of repositoryFindings(repository)) raise(finding);
+  for (const finding of repositoryFindings(repository)) raise(finding, dryRun);
 }
 
 function logSelection(plan: RunPlan, overview: PlanOverview, dryRun: boolean): void {
   const { selection } = plan;
   if (dryRun) write(tl.loc('DryRunNotice'));
-  write(tl.loc('Selected', String(selection.selected.length), String(selection.scanned), String(selection.ignored.length)));
+  write(tl.loc('Selected', String(selection.selected.length), countText(selection.scanned, 'repositories'), String(selection.ignored.length)));
   if (selection.shard !== undefined) {
     const { index, count, selectedInAllShards } = selection.shard;
-    write(tl.loc('Shard', String(index), String(count), String(selection.selected.length), String(selectedInAllShards)));
+    write(tl.loc('Shard', String(index), String(count), String(selection.selected.length), countText(selectedInAllShards, 'repositories')));
   }
   for (const ignored of selection.ignored) write(tl.loc('Ignored', ignored.name, ignored.pattern));
   const { inSync, notListed } = overview;
-  write(tl.loc('RepositoryInSync', String(inSync)));
-  if (notListed > 0) write(tl.loc('NotListed', String(notListed)));
+  write(tl.loc('RepositoryInSync', countText(inSync, 'repositories')));
+  if (notListed > 0) write(tl.loc('NotListed', countText(notListed, 'notListed')));
 }
 
 /** The engine's progress callbacks, rendered for the agent. */
@@ -84,7 +85,7 @@ export function taskEvents(dryRun: boolean): SyncEvents {
       setProgress(percent, tl.loc('Importing', group.repository, shortDigest(group.sourceDigest), group.tags.join(', ')));
       if (error !== undefined) logDebug(`import of ${what} failed: ${error}`);
     },
-    repositoryFinished: logRepository,
+    repositoryFinished: (repository) => logRepository(repository, dryRun),
   };
 }
 

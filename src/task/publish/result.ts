@@ -1,12 +1,13 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { MAX_INDEX_MANIFESTS } from '../../engine/indexSize';
 import type { RunReport } from '../../engine/report';
+import { countText } from '../counts';
 import { setResult } from '../log';
 
 function budgetReason(report: RunReport): string[] {
   if (report.stoppedBy !== 'timeBudget') return [];
   const { tags, repositories } = report.totals;
-  return [tl.loc('Result_TimeBudget', String(report.limits.timeBudgetMinutes ?? ''), String(tags.imported), String(repositories.remaining))];
+  return [tl.loc('Result_TimeBudget', countText(report.limits.timeBudgetMinutes ?? 0, 'minutes'), countText(tags.imported, 'tags'), countText(repositories.remaining, 'stillWork'))];
 }
 
 /**
@@ -16,9 +17,13 @@ function budgetReason(report: RunReport): string[] {
 function issueReasons(report: RunReport): string[] {
   const { tags } = report.totals;
   const reasons = budgetReason(report);
-  if (tags.locked > 0) reasons.push(tl.loc('Result_Locked', String(tags.locked)));
-  if (tags.tooManyManifests > 0) reasons.push(tl.loc('Result_TooManyManifests', String(tags.tooManyManifests), String(MAX_INDEX_MANIFESTS)));
-  return reasons;
+  const dry = report.dryRun;
+  if (tags.locked > 0) reasons.push(tl.loc(dry ? 'Result_Locked_DryRun' : 'Result_Locked', countText(tags.locked, 'tags')));
+  if (tags.tooManyManifests > 0) {
+    reasons.push(tl.loc(dry ? 'Result_TooManyManifests_DryRun' : 'Result_TooManyManifests', countText(tags.tooManyManifests, 'tags'), String(MAX_INDEX_MANIFESTS)));
+  }
+  // A dry run's issues are what a real run would meet; it says so first.
+  return dry ? [tl.loc('Result_DryRunIssues', reasons.join(' '))] : reasons;
 }
 
 /**
@@ -31,15 +36,15 @@ function issueReasons(report: RunReport): string[] {
 export function setRunResult(report: RunReport): void {
   const { tags, repositories } = report.totals;
   if (report.stoppedBy === 'cancelled') {
-    setResult(tl.TaskResult.Failed, tl.loc('Result_Cancelled', String(tags.imported), String(repositories.remaining)));
+    setResult(tl.TaskResult.Failed, tl.loc('Result_Cancelled', countText(tags.imported, 'tags'), countText(repositories.remaining, 'stillWork')));
   } else if (report.result === 'failed') {
-    const reasons = [tl.loc('Result_Failed', String(tags.failed), String(repositories.failed)), ...budgetReason(report)];
+    const reasons = [tl.loc('Result_Failed', countText(tags.failed, 'tags'), countText(repositories.failed, 'repositories')), ...budgetReason(report)];
     setResult(tl.TaskResult.Failed, reasons.join(' '));
   } else if (report.result === 'succeededWithIssues') {
     setResult(tl.TaskResult.SucceededWithIssues, issueReasons(report).join(' '));
   } else if (report.dryRun) {
-    setResult(tl.TaskResult.Succeeded, tl.loc('Result_DryRun', String(repositories.withWork)));
+    setResult(tl.TaskResult.Succeeded, tl.loc('Result_DryRun', countText(repositories.withWork, 'haveWork')));
   } else {
-    setResult(tl.TaskResult.Succeeded, tl.loc('Result_Succeeded', String(tags.imported), String(repositories.done), String(repositories.remaining)));
+    setResult(tl.TaskResult.Succeeded, tl.loc('Result_Succeeded', countText(tags.imported, 'tags'), countText(repositories.done, 'repositories'), countText(repositories.remaining, 'stillWork')));
   }
 }

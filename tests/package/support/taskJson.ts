@@ -26,6 +26,8 @@ export interface TaskJson {
   prejobexecution?: Record<string, { target: string }>;
   postjobexecution?: Record<string, { target: string }>;
   messages?: Record<string, string>;
+  outputVariables?: { name: string; description?: string }[];
+  restrictions?: { commands?: { mode?: 'any' | 'restricted' }; settableVariables?: { allowed?: string[] } };
 }
 
 export function readJson<T>(file: string): T {

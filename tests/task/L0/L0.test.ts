@@ -6,10 +6,19 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { D } from '../../engine/memoryRegistry';
-import { agentTemp as temp, explain, runScenario as run } from './support/runScenario';
+import { agentTemp as temp, explain, describeOnTaskNodes, runScenario as run, taskNodeVersion } from './support/runScenario';
+import { testNode } from '../../support/testNodes';
 
-describe('AcrTransfer task (L0, MockTestRunner)', function () {
+describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
   this.timeout(60_000);
+
+  it(`runs the task on a real Node ${major}, the one task-lib's runner picks for that handler`, async () => {
+    const o = await run({ registries: { sourceacr: {}, targetacr: {} } });
+    const version = taskNodeVersion(o.runner.stdout);
+    assert.equal(version, testNode(major).version, explain(o));
+    assert.equal(version?.split('.')[0], `v${major}`);
+    assert.equal(o.runner.stderr, '', 'nothing on stderr (no deprecation warning)');
+  });
   /** System.TaskInstanceId, as the agent sets it for a step. */
   const STEP = 'd4997dda-70a7-5ff3-3edd-fa7524db0f8f';
 
@@ -49,7 +58,7 @@ describe('AcrTransfer task (L0, MockTestRunner)', function () {
 
   it('a locked target tag is left alone and the task succeeds with issues', async () => {
     const o = await run({ registries: { sourceacr: { app: { keep: D(1), fresh: D(2) } }, targetacr: { app: { keep: { digest: D(7), writeEnabled: false } } } } });
-    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]1 tags were left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids changing them.'), explain(o));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]1 tag left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids the change.'), explain(o));
     assert.deepEqual(o.imports, [`app@${D(2)} NoForce fresh`]);
     assert.equal(o.target?.app.keep, D(7));
     assert.equal(o.outputs['tagsLocked'], '1');
@@ -70,7 +79,7 @@ describe('AcrTransfer task (L0, MockTestRunner)', function () {
     assert.ok(o.runner.warningIssues.includes('frozen:v2 was not copied: its repository is locked in the target (the target has —, the source sha256:000000000000).'), explain(o));
     assert.ok(o.runner.warningIssues.includes('app:release was not copied: the manifest sha256:000000000000 is locked in the target (the target has sha256:000000000000, the source sha256:000000000000).'), explain(o));
     assert.equal(o.outputs['tagsLocked'], '2');
-    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]2 tags were left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids changing them.'), explain(o));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=SucceededWithIssues;]2 tags left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids the change.'), explain(o));
   });
 
   it('a failed import is an error issue with the service message; the rest is done; the task fails', async () => {
@@ -81,7 +90,7 @@ describe('AcrTransfer task (L0, MockTestRunner)', function () {
     assert.ok(o.runner.failed, explain(o));
     assert.deepEqual(o.target, { bbb: { t: D(2) } });
     assert.ok(o.runner.errorIssues.includes('aaa:t failed: InvalidParameters: Error copying blobs.'), explain(o));
-    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Failed;]1 tags and 1 repositories failed; see the errors above.'), explain(o));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Failed;]1 tag and 1 repository failed; see the errors above.'), explain(o));
     assert.equal(o.outputs['tagsFailed'], '1');
     assert.equal(o.outputs['repositoriesRemaining'], '1');
   });
@@ -93,7 +102,38 @@ describe('AcrTransfer task (L0, MockTestRunner)', function () {
     assert.deepEqual(o.target, {});
     assert.ok(o.runner.stdOutContained('Dry run: nothing will be written.'));
     assert.ok(o.runner.stdOutContained('##[group]app: planned'));
-    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Succeeded;]Dry run: 1 repositories have work; nothing was written.'), explain(o));
+    assert.ok(o.runner.stdOutContained('##vso[task.complete result=Succeeded;]Dry run: 1 repository has work; nothing was written.'), explain(o));
+  });
+
+  it('a dry run says what would happen: no re-tag warning, "would" for what needs a person, nothing counted as re-tagged', async () => {
+    const o = await run({
+      inputs: { dryRun: 'true' },
+      registries: { sourceacr: { app: { keep: D(1), moved: D(3) }, big: { x: D(4) } }, targetacr: { app: { keep: { digest: D(7), writeEnabled: false }, moved: D(5) } } },
+      manifestCounts: { [D(4)]: 80 },
+    });
+    assert.deepEqual(o.imports, []);
+    assert.deepEqual(o.target, { app: { keep: D(7), moved: D(5) } });
+    assert.ok(o.runner.stdOutContained('app:moved retagged sha256:000000000000 → sha256:000000000000: planned'), explain(o));
+    assert.deepEqual(o.runner.warningIssues.slice(0, 2), [
+      'app:keep is locked in the target and would be left at sha256:000000000000 (the source has sha256:000000000000).',
+      'big:x would not be imported: image index with 80 manifests; importImage accepts at most 50.',
+    ]);
+    assert.ok(!o.runner.warningIssues.some((w) => /re-tagged|was left|was not/.test(w)), explain(o));
+    assert.deepEqual(o.complete, {
+      result: 'SucceededWithIssues',
+      message: 'Dry run, nothing was written. 1 tag would be left unchanged: a lock in the target (on the tag, its repository or a manifest) forbids the change. 1 tag would not be imported: importImage accepts image indexes of at most 50 manifests.',
+    });
+    assert.equal(o.outputs['tagsRetagged'], '0');
+    assert.equal(o.outputs['tagsImported'], '0');
+  });
+
+  it('a re-tag left for a later run by max repositories is neither warned nor counted as re-tagged', async () => {
+    const o = await run({ inputs: { maxRepositories: '1' }, registries: { sourceacr: { aaa: { t: D(1) }, bbb: { t: D(2) } }, targetacr: { aaa: { t: D(8) }, bbb: { t: D(9) } } } });
+    assert.ok(o.runner.succeeded, explain(o));
+    assert.deepEqual(o.imports, [`aaa@${D(1)} Force t`]);
+    assert.deepEqual(o.runner.warningIssues, ['aaa:t was re-tagged: the target had sha256:000000000000, the source has sha256:000000000000.']);
+    assert.equal(o.outputs['tagsRetagged'], '1');
+    assert.equal(o.outputs['repositoriesRemaining'], '1');
   });
 
   it('max repositories defers the rest and publishes how many remain, without a warning', async () => {
@@ -117,6 +157,11 @@ describe('AcrTransfer task (L0, MockTestRunner)', function () {
 
   const bad: Array<[string, Record<string, string>, string]> = [
     ['an empty source registry', { sourceRegistry: '' }, 'source registry name is required'],
+    [
+      'an empty target connection',
+      { targetConnection: '' },
+      'The target service connection is missing: set the YAML input targetAzureSubscription (or targetConnection), "Target Azure subscription" on the classic form, to an Azure Resource Manager service connection.',
+    ],
     ['the same connection and registry on both sides', { targetConnection: 'conn-a', targetRegistry: 'sourceacr' }, 'source and target are the same registry ("sourceacr")'],
     ['bad letters', { letters: 'c-a' }, 'letters "c-a": range "c-a" runs backwards'],
     ['a bad regex', { ignorePatterns: 're:(x' }, 'ignore pattern "re:(x" is not a valid regular expression: Invalid regular expression: /(x/i: Unterminated group'],

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { DEFAULT_LIST_CONCURRENCY as L } from '../../../src/engine/syncOptions';
 import { shardOf } from '../../../src/engine/sharding';
 import { D, type Tags } from '../../engine/memoryRegistry';
-import { explain, runScenario as run } from './support/runScenario';
+import { explain, describeOnTaskNodes, runScenario as run } from './support/runScenario';
 
 const NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india'];
 const nine: Record<string, Tags> = Object.fromEntries(NAMES.map((name, i) => [name, { t: D(i + 1) }]));
@@ -17,7 +17,7 @@ function parallelJob(position: number, total: number, type = 'MultiMachine'): Re
   return { 'System.ParallelExecutionType': type, 'System.JobPositionInPhase': String(position), 'System.TotalJobsInPhase': String(total) };
 }
 
-describe('AcrTransfer task (L0): shards, time limits, index size', function () {
+describeOnTaskNodes('AcrTransfer task (L0): shards, time limits, index size', function () {
   this.timeout(60_000);
 
   describe('sharding', () => {
@@ -82,7 +82,7 @@ describe('AcrTransfer task (L0): shards, time limits, index size', function () {
       importDelayMs: 800,
     });
     assert.equal(o.complete?.result, 'SucceededWithIssues', explain(o));
-    assert.equal(o.complete?.message, 'Stopped on the time budget of 0.02 minutes: 1 tags imported; 2 repositories still have work. Run again to continue.');
+    assert.equal(o.complete?.message, 'Stopped on the time budget of 0.02 minutes: 1 tag imported; 2 repositories still have work. Run again to continue.');
     assert.deepEqual(o.imports, [`aaa@${D(1)} NoForce t`]);
     assert.ok(o.runner.stdOutContained(`FAKE_IMPORTED aaa@${D(1)}`), 'the import in flight finished');
     assert.deepEqual(o.target, { aaa: { t: D(1) } });
@@ -131,7 +131,7 @@ describe('AcrTransfer task (L0): shards, time limits, index size', function () {
       manifestCounts: { [D(2)]: 51 },
     });
     assert.equal(o.complete?.result, 'SucceededWithIssues', explain(o));
-    assert.equal(o.complete?.message, '1 tags are image indexes of more than 50 manifests, which importImage does not accept; they were not imported.');
+    assert.equal(o.complete?.message, '1 tag not imported: importImage accepts image indexes of at most 50 manifests.');
     assert.deepEqual(o.imports, [`app@${D(1)} NoForce small`]);
     assert.deepEqual(o.runner.warningIssues, ['app:big was not imported: image index with 51 manifests; importImage accepts at most 50.', o.complete.message]);
     assert.match(o.summary ?? '', /image index with 51 manifests; importImage accepts at most 50/);
@@ -145,10 +145,10 @@ describe('AcrTransfer task (L0): shards, time limits, index size', function () {
     assert.match(o.summary ?? '', /Requests: 123 sent · 4 throttled · 6 retried/);
   });
 
-  it('a dry run shows an oversized index the same way', async () => {
+  it('a dry run shows an oversized index the same way, saying it would not be imported', async () => {
     const o = await run({ inputs: { dryRun: 'true' }, registries: { sourceacr: { app: { big: D(2) } }, targetacr: {} }, manifestCounts: { [D(2)]: 80 } });
     assert.deepEqual(o.imports, []);
     assert.equal(o.complete?.result, 'SucceededWithIssues', explain(o));
-    assert.equal(o.runner.warningIssues[0], 'app:big was not imported: image index with 80 manifests; importImage accepts at most 50.');
+    assert.equal(o.runner.warningIssues[0], 'app:big would not be imported: image index with 80 manifests; importImage accepts at most 50.');
   });
 });

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { D } from '../../engine/memoryRegistry';
-import { explain, runScenario as run, type Outcome } from './support/runScenario';
+import { explain, describeOnTaskNodes, runScenario as run, type Outcome } from './support/runScenario';
 
 /** The lines task-lib writes for the task itself; anything else starting with ## is forged. */
 const OWN_COMMANDS = /^##(vso\[task\.(issue|complete|setprogress|setvariable|uploadsummary|debug|setsecret) |vso\[task\.(uploadsummary|debug|setsecret)\]|\[(group|endgroup)\])/;
@@ -18,7 +18,7 @@ function forgedCommandLines(o: Outcome): string[] {
   return o.runner.stdout.split(/\r?\n/).filter((line) => !line.startsWith('FAKE_')).filter((line) => (line.startsWith('##') && !OWN_COMMANDS.test(line)) || line.indexOf('##vso[', 1) >= 0);
 }
 
-describe('AcrTransfer task (L0): input rules and output safety', function () {
+describeOnTaskNodes('AcrTransfer task (L0): input rules and output safety', function () {
   this.timeout(60_000);
 
   it('takes an empty input as not given: the form cannot tell empty from unset', async () => {

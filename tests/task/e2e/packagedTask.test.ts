@@ -14,7 +14,9 @@ import type { Emulator, Fixture, PrincipalFixture } from '../../../testkit/emula
 import type { RunReport } from '../../../src/engine/report';
 import { startConnectProxy, type ConnectProxy } from '../../support/connectProxy';
 import { packagedTaskEntry } from '../../package/support/packaged';
+import { readJson, type TaskJson } from '../../package/support/taskJson';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
+import { TASK_NODE_MAJORS, testNode } from '../../support/testNodes';
 import { connectionEnv, pipelineEnv, secretConnection, workloadIdentityConnection, type ConnectionSpec } from '../connections/support/agentEnv';
 
 const TENANT = '4d3c2b1a-0000-4000-8000-00000000e2e0';
@@ -100,6 +102,13 @@ function fixture(kind: 'secret' | 'workload'): Fixture {
   };
 }
 
+/**
+ * The task.* logging commands the agent processes in restricted mode: those its
+ * src/Agent.Worker/TaskCommandExtension.cs marks `[CommandRestriction(AllowedInRestrictedMode =
+ * true)]` (microsoft/azure-pipelines-agent, 2026-08); `issue` is logissue's alias.
+ */
+const RESTRICTED_MODE_COMMANDS = new Set(['logdetail', 'logissue', 'issue', 'complete', 'setprogress', 'setsecret', 'setvariable', 'debug', 'settaskvariable', 'prependpath']);
+
 function outputVariables(stdout: string): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const m of stdout.matchAll(/^##vso\[task\.setvariable variable=([^;]+);isOutput=true;issecret=false;\](.*)$/gm)) vars[m[1]] = m[2];
@@ -120,8 +129,9 @@ describe('the packaged task, run as the agent runs it', function () {
     assert.ok(existsSync(entry), entry);
   });
 
+  for (const major of TASK_NODE_MAJORS)
   for (const kind of ['secret', 'workload'] as const) {
-    describe(kind === 'secret' ? 'service principals with secrets' : 'workload identity federation', () => {
+    describe(`${kind === 'secret' ? 'service principals with secrets' : 'workload identity federation'}, on Node ${major}`, () => {
       let emulator: Emulator;
       let run: ChildRun;
       let agentTemp: string;
@@ -160,7 +170,7 @@ describe('the packaged task, run as the agent runs it', function () {
           ...(proxy ? { AGENT_PROXYURL: proxy.url } : {}),
           ...(kind === 'workload' ? pipelineEnv(emulator) : {}),
           ...Object.fromEntries(connections.flatMap((c) => Object.entries(connectionEnv(c)))),
-        });
+        }, undefined, [], testNode(major).path);
       });
 
       after(async () => {
@@ -168,9 +178,25 @@ describe('the packaged task, run as the agent runs it', function () {
         await proxy?.stop();
       });
 
+      it(`runs on a real Node ${major} and prints nothing on stderr (no deprecation warning)`, () => {
+        assert.match(run.stdout, new RegExp(`^##vso\\[task\\.debug\\]ACR Transfer \\S+ on Node ${testNode(major).version.replace(/\./g, '\\.')}$`, 'm'));
+        assert.equal(run.stderr, '', run.stderr);
+      });
+
+      it("emits only what task.json's restrictions let through: its output variables; commands restricted mode would drop only if the mode were restricted", () => {
+        const task = readJson<TaskJson>(join(dirname(entry), '..', 'task.json'));
+        const set = [...run.stdout.matchAll(/^##vso\[task\.setvariable variable=([^;\]]+)/gm)].map((m) => m[1]);
+        assert.deepEqual([...new Set(set)].sort(), [...(task.restrictions?.settableVariables?.allowed ?? [])].sort());
+        const commands = new Set([...run.stdout.matchAll(/^##vso\[task\.(\w+)[ \]]/gm)].map((m) => m[1]));
+        const dropped = [...commands].filter((command) => !RESTRICTED_MODE_COMMANDS.has(command));
+        // The summary upload is one of them, so the mode must stay "any".
+        assert.deepEqual(dropped, ['uploadsummary']);
+        assert.equal(task.restrictions?.commands?.mode, 'any');
+      });
+
       it('ends SucceededWithIssues because of the locked tag, with a one-line reason', () => {
         assert.equal(run.code, 0, run.stdout + run.stderr);
-        assert.match(run.stdout, /^##vso\[task\.complete result=SucceededWithIssues;\]1 tags were left unchanged: a lock in the target \(on the tag, its repository or a manifest\) forbids changing them\.$/m, run.stdout);
+        assert.match(run.stdout, /^##vso\[task\.complete result=SucceededWithIssues;\]1 tag left unchanged: a lock in the target \(on the tag, its repository or a manifest\) forbids the change\.$/m, run.stdout);
       });
 
       it('leaves the target holding exactly what the plan said', () => {

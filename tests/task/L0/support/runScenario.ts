@@ -8,6 +8,8 @@ import { join } from 'node:path';
 // Must come before mock-test, which reads HOME when it loads.
 import './localNode';
 import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
+import type { Suite } from 'mocha';
+import { TASK_NODE_MAJORS, testNode, type TaskNodeMajor } from '../../../support/testNodes';
 import type { RunReport } from '../../../../src/engine/report';
 import type { L0Scenario } from './scenarioDriver';
 
@@ -22,6 +24,28 @@ export const baseInputs = {
   targetConnection: 'conn-b',
   targetRegistry: 'targetacr',
 };
+
+/** The Node major the scenarios of the running suite execute the task on. */
+let taskNode: TaskNodeMajor = TASK_NODE_MAJORS[0];
+
+/**
+ * A suite run once per handler of task.json (Node20_1, Node24), each time on a real Node of
+ * that major: every scenario in it runs the task there, and fails unless the task says it ran
+ * on exactly that Node.
+ */
+export function describeOnTaskNodes(title: string, body: (this: Suite, major: TaskNodeMajor) => void): void {
+  for (const major of TASK_NODE_MAJORS) {
+    describe(`${title} on Node ${major}`, function () {
+      before(() => (taskNode = major));
+      body.call(this, major);
+    });
+  }
+}
+
+/** The version the task logged (debug) for the Node it runs on. */
+export function taskNodeVersion(stdout: string): string | undefined {
+  return /^##vso\[task\.debug\]ACR Transfer \S+ on Node (v[\d.]+)$/m.exec(stdout)?.[1];
+}
 
 export interface Outcome {
   runner: MockTestRunner;
@@ -39,7 +63,11 @@ export async function runScenario(scenario: Partial<L0Scenario> & { inputs?: Rec
   process.env['ACR_L0_SCENARIO'] = JSON.stringify(full);
   process.env['AGENT_TEMPDIRECTORY'] = agentTemp;
   const runner = new MockTestRunner(DRIVER, TASK_JSON);
-  await runner.runAsync();
+  await runner.runAsync(taskNode);
+  const expected = testNode(taskNode).version;
+  if (taskNodeVersion(runner.stdout) !== expected) {
+    throw new Error(`the task should have run on Node ${expected}, it logged ${taskNodeVersion(runner.stdout) ?? 'no version'}\n${runner.stdout}\n${runner.stderr}`);
+  }
   const lines = runner.stdout.split(/\r?\n/);
   const imports = lines.filter((l) => l.startsWith('FAKE_IMPORT ')).map((l) => l.slice('FAKE_IMPORT '.length));
   const targetLine = lines.find((l) => l.startsWith('FAKE_TARGET '));
