@@ -18,23 +18,23 @@ describe('azure/transport', () => {
     const options = clientOptionsOf(createTransport({ retry: { maxRetries: 2 } }), { service: 'ARM' });
     assert.equal(options.retryOptions.maxRetries, 2);
     assert.equal(options.userAgentOptions.userAgentPrefix, 'acr-transfer/dev');
-    // The network failure line and the route, the counter, then the time limit, then the byte cap, all inside the retry loop.
+    // The network failure line, the counter, the time limit, the byte cap, then the route next to the wire, all inside the retry loop.
     assert.deepEqual(
       options.additionalPolicies?.map((p) => [p.policy.name, p.position]),
       [
         ['acrTransferNetworkFailure', 'perRetry'],
-        ['acrTransferRoute', 'perRetry'],
         ['acrTransferRequestCounting', 'perRetry'],
         ['acrTransferRequestTimeout', 'perRetry'],
         ['acrTransferBoundedBody', 'perRetry'],
+        ['acrTransferRoute', 'perRetry'],
       ],
     );
     const untimed = clientOptionsOf(createTransport({ requestTimeoutMs: 0 }), { service: 'ARM' });
     assert.deepEqual(untimed.additionalPolicies?.map((p) => p.policy.name), [
       'acrTransferNetworkFailure',
-      'acrTransferRoute',
       'acrTransferRequestCounting',
       'acrTransferBoundedBody',
+      'acrTransferRoute',
     ]);
   });
 

@@ -15,7 +15,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import { createTlsMaterial, type TlsMaterial } from '../../testkit/emulator/ca';
 import { networkFailureIn } from '../../src/azure/http/networkFailure';
-import { createTransport, pipelineSettingsOf, transportPolicies, type Transport } from '../../src/azure/http/transport';
+import { createTransport, networkPolicies, pipelineSettingsOf, type Transport } from '../../src/azure/http/transport';
 import { startConnectProxy, type ConnectProxy } from '../support/connectProxy';
 
 interface CountingServer {
@@ -63,7 +63,9 @@ async function sendMany(pipeline: Pipeline | Pipeline[], client: HttpClient, url
 /** A pipeline as the transport's clients have it: the SDK's defaults, then the route and the network failure line. */
 function pipelineOf(t: Transport): Pipeline {
   const pipeline = createPipelineFromOptions(pipelineSettingsOf(t));
-  for (const policy of transportPolicies(t, { service: 'registry' })) pipeline.addPolicy(policy, { afterPhase: 'Retry' });
+  const network = networkPolicies(t, { service: 'registry' });
+  pipeline.addPolicy(network.outer, { afterPhase: 'Retry' });
+  pipeline.addPolicy(network.inner, { afterPhase: 'Retry' });
   return pipeline;
 }
 

@@ -144,7 +144,7 @@ export const networkFailurePolicyName = 'acrTransferNetworkFailure';
 
 /**
  * Inside the retry loop, outside the time limit (so a timed-out attempt arrives as the
- * ETIMEDOUT it becomes): counts a request's connection-level failures and, once its cause's
+ * ETIMEDOUT it becomes; the route policy, next to the wire, notes the hosts that answered): counts a request's connection-level failures and, once its cause's
  * attempts are spent on a host that has not answered, ends the request with a NetworkFailure.
  * `proxyOf` tells which proxy the request was sent through.
  */
@@ -155,9 +155,7 @@ export function networkFailurePolicy(service: ServiceName, log: NetworkLog, prox
     async sendRequest(request, next) {
       const host = new URL(request.url).host;
       try {
-        const response = await next(request);
-        log.answeredBy(host);
-        return response;
+        return await next(request);
       } catch (error) {
         if (request.abortSignal?.aborted === true) throw error;
         const code = codeOf(error);

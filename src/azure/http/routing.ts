@@ -18,6 +18,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Agent, PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
+import type { NetworkLog } from './networkFailure';
 import { createProxyAgent } from './proxyAgent';
 import { IMDS_HOST, type ProxyResolver } from './proxyRoute';
 
@@ -96,15 +97,20 @@ export class Routes {
     return { agent: this.directHttps };
   }
 
-  /** Sets each attempt's route; `direct` for a managed-identity endpoint's pipeline. */
-  policy(direct = false): PipelinePolicy {
+  /**
+   * Sets each attempt's route (`direct` for a managed-identity endpoint's pipeline) and, next to
+   * the wire, notes that the host answered when an answer's head comes.
+   */
+  policy(log: NetworkLog, direct = false): PipelinePolicy {
     return {
       name: routePolicyName,
-      sendRequest: (request, next) => {
+      sendRequest: async (request, next) => {
         const { agent, proxy } = this.agentFor(request.url, direct);
         request.agent = agent;
         this.chosen.set(request, proxy);
-        return next(request);
+        const response = await next(request);
+        log.answeredBy(new URL(request.url).host);
+        return response;
       },
     };
   }

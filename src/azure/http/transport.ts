@@ -216,35 +216,38 @@ export interface PipelinePurpose {
 }
 
 /**
- * The transport's policies that sit next to the wire, outermost first: the network failure
- * policy (it must see a timed-out attempt as the ETIMEDOUT the time limit turns it into) and the
- * route. A pipeline adds them inside its retry loop, before the counter and the time limit.
+ * The transport's policies inside a pipeline's retry loop: the network failure policy outside
+ * the counter and the time limit (it must see a timed-out attempt as the ETIMEDOUT the limit
+ * turns it into), and the route innermost, next to the wire (it also notes which hosts have
+ * answered: a head that came, even when its body then stalls).
  */
-export function transportPolicies(transport: Transport, purpose: PipelinePurpose): PipelinePolicy[] {
+export function networkPolicies(transport: Transport, purpose: PipelinePurpose): { outer: PipelinePolicy; inner: PipelinePolicy } {
   const routes = transport.routes;
-  return [
-    networkFailurePolicy(purpose.service, transport.network, (request) => routes.proxyOf(request)),
-    routes.policy(purpose.direct === true),
-  ];
+  return {
+    outer: networkFailurePolicy(purpose.service, transport.network, (request) => routes.proxyOf(request)),
+    inner: routes.policy(transport.network, purpose.direct === true),
+  };
 }
 
 /**
  * Options for an Azure SDK client or credential: the pipeline settings, plus, inside the retry
- * loop, the network failure policy and the route, the request counter, the per-attempt time
- * limit and the answer's byte cap (in that order, so the counter sees a timed-out attempt as the
+ * loop, the network failure policy, the request counter, the per-attempt time limit, the
+ * answer's byte cap and the route (in that order, so the counter sees a timed-out attempt as the
  * ETIMEDOUT fault it becomes).
  */
 export function clientOptionsOf(transport: Transport, purpose: PipelinePurpose): SharedClientOptions {
   const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
+  const network = networkPolicies(transport, purpose);
   return {
     ...pipelineSettingsOf(transport),
     additionalPolicies: [
-      ...transportPolicies(transport, purpose).map((policy) => ({ policy, position: 'perRetry' as const })),
+      { policy: network.outer, position: 'perRetry' as const },
       { policy: transport.counter.policy, position: 'perRetry' as const },
       ...(timeout ? [{ policy: timeout, position: 'perRetry' as const }] : []),
       // Innermost, so the time limit also covers a body that stalls: every answer of ARM and Entra
       // is read with the same byte cap as the data plane's (boundedBody.ts).
       { policy: boundedBodyPolicy(), position: 'perRetry' as const },
+      { policy: network.inner, position: 'perRetry' as const },
     ],
   };
 }

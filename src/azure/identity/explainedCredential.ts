@@ -8,17 +8,30 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import { networkFailureIn, type ServiceName } from '../http/networkFailure';
 import type { Transport } from '../http/transport';
 
+export class ExplainedCredential<C extends TokenCredential = TokenCredential> implements TokenCredential {
+  constructor(
+    /** The @azure/identity credential itself. */
+    readonly inner: C,
+    private readonly transport: Transport,
+    private readonly services: readonly ServiceName[],
+  ) {}
+
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    const mark = this.transport.network.mark();
+    try {
+      return await this.inner.getToken(scopes, options);
+    } catch (error) {
+      if (options?.abortSignal?.aborted === true) throw error;
+      throw networkFailureIn(error) ?? this.transport.network.failureSince(mark, this.services) ?? error;
+    }
+  }
+}
+
+/** The @azure/identity credential under an ExplainedCredential (or the credential itself). */
+export function innerCredential(credential: TokenCredential): TokenCredential {
+  return credential instanceof ExplainedCredential ? credential.inner : credential;
+}
+
 export function explainedCredential(inner: TokenCredential, transport: Transport, services: readonly ServiceName[]): TokenCredential {
-  return {
-    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
-      const mark = transport.network.mark();
-      try {
-        return await inner.getToken(scopes, options);
-      } catch (error) {
-        if (options?.abortSignal?.aborted === true) throw error;
-        const failure = networkFailureIn(error) ?? transport.network.failureSince(mark, services);
-        throw failure ?? error;
-      }
-    },
-  };
+  return new ExplainedCredential(inner, transport, services);
 }
