@@ -29,7 +29,7 @@ export class ExplainedCredential<C extends TokenCredential = TokenCredential> im
 
 /** The @azure/identity credential under an ExplainedCredential (or the credential itself). */
 export function innerCredential(credential: TokenCredential): TokenCredential {
-  return credential instanceof ExplainedCredential ? credential.inner : credential;
+  return credential instanceof ExplainedCredential ? (credential as ExplainedCredential).inner : credential;
 }
 
 export function explainedCredential(inner: TokenCredential, transport: Transport, services: readonly ServiceName[]): TokenCredential {
