@@ -11,7 +11,16 @@
  * (networkFailure.ts). Build one per run.
  */
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-import { RestError, type Agent, type PipelinePolicy, type PipelineRetryOptions, type ProxySettings, type TlsSettings } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  RestError,
+  type Agent,
+  type HttpClient,
+  type PipelinePolicy, type PipelineRetryOptions,
+  type ProxySettings,
+  type TlsSettings,
+} from '@azure/core-rest-pipeline';
 import { NetworkLog, networkFailurePolicy, type ServiceName } from './networkFailure';
 import type { ProxyResolver } from './proxyRoute';
 import { DEFAULT_CONNECT_TIMEOUT_MS, Routes } from './routing';
@@ -250,6 +259,22 @@ export function clientOptionsOf(transport: Transport, purpose: PipelinePurpose):
       { policy: network.inner, position: 'perRetry' as const },
     ],
   };
+}
+
+/**
+ * An HTTP client that puts the transport's policies next to the wire — the network failure
+ * line, the counter, the time limit and the route — for a client that drops its caller's
+ * additional policies: @azure/identity's ManagedIdentityCredential replaces them with its own
+ * retry policy, so without this its requests would go out with none of them, and through
+ * whatever proxy HTTPS_PROXY names.
+ */
+export function transportHttpClient(transport: Transport, purpose: PipelinePurpose): HttpClient {
+  const pipeline = createEmptyPipeline();
+  const network = networkPolicies(transport, purpose);
+  const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
+  for (const policy of [network.outer, transport.counter.policy, ...(timeout ? [timeout] : []), network.inner]) pipeline.addPolicy(policy);
+  const wire = createDefaultHttpClient();
+  return { sendRequest: (request) => pipeline.sendRequest(wire, request) };
 }
 
 export const requestTimeoutPolicyName = 'acrTransferRequestTimeout';

@@ -18,7 +18,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { isWellKnownAuthority, type AzureCloud } from '../cloud';
-import { clientOptionsOf, tlsOptionsOf, type Transport } from '../http/transport';
+import { pipelineSettingsOf, transportHttpClient, type Transport } from '../http/transport';
 import { explainedCredential } from './explainedCredential';
 
 export type Env = Record<string, string | undefined>;
@@ -42,13 +42,12 @@ export function managedIdentityAvailable(cloud: AzureCloud, env: Env): boolean {
 
 export function managedIdentityCredential(cloud: AzureCloud, transport: Transport, env: Env, clientId?: string): TokenCredential {
   if (!managedIdentityAvailable(cloud, env)) throw new ManagedIdentityUnavailable(cloud.authorityHost);
-  const shared = clientOptionsOf(transport, { service: 'managed identity endpoint', direct: true });
-  const tlsOptions = tlsOptionsOf(transport);
+  const settings = pipelineSettingsOf(transport);
+  // Its own retry policy replaces any additional policies, so the transport's come in the HTTP client.
   const credential = new ManagedIdentityCredential({
-    retryOptions: shared.retryOptions,
-    userAgentOptions: shared.userAgentOptions,
-    ...(tlsOptions ? { tlsOptions } : {}),
-    ...(shared.additionalPolicies ? { additionalPolicies: shared.additionalPolicies } : {}),
+    retryOptions: settings.retryOptions,
+    userAgentOptions: settings.userAgentOptions,
+    httpClient: transportHttpClient(transport, { service: 'managed identity endpoint', direct: true }),
     ...(clientId ? { clientId } : {}),
   });
   return explainedCredential(credential, transport, ['managed identity endpoint']);
