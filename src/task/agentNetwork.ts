@@ -20,21 +20,29 @@ export function agentCaPem(): string | undefined {
 }
 
 /**
- * The agent's proxy (`Agent.ProxyUrl`, from `config.sh --proxyurl`), asked per request URL as
- * azure-arm-rest does: task-lib's getHttpProxyConfiguration(url) answers nothing when one of
- * the agent's bypass entries (`Agent.ProxyBypassList`: a JSON list of regular expressions,
- * matched without regard to case against the whole URL) matches, so such a host is reached
- * directly. An agent without a proxy leaves HTTPS_PROXY / NO_PROXY to decide, as the Azure SDK
- * would (proxyRoute.ts). Managed-identity endpoints are never proxied (routing.ts).
+ * The agent's proxy (`Agent.ProxyUrl`, from `config.sh --proxyurl`) per request URL, decided as
+ * task-lib's getHttpProxyConfiguration(url) decides it (what azure-arm-rest asks): no proxy when
+ * one of the agent's bypass entries (`Agent.ProxyBypassList`, from the agent's `.proxybypass`
+ * file: a JSON list of regular expressions) matches the whole URL, without regard to case; so a
+ * registry on a private endpoint the list names is reached directly. The settings are read once:
+ * task-lib prints four debug lines on every call, which per request would flood a debug log.
+ * An agent without a proxy leaves HTTPS_PROXY / NO_PROXY to decide, as the Azure SDK would
+ * (proxyRoute.ts). Managed-identity endpoints are never proxied (routing.ts).
  */
 export function agentProxyResolver(env: Env = process.env): ProxyResolver | undefined {
-  if (!tl.getHttpProxyConfiguration()?.proxyUrl) return envProxyResolver(env);
-  return (url) => {
-    const config = tl.getHttpProxyConfiguration(url);
-    if (!config?.proxyUrl) return undefined;
-    const proxy = proxyUrlOf(config.proxyUrl);
-    if (config.proxyUsername) proxy.username = encodeURIComponent(config.proxyUsername);
-    if (config.proxyPassword) proxy.password = encodeURIComponent(config.proxyPassword);
-    return proxy;
-  };
+  const config = tl.getHttpProxyConfiguration();
+  if (!config?.proxyUrl) return envProxyResolver(env);
+  const proxy = proxyUrlOf(config.proxyUrl);
+  if (config.proxyUsername) proxy.username = encodeURIComponent(config.proxyUsername);
+  if (config.proxyPassword) proxy.password = encodeURIComponent(config.proxyPassword);
+  const bypass = (config.proxyBypassHosts ?? []).flatMap((entry) => {
+    try {
+      return [new RegExp(entry, 'i')];
+    } catch {
+      // task-lib would throw on every request; one warning and the entry left out is kinder.
+      logWarning(tl.loc('AgentProxyBypassInvalid', entry));
+      return [];
+    }
+  });
+  return (url) => (bypass.some((entry) => entry.test(url)) ? undefined : proxy);
 }
