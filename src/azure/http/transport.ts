@@ -17,7 +17,8 @@ import {
   RestError,
   type Agent,
   type HttpClient,
-  type PipelinePolicy, type PipelineRetryOptions,
+  type PipelinePolicy,
+  type PipelineRetryOptions,
   type ProxySettings,
   type TlsSettings,
 } from '@azure/core-rest-pipeline';
@@ -206,7 +207,7 @@ export interface SharedClientOptions extends PipelineSettings {
 /**
  * Retries, trust and user agent: spread into every client's or credential's options. The
  * route (direct or through a proxy, with the same trust) is set per request by the transport's
- * route policy (clientOptionsOf, transportPolicies); the TLS settings here only matter to a
+ * route policy (clientOptionsOf, networkPolicies); the TLS settings here only matter to a
  * pipeline built without it.
  */
 export function pipelineSettingsOf(transport: Transport): PipelineSettings {
@@ -253,7 +254,7 @@ export function clientOptionsOf(transport: Transport, purpose: PipelinePurpose):
       { policy: network.outer, position: 'perRetry' as const },
       { policy: transport.counter.policy, position: 'perRetry' as const },
       ...(timeout ? [{ policy: timeout, position: 'perRetry' as const }] : []),
-      // Innermost, so the time limit also covers a body that stalls: every answer of ARM and Entra
+      // Inside the time limit, so it also covers a body that stalls: every answer of ARM and Entra
       // is read with the same byte cap as the data plane's (boundedBody.ts).
       { policy: boundedBodyPolicy(), position: 'perRetry' as const },
       { policy: network.inner, position: 'perRetry' as const },
