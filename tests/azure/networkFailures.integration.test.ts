@@ -16,6 +16,7 @@ import { networkFailureIn, type NetworkFailure } from '../../src/azure/http/netw
 import { createTransport, type Transport } from '../../src/azure/http/transport';
 import { clientSecretCredential } from '../../src/azure/identity/credentials';
 import { oneLineError } from '../../src/azure/redact';
+import { startConnectProxy, type ConnectProxy } from '../support/connectProxy';
 import { imageTags, startHarness, SUB_A, SUB_B, syncer, TENANT, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c0ffee00-0000-4000-8000-0000000000b2';
@@ -176,6 +177,44 @@ describe('azure/network failures: one line naming the service, the host and the 
     assert.deepEqual([refused.service, refused.reason, refused.attempts], ['registry', 'refused', 3]);
     const unresolved = failureOf(await pipeline.sendRequest(client, createPipelineRequest({ url: 'https://myregistry.azurecr.invalid/v2/' })).catch((e: unknown) => e));
     assert.deepEqual([unresolved.service, unresolved.host, unresolved.reason, unresolved.attempts], ['registry', 'myregistry.azurecr.invalid', 'notResolved', 1]);
+  });
+
+  describe('behind a proxy, which resolves and connects for the client', () => {
+    let proxy: ConnectProxy;
+    beforeEach(async () => {
+      proxy = await startConnectProxy();
+    });
+    afterEach(async () => {
+      await proxy?.stop();
+    });
+    const through = (): Transport => createTransport({ version: 'test', retry: { maxRetries: 6, retryDelayInMs: 10, maxRetryDelayInMs: 20 }, proxyFor: () => new URL(proxy.url) });
+
+    it('a name the proxy cannot resolve (502 to CONNECT): two attempts, then the line naming the host and the proxy', async () => {
+      const t = through();
+      const failure = failureOf(await signIn('https://login.nonexistent.invalid', t));
+      assert.deepEqual([failure.service, failure.host, failure.reason, failure.attempts], ['Entra sign-in', 'login.nonexistent.invalid', 'tunnelRefused', 2]);
+      assert.equal(proxy.refused.get('login.nonexistent.invalid:443'), 2);
+      assert.equal(
+        oneLineError(failure),
+        `Entra sign-in at login.nonexistent.invalid through the proxy ${new URL(proxy.url).host} cannot be used after 2 attempts: the proxy answered the tunnel request with HTTP 502: the proxy could not reach the host: its name, or a connection to it, failed on the proxy.`,
+      );
+    });
+
+    it("a host the proxy's rules block (403 to CONNECT): one attempt", async () => {
+      const t = through();
+      const pipeline = createDataPlanePipeline(t);
+      const failure = failureOf(await pipeline.sendRequest(createDefaultHttpClient(), createPipelineRequest({ url: 'https://blocked.azurecr.io/v2/' })).catch((e: unknown) => e));
+      assert.deepEqual([failure.service, failure.reason, failure.attempts], ['registry', 'tunnelRefused', 1]);
+      assert.equal(proxy.refused.get('blocked.azurecr.io:443'), 1);
+      assert.match(oneLineError(failure), /HTTP 403: the proxy's rules do not allow this host\.$/);
+    });
+
+    it('a refused connection behind the proxy (502 to CONNECT) is retried as a refusal: two attempts', async () => {
+      const port = await closedPort();
+      const failure = failureOf(await signIn(`https://127.0.0.1:${port}`, through()));
+      assert.deepEqual([failure.reason, failure.attempts], ['tunnelRefused', 2]);
+      assert.equal(proxy.refused.get(`127.0.0.1:${port}`), 2);
+    });
   });
 
   it('a host that has answered before keeps the usual retries (a hiccup, not a broken path)', async () => {

@@ -6,7 +6,9 @@
  * A host that has not answered yet in this run is not retried as a busy service would be: a
  * name that does not resolve or a certificate that is not trusted is not fixed by asking again,
  * so the first such failure ends the request; a refused connection or a timeout is tried three
- * and two times in all. A host that has answered before keeps the transport's usual retries (a
+ * and two times in all. Behind a proxy the proxy resolves and connects: it answers the tunnel
+ * request (CONNECT) with a 5xx when it could not reach the host (tried twice) and a 4xx for its
+ * own rules or credentials (once). A host that has answered before keeps the transport's usual retries (a
  * hang or a reset there is a hiccup, not a broken path). Certificate failures always end at
  * once, as the SDK's retry policy already does.
  *
@@ -14,12 +16,20 @@
  * cause), so the failure is also written to the transport's log, where the credential wrapper
  * (identity/explainedCredential.ts) finds it.
  */
+import { PROXY_TUNNEL_REFUSED } from './proxyAgent';
 import { type PipelinePolicy, type PipelineRequest } from '@azure/core-rest-pipeline';
 
 /** What the line calls the service a request was for. */
 export type ServiceName = 'Entra sign-in' | 'ARM' | 'registry' | 'managed identity endpoint' | 'Azure DevOps';
 
-export type FailureCause = 'notResolved' | 'refused' | 'timedOut' | 'untrustedCertificate' | 'expiredCertificate' | 'wrongCertificateName';
+export type FailureCause =
+  | 'notResolved'
+  | 'refused'
+  | 'timedOut'
+  | 'untrustedCertificate'
+  | 'expiredCertificate'
+  | 'wrongCertificateName'
+  | 'tunnelRefused';
 
 const CERTIFICATE_NOT_TRUSTED = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -39,6 +49,7 @@ export function causeOfCode(code: string | undefined): FailureCause | undefined 
   if (CERTIFICATE_NOT_TRUSTED.has(code)) return 'untrustedCertificate';
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return 'expiredCertificate';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'wrongCertificateName';
+  if (code === PROXY_TUNNEL_REFUSED) return 'tunnelRefused';
   return undefined;
 }
 
@@ -50,13 +61,24 @@ const ATTEMPTS: Record<FailureCause, number> = {
   untrustedCertificate: 1,
   expiredCertificate: 1,
   wrongCertificateName: 1,
+  tunnelRefused: 2,
 };
 
 const CA_FIX =
   "If a proxy inspects TLS, trust its CA: the agent's CA setting (config --sslcacert, Agent.CAInfo), NODE_EXTRA_CA_CERTS, or the command line's --ca-file.";
 
-function causeInWords(cause: FailureCause, code: string): string {
+/** What a proxy's answer to CONNECT means, by its status. */
+function tunnelRefusal(status: string | undefined): string {
+  if (status === '407') return 'the proxy asks for credentials: give them in the proxy settings (the agent\'s, or user:password@ in the proxy URL)';
+  if (status === '403') return "the proxy's rules do not allow this host";
+  if (status !== undefined && status.startsWith('5')) return 'the proxy could not reach the host: its name, or a connection to it, failed on the proxy';
+  return 'the proxy would not open a tunnel to it';
+}
+
+function causeInWords(cause: FailureCause, code: string, detail: string | undefined): string {
   switch (cause) {
+    case 'tunnelRefused':
+      return `the proxy answered the tunnel request with HTTP ${detail ?? '?'}: ${tunnelRefusal(detail)}.`;
     case 'notResolved':
       return `the host name does not resolve (${code}). Check the name, the machine's DNS and its proxy settings.`;
     case 'refused':
@@ -82,11 +104,11 @@ export class NetworkFailure extends Error {
     readonly attempts: number,
     /** The proxy the request went through, if any (its host only). */
     readonly proxyHost: string | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; detail?: string },
   ) {
     const through = proxyHost !== undefined ? ` through the proxy ${proxyHost}` : '';
     const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-    super(`${service} at ${host}${through} cannot be used after ${tries}: ${causeInWords(reason, code)}`, options);
+    super(`${service} at ${host}${through} cannot be used after ${tries}: ${causeInWords(reason, code, options?.detail)}`, options);
     this.name = 'NetworkFailure';
   }
 }
@@ -163,16 +185,30 @@ export function networkFailurePolicy(service: ServiceName, log: NetworkLog, prox
         if (cause === undefined || code === undefined) throw error;
         const attempts = (failed.get(request) ?? 0) + 1;
         failed.set(request, attempts);
+        const detail = cause === 'tunnelRefused' ? /HTTP (\d{3})/.exec(String((error as { message?: unknown }).message))?.[1] : undefined;
         const certificate = cause === 'untrustedCertificate' || cause === 'expiredCertificate' || cause === 'wrongCertificateName';
-        const limit = certificate || !log.hasAnswered(host) ? ATTEMPTS[cause] : Infinity;
-        // A cause the SDK does not retry (a certificate, EAI_AGAIN) ends here too.
-        if (attempts < limit && isRetriedBySdk(code)) throw error;
-        const failure = new NetworkFailure(service, host, cause, code, attempts, proxyOf(request)?.host, { cause: error });
+        // A proxy's 4xx (its rules, its credentials) is not fixed by asking again.
+        const final = certificate || (cause === 'tunnelRefused' && detail?.startsWith('5') !== true);
+        const limit = final ? 1 : log.hasAnswered(host) ? Infinity : ATTEMPTS[cause];
+        // A cause the SDK does not retry (a certificate, EAI_AGAIN) ends here too; a tunnel the
+        // proxy refused with a 5xx (it could not reach the host) is retried as a refusal would be.
+        if (attempts < limit && (isRetriedBySdk(code) || cause === 'tunnelRefused')) throw retriable(error);
+        const failure = new NetworkFailure(service, host, cause, code, attempts, proxyOf(request)?.host, { cause: error, ...(detail ? { detail } : {}) });
         log.record(failure);
         throw failure;
       }
     },
   };
+}
+
+/**
+ * The SDK retries a failed attempt only for the system codes below; a refused tunnel is made one
+ * of them (ECONNREFUSED, which is what it is) for the retries it is given.
+ */
+function retriable(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === PROXY_TUNNEL_REFUSED && error !== null && typeof error === 'object') (error as { code: string }).code = 'ECONNREFUSED';
+  return error;
 }
 
 /** core-rest-pipeline's exponential strategy retries these codes (its `isSystemError`). */
