@@ -4,6 +4,11 @@
  * all the managed-identity endpoint 169.254.169.254 or a real Azure host — is refused before a
  * socket (or a DNS query) leaves the machine, and recorded. Load it with
  * `node --require build/testkit/loopbackGuard.js` (or import it first).
+ *
+ * One exception, so that a test can show what a name that does not resolve does: a host under
+ * `.invalid` (RFC 6761: such names never resolve, and resolvers answer so without asking
+ * anyone) fails the way Node's resolver fails it — `getaddrinfo ENOTFOUND <host>` — without a
+ * DNS query, and is not recorded as a refused connection.
  */
 import * as net from 'node:net';
 
@@ -24,6 +29,17 @@ function targetOf(args: unknown[]): { host?: string; path?: string; port?: unkno
   return { port: first, host: typeof second === 'string' ? second : undefined };
 }
 
+/** RFC 6761 §6.4: `invalid.` and every name under it. */
+function isInvalidName(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return name === 'invalid' || name.endsWith('.invalid');
+}
+
+/** The error Node's resolver gives for a name that does not exist (dns.lookup's NXDOMAIN). */
+function notFound(host: string): Error {
+  return Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: host });
+}
+
 function install(): void {
   const marker = Symbol.for('acr-transfer.loopback-guard');
   const registry = globalThis as unknown as Record<symbol, boolean>;
@@ -36,6 +52,10 @@ function install(): void {
     const target = targetOf(args);
     if (target.path === undefined) {
       const host = target.host ?? 'localhost';
+      if (isInvalidName(host)) {
+        process.nextTick(() => this.destroy(notFound(host)));
+        return this;
+      }
       if (!LOOPBACK.has(host)) {
         const where = `${host}:${String(target.port)}`;
         blockedConnections.push(where);

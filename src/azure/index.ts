@@ -10,7 +10,9 @@ export { oneLineError, redactSecrets, redactText, registerSecret, serviceErrorOf
 export { RegistryNotFoundError } from './arm/registryLocator';
 export { RegistryAddressRefused } from './registryAddress';
 export { PreflightError } from './arm/preflight';
-export { clientOptionsOf, createTransport, type Transport } from './http/transport';
+export { clientOptionsOf, createTransport, networkPolicies, pipelineSettingsOf, type Transport } from './http/transport';
+export { envProxyResolver, proxyUrlOf, type ProxyResolver } from './http/proxyRoute';
+export { NetworkFailure, networkFailureIn } from './http/networkFailure';
 export {
   azureCliCredential,
   clientAssertionCredential,

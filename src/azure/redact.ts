@@ -5,6 +5,7 @@
  * signed query. Those are replaced by markers; the service's code and wording are kept, since
  * they are what a user needs to fix a role assignment or a network rule.
  */
+import { networkFailureIn } from './http/networkFailure';
 
 export const REDACTED_TOKEN = '[redacted-token]';
 export const REDACTED_ID = '[redacted-id]';
@@ -81,6 +82,9 @@ export interface DescribedError {
  * `{"error":{code,message}}` body) and the data plane's `{"errors":[{code,message}]}`.
  */
 export function describeError(error: unknown): DescribedError {
+  // A connection-level failure is already its own line (host, cause, fix), wherever it is wrapped.
+  const network = networkFailureIn(error);
+  if (network !== undefined) return { message: redactText(network.message), code: network.code };
   const found = findCodeAndMessage(error);
   const code = found.code;
   let message = found.message.trim() === '' ? 'unknown error' : found.message;

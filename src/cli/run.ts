@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { AzurePublicCloud, cloudByName, connect, createTransport, customizeCloud, oneLineError, RegistryNotFoundError, type AzureCloud } from '../azure';
+import { AzurePublicCloud, cloudByName, connect, createTransport, customizeCloud, envProxyResolver, oneLineError, RegistryNotFoundError, type AzureCloud } from '../azure';
 import { unlessAborted } from '../engine/abort';
 import type { RunPlan } from '../engine/events';
 import type { RunReport } from '../engine/report';
@@ -95,7 +95,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
   try {
     const subscriptions = subscriptionsOf(options.connection);
     const cloud = cloudOf(options.connection);
-    const transport = createTransport({ version: TOOL_VERSION, ...options.http });
+    const transport = createTransport({ version: TOOL_VERSION, proxyFor: envProxyResolver(env), ...options.http });
     const signIn = selectCliCredential(env, cloud, transport);
     io.out(`Signing in with ${signIn.description}.`);
     // Raced, not only signalled: a token request of @azure/identity may not honour the signal.

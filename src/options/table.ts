@@ -406,7 +406,7 @@ export const OPTIONS = [
       type: 'string',
       label: 'Request timeout seconds',
       group: 'advanced',
-      help: 'Seconds one HTTP request to Azure may take before it is abandoned and retried, so a hung connection cannot stall the run. Example: `120` on a slow network.',
+      help: 'Seconds one HTTP request to Azure may take before it is abandoned and retried, so a hung connection cannot stall the run; a host that has not answered yet in the run gets two tries. Example: `120` on a slow network.',
     },
   },
   {

@@ -13,7 +13,7 @@ import { startPhase } from '../lifecycle/startPhase';
 import { OptionsError } from '../options/optionsError';
 import { parseOptions } from '../options/parse';
 import { connectionErrorIn, disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
-import { agentCaPem, agentProxy } from './agentNetwork';
+import { agentCaPem, agentProxyResolver } from './agentNetwork';
 import { readTaskInputs } from './inputs';
 import { logDebug, logLine, logWarning, setResult } from './log';
 import { optionsMessage, registryNotFoundMessage } from './messages';
@@ -81,7 +81,7 @@ export async function run(): Promise<void> {
     // Bad values fail here, before any connection is used or any request is sent.
     const options = parseOptions(readTaskInputs());
     start = startPhase(options.sync.timeBudgetMinutes, startedAt, cancellation.signal);
-    const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem(), proxy: agentProxy(), ...options.http });
+    const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem(), proxyFor: agentProxyResolver(), ...options.http });
     const resolve = { transport, acrAudience: options.connection.acrAudience, registryDomain: options.connection.registryDomain };
     const source = await resolveConnection(options.connection.sourceConnection ?? '', { ...resolve, side: 'source' });
     const target = await resolveConnection(options.connection.targetConnection ?? '', { ...resolve, side: 'target' });

@@ -15,20 +15,27 @@ describe('azure/transport', () => {
     assert.deepEqual(t.armBudgets.settings, { writes: { capacity: 200, refillPerSecond: 10 }, reads: { capacity: 250, refillPerSecond: 25 } });
     assert.equal(t.maxReadsPerSecond, 0);
     assert.equal(t.registryReads, undefined);
-    const options = clientOptionsOf(createTransport({ retry: { maxRetries: 2 } }));
+    const options = clientOptionsOf(createTransport({ retry: { maxRetries: 2 } }), { service: 'ARM' });
     assert.equal(options.retryOptions.maxRetries, 2);
     assert.equal(options.userAgentOptions.userAgentPrefix, 'acr-transfer/dev');
-    // The counter, then the time limit, then the byte cap, all inside the retry loop.
+    // The network failure line, the counter, the time limit, the byte cap, then the route next to the wire, all inside the retry loop.
     assert.deepEqual(
       options.additionalPolicies?.map((p) => [p.policy.name, p.position]),
       [
+        ['acrTransferNetworkFailure', 'perRetry'],
         ['acrTransferRequestCounting', 'perRetry'],
         ['acrTransferRequestTimeout', 'perRetry'],
         ['acrTransferBoundedBody', 'perRetry'],
+        ['acrTransferRoute', 'perRetry'],
       ],
     );
-    const untimed = clientOptionsOf(createTransport({ requestTimeoutMs: 0 }));
-    assert.deepEqual(untimed.additionalPolicies?.map((p) => p.policy.name), ['acrTransferRequestCounting', 'acrTransferBoundedBody']);
+    const untimed = clientOptionsOf(createTransport({ requestTimeoutMs: 0 }), { service: 'ARM' });
+    assert.deepEqual(untimed.additionalPolicies?.map((p) => p.policy.name), [
+      'acrTransferNetworkFailure',
+      'acrTransferRequestCounting',
+      'acrTransferBoundedBody',
+      'acrTransferRoute',
+    ]);
   });
 
   it('takes ARM budgets and a registry read cap from its options', () => {
@@ -63,7 +70,7 @@ describe('azure/transport', () => {
     assert.equal(tls.ca, undefined);
     // The same object every time, so the SDK's HTTP client keeps one agent for the transport.
     assert.equal(tlsOptionsOf(t), tls);
-    assert.equal(clientOptionsOf(t).tlsOptions, tls);
+    assert.equal(clientOptionsOf(t, { service: 'ARM' }).tlsOptions, tls);
     // Another transport with the same CA reuses the context (built once per process).
     assert.equal(tlsOptionsOf(createTransport({ caPem: pem }))?.secureContext, tls.secureContext);
   });

@@ -14,7 +14,8 @@ import {
   type Pipeline,
 } from '@azure/core-rest-pipeline';
 import { createTlsMaterial, type TlsMaterial } from '../../testkit/emulator/ca';
-import { createTransport, pipelineSettingsOf, type Transport } from '../../src/azure/http/transport';
+import { networkFailureIn } from '../../src/azure/http/networkFailure';
+import { createTransport, networkPolicies, pipelineSettingsOf, type Transport } from '../../src/azure/http/transport';
 import { startConnectProxy, type ConnectProxy } from '../support/connectProxy';
 
 interface CountingServer {
@@ -59,8 +60,18 @@ async function sendMany(pipeline: Pipeline | Pipeline[], client: HttpClient, url
   );
 }
 
+/** A pipeline as the transport's clients have it: the SDK's defaults, then the route and the network failure line. */
+function pipelineOf(t: Transport): Pipeline {
+  const pipeline = createPipelineFromOptions(pipelineSettingsOf(t));
+  const network = networkPolicies(t, { service: 'registry' });
+  pipeline.addPolicy(network.outer, { afterPhase: 'Retry' });
+  pipeline.addPolicy(network.inner, { afterPhase: 'Retry' });
+  return pipeline;
+}
+
 function isCertificateRefusal(error: unknown): boolean {
-  return isRestError(error) && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(String(error.code));
+  const failure = networkFailureIn(error);
+  return failure?.reason === 'untrustedCertificate' && isRestError(failure.cause);
 }
 
 describe('azure/transport TLS with an extra CA', function () {
@@ -93,7 +104,7 @@ describe('azure/transport TLS with an extra CA', function () {
     const t = transport();
     const client = createDefaultHttpClient();
     // Two pipelines of one transport, as two SDK clients sharing core-client's HTTP client.
-    const pipelines = [createPipelineFromOptions(pipelineSettingsOf(t)), createPipelineFromOptions(pipelineSettingsOf(t))];
+    const pipelines = [pipelineOf(t), pipelineOf(t)];
     const before = signed.handshakes();
     await sendMany(pipelines, client, signed.url, 200, 4);
     const handshakes = signed.handshakes() - before;
@@ -101,12 +112,12 @@ describe('azure/transport TLS with an extra CA', function () {
   });
 
   it('refuses a server whose certificate neither the extra CA nor the system roots signed', async () => {
-    const pipeline = createPipelineFromOptions(pipelineSettingsOf(transport()));
+    const pipeline = pipelineOf(transport());
     const client = createDefaultHttpClient();
     await assert.rejects(pipeline.sendRequest(client, createPipelineRequest({ url: unknown.url })), isCertificateRefusal);
     assert.equal(unknown.handshakes(), 0);
     // And without the extra CA, its own server is refused too: trust comes from the option alone.
-    const untrusting = createPipelineFromOptions(pipelineSettingsOf(createTransport({ version: 'test', retry: { maxRetries: 0 } })));
+    const untrusting = pipelineOf(createTransport({ version: 'test', retry: { maxRetries: 0 } }));
     await assert.rejects(untrusting.sendRequest(client, createPipelineRequest({ url: signed.url })), isCertificateRefusal);
   });
 
@@ -126,7 +137,7 @@ describe('azure/transport TLS with an extra CA', function () {
     }
 
     it('keeps tunnels alive: many requests, a tunnel and a handshake per parallel connection', async () => {
-      const pipeline = createPipelineFromOptions(pipelineSettingsOf(transport({ proxy })));
+      const pipeline = pipelineOf(transport({ proxy }));
       const before = signed.handshakes();
       await sendMany(pipeline, createDefaultHttpClient(), signed.url, 200, 4);
       const handshakes = signed.handshakes() - before;
@@ -135,7 +146,7 @@ describe('azure/transport TLS with an extra CA', function () {
     });
 
     it('refuses, inside the tunnel, a server no trusted CA signed', async () => {
-      const pipeline = createPipelineFromOptions(pipelineSettingsOf(transport({ proxy })));
+      const pipeline = pipelineOf(transport({ proxy }));
       await assert.rejects(pipeline.sendRequest(createDefaultHttpClient(), createPipelineRequest({ url: unknown.url })), isCertificateRefusal);
       assert.equal(tunnels(unknown), 1, 'the request went through the proxy');
       assert.equal(unknown.handshakes(), 0);

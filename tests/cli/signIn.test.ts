@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { AzureCliCredential, ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential } from '@azure/identity';
 import { AzurePublicCloud, customizeCloud } from '../../src/azure/cloud';
 import { identityOptions } from '../../src/azure/identity/credentials';
+import { innerCredential } from '../../src/azure/identity/explainedCredential';
 import { CredentialSelectionError, isOnPath, selectCliCredential } from '../../src/cli/signIn';
 import { createTransport, tlsOptionsOf, trustedCasOf } from '../../src/azure/http/transport';
 
@@ -17,15 +18,15 @@ describe('command-line sign-in (cli/signIn) and the shared credential options', 
     const all = { ...sp, AZURE_CLIENT_SECRET: 's', AZURE_FEDERATED_TOKEN_FILE: '/f', AZURE_CLIENT_CERTIFICATE_PATH: '/c.pem' };
     const secret = selectCliCredential(all, emulatorCloud, transport, { azOnPath: true });
     assert.equal(secret.kind, 'client-secret');
-    assert.ok(secret.credential instanceof ClientSecretCredential);
+    assert.ok(innerCredential(secret.credential) instanceof ClientSecretCredential);
 
     const federated = selectCliCredential({ ...all, AZURE_CLIENT_SECRET: '' }, emulatorCloud, transport, { azOnPath: true });
     assert.equal(federated.kind, 'workload-identity');
-    assert.ok(federated.credential instanceof ClientAssertionCredential);
+    assert.ok(innerCredential(federated.credential) instanceof ClientAssertionCredential);
 
     const cert = selectCliCredential({ ...sp, AZURE_CLIENT_CERTIFICATE_PATH: '/c.pem' }, emulatorCloud, transport, { azOnPath: true });
     assert.equal(cert.kind, 'client-certificate');
-    assert.ok(cert.credential instanceof ClientCertificateCredential);
+    assert.ok(innerCredential(cert.credential) instanceof ClientCertificateCredential);
   });
 
   it('falls back to az when it is on PATH, then to managed identity in Azure clouds only', () => {
@@ -35,7 +36,7 @@ describe('command-line sign-in (cli/signIn) and the shared credential options', 
 
     const mi = selectCliCredential({ AZURE_CLIENT_ID: 'uami' }, AzurePublicCloud, transport, { azOnPath: false });
     assert.equal(mi.kind, 'managed-identity');
-    assert.ok(mi.credential instanceof ManagedIdentityCredential);
+    assert.ok(innerCredential(mi.credential) instanceof ManagedIdentityCredential);
     assert.match(mi.description, /user-assigned/);
 
     assert.throws(

@@ -26,7 +26,7 @@ export function createArmClient(
   transport: Transport,
   extras: ArmClientExtras = {},
 ): ContainerRegistryManagementClient {
-  const shared = clientOptionsOf(transport);
+  const shared = clientOptionsOf(transport, { service: 'ARM' });
   return new ContainerRegistryManagementClient(credential, subscriptionId, {
     endpoint: cloud.armEndpoint,
     credentials: { scopes: [armScope(cloud)] },

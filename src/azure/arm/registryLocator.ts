@@ -28,8 +28,9 @@ export class RegistryLookupError extends Error {
     message: string,
     readonly side: RegistrySide,
     readonly code?: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'RegistryLookupError';
   }
 }
@@ -49,7 +50,8 @@ export async function locateRegistry(
     if (error instanceof RegistryLookupError) throw error;
     if (signal?.aborted) throw error;
     const described = describeArmError(error);
-    throw new RegistryLookupError(`could not list the registries of the ${side} subscription: ${described.message}`, side, described.code);
+    // The cause is kept: a network failure is told by its own line (one that names the host).
+    throw new RegistryLookupError(`could not list the registries of the ${side} subscription: ${described.message}`, side, described.code, { cause: error });
   }
   throw new RegistryNotFoundError(registryName, side);
 }

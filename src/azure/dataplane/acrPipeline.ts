@@ -25,7 +25,7 @@ import {
 import { calculateRetryDelay } from '@azure/core-util';
 import { boundedBodyPolicy } from '../http/boundedBody';
 import type { TokenBucket } from '../http/tokenBucket';
-import { pipelineSettingsOf, requestTimeoutPolicy, type Transport } from '../http/transport';
+import { pipelineSettingsOf, requestTimeoutPolicy, networkPolicies, type Transport } from '../http/transport';
 import { answerCheckPolicy, unexpectedAnswerRetry } from './answerCheck';
 
 export interface DataPlanePipelineOptions {
@@ -44,14 +44,17 @@ export function createDataPlanePipeline(transport: Transport, options: DataPlane
     { phase: 'Retry' },
   );
   if (options.authentication) pipeline.addPolicy(options.authentication, { phase: 'Sign' });
-  // After Sign, in this order: wait for a read, count the request, limit its time (body
-  // included), check the answer, read its body.
+  // After Sign, in this order: wait for a read, the network failure line, count the request,
+  // limit its time (body included), check the answer, read its body, the route to the wire.
   if (options.readLimit) pipeline.addPolicy(readLimitPolicy(options.readLimit), { afterPhase: 'Sign' });
+  const network = networkPolicies(transport, { service: 'registry' });
+  pipeline.addPolicy(network.outer, { afterPhase: 'Sign' });
   pipeline.addPolicy(transport.counter.policy, { afterPhase: 'Sign' });
   const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
   if (timeout) pipeline.addPolicy(timeout, { afterPhase: 'Sign' });
   pipeline.addPolicy(answerCheckPolicy(), { afterPhase: 'Sign' });
   pipeline.addPolicy(boundedBodyPolicy(), { afterPhase: 'Sign' });
+  pipeline.addPolicy(network.inner, { afterPhase: 'Sign' });
   return pipeline;
 }
 

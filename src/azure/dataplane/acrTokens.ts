@@ -38,6 +38,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import { LRUCache } from 'lru-cache';
 import { acrScope, armScope, type AzureCloud } from '../cloud';
+import { networkFailureIn } from '../http/networkFailure';
 import { oneLineError, redactText } from '../redact';
 import { acrErrorFrom, AcrRequestError } from './acrErrors';
 import { answerProblemOf, sendExpecting } from './answerCheck';
@@ -357,6 +358,8 @@ export class AcrTokenProvider {
         if (!got) throw new Error('the credential returned no token');
         entraToken = got.token;
       } catch (error) {
+        // Entra cannot be reached: another audience asks the same host, so the line goes up as it is.
+        if (networkFailureIn(error) !== undefined) throw error;
         refusal = new AcrAuthenticationError(`getting an Entra token for the registry failed: ${oneLineError(error)}`);
         if (audience === 'acr') noAcrAudience = entraReason(oneLineError(error));
         continue;

@@ -24,11 +24,20 @@ class TrustingProxyAgent extends HttpsProxyAgent<string> {
     super(proxy.href, { keepAlive: true });
   }
 
-  override connect(req: ClientRequest, opts: ConnectOptions): ReturnType<HttpsProxyAgent<string>['connect']> {
+  override async connect(req: ClientRequest, opts: ConnectOptions): ReturnType<HttpsProxyAgent<string>['connect']> {
+    let status: number | undefined;
+    req.once('proxyConnect', (answer: { statusCode?: number }) => (status = answer.statusCode));
     // A prebuilt context rather than a `ca` list: a list would be parsed into a new context for
     // every tunnel (~150 PEMs). Only TLS endpoints reach the server through a handshake; the
     // context is ignored otherwise.
-    return super.connect(req, this.secureContext !== undefined ? ({ ...opts, secureContext: this.secureContext } as ConnectOptions) : opts);
+    const socket = await super.connect(req, this.secureContext !== undefined ? ({ ...opts, secureContext: this.secureContext } as ConnectOptions) : opts);
+    if (status !== undefined && status !== 200) {
+      // https-proxy-agent would replay the proxy's answer as if the server had sent it (a 502 read
+      // as the service's own, retried as such). It is a connection that could not be made.
+      socket.destroy();
+      throw Object.assign(new Error(`the proxy answered the tunnel request with HTTP ${status}`), { code: PROXY_TUNNEL_REFUSED });
+    }
+    return socket;
   }
 
   /**
@@ -44,6 +53,9 @@ class TrustingProxyAgent extends HttpsProxyAgent<string> {
     base.addRequest.call(this, req, { ...options, secureEndpoint: req.protocol === 'https:' });
   }
 }
+
+/** The error code of a tunnel the proxy would not open; the message carries its HTTP status. */
+export const PROXY_TUNNEL_REFUSED = 'EPROXYTUNNEL';
 
 export function createProxyAgent(proxy: URL, secureContext: SecureContext | undefined): Agent {
   return new TrustingProxyAgent(proxy, secureContext);

@@ -5,15 +5,28 @@
  * `Transport`, so a corporate proxy CA or the emulator's CA is configured once and TLS
  * verification is never switched off.
  *
- * A transport also holds what the clients built from it share during a run: the ARM budgets
- * per subscription (armPacing.ts), the read caps per registry and the request counter
- * (requestStats.ts). Build one per run.
+ * A transport also holds what the clients built from it share during a run: the routes and
+ * their connection pools (routing.ts), the ARM budgets per subscription (armPacing.ts), the read
+ * caps per registry, the request counter (requestStats.ts) and the network failures
+ * (networkFailure.ts). Build one per run.
  */
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-import { RestError, type Agent, type PipelinePolicy, type PipelineRetryOptions, type ProxySettings, type TlsSettings } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  RestError,
+  type Agent,
+  type HttpClient,
+  type PipelinePolicy,
+  type PipelineRetryOptions,
+  type ProxySettings,
+  type TlsSettings,
+} from '@azure/core-rest-pipeline';
+import { NetworkLog, networkFailurePolicy, type ServiceName } from './networkFailure';
+import type { ProxyResolver } from './proxyRoute';
+import { DEFAULT_CONNECT_TIMEOUT_MS, Routes } from './routing';
 import { ArmBudgets, bucketSettings, DEFAULT_ARM_READS, DEFAULT_ARM_WRITES } from '../arm/armPacing';
 import { boundedBodyPolicy } from './boundedBody';
-import { createProxyAgent } from './proxyAgent';
 import { RequestCounter } from './requestStats';
 import { BucketsByKey, type TokenBucketSettings } from './tokenBucket';
 
@@ -30,10 +43,13 @@ export interface Transport {
   /** Time limit of one HTTP attempt in ms (0 = none); a timed-out attempt is retried. */
   readonly requestTimeoutMs: number;
   /**
-   * An explicit proxy (the pipeline agent's). Without it the SDK pipelines still honour
-   * HTTPS_PROXY / NO_PROXY from the environment.
+   * How each request leaves: direct or through a proxy, decided per request URL (routing.ts).
+   * Without a proxy rule every request goes direct; HTTPS_PROXY is applied only when the front
+   * end turns it into a rule (the command line does).
    */
-  readonly proxy?: ProxySettings;
+  readonly routes: Routes;
+  /** The network failures requests ended with, and the hosts that have answered (networkFailure.ts). */
+  readonly network: NetworkLog;
   /** ARM write and read budgets per subscription, shared by every ARM client of this transport. */
   readonly armBudgets: ArmBudgets;
   /** Data-plane reads per second per registry (0 = no cap). */
@@ -52,6 +68,11 @@ export interface TransportOptions {
   retry?: PipelineRetryOptions;
   /** Time limit of one HTTP attempt in ms; default 60 000, 0 = none. */
   requestTimeoutMs?: number;
+  /** Time limit for making a direct connection in ms; default 15 000 (at most the request time limit), 0 = none. */
+  connectTimeoutMs?: number;
+  /** The proxy per request URL (undefined: direct); see proxyRoute.ts. */
+  proxyFor?: ProxyResolver;
+  /** One proxy for every request (tests); `proxyFor` wins when both are given. */
   proxy?: ProxySettings;
   /**
    * ARM write budget per subscription the client keeps itself under; default ARM's own
@@ -81,12 +102,18 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const retry = { ...DEFAULT_RETRY, ...definedRetry(options.retry) };
   const maxReadsPerSecond = options.maxReadsPerSecond ?? 0;
   if (!Number.isFinite(maxReadsPerSecond) || maxReadsPerSecond < 0) throw new RangeError('maxReadsPerSecond must be a number ≥ 0');
+  const caPem = options.caPem && options.caPem.trim() !== '' ? options.caPem : undefined;
+  const requestTimeoutMs = Math.max(0, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  const connectTimeoutMs = Math.max(0, options.connectTimeoutMs ?? Math.min(DEFAULT_CONNECT_TIMEOUT_MS, requestTimeoutMs));
+  const fixedProxy = options.proxy ? proxyUrlOfSettings(options.proxy) : undefined;
+  const resolver = options.proxyFor ?? (fixedProxy ? () => fixedProxy : undefined);
   return Object.freeze({
     retry,
-    caPem: options.caPem && options.caPem.trim() !== '' ? options.caPem : undefined,
+    caPem,
     userAgentPrefix: `acr-transfer/${options.version ?? 'dev'}`,
-    requestTimeoutMs: Math.max(0, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
-    ...(options.proxy ? { proxy: options.proxy } : {}),
+    requestTimeoutMs,
+    routes: new Routes(resolver, () => secureContextFor(caPem), connectTimeoutMs),
+    network: new NetworkLog(),
     armBudgets: new ArmBudgets({
       ...bucketSetting('writes', options.armWrites, DEFAULT_ARM_WRITES),
       ...bucketSetting('reads', options.armReads, DEFAULT_ARM_READS),
@@ -129,13 +156,13 @@ export interface TransportTlsSettings extends TlsSettings {
  */
 const secureContexts = new Map<string, SecureContext>();
 
-/** The transport's trusted CAs as one secure context, or undefined for Node's defaults. */
-function secureContextOf(transport: Transport): SecureContext | undefined {
-  if (transport.caPem === undefined) return undefined;
-  let context = secureContexts.get(transport.caPem);
+/** The trusted CAs (Node's roots plus the extra PEM) as one secure context, or undefined for Node's defaults. */
+function secureContextFor(caPem: string | undefined): SecureContext | undefined {
+  if (caPem === undefined) return undefined;
+  let context = secureContexts.get(caPem);
   if (context === undefined) {
-    context = createSecureContext({ ca: trustedCasOf(transport) });
-    secureContexts.set(transport.caPem, context);
+    context = createSecureContext({ ca: [...rootCertificates, caPem] });
+    secureContexts.set(caPem, context);
   }
   return context;
 }
@@ -143,26 +170,18 @@ function secureContextOf(transport: Transport): SecureContext | undefined {
 const tlsSettings = new WeakMap<Transport, TransportTlsSettings>();
 
 /**
- * The TLS settings handed to the SDK: a prebuilt `secureContext`, never the `ca` list itself.
- * core-rest-pipeline's Node client spreads these settings into a keep-alive https.Agent, and a
- * `ca` list there costs on every request and every connection: https.Agent#getName folds all
- * ~150 PEMs into the pool name of each request (a ~200 KB string, a third of the CPU in a
+ * The trust as TLS settings: a prebuilt `secureContext`, never the `ca` list itself. A `ca`
+ * list in an https.Agent costs on every request and every connection: https.Agent#getName folds
+ * all ~150 PEMs into the pool name of each request (a ~200 KB string, a third of the CPU in a
  * profile), and tls.connect parses them into a new context for each socket. A `secureContext`
  * is used as is and is not part of the pool name; the certificate and host-name checks are
- * Node's usual ones against the CAs it holds.
- *
- * Not the pipeline `agent` option: with an agent set, the SDK's proxy policy leaves requests
- * alone (HTTPS_PROXY / NO_PROXY would be ignored), and the same agent would get the plain-http
- * requests of managed-identity endpoints, which an https.Agent refuses.
- *
- * The object is the same for every call on a transport: the SDK's HTTP client keeps one agent
- * (one connection pool per host) per settings object, so pipelines sharing an HTTP client
- * share their connections.
+ * Node's usual ones against the CAs it holds. The transport's own agents (routing.ts) hold the
+ * same context; these settings matter only to a pipeline built without the route policy.
  */
 export function tlsOptionsOf(transport: Transport): TransportTlsSettings | undefined {
   let settings = tlsSettings.get(transport);
   if (settings === undefined) {
-    const secureContext = secureContextOf(transport);
+    const secureContext = secureContextFor(transport.caPem);
     if (secureContext === undefined) return undefined;
     settings = Object.freeze({ secureContext });
     tlsSettings.set(transport, settings);
@@ -186,56 +205,77 @@ export interface SharedClientOptions extends PipelineSettings {
 }
 
 /**
- * With a proxy, the SDK's own proxy support drops `tlsOptions` ("certificates provided to the
- * client will be ignored"), yet a TLS-inspecting proxy is exactly when an extra CA is needed.
- * So a proxy is given as a ready agent that tunnels through it and trusts the same CAs (the
- * same secure context).
- * One agent per transport: its sockets are shared by every client built from it.
+ * Retries, trust and user agent: spread into every client's or credential's options. The
+ * route (direct or through a proxy, with the same trust) is set per request by the transport's
+ * route policy (clientOptionsOf, networkPolicies); the TLS settings here only matter to a
+ * pipeline built without it.
  */
-const proxyAgents = new WeakMap<Transport, Agent>();
-
-function proxyAgentOf(transport: Transport): Agent | undefined {
-  if (transport.proxy === undefined) return undefined;
-  let agent = proxyAgents.get(transport);
-  if (agent === undefined) {
-    const url = new URL(transport.proxy.host);
-    url.port = String(transport.proxy.port);
-    if (transport.proxy.username) url.username = transport.proxy.username;
-    if (transport.proxy.password) url.password = transport.proxy.password;
-    agent = createProxyAgent(url, secureContextOf(transport));
-    proxyAgents.set(transport, agent);
-  }
-  return agent;
-}
-
-/** Retries, trust, proxy and user agent: spread into every client's or credential's options. */
 export function pipelineSettingsOf(transport: Transport): PipelineSettings {
-  const agent = proxyAgentOf(transport);
   const tlsOptions = tlsOptionsOf(transport);
   return {
     retryOptions: { ...transport.retry },
-    ...(agent ? { agent } : tlsOptions ? { tlsOptions } : {}),
+    ...(tlsOptions ? { tlsOptions } : {}),
     userAgentOptions: { userAgentPrefix: transport.userAgentPrefix },
   };
 }
 
+/** What a pipeline's requests are for, for the network failure line; `direct` never proxies. */
+export interface PipelinePurpose {
+  service: ServiceName;
+  direct?: boolean;
+}
+
 /**
- * Options for an Azure SDK client or credential: the pipeline settings, plus the request
- * counter, the per-attempt time limit and the answer's byte cap inside the retry loop (in that
- * order, so the counter sees a timed-out attempt as the ETIMEDOUT fault it becomes).
+ * The transport's policies inside a pipeline's retry loop: the network failure policy outside
+ * the counter and the time limit (it must see a timed-out attempt as the ETIMEDOUT the limit
+ * turns it into), and the route innermost, next to the wire (it also notes which hosts have
+ * answered: a head that came, even when its body then stalls).
  */
-export function clientOptionsOf(transport: Transport): SharedClientOptions {
+export function networkPolicies(transport: Transport, purpose: PipelinePurpose): { outer: PipelinePolicy; inner: PipelinePolicy } {
+  const routes = transport.routes;
+  return {
+    outer: networkFailurePolicy(purpose.service, transport.network, (request) => routes.proxyOf(request)),
+    inner: routes.policy(transport.network, purpose.direct === true),
+  };
+}
+
+/**
+ * Options for an Azure SDK client or credential: the pipeline settings, plus, inside the retry
+ * loop, the network failure policy, the request counter, the per-attempt time limit, the
+ * answer's byte cap and the route (in that order, so the counter sees a timed-out attempt as the
+ * ETIMEDOUT fault it becomes).
+ */
+export function clientOptionsOf(transport: Transport, purpose: PipelinePurpose): SharedClientOptions {
   const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
+  const network = networkPolicies(transport, purpose);
   return {
     ...pipelineSettingsOf(transport),
     additionalPolicies: [
+      { policy: network.outer, position: 'perRetry' as const },
       { policy: transport.counter.policy, position: 'perRetry' as const },
       ...(timeout ? [{ policy: timeout, position: 'perRetry' as const }] : []),
-      // Innermost, so the time limit also covers a body that stalls: every answer of ARM and Entra
+      // Inside the time limit, so it also covers a body that stalls: every answer of ARM and Entra
       // is read with the same byte cap as the data plane's (boundedBody.ts).
       { policy: boundedBodyPolicy(), position: 'perRetry' as const },
+      { policy: network.inner, position: 'perRetry' as const },
     ],
   };
+}
+
+/**
+ * An HTTP client that puts the transport's policies next to the wire — the network failure
+ * line, the counter, the time limit and the route — for a client that drops its caller's
+ * additional policies: @azure/identity's ManagedIdentityCredential replaces them with its own
+ * retry policy, so without this its requests would go out with none of them, and through
+ * whatever proxy HTTPS_PROXY names.
+ */
+export function transportHttpClient(transport: Transport, purpose: PipelinePurpose): HttpClient {
+  const pipeline = createEmptyPipeline();
+  const network = networkPolicies(transport, purpose);
+  const timeout = requestTimeoutPolicy(transport.requestTimeoutMs);
+  for (const policy of [network.outer, transport.counter.policy, ...(timeout ? [timeout] : []), network.inner]) pipeline.addPolicy(policy);
+  const wire = createDefaultHttpClient();
+  return { sendRequest: (request) => pipeline.sendRequest(wire, request) };
 }
 
 export const requestTimeoutPolicyName = 'acrTransferRequestTimeout';
@@ -295,4 +335,12 @@ function definedRetry(retry: PipelineRetryOptions | undefined): PipelineRetryOpt
   if (retry?.retryDelayInMs !== undefined) out.retryDelayInMs = retry.retryDelayInMs;
   if (retry?.maxRetryDelayInMs !== undefined) out.maxRetryDelayInMs = retry.maxRetryDelayInMs;
   return out;
+}
+
+function proxyUrlOfSettings(settings: ProxySettings): URL {
+  const url = new URL(settings.host);
+  url.port = String(settings.port);
+  if (settings.username) url.username = settings.username;
+  if (settings.password) url.password = settings.password;
+  return url;
 }

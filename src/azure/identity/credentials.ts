@@ -17,10 +17,14 @@ import {
 } from '@azure/identity';
 import { isWellKnownAuthority, type AzureCloud } from '../cloud';
 import { clientOptionsOf, type Transport } from '../http/transport';
+import { explainedCredential } from './explainedCredential';
+
+/** The pipelines whose network failures a failed sign-in is told by. */
+const SIGN_IN = ['Entra sign-in'] as const;
 
 /** Options shared by the @azure/identity credentials built here. */
 export function identityOptions(cloud: AzureCloud, transport: Transport): TokenCredentialOptions & { disableInstanceDiscovery?: boolean } {
-  const shared = clientOptionsOf(transport);
+  const shared = clientOptionsOf(transport, { service: 'Entra sign-in' });
   return {
     authorityHost: cloud.authorityHost,
     ...(isWellKnownAuthority(cloud) ? {} : { disableInstanceDiscovery: true }),
@@ -35,7 +39,7 @@ export function clientSecretCredential(
   cloud: AzureCloud,
   transport: Transport,
 ): TokenCredential {
-  return new ClientSecretCredential(tenantId, clientId, secret, identityOptions(cloud, transport));
+  return explainedCredential(new ClientSecretCredential(tenantId, clientId, secret, identityOptions(cloud, transport)), transport, SIGN_IN);
 }
 
 /**
@@ -50,7 +54,8 @@ export function clientAssertionCredential(
   cloud: AzureCloud,
   transport: Transport,
 ): TokenCredential {
-  return new ClientAssertionCredential(tenantId, clientId, assertion, identityOptions(cloud, transport));
+  // The assertion callback's own failures (the pipeline's ID token) are its own to tell.
+  return explainedCredential(new ClientAssertionCredential(tenantId, clientId, assertion, identityOptions(cloud, transport)), transport, SIGN_IN);
 }
 
 /** Workload identity federation from a token file (Kubernetes, GitHub OIDC written to disk), which the platform rotates. */
@@ -80,9 +85,11 @@ export function clientCertificateCredential(
 ): TokenCredential {
   // The SDK's union type takes each form on its own.
   const options = identityOptions(cloud, transport);
-  return 'certificate' in certificate
-    ? new ClientCertificateCredential(tenantId, clientId, { certificate: certificate.certificate }, options)
-    : new ClientCertificateCredential(tenantId, clientId, certificate, options);
+  const credential =
+    'certificate' in certificate
+      ? new ClientCertificateCredential(tenantId, clientId, { certificate: certificate.certificate }, options)
+      : new ClientCertificateCredential(tenantId, clientId, certificate, options);
+  return explainedCredential(credential, transport, SIGN_IN);
 }
 
 /** The signed-in `az` session (its own cloud setting decides the authority). */

@@ -11,13 +11,15 @@
  *   one, @azure/identity would fall back to IMDS and ask real Azure for a token meant for
  *   somewhere else, so the credential is refused instead (ManagedIdentityUnavailable).
  * - **The endpoint is the machine's own:** IMDS is a link-local address and an identity
- *   endpoint is local to the host, which no proxy can reach, so the transport's proxy is not
- *   used for it; its CA, retries, time limit and request counting are.
+ *   endpoint is local to the host, which no proxy can reach, so its requests always go direct
+ *   (the route policy's `direct`; HTTPS_PROXY is not applied to them either); the transport's
+ *   CA, retries, time limit and request counting are used.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { isWellKnownAuthority, type AzureCloud } from '../cloud';
-import { clientOptionsOf, tlsOptionsOf, type Transport } from '../http/transport';
+import { pipelineSettingsOf, transportHttpClient, type Transport } from '../http/transport';
+import { explainedCredential } from './explainedCredential';
 
 export type Env = Record<string, string | undefined>;
 
@@ -40,13 +42,13 @@ export function managedIdentityAvailable(cloud: AzureCloud, env: Env): boolean {
 
 export function managedIdentityCredential(cloud: AzureCloud, transport: Transport, env: Env, clientId?: string): TokenCredential {
   if (!managedIdentityAvailable(cloud, env)) throw new ManagedIdentityUnavailable(cloud.authorityHost);
-  const shared = clientOptionsOf(transport);
-  const tlsOptions = tlsOptionsOf(transport);
-  return new ManagedIdentityCredential({
-    retryOptions: shared.retryOptions,
-    userAgentOptions: shared.userAgentOptions,
-    ...(tlsOptions ? { tlsOptions } : {}),
-    ...(shared.additionalPolicies ? { additionalPolicies: shared.additionalPolicies } : {}),
+  const settings = pipelineSettingsOf(transport);
+  // Its own retry policy replaces any additional policies, so the transport's come in the HTTP client.
+  const credential = new ManagedIdentityCredential({
+    retryOptions: settings.retryOptions,
+    userAgentOptions: settings.userAgentOptions,
+    httpClient: transportHttpClient(transport, { service: 'managed identity endpoint', direct: true }),
     ...(clientId ? { clientId } : {}),
   });
+  return explainedCredential(credential, transport, ['managed identity endpoint']);
 }

@@ -6,7 +6,7 @@
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { createHash } from 'node:crypto';
-import { oneLineError } from '../../azure';
+import { networkFailureIn, oneLineError } from '../../azure';
 import { ConnectionError, connectionErrorIn } from './connectionError';
 
 export interface MaskedCredentialOptions {
@@ -51,7 +51,8 @@ export class MaskedCredential implements TokenCredential {
   private describe(error: unknown, options: GetTokenOptions | undefined): unknown {
     // A caller's cancellation stays a cancellation.
     if (options?.abortSignal?.aborted) return error;
-    return connectionErrorIn(error) ?? this.callbackFailureIn(error) ?? new ConnectionError('TokenFailed', [this.options.displayName, oneLineError(error)]);
+    // A network failure names the host and the cause in its own line, the same as the command line's.
+    return connectionErrorIn(error) ?? this.callbackFailureIn(error) ?? networkFailureIn(error) ?? new ConnectionError('TokenFailed', [this.options.displayName, oneLineError(error)]);
   }
 
   private callbackFailureIn(error: unknown): ConnectionError | undefined {

@@ -18,7 +18,7 @@ import {
   type HttpClient,
   type Pipeline,
 } from '@azure/core-rest-pipeline';
-import { clientOptionsOf, jwtExpiresOnMs, oneLineError, redactText, serviceErrorOf, type Transport } from '../../azure';
+import { jwtExpiresOnMs, networkPolicies, pipelineSettingsOf, oneLineError, redactText, serviceErrorOf, type Transport } from '../../azure';
 import { ConnectionError } from './connectionError';
 
 /** What the job offers for asking (pipelineContext.ts). */
@@ -64,7 +64,11 @@ export class PipelineIdTokenSource {
 
   constructor(private readonly options: PipelineIdTokenOptions) {
     // No redirects: the job's access token must go to the job's own endpoint only.
-    this.pipeline = createPipelineFromOptions({ ...clientOptionsOf(options.transport), redirectOptions: { maxRetries: 0 } });
+    this.pipeline = createPipelineFromOptions({ ...pipelineSettingsOf(options.transport), redirectOptions: { maxRetries: 0 } });
+    // The agent's route to Azure DevOps (its proxy, unless the bypass list names the host) and the network failure line.
+    const network = networkPolicies(options.transport, { service: 'Azure DevOps' });
+    this.pipeline.addPolicy(network.outer, { afterPhase: 'Retry' });
+    this.pipeline.addPolicy(network.inner, { afterPhase: 'Retry' });
     this.httpClient = createDefaultHttpClient();
     this.now = options.now ?? Date.now;
   }

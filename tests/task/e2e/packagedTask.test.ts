@@ -135,7 +135,8 @@ describe('the packaged task, run as the agent runs it', function () {
       let emulator: Emulator;
       let run: ChildRun;
       let agentTemp: string;
-      // The service-principal case runs behind the agent's proxy, as self-hosted agents often do.
+      // The service-principal case runs behind the agent's proxy, as self-hosted agents often do,
+      // with the source registry in its bypass list (a registry on a private endpoint).
       let proxy: ConnectProxy | undefined;
 
       before(async () => {
@@ -167,7 +168,14 @@ describe('the packaged task, run as the agent runs it', function () {
           // How an agent behind a TLS-inspecting proxy is told which CA to trust.
           AGENT_CAINFO: emulator.caFile,
           SYSTEM_DEFAULTWORKINGDIRECTORY: agentTemp,
-          ...(proxy ? { AGENT_PROXYURL: proxy.url } : {}),
+          // As the agent sets them (config --proxyurl, .proxybypass): task-lib reads Agent.ProxyUrl
+          // and Agent.ProxyBypassList, a JSON list of regular expressions matched against the URL.
+          ...(proxy
+            ? {
+                AGENT_PROXYURL: proxy.url,
+                AGENT_PROXYBYPASSLIST: JSON.stringify([`^https://${emulator.registry(SOURCE).loginServer.replace(/\./g, '\\.')}/`]),
+              }
+            : {}),
           ...(kind === 'workload' ? pipelineEnv(emulator) : {}),
           ...Object.fromEntries(connections.flatMap((c) => Object.entries(connectionEnv(c)))),
         }, undefined, [], testNode(major).path);
@@ -228,12 +236,15 @@ describe('the packaged task, run as the agent runs it', function () {
       });
 
       if (kind === 'secret') {
-        it("goes through the agent's proxy to Entra ID, ARM and both registries", () => {
+        it("goes through the agent's proxy to Entra ID, ARM and the target registry, and straight to the source registry its bypass list names", () => {
           const hosts = (url: string) => new URL(url).host;
           const through = [...(proxy?.tunnels.keys() ?? [])];
-          for (const host of [hosts(emulator.authorityHost), hosts(emulator.armEndpoint), emulator.registry(SOURCE).loginServer, emulator.registry(TARGET).loginServer]) {
+          for (const host of [hosts(emulator.authorityHost), hosts(emulator.armEndpoint), emulator.registry(TARGET).loginServer]) {
             assert.ok(through.includes(host), `no tunnel to ${host}; tunnels: ${through.join(', ')}`);
           }
+          assert.ok(!through.includes(emulator.registry(SOURCE).loginServer), `a tunnel to the bypassed source registry; tunnels: ${through.join(', ')}`);
+          const sourceReads = emulator.log.entries().filter((e) => e.service === `acr:${SOURCE}` && e.status === 200);
+          assert.ok(sourceReads.length > 0, 'the source registry was read, directly');
         });
       }
 
