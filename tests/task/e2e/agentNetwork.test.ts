@@ -7,6 +7,7 @@
  * agent's CA setting.
  */
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import type { Emulator, Fixture, PrincipalFixture } from '../../../testkit/emula
 import { startConnectProxy, type ConnectProxy } from '../../support/connectProxy';
 import { packagedTaskEntry } from '../../package/support/packaged';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
+import { TASK_NODE_MAJORS, testNode } from '../../support/testNodes';
 import { connectionEnv, managedIdentityConnection, managedIdentityEnv, secretConnection } from '../connections/support/agentEnv';
 
 const TENANT = '4d3c2b1a-0000-4000-8000-00000000e3e0';
@@ -71,8 +73,8 @@ describe('the packaged task on an agent behind a proxy', function () {
     await emulator?.stop();
   });
 
-  function runTask(connectionId: string, env: Record<string, string>): Promise<ChildRun> {
-    return runGuarded(entry, [], {
+  async function runTask(connectionId: string, env: Record<string, string>, node: string): Promise<ChildRun> {
+    const run = await runGuarded(entry, [], {
       INPUT_SOURCECONNECTION: connectionId,
       INPUT_SOURCEREGISTRY: 'buildsrc',
       INPUT_TARGETCONNECTION: connectionId,
@@ -83,35 +85,42 @@ describe('the packaged task on an agent behind a proxy', function () {
       SYSTEM_DEFAULTWORKINGDIRECTORY: agentTemp,
       AGENT_PROXYURL: proxy.url,
       ...env,
-    });
+    }, undefined, [], node);
+    const version = /^##vso\[task\.debug\]ACR Transfer \S+ on Node (\S+)$/m.exec(run.stdout)?.[1];
+    assert.equal(version, execFileSync(node, ['--version'], { encoding: 'utf8' }).trim(), 'the task ran on the Node asked for');
+    return run;
   }
 
-  it('a managed identity: the identity endpoint is asked directly, everything else through the proxy', async () => {
-    const spec = managedIdentityConnection(emulator, { id: CONN_MI, tenantId: TENANT, subscriptionId: SUB });
-    const before = emulator.log.count('identity.token', 200);
-    const run = await runTask(CONN_MI, { AGENT_CAINFO: emulator.caFile, ...managedIdentityEnv(emulator), ...connectionEnv(spec) });
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(completion(run.stdout) ?? '', /^Succeeded/, run.stdout);
-    assert.ok(emulator.log.count('identity.token', 200) > before, 'the identity endpoint issued the tokens');
-    const through = [...proxy.tunnels.keys()];
-    assert.ok(!through.includes(new URL(emulator.managedIdentity.endpoint).host), `the identity endpoint went through the proxy: ${through.join(', ')}`);
-    for (const host of [new URL(emulator.armEndpoint).host, emulator.registry('buildsrc').loginServer]) {
-      assert.ok(through.includes(host), `no tunnel to ${host}; tunnels: ${through.join(', ')}`);
-    }
-  });
+  for (const major of TASK_NODE_MAJORS) {
+    describe(`on Node ${major}`, () => {
+      it('a managed identity: the identity endpoint is asked directly, everything else through the proxy', async () => {
+        const spec = managedIdentityConnection(emulator, { id: CONN_MI, tenantId: TENANT, subscriptionId: SUB });
+        const before = emulator.log.count('identity.token', 200);
+        const run = await runTask(CONN_MI, { AGENT_CAINFO: emulator.caFile, ...managedIdentityEnv(emulator), ...connectionEnv(spec) }, testNode(major).path);
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        assert.match(completion(run.stdout) ?? '', /^Succeeded/, run.stdout);
+        assert.ok(emulator.log.count('identity.token', 200) > before, 'the identity endpoint issued the tokens');
+        const through = [...proxy.tunnels.keys()];
+        assert.ok(!through.includes(new URL(emulator.managedIdentity.endpoint).host), `the identity endpoint went through the proxy: ${through.join(', ')}`);
+        for (const host of [new URL(emulator.armEndpoint).host, emulator.registry('buildsrc').loginServer]) {
+          assert.ok(through.includes(host), `no tunnel to ${host}; tunnels: ${through.join(', ')}`);
+        }
+      });
 
-  it("an agent without its proxy's CA: Failed with one line naming Entra's host, the cause and the agent's CA setting, after one attempt", async () => {
-    const spec = secretConnection(emulator, { id: CONN_SP, tenantId: TENANT, subscriptionId: SUB, clientId: SP_APP, secret: SP_SECRET });
-    const before = emulator.log.entries().length;
-    const run = await runTask(CONN_SP, connectionEnv(spec)); // no AGENT_CAINFO
-    const host = new URL(emulator.authorityHost).host;
-    // Both sides sign in with the connection at once: one attempt each, through the proxy.
-    assert.equal(proxy.tunnels.get(host), 2, 'one attempt per side, through the proxy');
-    assert.equal(emulator.log.entries().length, before, 'no request got past the handshake');
-    const line = completion(run.stdout) ?? '';
-    assert.match(line, new RegExp(`^Failed .*Entra sign-in at ${host.replace(/\./g, '\\.')} through the proxy 127\\.0\\.0\\.1:\\d+ cannot be used after 1 attempt: its TLS certificate is not trusted \\([A-Z_]+\\)\\.`), run.stdout);
-    assert.match(line, /the agent's CA setting \(config --sslcacert, Agent\.CAInfo\)/);
-    assert.ok(!line.includes(TENANT) && !line.includes(SUB) && !line.includes(SP_SECRET));
-    assert.equal(run.stdout.match(/^##vso\[task\.complete /gm)?.length, 1);
-  });
+      it("an agent without its proxy's CA: Failed with one line naming Entra's host, the cause and the agent's CA setting, after one attempt", async () => {
+        const spec = secretConnection(emulator, { id: CONN_SP, tenantId: TENANT, subscriptionId: SUB, clientId: SP_APP, secret: SP_SECRET });
+        const before = emulator.log.entries().length;
+        const run = await runTask(CONN_SP, connectionEnv(spec), testNode(major).path); // no AGENT_CAINFO
+        const host = new URL(emulator.authorityHost).host;
+        // Both sides sign in with the connection at once: one attempt each, through the proxy.
+        assert.equal(proxy.tunnels.get(host), 2, 'one attempt per side, through the proxy');
+        assert.equal(emulator.log.entries().length, before, 'no request got past the handshake');
+        const line = completion(run.stdout) ?? '';
+        assert.match(line, new RegExp(`^Failed .*Entra sign-in at ${host.replace(/\./g, '\\.')} through the proxy 127\\.0\\.0\\.1:\\d+ cannot be used after 1 attempt: its TLS certificate is not trusted \\([A-Z_]+\\)\\.`), run.stdout);
+        assert.match(line, /the agent's CA setting \(config --sslcacert, Agent\.CAInfo\)/);
+        assert.ok(!line.includes(TENANT) && !line.includes(SUB) && !line.includes(SP_SECRET));
+        assert.equal(run.stdout.match(/^##vso\[task\.complete /gm)?.length, 1);
+      });
+    });
+  }
 });

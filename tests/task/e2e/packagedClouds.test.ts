@@ -18,6 +18,7 @@ import { startEmulator } from '../../../testkit/emulator';
 import type { Emulator, EmulatorOptions, Fixture, TokenRequestRecord } from '../../../testkit/emulator/api';
 import { packagedTaskEntry } from '../../package/support/packaged';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
+import { TASK_NODE_MAJORS, testNode } from '../../support/testNodes';
 import { connectionEnv, secretConnection } from '../connections/support/agentEnv';
 
 const TENANT = '4d3c2b1a-0000-4000-8000-00000000c1d0';
@@ -63,7 +64,7 @@ interface CloudRun {
 }
 
 /** The task once, one connection for both sides, a dry run. */
-async function runTask(entry: string, options: Omit<EmulatorOptions, 'fixture'> & { fixture: Fixture }, environment: string, data: Record<string, string> = {}, setup?: (em: Emulator) => void): Promise<CloudRun> {
+async function runTask(entry: string, node: string, options: Omit<EmulatorOptions, 'fixture'> & { fixture: Fixture }, environment: string, data: Record<string, string> = {}, setup?: (em: Emulator) => void): Promise<CloudRun> {
   const emulator = await startEmulator(options);
   try {
     setup?.(emulator);
@@ -80,7 +81,7 @@ async function runTask(entry: string, options: Omit<EmulatorOptions, 'fixture'> 
       AGENT_CAINFO: emulator.caFile,
       SYSTEM_DEFAULTWORKINGDIRECTORY: agentTemp,
       ...connectionEnv({ ...spec, data: { ...spec.data, ...data } }),
-    });
+    }, undefined, [], node);
     return { run, emulator };
   } catch (error) {
     await emulator.stop();
@@ -110,59 +111,64 @@ describe('the packaged task in every cloud, run as the agent runs it', function 
   });
   after(async () => Promise.all(started.map((em) => em.stop())));
 
-  async function cloudRun(...args: Parameters<typeof runTask> extends [string, ...infer R] ? R : never): Promise<CloudRun> {
-    const result = await runTask(entry, ...args);
-    started.push(result.emulator);
-    return result;
-  }
+  for (const major of TASK_NODE_MAJORS) {
+    describe(`on Node ${major}`, () => {
+      async function cloudRun(...args: Parameters<typeof runTask> extends [string, string, ...infer R] ? R : never): Promise<CloudRun> {
+        const result = await runTask(entry, testNode(major).path, ...args);
+        started.push(result.emulator);
+        assert.ok(result.run.stdout.includes(` on Node ${testNode(major).version}\n`), `not run on Node ${major}`);
+        return result;
+      }
 
-  for (const environment of ['AzureUSGovernment', 'AzureChinaCloud']) {
-    it(`${environment}: registries that take only the registry audience are read with ${ACR_AUDIENCE}`, async () => {
-      const { run, emulator } = await cloudRun({ fixture: fixture({ azureADAuthenticationAsArmPolicy: 'disabled' }), acrAudience: ACR_AUDIENCE }, environment);
-      assert.equal(completion(run).split(' ')[0], 'Succeeded', completion(run));
-      assert.ok(scopes(emulator).includes(`${ACR_AUDIENCE}/.default`), scopes(emulator).join(' '));
-      assert.ok(emulator.log.count('acr.exchange', 200) >= 2, 'both registries signed in');
-      assert.equal(emulator.log.count('arm.importImage'), 0, 'a dry run');
-      assertNoIdsOrSecrets(run);
+      for (const environment of ['AzureUSGovernment', 'AzureChinaCloud']) {
+        it(`${environment}: registries that take only the registry audience are read with ${ACR_AUDIENCE}`, async () => {
+          const { run, emulator } = await cloudRun({ fixture: fixture({ azureADAuthenticationAsArmPolicy: 'disabled' }), acrAudience: ACR_AUDIENCE }, environment);
+          assert.equal(completion(run).split(' ')[0], 'Succeeded', completion(run));
+          assert.ok(scopes(emulator).includes(`${ACR_AUDIENCE}/.default`), scopes(emulator).join(' '));
+          assert.ok(emulator.log.count('acr.exchange', 200) >= 2, 'both registries signed in');
+          assert.equal(emulator.log.count('arm.importImage'), 0, 'a dry run');
+          assertNoIdsOrSecrets(run);
+        });
+      }
+
+      it('a cloud whose registries expect another audience: one line naming it and the input that fixes it, not a missing role', async () => {
+        const { run, emulator } = await cloudRun({ fixture: fixture({ azureADAuthenticationAsArmPolicy: 'disabled' }), acrAudience: 'https://containerregistry.azure.us' }, 'AzureUSGovernment');
+        const line = completion(run);
+        assert.match(line, /^Failed .*Entra gave no token for the registry audience https:\/\/containerregistry\.azure\.net and the registry refused the Resource Manager one; if this cloud's registries expect another audience, give it as the registry token audience \(Entra: AADSTS500011: /);
+        assert.doesNotMatch(line, /AcrPull/);
+        assert.ok(!/[\r\n]/.test(line));
+        assert.equal(emulator.log.count('arm.importImage'), 0);
+        assertNoIdsOrSecrets(run);
+      });
+
+      it("Azure Stack Hub: ARM tokens for the connection's activeDirectoryServiceEndpointResourceId", async () => {
+        const { run, emulator } = await cloudRun({ fixture: fixture(), extraArmAudiences: [STACK_AUDIENCE] }, 'AzureStack', { activeDirectoryServiceEndpointResourceId: STACK_AUDIENCE });
+        assert.equal(completion(run).split(' ')[0], 'Succeeded', completion(run));
+        assert.ok(scopes(emulator).includes(`${STACK_AUDIENCE}/.default`), scopes(emulator).join(' '));
+        assert.ok(!scopes(emulator).includes(`${emulator.armEndpoint}/.default`), scopes(emulator).join(' '));
+        assertNoIdsOrSecrets(run);
+      });
+
+      it('AD FS: fails with the documented line before any request', async () => {
+        const { run, emulator } = await cloudRun({ fixture: fixture() }, 'AzureStack', { EnableAdfsAuthentication: 'true' });
+        assert.equal(
+          completion(run),
+          'Failed The source service connection signs in through AD FS (an Azure Stack Hub without Microsoft Entra ID), which this task does not support. Use a connection to a cloud or Azure Stack Hub that signs in with Microsoft Entra ID.',
+        );
+        assert.equal(emulator.log.entries().length, 0);
+      });
+
+      it('a source in the attribute-based permission mode whose sign-in is refused: the preflight names that mode’s roles', async () => {
+        const { run, emulator } = await cloudRun({ fixture: fixture({ roleAssignmentMode: 'AbacRepositoryPermissions' }) }, 'AzureCloud', {}, (em) =>
+          em.addFault({ route: 'acr.exchange', kind: 'status', status: 401, times: Infinity, body: { errors: [{ code: 'UNAUTHORIZED', message: 'no role on the registry' }] } }),
+        );
+        assert.match(
+          completion(run),
+          /^Failed .*the source identity cannot read the source registry homeregistry \(the registry answered HTTP 401 UNAUTHORIZED\): the registry uses attribute-based repository permissions, where AcrPull is not honoured; give the identity Container Registry Repository Catalog Lister and Container Registry Repository Reader on the registry/,
+        );
+        assert.equal(emulator.log.count('arm.importImage'), 0);
+        assertNoIdsOrSecrets(run);
+      });
     });
   }
-
-  it('a cloud whose registries expect another audience: one line naming it and the input that fixes it, not a missing role', async () => {
-    const { run, emulator } = await cloudRun({ fixture: fixture({ azureADAuthenticationAsArmPolicy: 'disabled' }), acrAudience: 'https://containerregistry.azure.us' }, 'AzureUSGovernment');
-    const line = completion(run);
-    assert.match(line, /^Failed .*Entra gave no token for the registry audience https:\/\/containerregistry\.azure\.net and the registry refused the Resource Manager one; if this cloud's registries expect another audience, give it as the registry token audience \(Entra: AADSTS500011: /);
-    assert.doesNotMatch(line, /AcrPull/);
-    assert.ok(!/[\r\n]/.test(line));
-    assert.equal(emulator.log.count('arm.importImage'), 0);
-    assertNoIdsOrSecrets(run);
-  });
-
-  it("Azure Stack Hub: ARM tokens for the connection's activeDirectoryServiceEndpointResourceId", async () => {
-    const { run, emulator } = await cloudRun({ fixture: fixture(), extraArmAudiences: [STACK_AUDIENCE] }, 'AzureStack', { activeDirectoryServiceEndpointResourceId: STACK_AUDIENCE });
-    assert.equal(completion(run).split(' ')[0], 'Succeeded', completion(run));
-    assert.ok(scopes(emulator).includes(`${STACK_AUDIENCE}/.default`), scopes(emulator).join(' '));
-    assert.ok(!scopes(emulator).includes(`${emulator.armEndpoint}/.default`), scopes(emulator).join(' '));
-    assertNoIdsOrSecrets(run);
-  });
-
-  it('AD FS: fails with the documented line before any request', async () => {
-    const { run, emulator } = await cloudRun({ fixture: fixture() }, 'AzureStack', { EnableAdfsAuthentication: 'true' });
-    assert.equal(
-      completion(run),
-      'Failed The source service connection signs in through AD FS (an Azure Stack Hub without Microsoft Entra ID), which this task does not support. Use a connection to a cloud or Azure Stack Hub that signs in with Microsoft Entra ID.',
-    );
-    assert.equal(emulator.log.entries().length, 0);
-  });
-
-  it('a source in the attribute-based permission mode whose sign-in is refused: the preflight names that mode’s roles', async () => {
-    const { run, emulator } = await cloudRun({ fixture: fixture({ roleAssignmentMode: 'AbacRepositoryPermissions' }) }, 'AzureCloud', {}, (em) =>
-      em.addFault({ route: 'acr.exchange', kind: 'status', status: 401, times: Infinity, body: { errors: [{ code: 'UNAUTHORIZED', message: 'no role on the registry' }] } }),
-    );
-    assert.match(
-      completion(run),
-      /^Failed .*the source identity cannot read the source registry homeregistry \(the registry answered HTTP 401 UNAUTHORIZED\): the registry uses attribute-based repository permissions, where AcrPull is not honoured; give the identity Container Registry Repository Catalog Lister and Container Registry Repository Reader on the registry/,
-    );
-    assert.equal(emulator.log.count('arm.importImage'), 0);
-    assertNoIdsOrSecrets(run);
-  });
 });
