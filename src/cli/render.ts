@@ -85,7 +85,12 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
     }
   }
   const { inSync, notListed } = planOverview(plan);
+  const filtered = plan.repositories.filter((p) => (p.plan?.filteredOut ?? 0) > 0);
   print('');
+  if (filtered.length > 0) {
+    const total = filtered.reduce((sum, p) => sum + (p.plan?.filteredOut ?? 0), 0);
+    print(`Tag filters left out ${counted(total, 'tags')} in ${counted(filtered.length, 'repositories')}: ${filtered.map((p) => `${p.repository} ${p.plan?.filteredOut ?? 0}`).join(', ')}.`);
+  }
   if (rows.length > 1) table(rows).forEach((line) => print(line));
   else print('Nothing to import.');
   print(`${counted(inSync, 'repositories')} already in sync.`);
@@ -152,7 +157,9 @@ export function renderSummary(report: RunReport, print: Print): void {
   }
   if (report.selection.shard !== undefined) print(`  shard ${report.selection.shard.index} of ${report.selection.shard.count}`);
   print(`  repositories: ${r.scanned} scanned, ${r.selected} selected, ${r.ignored} ignored, ${r.withWork} with work, ${r.done} done, ${r.failed} failed, ${r.remaining} still with work`);
-  print(`  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.tooManyManifests > 0 ? `${t.tooManyManifests} too many manifests, ` : ''}${t.imported} imported, ${t.failed} failed`);
+  print(
+    `  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.tooManyManifests > 0 ? `${t.tooManyManifests} too many manifests, ` : ''}${t.filteredOut > 0 ? `${t.filteredOut} filtered out, ` : ''}${t.imported} imported, ${t.failed} failed`,
+  );
   print(`  import calls: ${report.totals.importCalls}`);
   if (requests !== undefined) print(`  requests: ${requests.total} sent, ${requests.throttled} throttled, ${requests.retried} retried`);
   for (const finding of reportFindings(report)) print(findingLine(finding, report.dryRun));

@@ -7,6 +7,7 @@ import { OPTIONS, type CliSection, type OptionSpec } from '../options/table';
 const SECTION_TITLES: Record<CliSection, string> = {
   Registries: 'Registries',
   Repositories: 'Repositories',
+  Tags: 'Tags',
   Behaviour: 'Behaviour',
   Sharding: 'Sharding (N jobs share one migration)',
   Reports: 'Reports',

@@ -123,6 +123,7 @@ export async function executeRepository(planned: PlannedRepository & { plan: Rep
     name: plan.repository,
     status: failed ? 'failed' : deferred ? 'deferred' : 'done',
     ...(!failed && deferred ? { deferredBy: run.budget.stopCause ?? 'timeBudget' } : {}),
+    ...(plan.filteredOut > 0 ? { tagsFilteredOut: plan.filteredOut } : {}),
     tags,
     imports: results.map(importReport),
   };

@@ -51,6 +51,8 @@ export interface RepositoryPlan {
   decisions: TagDecision[];
   /** The imports to run, in the order their first tag sorts. Empty: nothing to do. */
   groups: ImportGroup[];
+  /** Source tags the tag filters left out (not in `decisions`): never imported, their target tags never touched. */
+  filteredOut: number;
 }
 
 /**
@@ -98,5 +100,5 @@ export function planRepository(repository: string, sourceTags: readonly TagInfo[
     if (group === undefined) groups.set(key, { repository, sourceDigest: decision.sourceDigest, mode, tags: [decision.tag] });
     else group.tags.push(decision.tag);
   }
-  return { repository, decisions, groups: [...groups.values()] };
+  return { repository, decisions, groups: [...groups.values()], filteredOut: 0 };
 }

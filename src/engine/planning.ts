@@ -9,6 +9,7 @@ import { planRepository } from './plan';
 import type { RegistryReader } from './ports';
 import type { Selection } from './selection';
 import type { TimeBudget } from './timeBudget';
+import { applyTagFilter } from './tagFilter';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -33,7 +34,7 @@ export class PlanningStopped extends Error {
  */
 export async function planRun(
   selection: Selection,
-  options: Pick<SyncOptions, 'listConcurrency' | 'force' | 'maxRepositories'>,
+  options: Pick<SyncOptions, 'listConcurrency' | 'force' | 'maxRepositories' | 'tagFilter'>,
   readers: { source: RegistryReader; target: RegistryReader },
   budget: TimeBudget,
   clock: Clock,
@@ -55,7 +56,10 @@ export async function planRun(
       if (sourceTags === null) {
         return { repository, error: 'repository not found in the source registry' };
       }
-      const plan = planRepository(repository, sourceTags, targetTags ?? [], options.force);
+      // Filtered out before planning: a filtered tag is neither imported nor compared.
+      const { kept, filteredOut } = applyTagFilter(sourceTags, options.tagFilter);
+      const plan = planRepository(repository, kept, targetTags ?? [], options.force);
+      plan.filteredOut = filteredOut;
       // Locks first: a locked tag needs no index count.
       const unlocked = await unlessAborted(withTargetLocks(plan, targetTags, readers.target, checks, signal), signal);
       return { repository, plan: await unlessAborted(withIndexSizeLimit(unlocked, readers.source, checks, signal), signal) };

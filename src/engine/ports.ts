@@ -11,6 +11,11 @@ export interface TagInfo {
   digest: string;
   /** False when the tag itself is locked (`changeableAttributes.writeEnabled: false`). */
   writeEnabled: boolean;
+  /**
+   * When the tag was last moved or created (the listing's `lastUpdateTime`, ms since the epoch);
+   * absent when the registry did not say. Read by the tag filters, never compared across sides.
+   */
+  lastUpdated?: number;
 }
 
 /** Reads one registry. Implementations retry transient faults themselves. */

@@ -79,6 +79,8 @@ export interface RepositoryReport {
   /** Only when status is deferred. */
   deferredBy?: DeferralReason;
   error?: string;
+  /** Source tags the tag filters left out (only when there were any): not in `tags`, never imported. */
+  tagsFilteredOut?: number;
   tags: TagReport[];
   imports: ImportReport[];
 }
@@ -109,6 +111,8 @@ export interface RunTotals {
     forced: number;
     locked: number;
     tooManyManifests: number;
+    /** Source tags the tag filters left out. */
+    filteredOut: number;
     imported: number;
     failed: number;
   };
@@ -149,6 +153,8 @@ export interface RunReport {
     shard?: ShardSelection;
     force: boolean;
     ignored: IgnoredRepository[];
+    /** Only when tag filters were given. */
+    tagFilter?: TagFilterReport;
   };
   limits: {
     /** Only when given. */
@@ -160,6 +166,15 @@ export interface RunReport {
   stoppedBy?: StopReason;
   totals: RunTotals;
   repositories: RepositoryReport[];
+}
+
+/** The tag filters of a run, as given. */
+export interface TagFilterReport {
+  tagPatterns: string[];
+  ignoreTagPatterns: string[];
+  /** As given (an ISO date or `Nd`), and the instant it stood for. */
+  tagsUpdatedSince?: { value: string; time: string };
+  keepLatestTags?: number;
 }
 
 export function computeTotals(
@@ -189,6 +204,7 @@ export function computeTotals(
       forced: byDecision('forced'),
       locked: byDecision('locked'),
       tooManyManifests: byDecision('tooManyManifests'),
+      filteredOut: repositories.reduce((sum, r) => sum + (r.tagsFilteredOut ?? 0), 0),
       imported: byOutcome('imported'),
       failed: byOutcome('failed'),
     },

@@ -52,6 +52,7 @@ export function reportWithoutImports(planned: PlannedRepository, dryRun: boolean
     name: planned.repository,
     status,
     ...(status === 'deferred' ? { deferredBy: planned.deferredBy } : {}),
+    ...(planned.plan.filteredOut > 0 ? { tagsFilteredOut: planned.plan.filteredOut } : {}),
     tags: decisions.map((d) => tagReport(d, pending)),
     imports: groups.map((g) => ({ sourceDigest: g.sourceDigest, mode: g.mode, tags: [...g.tags], outcome: pending })),
   };

@@ -6,10 +6,11 @@ import type { SyncOptions } from './syncOptions';
 import { Pacer } from './pacer';
 import { planRun, PlanningStopped } from './planning';
 import type { SyncPorts } from './ports';
-import { computeResult, computeTotals, REPORT_VERSION, requestTotals, stopReason, type RepositoryReport, type RunReport } from './report';
+import { computeResult, computeTotals, REPORT_VERSION, requestTotals, stopReason, type RepositoryReport, type RunReport, type TagFilterReport } from './report';
 import { reportWithoutImports } from './repositoryReport';
 import { selectRepositories, type Selection } from './selection';
 import { TimeBudget } from './timeBudget';
+import { filtersTags, type TagFilter } from './tagFilter';
 
 export interface SyncContext {
   toolVersion: string;
@@ -180,6 +181,7 @@ function report(
       ...(selection.shard !== undefined ? { shard: selection.shard } : {}),
       force: options.force,
       ignored: selection.ignored,
+      ...(filtersTags(options.tagFilter) ? { tagFilter: tagFilterReport(options.tagFilter) } : {}),
     },
     limits: {
       ...(options.timeBudgetMinutes !== undefined ? { timeBudgetMinutes: options.timeBudgetMinutes } : {}),
@@ -189,5 +191,14 @@ function report(
     ...(stoppedBy !== undefined ? { stoppedBy } : {}),
     totals,
     repositories: reports,
+  };
+}
+
+function tagFilterReport(filter: TagFilter): TagFilterReport {
+  return {
+    tagPatterns: [...filter.patterns],
+    ignoreTagPatterns: [...filter.ignorePatterns],
+    ...(filter.updatedSince !== undefined ? { tagsUpdatedSince: { value: filter.updatedSince.text, time: new Date(filter.updatedSince.time).toISOString() } } : {}),
+    ...(filter.keepLatest !== undefined ? { keepLatestTags: filter.keepLatest } : {}),
   };
 }

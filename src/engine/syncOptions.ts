@@ -1,4 +1,5 @@
 import type { Shard } from './sharding';
+import type { TagFilter } from './tagFilter';
 
 /**
  * What one run of the engine is asked to do, already checked: the front ends build it from
@@ -13,6 +14,8 @@ export interface SyncOptions {
   repository?: string;
   letters?: LetterFilter;
   ignore: IgnoreMatcher;
+  /** Which source tags to copy; absent: every tag. */
+  tagFilter?: TagFilter;
   maxRepositories?: number;
   delaySeconds: number;
   maxConcurrency: number;

@@ -42,6 +42,7 @@ export const OPTIONS_ERROR_KEYS = [
   'ReportFolderMissing',
   'ReportNotWritable',
   'DomainInvalid',
+  'SinceInvalid',
 ] as const;
 
 export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];

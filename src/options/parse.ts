@@ -12,6 +12,8 @@ import { checkHttpsUrl } from './httpsUrl';
 import { loadIgnoreConfig } from './ignoreConfig';
 import { compileIgnorePatterns, splitPatternList } from './ignorePatterns';
 import { parseLetters } from './letters';
+import { compileTagFilter } from './tagPatterns';
+import { parseUpdatedSince } from './updatedSince';
 import { parseNumber } from './numberRule';
 import { OptionsError } from './optionsError';
 import { checkReportPath } from './reportPath';
@@ -162,6 +164,10 @@ function valueOf(spec: OptionSpec, value: unknown): unknown {
     }
     case 'patterns':
       return patterns(value);
+    case 'sinceTime': {
+      const text = present(value);
+      return text === undefined ? undefined : parseUpdatedSince(text, Date.now());
+    }
     case 'cloudName':
       return cloudName(spec, value);
     case 'httpsUrl':
@@ -198,7 +204,9 @@ type ValueOf<E extends Entry> = E extends { kind: 'flag' }
           ? LetterFilter | undefined
           : E extends { kind: 'patterns' }
             ? string[]
-            : string | undefined;
+            : E extends { kind: 'sinceTime' }
+              ? { text: string; time: number } | undefined
+              : string | undefined;
 
 /** The checked values of one part, named as in the table. */
 type PartValues<P extends OptionPart> = { [E in Entry as E extends { part: P } ? E['name'] : never]: ValueOf<E> };
@@ -224,7 +232,8 @@ export function parseOptions(raw: RawOptions): RunOptions {
     targetSubscriptionId: connectionValues.targetSubscriptionId ?? connectionValues.sourceSubscriptionId,
   };
 
-  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, ...plain } = partValues(raw, 'sync');
+  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags, ...plain } =
+    partValues(raw, 'sync');
   const allPatterns = ignoreConfig === undefined ? ignorePatterns : [...ignorePatterns, ...loadIgnoreConfig(ignoreConfig)];
   const sync: SyncOptions = {
     ...plain,
@@ -236,6 +245,7 @@ export function parseOptions(raw: RawOptions): RunOptions {
     ignore: compileIgnorePatterns(allPatterns),
     listConcurrency: DEFAULT_LIST_CONCURRENCY,
     shard: pairShard(shardIndex, shardCount),
+    tagFilter: compileTagFilter({ tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags }),
   };
 
   const { requestTimeoutSeconds, maxReadsPerSecond, caFile } = partValues(raw, 'http');

@@ -17,6 +17,7 @@ import type { NumberRule } from './numberRule';
  * - `registryName`, `subscriptionId`, `repositoryName`, `letters`, `cloudName`, `httpsUrl`:
  *   text with that rule;
  * - `patterns` a list of ignore patterns (each entry may be a comma list);
+ * - `sinceTime` an ISO date or `Nd` (options/updatedSince.ts);
  * - `pemFile` a PEM file of certificates, read and checked now: its text is the value (a CA file);
  * - `path` a path read later (the ignore config, read with `ignorePatterns`);
  * - `reportPath` a path a report is written to after the run, checked now;
@@ -31,6 +32,7 @@ export type OptionKind =
   | 'repositoryName'
   | 'letters'
   | 'patterns'
+  | 'sinceTime'
   | 'cloudName'
   | 'httpsUrl'
   | 'domainName'
@@ -41,7 +43,7 @@ export type OptionKind =
 
 export type OptionPart = 'sync' | 'connection' | 'http' | 'reports';
 
-export type CliSection = 'Registries' | 'Repositories' | 'Behaviour' | 'Sharding' | 'Reports' | 'Azure';
+export type CliSection = 'Registries' | 'Repositories' | 'Tags' | 'Behaviour' | 'Sharding' | 'Reports' | 'Azure';
 
 export interface CliFlag {
   /** Without the dashes: `max-repositories`. */
@@ -236,6 +238,83 @@ export const OPTIONS = [
       label: 'Ignore config file',
       group: 'repositories',
       help: 'Path to a JSON file holding an array of ignore patterns. Example file content: `["myRepo/*", "re:^tmp-"]`.',
+    },
+  },
+  {
+    name: 'tagPatterns',
+    kind: 'patterns',
+    part: 'sync',
+    cli: {
+      flag: 'tag-pattern',
+      value: 'PATTERN',
+      section: 'Tags',
+      help: 'copy only tags matching a glob (v*, release-*) or a regex\nprefixed re: (re:^\\d+\\.\\d+$); repeatable or comma-separated',
+      multiple: true,
+    },
+    task: {
+      input: 'tagPatterns',
+      type: 'multiLine',
+      label: 'Tag patterns',
+      group: 'repositories',
+      help: 'Copy only the tags that match one of these patterns, one per line (or comma-separated): globs (`v*`, `release-*`) or regular expressions prefixed `re:`. Tag names keep their case. Tags left out are counted, never copied, and their target tags never touched. Empty: every tag. Example: `re:^\\d+\\.\\d+\\.\\d+$`.',
+      properties: { resizable: true, rows: '3' },
+    },
+  },
+  {
+    name: 'ignoreTagPatterns',
+    kind: 'patterns',
+    part: 'sync',
+    cli: {
+      flag: 'ignore-tag-pattern',
+      value: 'PATTERN',
+      section: 'Tags',
+      help: 'skip tags matching a glob or re: regex (pr-*, re:-rc\\d*$);\nrepeatable or comma-separated',
+      multiple: true,
+    },
+    task: {
+      input: 'ignoreTagPatterns',
+      type: 'multiLine',
+      label: 'Ignore tag patterns',
+      group: 'repositories',
+      help: 'Tags to skip, one pattern per line (or comma-separated), written as Tag patterns are; they win over Tag patterns. Example: `pr-*` or `re:-rc\\d*$`.',
+      properties: { resizable: true, rows: '3' },
+    },
+  },
+  {
+    name: 'tagsUpdatedSince',
+    kind: 'sinceTime',
+    part: 'sync',
+    cli: {
+      flag: 'tags-updated-since',
+      value: 'WHEN',
+      section: 'Tags',
+      help: "copy only tags updated since an ISO date (2026-01-31, UTC)\nor N days ago (30d), by the source listing's lastUpdateTime",
+    },
+    task: {
+      input: 'tagsUpdatedSince',
+      type: 'string',
+      label: 'Tags updated since',
+      group: 'repositories',
+      help: "Copy only the tags whose source `lastUpdateTime` (from the tag listing the run reads anyway) is at or after this: an ISO date or date-time (UTC unless it gives an offset), or a number of days before the run, `Nd`. Empty: every tag. Example: `30d` or `2026-01-31`.",
+    },
+  },
+  {
+    name: 'keepLatestTags',
+    kind: 'number',
+    part: 'sync',
+    rule: { label: 'keep latest tags', min: 1, max: 1_000_000, integer: true, hint: 'give a whole number of at least 1' },
+    cli: {
+      flag: 'keep-latest-tags',
+      value: 'N',
+      section: 'Tags',
+      help: 'copy only the N most recently updated tags of each\nrepository (after the patterns; ties by name)',
+    },
+    task: {
+      input: 'keepLatestTags',
+      type: 'string',
+      label: 'Keep latest tags',
+      group: 'repositories',
+      help: 'Copy only the N most recently updated source tags of each repository (by `lastUpdateTime`, after the tag patterns and Tags updated since; equal times are ordered by name). Empty: every tag. Example: `10`.',
     },
   },
   {

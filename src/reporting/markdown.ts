@@ -28,9 +28,10 @@ function count(tags: readonly TagReport[], predicate: (t: TagReport) => boolean)
   return tags.filter(predicate).length;
 }
 
-function repositoryRow(r: RepositoryReport): string {
+/** The "filtered out" columns appear only in runs with tag filters. */
+function repositoryRow(r: RepositoryReport, filtered: boolean): string {
   const t = r.tags;
-  return `| \`${cell(r.name)}\` | ${r.status} | ${count(t, (x) => x.decision === 'new')} | ${count(t, (x) => x.decision === 'retagged')} | ${count(t, (x) => x.decision === 'inSync')} | ${count(t, (x) => x.decision === 'locked')} | ${r.imports.length} | ${count(t, (x) => x.outcome === 'imported')} | ${count(t, (x) => x.outcome === 'failed')} |`;
+  return `| \`${cell(r.name)}\` | ${r.status} | ${count(t, (x) => x.decision === 'new')} | ${count(t, (x) => x.decision === 'retagged')} | ${count(t, (x) => x.decision === 'inSync')} | ${count(t, (x) => x.decision === 'locked')} |${filtered ? ` ${r.tagsFilteredOut ?? 0} |` : ''} ${r.imports.length} | ${count(t, (x) => x.outcome === 'imported')} | ${count(t, (x) => x.outcome === 'failed')} |`;
 }
 
 /** What is locked in the target and where each side stands. */
@@ -90,18 +91,20 @@ export function renderReportMarkdown(report: RunReport): string {
   out.push('|---|---|---|---|---|---|---|---|---|');
   out.push(`| | ${rt.scanned} | ${rt.selected} | ${rt.ignored} | ${rt.withWork} | ${rt.done} | ${rt.failed} | ${rt.deferred} | ${rt.remaining} |`);
   out.push('');
-  out.push('| Tags | new | re-tagged | in sync | forced | locked | too many manifests | imported | failed |');
-  out.push('|---|---|---|---|---|---|---|---|---|');
-  out.push(`| | ${tt.new} | ${tt.retagged} | ${tt.inSync} | ${tt.forced} | ${tt.locked} | ${tt.tooManyManifests} | ${tt.imported} | ${tt.failed} |`);
+  const filtered = report.selection.tagFilter !== undefined;
+  out.push(`| Tags | new | re-tagged | in sync | forced | locked | too many manifests |${filtered ? ' filtered out |' : ''} imported | failed |`);
+  out.push(`|---|---|---|---|---|---|---|---|---|${filtered ? '---|' : ''}`);
+  out.push(`| | ${tt.new} | ${tt.retagged} | ${tt.inSync} | ${tt.forced} | ${tt.locked} | ${tt.tooManyManifests} |${filtered ? ` ${tt.filteredOut} |` : ''} ${tt.imported} | ${tt.failed} |`);
 
-  const listed = report.repositories.filter((r) => r.status !== 'inSync');
+  // A repository in sync is listed when the tag filters left some of its tags out: the count is news.
+  const listed = report.repositories.filter((r) => r.status !== 'inSync' || (r.tagsFilteredOut ?? 0) > 0);
   out.push('');
   out.push(`### Repositories (${listed.length} with changes; ${report.repositories.length - listed.length} already in sync)`);
   if (listed.length > 0) {
     out.push('');
-    out.push('| Repository | Status | New | Re-tagged | In sync | Locked | Imports | Imported | Failed |');
-    out.push('|---|---|---|---|---|---|---|---|---|');
-    for (const r of listed.slice(0, MAX_REPOSITORY_ROWS)) out.push(repositoryRow(r));
+    out.push(`| Repository | Status | New | Re-tagged | In sync | Locked |${filtered ? ' Filtered out |' : ''} Imports | Imported | Failed |`);
+    out.push(`|---|---|---|---|---|---|---|---|---|${filtered ? '---|' : ''}`);
+    for (const r of listed.slice(0, MAX_REPOSITORY_ROWS)) out.push(repositoryRow(r, filtered));
     if (listed.length > MAX_REPOSITORY_ROWS) out.push(`\n… and ${listed.length - MAX_REPOSITORY_ROWS} more in the JSON report.`);
   }
 
