@@ -2,10 +2,12 @@ import { Minimatch } from 'minimatch';
 import type { IgnoreMatcher } from '../engine/syncOptions';
 import { OptionsError } from './optionsError';
 import { globHazard, regexHazard, type PatternHazard } from './patternSafety';
+import { translatePythonRegex } from './pythonRegex';
 
 /**
  * Ignore patterns: minimatch globs (`*` stays inside one path segment, `**` crosses segments)
- * or JavaScript regular expressions prefixed with `re:`. Both match the whole repository name
+ * or JavaScript regular expressions prefixed with `re:` (Python's own syntax translated or
+ * refused first: options/pythonRegex.ts). Both match the whole repository name
  * and ignore case: ACR keeps repository names in lower case, so a case-sensitive `myRepo/*`
  * (the reference README's own example) could never match anything in a real registry.
  */
@@ -80,9 +82,14 @@ export function compilePattern(pattern: string, label: string, nocase = true): (
     if (source.trim() === '') {
       throw new OptionsError('PatternEmpty', [label, pattern], `${label} "${pattern}" has no regular expression after "re:"`);
     }
+    const translated = translatePythonRegex(source);
+    if (!translated.ok) {
+      const { what, how } = translated.problem;
+      throw new OptionsError('PatternPython', [label, pattern, what, how], `${label} "${pattern}" uses ${what}, which is Python syntax: ${how}`);
+    }
     let regex: RegExp;
     try {
-      regex = new RegExp(source, nocase ? 'i' : '');
+      regex = new RegExp(translated.source, [...new Set(`${nocase ? 'i' : ''}${translated.flags}`)].join(''));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new OptionsError('PatternRegexInvalid', [label, pattern, reason], `${label} "${pattern}" is not a valid regular expression: ${reason}`);

@@ -24,6 +24,7 @@ export const OPTIONS_ERROR_KEYS = [
   'PatternRegexInvalid',
   'PatternNested',
   'PatternTooComplex',
+  'PatternPython',
   'IgnoreConfigMissing',
   'IgnoreConfigUnreadable',
   'IgnoreConfigNotFile',

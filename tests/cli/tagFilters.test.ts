@@ -92,7 +92,16 @@ describe('acr-transfer command line: tag filters', function () {
     assert.equal(importBodies(e).length, 1);
   });
 
+  it('takes the Python regexes of the reference script: translated for tags and repositories', async () => {
+    const e = await start();
+    const result = await runCli(e, [...registries(), '--tag-pattern', 're:\\A(?P<major>\\d+)\\.1\\.\\d+\\Z', '--ignore-pattern', 're:(?i)\\AWEB\\Z']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(importBodies(e).flatMap((b) => b.targetTags), ['api:1.1.0']);
+  });
+
   for (const [args, message] of [
+    [['--tag-pattern', 're:^v(?i)1$'], 'tag pattern "re:^v(?i)1$" uses an inline flag that is not at the very start'],
+    [['--ignore-pattern', 're:^(?>a|ab)c$'], 'ignore pattern "re:^(?>a|ab)c$" uses an atomic group'],
     [['--tags-updated-since', '2026-02-30'], 'tags updated since "2026-02-30" is not valid'],
     [['--tags-updated-since', '0d'], 'tags updated since "0d" is not valid'],
     [['--tags-updated-since', 'yesterday'], 'tags updated since "yesterday" is not valid'],
