@@ -5,7 +5,7 @@ import type { DeferralReason, RunReport } from '../engine/report';
 import { reportFindings, type Finding, type FindingKind } from '../reporting/findings';
 import { counted } from '../reporting/counts';
 import { isInSync, isNotListed, planOverview } from '../reporting/planOverview';
-import { durationText, minutesText, secondsText, shortDigest } from '../reporting/texts';
+import { durationText, minutesText, repositoryLabel, secondsText, shortDigest } from '../reporting/texts';
 
 /**
  * What the command line prints for a person: the plan as a table, a line per import while
@@ -81,7 +81,7 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
     const importOf = importOfTag(planned.plan);
     for (const d of planned.plan.decisions) {
       if (d.kind === 'inSync') continue;
-      rows.push([planned.repository, d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), actionOf(planned, d, importOf.get(d.tag), dryRun)]);
+      rows.push([repositoryLabel(planned.repository, planned.plan.targetRepository), d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), actionOf(planned, d, importOf.get(d.tag), dryRun)]);
     }
   }
   const { inSync, notListed } = planOverview(plan);
@@ -118,7 +118,8 @@ export function progressEvents(plan: () => RunPlan | undefined, print: Print): S
     },
     importFinished(group, error) {
       finished++;
-      const what = `${group.repository}@${shortDigest(group.sourceDigest)} → ${group.tags.join(', ')}`;
+      const where = group.targetRepository === group.repository ? '' : `${group.targetRepository}:`;
+      const what = `${group.repository}@${shortDigest(group.sourceDigest)} → ${where}${group.tags.join(', ')}`;
       print(`[${finished}/${total()}] ${error === undefined ? 'imported' : 'FAILED  '} ${what}${error === undefined ? '' : `: ${error}`}`);
     },
   };

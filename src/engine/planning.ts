@@ -10,6 +10,7 @@ import type { RegistryReader } from './ports';
 import type { Selection } from './selection';
 import type { TimeBudget } from './timeBudget';
 import { applyTagFilter } from './tagFilter';
+import { MAX_TARGET_REPOSITORY_LENGTH, targetRepositoryOf } from './repositoryMapping';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -34,7 +35,7 @@ export class PlanningStopped extends Error {
  */
 export async function planRun(
   selection: Selection,
-  options: Pick<SyncOptions, 'listConcurrency' | 'force' | 'maxRepositories' | 'tagFilter'>,
+  options: Pick<SyncOptions, 'listConcurrency' | 'force' | 'maxRepositories' | 'tagFilter' | 'targetRepositoryPrefix'>,
   readers: { source: RegistryReader; target: RegistryReader },
   budget: TimeBudget,
   clock: Clock,
@@ -50,15 +51,19 @@ export async function planRun(
 
   const planOne = async (repository: string): Promise<PlannedRepository> => {
     if (!budget.allowsStart()) return { repository, deferredBy: budget.stopCause ?? 'timeBudget' };
+    const targetRepository = targetRepositoryOf(repository, options.targetRepositoryPrefix);
     try {
-      const listings = Promise.all([readers.source.listTags(repository, signal), readers.target.listTags(repository, signal)]);
+      if (targetRepository.length > MAX_TARGET_REPOSITORY_LENGTH) {
+        return { repository, error: `its target repository ${targetRepository} would be ${targetRepository.length} characters long: ACR allows at most ${MAX_TARGET_REPOSITORY_LENGTH}` };
+      }
+      const listings = Promise.all([readers.source.listTags(repository, signal), readers.target.listTags(targetRepository, signal)]);
       const [sourceTags, targetTags] = await unlessAborted(listings, signal);
       if (sourceTags === null) {
         return { repository, error: 'repository not found in the source registry' };
       }
       // Filtered out before planning: a filtered tag is neither imported nor compared.
       const { kept, filteredOut } = applyTagFilter(sourceTags, options.tagFilter);
-      const plan = planRepository(repository, kept, targetTags ?? [], options.force);
+      const plan = planRepository(repository, kept, targetTags ?? [], options.force, targetRepository);
       plan.filteredOut = filteredOut;
       // Locks first: a locked tag needs no index count.
       const unlocked = await unlessAborted(withTargetLocks(plan, targetTags, readers.target, checks, signal), signal);
@@ -70,7 +75,7 @@ export async function planRun(
   };
   // `reads` starts the listings in selection order, on both sides.
   readers.source.expectRepositories?.(selection.selected);
-  readers.target.expectRepositories?.(selection.selected);
+  readers.target.expectRepositories?.(selection.selected.map((name) => targetRepositoryOf(name, options.targetRepositoryPrefix)));
   let repositories: PlannedRepository[];
   try {
     repositories = await Promise.all(selection.selected.map((name) => reads.run(() => planOne(name))));

@@ -84,11 +84,13 @@ export interface RequestStats {
 
 /**
  * One server-side copy: the manifest `sourceRepository@sourceDigest` of the source registry,
- * written into the target registry's repository of the same name under every `targetTags`
- * entry (tag names only, without the repository).
+ * written into the target registry's `targetRepository` under every `targetTags` entry (tag
+ * names only, without the repository).
  */
 export interface ImportRequest {
   sourceRepository: string;
+  /** The plan's target repository of `sourceRepository` (repositoryMapping.ts). */
+  targetRepository: string;
   sourceDigest: string;
   targetTags: string[];
   /** NoForce for tags missing in the target; Force for re-tagged or forced tags. */

@@ -74,7 +74,10 @@ export interface ImportReport {
 }
 
 export interface RepositoryReport {
+  /** The source repository. */
   name: string;
+  /** Only with a target repository prefix: the repository it syncs into in the target. */
+  targetName?: string;
   status: RepositoryStatus;
   /** Only when status is deferred. */
   deferredBy?: DeferralReason;
@@ -153,6 +156,8 @@ export interface RunReport {
     shard?: ShardSelection;
     force: boolean;
     ignored: IgnoredRepository[];
+    /** Only when given: source `app` syncs into target `targetRepositoryPrefix + app`. */
+    targetRepositoryPrefix?: string;
     /** Only when tag filters were given. */
     tagFilter?: TagFilterReport;
   };

@@ -50,6 +50,7 @@ export function reportWithoutImports(planned: PlannedRepository, dryRun: boolean
   }
   return {
     name: planned.repository,
+    ...(planned.plan.targetRepository !== planned.repository ? { targetName: planned.plan.targetRepository } : {}),
     status,
     ...(status === 'deferred' ? { deferredBy: planned.deferredBy } : {}),
     ...(planned.plan.filteredOut > 0 ? { tagsFilteredOut: planned.plan.filteredOut } : {}),

@@ -181,6 +181,7 @@ function report(
       ...(selection.shard !== undefined ? { shard: selection.shard } : {}),
       force: options.force,
       ignored: selection.ignored,
+      ...(options.targetRepositoryPrefix !== undefined ? { targetRepositoryPrefix: options.targetRepositoryPrefix } : {}),
       ...(filtersTags(options.tagFilter) ? { tagFilter: tagFilterReport(options.tagFilter) } : {}),
     },
     limits: {

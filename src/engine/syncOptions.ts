@@ -14,6 +14,8 @@ export interface SyncOptions {
   repository?: string;
   letters?: LetterFilter;
   ignore: IgnoreMatcher;
+  /** Source `app` syncs into target `prefix + app` (repositoryMapping.ts); absent: the same name. */
+  targetRepositoryPrefix?: string;
   /** Which source tags to copy; absent: every tag. */
   tagFilter?: TagFilter;
   maxRepositories?: number;

@@ -44,6 +44,7 @@ export const OPTIONS_ERROR_KEYS = [
   'ReportNotWritable',
   'DomainInvalid',
   'SinceInvalid',
+  'PrefixInvalid',
 ] as const;
 
 export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];

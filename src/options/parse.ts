@@ -119,6 +119,25 @@ function repositoryName(value: unknown): string | undefined {
   return repository;
 }
 
+function prefixInvalid(prefix: string, reason: string): OptionsError {
+  return new OptionsError('PrefixInvalid', [prefix, reason], `target repository prefix "${prefix}" is not valid: ${reason}`);
+}
+
+/**
+ * A prefix is good when every name it makes is: `prefix + a` must be a repository name (so
+ * `mirror/`, `mirror-`, `dr/eu/` pass, `Mirror/`, `/mirror`, `mirror//` do not), with room
+ * for at least one character under ACR's 255.
+ */
+function checkRepositoryPrefix(prefix: string): string {
+  if (prefix.length >= MAX_REPOSITORY_NAME_LENGTH) {
+    throw prefixInvalid(prefix, `it is ${prefix.length} characters long, and a repository name may have at most ${MAX_REPOSITORY_NAME_LENGTH}`);
+  }
+  if (!REPOSITORY_NAME.test(`${prefix}a`)) {
+    throw prefixInvalid(prefix, 'with a repository name after it, it must make a valid repository name (lower-case letters, digits, separators . _ - and /, no leading or doubled /)');
+  }
+  return prefix;
+}
+
 function cloudName(spec: OptionSpec, value: unknown): string | undefined {
   const name = present(value);
   const allowed = spec.allowed ?? [];
@@ -164,6 +183,10 @@ function valueOf(spec: OptionSpec, value: unknown): unknown {
     }
     case 'patterns':
       return patterns(value);
+    case 'repositoryPrefix': {
+      const prefix = present(value);
+      return prefix === undefined ? undefined : checkRepositoryPrefix(prefix);
+    }
     case 'sinceTime': {
       const text = present(value);
       return text === undefined ? undefined : parseUpdatedSince(text, Date.now());
@@ -204,7 +227,9 @@ type ValueOf<E extends Entry> = E extends { kind: 'flag' }
           ? LetterFilter | undefined
           : E extends { kind: 'patterns' }
             ? string[]
-            : E extends { kind: 'sinceTime' }
+            : E extends { kind: 'repositoryPrefix' }
+              ? string | undefined
+              : E extends { kind: 'sinceTime' }
               ? { text: string; time: number } | undefined
               : string | undefined;
 
@@ -232,11 +257,16 @@ export function parseOptions(raw: RawOptions): RunOptions {
     targetSubscriptionId: connectionValues.targetSubscriptionId ?? connectionValues.sourceSubscriptionId,
   };
 
-  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags, ...plain } =
+  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, targetRepositoryPrefix, tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags, ...plain } =
     partValues(raw, 'sync');
   const allPatterns = ignoreConfig === undefined ? ignorePatterns : [...ignorePatterns, ...loadIgnoreConfig(ignoreConfig)];
+  if (targetRepositoryPrefix !== undefined && repository !== undefined && targetRepositoryPrefix.length + repository.length > MAX_REPOSITORY_NAME_LENGTH) {
+    const mapped = `${targetRepositoryPrefix}${repository}`;
+    throw prefixInvalid(targetRepositoryPrefix, `the target repository ${mapped} would be ${mapped.length} characters long: ACR allows at most ${MAX_REPOSITORY_NAME_LENGTH}`);
+  }
   const sync: SyncOptions = {
     ...plain,
+    ...(targetRepositoryPrefix !== undefined ? { targetRepositoryPrefix } : {}),
     sourceRegistry,
     targetRegistry,
     repository,

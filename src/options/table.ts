@@ -18,6 +18,7 @@ import type { NumberRule } from './numberRule';
  *   text with that rule;
  * - `patterns` a list of ignore patterns (each entry may be a comma list);
  * - `sinceTime` an ISO date or `Nd` (options/updatedSince.ts);
+ * - `repositoryPrefix` text put before every source repository name in the target;
  * - `pemFile` a PEM file of certificates, read and checked now: its text is the value (a CA file);
  * - `path` a path read later (the ignore config, read with `ignorePatterns`);
  * - `reportPath` a path a report is written to after the run, checked now;
@@ -33,6 +34,7 @@ export type OptionKind =
   | 'letters'
   | 'patterns'
   | 'sinceTime'
+  | 'repositoryPrefix'
   | 'cloudName'
   | 'httpsUrl'
   | 'domainName'
@@ -238,6 +240,24 @@ export const OPTIONS = [
       label: 'Ignore config file',
       group: 'repositories',
       help: 'Path to a JSON file holding an array of ignore patterns. Example file content: `["myRepo/*", "re:^tmp-"]`.',
+    },
+  },
+  {
+    name: 'targetRepositoryPrefix',
+    kind: 'repositoryPrefix',
+    part: 'sync',
+    cli: {
+      flag: 'target-repository-prefix',
+      value: 'PREFIX',
+      section: 'Repositories',
+      help: 'sync source repository app into target PREFIX + app\n(mirror/ → mirror/app); lower case, a valid repository name',
+    },
+    task: {
+      input: 'targetRepositoryPrefix',
+      type: 'string',
+      label: 'Target repository prefix',
+      group: 'repositories',
+      help: 'Put this in front of every source repository name in the target: source `app` syncs into target `mirror/app` with the prefix `mirror/`. Plans compare against, imports write into and reports name the mapped repository (next to the source name). The result must be a valid repository name: lower-case letters, digits, separators `.`, `_`, `-` and `/`, at most 255 characters. Selection (Repository, Letters, Ignore patterns) uses the source names. Empty: the same name. Example: `mirror/`.',
     },
   },
   {

@@ -4,7 +4,7 @@ import { MAX_INDEX_MANIFESTS } from '../../engine/indexSize';
 import type { RepositoryReport, RunReport, TagReport } from '../../engine/report';
 import { repositoryFindings, SEVERITY, type Finding, type FindingKind } from '../../reporting/findings';
 import { planOverview, type PlanOverview } from '../../reporting/planOverview';
-import { shortDigest } from '../../reporting/texts';
+import { repositoryLabel, shortDigest } from '../../reporting/texts';
 import { countText } from '../counts';
 import { logDebug, logError, logGroup, logGroupEnd, logLine as write, logWarning, setProgress } from '../log';
 
@@ -45,7 +45,7 @@ function logRepository(repository: RepositoryReport, dryRun: boolean): void {
   if (repository.status === 'inSync') return;
   // Not listed before the time budget ran out: nothing to show but its name; counted once instead.
   if (repository.status === 'deferred' && repository.tags.length === 0) return;
-  logGroup(tl.loc('RepositoryGroup', repository.name, repository.status));
+  logGroup(tl.loc('RepositoryGroup', repositoryLabel(repository.name, repository.targetName), repository.status));
   for (const tag of repository.tags) if (tag.decision !== 'inSync') write(tagLine(repository.name, tag));
   logGroupEnd();
   for (const finding of repositoryFindings(repository)) raise(finding, dryRun);
@@ -82,7 +82,7 @@ export function taskEvents(dryRun: boolean): SyncEvents {
       finished++;
       const what = `${group.repository}@${shortDigest(group.sourceDigest)}`;
       const percent = total === 0 ? 100 : Math.floor((finished * 100) / total);
-      setProgress(percent, tl.loc('Importing', group.repository, shortDigest(group.sourceDigest), group.tags.join(', ')));
+      setProgress(percent, tl.loc('Importing', repositoryLabel(group.repository, group.targetRepository), shortDigest(group.sourceDigest), group.tags.join(', ')));
       if (error !== undefined) logDebug(`import of ${what} failed: ${error}`);
     },
     repositoryFinished: (repository) => logRepository(repository, dryRun),
