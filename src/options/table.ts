@@ -248,9 +248,9 @@ export const OPTIONS = [
     part: 'sync',
     cli: {
       flag: 'target-repository-prefix',
-      value: 'PREFIX',
+      value: 'P',
       section: 'Repositories',
-      help: 'sync source repository app into target PREFIX + app\n(mirror/ → mirror/app); lower case, a valid repository name',
+      help: 'sync source repository app into target P + app\n(mirror/ → mirror/app); lower case, a valid repository name',
     },
     task: {
       input: 'targetRepositoryPrefix',
