@@ -145,11 +145,29 @@ function findingLine<F extends Finding>(finding: F, dryRun: boolean): string {
   return (FINDING_TEXT[finding.kind] as (f: F, dryRun: boolean) => string)(finding, dryRun);
 }
 
+/** Drift listed by repository, a line each, at most this many (the JSON report has all). */
+const MAX_DRIFT_LINES = 20;
+
+/** What a check found: in sync, or what would be imported where. */
+function driftLines(report: RunReport): string[] {
+  const check = report.check!;
+  if (!check.outOfSync) return ['  in sync: nothing would be imported'];
+  const lines = [`  OUT OF SYNC: ${counted(check.tags, 'tags')} in ${counted(check.repositories, 'repositories')} would be imported; nothing was written`];
+  const drifted = report.repositories.filter((r) => r.imports.length > 0);
+  for (const r of drifted.slice(0, MAX_DRIFT_LINES)) {
+    const tags = r.tags.filter((t) => t.outcome === 'planned' || t.outcome === 'deferred').map((t) => t.tag);
+    lines.push(`    ${repositoryLabel(r.name, r.targetName)}: ${tags.join(', ')}`);
+  }
+  if (drifted.length > MAX_DRIFT_LINES) lines.push(`    … and ${drifted.length - MAX_DRIFT_LINES} more repositories (JSON report)`);
+  return lines;
+}
+
 export function renderSummary(report: RunReport, print: Print): void {
   const { repositories: r, tags: t, requests } = report.totals;
   print('');
   const outcome = report.stoppedBy === 'cancelled' ? 'CANCELLED' : report.result === 'succeeded' ? 'succeeded' : report.result === 'failed' ? 'FAILED' : 'succeeded with issues';
-  print(`${report.dryRun ? 'Dry run' : 'Run'} ${outcome} in ${durationText(report.durationMs)}.`);
+  print(`${report.check !== undefined ? 'Check' : report.dryRun ? 'Dry run' : 'Run'} ${outcome} in ${durationText(report.durationMs)}.`);
+  if (report.check !== undefined) for (const line of driftLines(report)) print(line);
   if (report.stoppedBy === 'cancelled') {
     print(`  cancelled: what finished was verified; ${counted(r.remaining, 'stillWork')}; run again to continue`);
   }

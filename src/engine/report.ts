@@ -167,10 +167,38 @@ export interface RunReport {
     importTimeoutMinutes: number;
   };
   result: RunResult;
+  /** Only for a drift check (`--check`, the task's Fail when out of sync): nothing was written. */
+  check?: CheckReport;
   /** Only when the run stopped early: `timeBudget` (work deferred by the time budget) or `cancelled`. */
   stoppedBy?: StopReason;
   totals: RunTotals;
   repositories: RepositoryReport[];
+}
+
+/**
+ * What a drift check found: out of sync when anything would be imported (the repositories and
+ * their planned tags are in `repositories`, as in a dry run); the result is then at least `onDrift`.
+ */
+export interface CheckReport {
+  onDrift: 'failed' | 'succeededWithIssues';
+  outOfSync: boolean;
+  /** Repositories with something to import. */
+  repositories: number;
+  /** Tags that would be imported (new or re-tagged). */
+  tags: number;
+}
+
+export function checkReport(totals: RunTotals, onDrift: CheckReport['onDrift']): CheckReport {
+  const tags = totals.tags.new + totals.tags.retagged + totals.tags.forced;
+  return { onDrift, outOfSync: totals.repositories.withWork > 0, repositories: totals.repositories.withWork, tags };
+}
+
+const SEVERITY: Record<RunResult, number> = { succeeded: 0, succeededWithIssues: 1, failed: 2 };
+
+/** The result of a check: the run's own, made at least `onDrift` when out of sync. */
+export function withCheck(result: RunResult, check: CheckReport | undefined): RunResult {
+  if (check === undefined || !check.outOfSync) return result;
+  return SEVERITY[check.onDrift] > SEVERITY[result] ? check.onDrift : result;
 }
 
 /** The tag filters of a run, as given. */

@@ -6,7 +6,7 @@ import type { SyncOptions } from './syncOptions';
 import { Pacer } from './pacer';
 import { planRun, PlanningStopped } from './planning';
 import type { SyncPorts } from './ports';
-import { computeResult, computeTotals, REPORT_VERSION, requestTotals, stopReason, type RepositoryReport, type RunReport, type TagFilterReport } from './report';
+import { checkReport, computeResult, computeTotals, withCheck, REPORT_VERSION, requestTotals, stopReason, type RepositoryReport, type RunReport, type TagFilterReport } from './report';
 import { reportWithoutImports } from './repositoryReport';
 import { selectRepositories, type Selection } from './selection';
 import { TimeBudget } from './timeBudget';
@@ -164,6 +164,7 @@ function report(
   const { selection, reports, started, finished, stoppedBy } = run;
   const totals = computeTotals(reports, { scanned: selection.scanned, ignored: selection.ignored.length });
   if (ports.requestStats !== undefined) totals.requests = requestTotals(ports.requestStats());
+  const check = options.check === undefined ? undefined : checkReport(totals, options.check.onDrift);
   return {
     reportVersion: REPORT_VERSION,
     tool: { name: 'acr-transfer', version: context.toolVersion },
@@ -188,7 +189,8 @@ function report(
       ...(options.timeBudgetMinutes !== undefined ? { timeBudgetMinutes: options.timeBudgetMinutes } : {}),
       importTimeoutMinutes: options.importTimeoutMinutes,
     },
-    result: computeResult(totals, stoppedBy),
+    result: withCheck(computeResult(totals, stoppedBy), check),
+    ...(check !== undefined ? { check } : {}),
     ...(stoppedBy !== undefined ? { stoppedBy } : {}),
     totals,
     repositories: reports,

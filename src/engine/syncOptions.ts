@@ -16,6 +16,11 @@ export interface SyncOptions {
   ignore: IgnoreMatcher;
   /** Source `app` syncs into target `prefix + app` (repositoryMapping.ts); absent: the same name. */
   targetRepositoryPrefix?: string;
+  /**
+   * A drift check (the front ends also set `dryRun`: nothing is written): when anything would be
+   * imported, the run's result is at least `onDrift`. Absent: a normal run.
+   */
+  check?: { onDrift: 'failed' | 'succeededWithIssues' };
   /** Which source tags to copy; absent: every tag. */
   tagFilter?: TagFilter;
   maxRepositories?: number;

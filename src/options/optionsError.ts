@@ -45,6 +45,8 @@ export const OPTIONS_ERROR_KEYS = [
   'DomainInvalid',
   'SinceInvalid',
   'PrefixInvalid',
+  'CheckWithForce',
+  'ChoiceUnknown',
 ] as const;
 
 export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];

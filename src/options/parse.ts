@@ -187,6 +187,17 @@ function valueOf(spec: OptionSpec, value: unknown): unknown {
       const prefix = present(value);
       return prefix === undefined ? undefined : checkRepositoryPrefix(prefix);
     }
+    case 'outOfSync': {
+      const text = present(value);
+      if (text === undefined) return undefined;
+      const allowed = spec.allowed ?? [];
+      const choice = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
+      if (choice === undefined) {
+        const choices = `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
+        throw new OptionsError('ChoiceUnknown', [spec.label ?? spec.name, text, choices], `${spec.label ?? spec.name} "${text}" is not known: use ${choices}`);
+      }
+      return choice === 'off' ? undefined : choice === 'Failed' ? 'failed' : 'succeededWithIssues';
+    }
     case 'sinceTime': {
       const text = present(value);
       return text === undefined ? undefined : parseUpdatedSince(text, Date.now());
@@ -227,7 +238,9 @@ type ValueOf<E extends Entry> = E extends { kind: 'flag' }
           ? LetterFilter | undefined
           : E extends { kind: 'patterns' }
             ? string[]
-            : E extends { kind: 'repositoryPrefix' }
+            : E extends { kind: 'outOfSync' }
+              ? 'failed' | 'succeededWithIssues' | undefined
+              : E extends { kind: 'repositoryPrefix' }
               ? string | undefined
               : E extends { kind: 'sinceTime' }
               ? { text: string; time: number } | undefined
@@ -257,15 +270,22 @@ export function parseOptions(raw: RawOptions): RunOptions {
     targetSubscriptionId: connectionValues.targetSubscriptionId ?? connectionValues.sourceSubscriptionId,
   };
 
-  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, targetRepositoryPrefix, tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags, ...plain } =
+  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, targetRepositoryPrefix, check, failWhenOutOfSync, tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags, ...plain } =
     partValues(raw, 'sync');
   const allPatterns = ignoreConfig === undefined ? ignorePatterns : [...ignorePatterns, ...loadIgnoreConfig(ignoreConfig)];
   if (targetRepositoryPrefix !== undefined && repository !== undefined && targetRepositoryPrefix.length + repository.length > MAX_REPOSITORY_NAME_LENGTH) {
     const mapped = `${targetRepositoryPrefix}${repository}`;
     throw prefixInvalid(targetRepositoryPrefix, `the target repository ${mapped} would be ${mapped.length} characters long: ACR allows at most ${MAX_REPOSITORY_NAME_LENGTH}`);
   }
+  const onDrift = check ? 'failed' : failWhenOutOfSync;
+  if (onDrift !== undefined && plain.force) {
+    throw new OptionsError('CheckWithForce', [], 'a check (--check, Fail when out of sync) writes nothing, so it cannot re-import with force: leave force out');
+  }
   const sync: SyncOptions = {
     ...plain,
+    // A check is a dry run whose drift sets the result: the engine never writes in it.
+    dryRun: plain.dryRun || onDrift !== undefined,
+    ...(onDrift !== undefined ? { check: { onDrift } } : {}),
     ...(targetRepositoryPrefix !== undefined ? { targetRepositoryPrefix } : {}),
     sourceRegistry,
     targetRegistry,

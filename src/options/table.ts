@@ -19,6 +19,7 @@ import type { NumberRule } from './numberRule';
  * - `patterns` a list of ignore patterns (each entry may be a comma list);
  * - `sinceTime` an ISO date or `Nd` (options/updatedSince.ts);
  * - `repositoryPrefix` text put before every source repository name in the target;
+ * - `outOfSync` one of `allowed` (ignoring case): the task's result when a check finds drift;
  * - `pemFile` a PEM file of certificates, read and checked now: its text is the value (a CA file);
  * - `path` a path read later (the ignore config, read with `ignorePatterns`);
  * - `reportPath` a path a report is written to after the run, checked now;
@@ -35,6 +36,7 @@ export type OptionKind =
   | 'patterns'
   | 'sinceTime'
   | 'repositoryPrefix'
+  | 'outOfSync'
   | 'cloudName'
   | 'httpsUrl'
   | 'domainName'
@@ -75,6 +77,10 @@ export interface TaskInput {
   required?: true;
   /** task.json `helpMarkDown`. */
   help: string;
+  /** A pick list's fixed choices (value → label). */
+  options?: Readonly<Record<string, string>>;
+  /** What the form shows before anyone chooses, when not the option's default. */
+  defaultValue?: string;
   properties?: Readonly<Record<string, string | boolean>>;
 }
 
@@ -348,6 +354,32 @@ export const OPTIONS = [
       label: 'Dry run',
       group: 'behaviour',
       help: 'List what would be imported, write nothing. The plan is exactly what a real run would execute. Example: `true` for the first run against a production registry.',
+    },
+  },
+  {
+    name: 'check',
+    kind: 'flag',
+    part: 'sync',
+    cli: {
+      flag: 'check',
+      section: 'Behaviour',
+      help: 'plan and write nothing; exit 4 when anything would be\nimported (the drift is listed), 0 when in sync',
+    },
+  },
+  {
+    name: 'failWhenOutOfSync',
+    kind: 'outOfSync',
+    part: 'sync',
+    label: 'fail when out of sync',
+    allowed: ['off', 'Failed', 'SucceededWithIssues'],
+    task: {
+      input: 'failWhenOutOfSync',
+      type: 'pickList',
+      label: 'Fail when out of sync',
+      group: 'behaviour',
+      help: 'A drift gate for scheduled pipelines: `Failed` or `SucceededWithIssues` makes the run a check — it plans, writes nothing, and ends with that result when anything would be imported, listing the drift in the summary (the output variable `outOfSync` says `true`); in sync, it succeeds. Not with Force. `off`: a normal run. Example: `Failed`.',
+      options: { off: 'Off (sync)', Failed: 'Fail the task', SucceededWithIssues: 'Succeed with issues' },
+      defaultValue: 'off',
     },
   },
   {

@@ -83,8 +83,17 @@ function contextLines(report: RunReport): string[] {
 export function renderReportMarkdown(report: RunReport): string {
   const { repositories: rt, tags: tt } = report.totals;
   const out: string[] = [];
-  out.push(`## ACR Transfer: \`${report.source.registry}\` → \`${report.target.registry}\`${report.dryRun ? ' (dry run)' : ''}`);
+  out.push(`## ACR Transfer: \`${report.source.registry}\` → \`${report.target.registry}\`${report.check !== undefined ? ' (check)' : report.dryRun ? ' (dry run)' : ''}`);
   out.push('');
+  if (report.check !== undefined) {
+    const c = report.check;
+    out.push(
+      c.outOfSync
+        ? `**Out of sync:** ${counted(c.tags, 'tags')} in ${counted(c.repositories, 'repositories')} would be imported (listed below); nothing was written.`
+        : '**In sync:** nothing would be imported.',
+    );
+    out.push('');
+  }
   out.push(`**${RESULT_TEXT[report.result]}** in ${durationText(report.durationMs)} · ${counted(tt.imported, 'tags')} imported with ${counted(report.totals.importCalls, 'importCalls')} · ${counted(rt.remaining, 'stillWork')}`);
   out.push(...contextLines(report));
   out.push('');
