@@ -180,6 +180,13 @@ export function renderSummary(report: RunReport, print: Print): void {
     `  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.tooManyManifests > 0 ? `${t.tooManyManifests} too many manifests, ` : ''}${t.filteredOut > 0 ? `${t.filteredOut} filtered out, ` : ''}${t.imported} imported, ${t.failed} failed`,
   );
   print(`  import calls: ${report.totals.importCalls}`);
+  const only = report.totals.targetOnly;
+  const onlyRepositories = only.repositories !== undefined ? `, ${counted(only.repositories, 'repositories')}` : '';
+  const withOnlyTags = report.repositories.filter((r) => (r.targetOnlyTags?.length ?? 0) > 0).length;
+  if (only.tags > 0 || (only.repositories ?? 0) > 0) {
+    print(`  only in the target (never deleted): ${counted(only.tags, 'tags')} in ${counted(withOnlyTags, 'repositories')}${onlyRepositories}; listed in the reports`);
+  }
+  if (report.targetOnlyRepositoriesError !== undefined) print(`  warning: ${report.targetOnlyRepositoriesError}`);
   if (requests !== undefined) print(`  requests: ${requests.total} sent, ${requests.throttled} throttled, ${requests.retried} retried`);
   for (const finding of reportFindings(report)) print(findingLine(finding, report.dryRun));
 }

@@ -125,6 +125,7 @@ export async function executeRepository(planned: PlannedRepository & { plan: Rep
     status: failed ? 'failed' : deferred ? 'deferred' : 'done',
     ...(!failed && deferred ? { deferredBy: run.budget.stopCause ?? 'timeBudget' } : {}),
     ...(plan.filteredOut > 0 ? { tagsFilteredOut: plan.filteredOut } : {}),
+    ...(plan.targetOnlyTags.length > 0 ? { targetOnlyTags: [...plan.targetOnlyTags] } : {}),
     tags,
     imports: results.map(importReport),
   };

@@ -59,7 +59,15 @@ export interface RepositoryPlan {
   groups: ImportGroup[];
   /** Source tags the tag filters left out (not in `decisions`): never imported, their target tags never touched. */
   filteredOut: number;
+  /**
+   * Tags of the target repository that the source repository does not have (and that the tag
+   * name patterns would take), sorted: listed for a person to look at, never deleted.
+   */
+  targetOnlyTags: readonly string[];
 }
+
+/** Shared by the many plans without target-only tags: one empty list, not one per repository. */
+export const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /**
  * One source tag's decision. Built as a literal of one shape, `targetDigest` always present, and
@@ -112,5 +120,5 @@ export function planRepository(
     if (group === undefined) groups.set(key, { repository, targetRepository, sourceDigest: decision.sourceDigest, mode, tags: [decision.tag] });
     else group.tags.push(decision.tag);
   }
-  return { repository, targetRepository, decisions, groups: [...groups.values()], filteredOut: 0 };
+  return { repository, targetRepository, decisions, groups: [...groups.values()], filteredOut: 0, targetOnlyTags: NO_TAGS };
 }

@@ -6,14 +6,27 @@ import type { SyncOptions } from './syncOptions';
 import { withTargetLocks } from './targetLocks';
 import { Pacer } from './pacer';
 import { planRepository } from './plan';
-import type { RegistryReader } from './ports';
+import type { RegistryReader, TagInfo } from './ports';
 import type { Selection } from './selection';
 import type { TimeBudget } from './timeBudget';
-import { applyTagFilter } from './tagFilter';
+import { applyTagFilter, namePasses, type TagFilter } from './tagFilter';
+import { NO_TAGS } from './plan';
 import { MAX_TARGET_REPOSITORY_LENGTH, targetRepositoryOf } from './repositoryMapping';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Target tags the source does not have, sorted; only those the tag name patterns would take
+ * (a tag the patterns leave out is not this mirror's business). The time filters are the
+ * source's, so they do not apply here.
+ */
+function targetOnly(sourceTags: readonly TagInfo[], targetTags: readonly TagInfo[] | null, filter: TagFilter | undefined): readonly string[] {
+  if (targetTags === null || targetTags.length === 0) return NO_TAGS;
+  const inSource = new Set(sourceTags.map((t) => t.name));
+  const only = targetTags.filter((t) => !inSource.has(t.name) && namePasses(filter, t.name)).map((t) => t.name);
+  return only.length === 0 ? NO_TAGS : only.sort();
 }
 
 /** Why planning's listings were cut short: the time budget or a cancellation, not a registry fault. */
@@ -65,6 +78,7 @@ export async function planRun(
       const { kept, filteredOut } = applyTagFilter(sourceTags, options.tagFilter);
       const plan = planRepository(repository, kept, targetTags ?? [], options.force, targetRepository);
       plan.filteredOut = filteredOut;
+      plan.targetOnlyTags = targetOnly(sourceTags, targetTags, options.tagFilter);
       // Locks first: a locked tag needs no index count.
       const unlocked = await unlessAborted(withTargetLocks(plan, targetTags, readers.target, checks, signal), signal);
       return { repository, plan: await unlessAborted(withIndexSizeLimit(unlocked, readers.source, checks, signal), signal) };

@@ -84,6 +84,8 @@ export interface RepositoryReport {
   error?: string;
   /** Source tags the tag filters left out (only when there were any): not in `tags`, never imported. */
   tagsFilteredOut?: number;
+  /** Only when there are any: tags of the target repository the source does not have (never deleted). */
+  targetOnlyTags?: string[];
   tags: TagReport[];
   imports: ImportReport[];
 }
@@ -118,6 +120,13 @@ export interface RunTotals {
     filteredOut: number;
     imported: number;
     failed: number;
+  };
+  /** What exists only in the target: listed, never deleted. */
+  targetOnly: {
+    /** Target tags, in the selected repositories, that the source does not have. */
+    tags: number;
+    /** Only when the target catalog was read (`listTargetOnlyRepositories`): target repositories with no source repository. */
+    repositories?: number;
   };
   /** importImage calls made (0 in a dry run). */
   importCalls: number;
@@ -173,6 +182,14 @@ export interface RunReport {
   stoppedBy?: StopReason;
   totals: RunTotals;
   repositories: RepositoryReport[];
+  /**
+   * Only when asked for (`listTargetOnlyRepositories`, and the source catalog was read): the
+   * target repositories that no source repository maps to, within the run's selection, sorted.
+   * Never deleted.
+   */
+  targetOnlyRepositories?: string[];
+  /** Only when the target catalog could not be read for that: why (the run goes on). */
+  targetOnlyRepositoriesError?: string;
 }
 
 /**
@@ -241,6 +258,7 @@ export function computeTotals(
       imported: byOutcome('imported'),
       failed: byOutcome('failed'),
     },
+    targetOnly: { tags: repositories.reduce((sum, r) => sum + (r.targetOnlyTags?.length ?? 0), 0) },
     importCalls: repositories.flatMap((r) => r.imports).filter((i) => i.outcome === 'succeeded' || i.outcome === 'failed').length,
   };
 }

@@ -10,6 +10,7 @@ import { checkReport, computeResult, computeTotals, withCheck, REPORT_VERSION, r
 import { reportWithoutImports } from './repositoryReport';
 import { selectRepositories, type Selection } from './selection';
 import { TimeBudget } from './timeBudget';
+import { findTargetOnlyRepositories } from './targetOnlyRepositories';
 import { filtersTags, type TagFilter } from './tagFilter';
 
 export interface SyncContext {
@@ -61,11 +62,12 @@ async function selectUnlessStopped(
   options: SyncOptions,
   budget: TimeBudget,
   signal: AbortSignal | undefined,
+  catalog?: Set<string>,
 ): Promise<{ selection: Selection; cut: boolean }> {
   const stopped = new AbortController();
   const cancelWatch = budget.whenStopped(() => stopped.abort(new PlanningStopped()));
   try {
-    return { selection: await selectRepositories(ports.source, options, anySignal(stopped.signal, signal)), cut: false };
+    return { selection: await selectRepositories(ports.source, options, anySignal(stopped.signal, signal), catalog), cut: false };
   } catch (error) {
     if (stopped.signal.aborted && signal?.aborted !== true) return { selection: NOTHING_SELECTED, cut: true };
     throw error;
@@ -122,8 +124,14 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
   });
 
   try {
-    const { selection, cut } = await selectUnlessStopped(ports, options, budget, signal);
+    // Target-only repositories need the source catalog's names, and a run naming one repository has none.
+    const listTargetOnly = options.listTargetOnlyRepositories === true && options.repository === undefined;
+    const catalog = listTargetOnly ? new Set<string>() : undefined;
+    const { selection, cut } = await selectUnlessStopped(ports, options, budget, signal, catalog);
+    // Read beside the planning, which does not depend on it.
+    const targetOnly = listTargetOnly && !cut ? findTargetOnlyRepositories(ports.target, catalog!, options, signal) : undefined;
     const plan = await planRun(selection, options, ports, budget, clock, signal);
+    const targetOnlyFound = await targetOnly;
     events.planned?.(plan);
 
     const reports = options.dryRun
@@ -137,7 +145,12 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
           importTimeoutMinutes: options.importTimeoutMinutes,
           signal,
         });
-    return report(options, ports, context, { selection, reports, started, finished: clock.now(), stoppedBy: stopReason(reports, budget.stopCause, cut) });
+    const done = report(options, ports, context, { selection, reports, started, finished: clock.now(), stoppedBy: stopReason(reports, budget.stopCause, cut) });
+    if (targetOnlyFound !== undefined && 'repositories' in targetOnlyFound) {
+      done.targetOnlyRepositories = targetOnlyFound.repositories;
+      done.totals.targetOnly.repositories = targetOnlyFound.repositories.length;
+    } else if (targetOnlyFound !== undefined) done.targetOnlyRepositoriesError = targetOnlyFound.error;
+    return done;
   } finally {
     stopWatch();
     cancelGrace();

@@ -21,6 +21,8 @@ export interface SyncOptions {
    * imported, the run's result is at least `onDrift`. Absent: a normal run.
    */
   check?: { onDrift: 'failed' | 'succeededWithIssues' };
+  /** Read the target catalog to list target repositories no source repository maps to (targetOnlyRepositories.ts). */
+  listTargetOnlyRepositories?: boolean;
   /** Which source tags to copy; absent: every tag. */
   tagFilter?: TagFilter;
   maxRepositories?: number;

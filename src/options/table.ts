@@ -267,6 +267,23 @@ export const OPTIONS = [
     },
   },
   {
+    name: 'listTargetOnlyRepositories',
+    kind: 'flag',
+    part: 'sync',
+    cli: {
+      flag: 'list-target-only-repositories',
+      section: 'Reports',
+      help: 'also read the target catalog and list target repositories\nno source repository maps to (never deleted)',
+    },
+    task: {
+      input: 'listTargetOnlyRepositories',
+      type: 'boolean',
+      label: 'List target-only repositories',
+      group: 'advanced',
+      help: 'Also read the target registry\'s catalog (one paged listing, 1,000 names a page) and list, in the JSON report and the summary, the target repositories that no source repository maps to, within the run\'s selection. Nothing is deleted. Off by default: the target identity then needs catalog rights (in the attribute-based permission mode, Container Registry Repository Catalog Lister). Tags that exist only in the target are always listed, at no cost. Example: `true`.',
+    },
+  },
+  {
     name: 'tagPatterns',
     kind: 'patterns',
     part: 'sync',

@@ -80,6 +80,29 @@ function contextLines(report: RunReport): string[] {
   return lines;
 }
 
+/** What exists only in the target, for a person to look at: nothing is deleted. */
+function targetOnlyLines(report: RunReport): string[] {
+  const withTags = report.repositories.filter((r) => (r.targetOnlyTags?.length ?? 0) > 0);
+  const repositories = report.targetOnlyRepositories ?? [];
+  if (withTags.length === 0 && repositories.length === 0 && report.targetOnlyRepositoriesError === undefined) return [];
+  const lines = ['', '### Only in the target (never deleted)', ''];
+  if (report.targetOnlyRepositoriesError !== undefined) lines.push(`⚠️ ${cell(report.targetOnlyRepositoriesError)}`, '');
+  if (repositories.length > 0) {
+    const shown = repositories.slice(0, MAX_REPOSITORY_ROWS).map((r) => `\`${cell(r)}\``);
+    lines.push(`Repositories (${repositories.length}): ${shown.join(', ')}${repositories.length > MAX_REPOSITORY_ROWS ? ', … (JSON report)' : ''}`, '');
+  }
+  if (withTags.length > 0) {
+    lines.push('| Target repository | Tags only in the target |', '|---|---|');
+    for (const r of withTags.slice(0, MAX_REPOSITORY_ROWS)) {
+      const tags = r.targetOnlyTags ?? [];
+      const shown = tags.slice(0, 20).map((t) => `\`${cell(t)}\``).join(', ');
+      lines.push(`| \`${cell(r.targetName ?? r.name)}\` | ${shown}${tags.length > 20 ? ` … (${tags.length} in all)` : ''} |`);
+    }
+    if (withTags.length > MAX_REPOSITORY_ROWS) lines.push(`\n… and ${withTags.length - MAX_REPOSITORY_ROWS} more in the JSON report.`);
+  }
+  return lines;
+}
+
 export function renderReportMarkdown(report: RunReport): string {
   const { repositories: rt, tags: tt } = report.totals;
   const out: string[] = [];
@@ -117,6 +140,8 @@ export function renderReportMarkdown(report: RunReport): string {
     for (const r of listed.slice(0, MAX_REPOSITORY_ROWS)) out.push(repositoryRow(r, filtered));
     if (listed.length > MAX_REPOSITORY_ROWS) out.push(`\n… and ${listed.length - MAX_REPOSITORY_ROWS} more in the JSON report.`);
   }
+
+  out.push(...targetOnlyLines(report));
 
   const problemRows = problems(report);
   if (problemRows.length > 0) {

@@ -89,6 +89,15 @@ export function taskEvents(dryRun: boolean): SyncEvents {
   };
 }
 
+/** After the run: what exists only in the target (listed in the summary and the JSON report; never deleted). */
+export function logTargetOnly(report: RunReport): void {
+  const only = report.totals.targetOnly;
+  if (report.targetOnlyRepositoriesError !== undefined) logWarning(report.targetOnlyRepositoriesError);
+  if (only.tags === 0 && (only.repositories ?? 0) === 0) return;
+  const withTags = report.repositories.filter((r) => (r.targetOnlyTags?.length ?? 0) > 0).length;
+  write(tl.loc('TargetOnly', countText(only.tags, 'tags'), countText(withTags, 'repositories'), countText(only.repositories ?? 0, 'repositories')));
+}
+
 /** After the run: how many HTTP requests it took and how many were throttled, when counted. */
 export function logRequests(report: RunReport): void {
   const requests = report.totals.requests;

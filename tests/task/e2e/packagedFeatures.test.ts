@@ -34,7 +34,12 @@ function fixture(): Fixture {
         registries: [
           { name: SOURCE, resourceGroup: 'rg', repositories: { api: { '1.0': image('a1'), '1.1': image('a2'), 'pr-9': image('p9') }, web: { '2.0': image('w2') } } },
           // The unprefixed api must never be touched; pr-9 in the mapped repository neither (filtered out).
-          { name: TARGET, resourceGroup: 'rg', repositories: { api: { '1.0': image('other') }, 'mirror/api': { 'pr-9': image('old-pr') } } },
+          // mirror/api:old and mirror/gone exist only in the target: listed, never deleted.
+          {
+            name: TARGET,
+            resourceGroup: 'rg',
+            repositories: { api: { '1.0': image('other') }, 'mirror/api': { 'pr-9': image('old-pr'), old: image('o') }, 'mirror/gone': { v1: image('g') } },
+          },
         ],
       },
     ],
@@ -109,7 +114,7 @@ describe('the packaged task: tag filters, a target repository prefix and the dri
     assert.match(summary, /\| `api` → `mirror\/api` \| planned \|/);
     assert.equal(outputVariables(check.stdout).outOfSync, 'true');
 
-    const sync = await runTask({});
+    const sync = await runTask({ INPUT_LISTTARGETONLYREPOSITORIES: 'true' });
     assert.match(sync.stdout, /^##vso\[task\.complete result=Succeeded;\]/m, sync.stdout);
     const bodies = emulator.log.entries().filter((e) => e.route === 'arm.importImage').map((e) => (e.body as { targetTags: string[] }).targetTags);
     assert.deepEqual(bodies.flat().sort(), ['mirror/api:1.0', 'mirror/api:1.1', 'mirror/web:2.0']);
@@ -120,6 +125,13 @@ describe('the packaged task: tag filters, a target repository prefix and the dri
     assert.match(sync.stdout, /^##\[group\]api → mirror\/api: done$/m);
     assert.equal(outputVariables(sync.stdout).tagsFilteredOut, '1');
     assert.equal(outputVariables(sync.stdout).outOfSync, '');
+    // Only in the target: mirror/api:old (pr-9 is outside the tag patterns) and mirror/gone; api is outside the prefix.
+    assert.match(sync.stdout, /^Only in the target \(listed in the summary, never deleted\): 1 tag in 1 repository, and 1 repository with no source repository\.$/m);
+    const syncSummary = summaryOf(sync);
+    assert.match(syncSummary, /Repositories \(1\): `mirror\/gone`/);
+    assert.match(syncSummary, /\| `mirror\/api` \| `old` \|/);
+    assert.deepEqual(after['mirror/gone'], before['mirror/gone']);
+    assert.equal(after['mirror/api'].old, before['mirror/api'].old);
 
     const again = await runTask({ INPUT_FAILWHENOUTOFSYNC: 'SucceededWithIssues' });
     assert.match(again.stdout, /^##vso\[task\.complete result=Succeeded;\]In sync: nothing would be imported; nothing was written\.$/m, again.stdout);
