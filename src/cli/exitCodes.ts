@@ -12,6 +12,8 @@ export enum ExitCode {
   BadInput = 2,
   /** The run could not start (sign-in, a failed preflight check) or stopped unexpectedly. */
   CouldNotRun = 3,
+  /** A check (`--check`) found drift: something would be imported; nothing was written. */
+  OutOfSync = 4,
   /**
    * Cancelled by SIGINT or SIGTERM (Ctrl-C, a cancelled job): what was done is verified and
    * reported, the rest is left for the next run. 128 + SIGINT's number, as shells report it.

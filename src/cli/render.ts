@@ -5,7 +5,7 @@ import type { DeferralReason, RunReport } from '../engine/report';
 import { reportFindings, type Finding, type FindingKind } from '../reporting/findings';
 import { counted } from '../reporting/counts';
 import { isInSync, isNotListed, planOverview } from '../reporting/planOverview';
-import { durationText, minutesText, secondsText, shortDigest } from '../reporting/texts';
+import { durationText, minutesText, repositoryLabel, secondsText, shortDigest } from '../reporting/texts';
 
 /**
  * What the command line prints for a person: the plan as a table, a line per import while
@@ -81,11 +81,16 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print): void {
     const importOf = importOfTag(planned.plan);
     for (const d of planned.plan.decisions) {
       if (d.kind === 'inSync') continue;
-      rows.push([planned.repository, d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), actionOf(planned, d, importOf.get(d.tag), dryRun)]);
+      rows.push([repositoryLabel(planned.repository, planned.plan.targetRepository), d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), actionOf(planned, d, importOf.get(d.tag), dryRun)]);
     }
   }
   const { inSync, notListed } = planOverview(plan);
+  const filtered = plan.repositories.filter((p) => (p.plan?.filteredOut ?? 0) > 0);
   print('');
+  if (filtered.length > 0) {
+    const total = filtered.reduce((sum, p) => sum + (p.plan?.filteredOut ?? 0), 0);
+    print(`Tag filters left out ${counted(total, 'tags')} in ${counted(filtered.length, 'repositories')}: ${filtered.map((p) => `${p.repository} ${p.plan?.filteredOut ?? 0}`).join(', ')}.`);
+  }
   if (rows.length > 1) table(rows).forEach((line) => print(line));
   else print('Nothing to import.');
   print(`${counted(inSync, 'repositories')} already in sync.`);
@@ -113,7 +118,8 @@ export function progressEvents(plan: () => RunPlan | undefined, print: Print): S
     },
     importFinished(group, error) {
       finished++;
-      const what = `${group.repository}@${shortDigest(group.sourceDigest)} → ${group.tags.join(', ')}`;
+      const where = group.targetRepository === group.repository ? '' : `${group.targetRepository}:`;
+      const what = `${group.repository}@${shortDigest(group.sourceDigest)} → ${where}${group.tags.join(', ')}`;
       print(`[${finished}/${total()}] ${error === undefined ? 'imported' : 'FAILED  '} ${what}${error === undefined ? '' : `: ${error}`}`);
     },
   };
@@ -139,11 +145,29 @@ function findingLine<F extends Finding>(finding: F, dryRun: boolean): string {
   return (FINDING_TEXT[finding.kind] as (f: F, dryRun: boolean) => string)(finding, dryRun);
 }
 
+/** Drift listed by repository, a line each, at most this many (the JSON report has all). */
+const MAX_DRIFT_LINES = 20;
+
+/** What a check found: in sync, or what would be imported where. */
+function driftLines(report: RunReport): string[] {
+  const check = report.check!;
+  if (!check.outOfSync) return ['  in sync: nothing would be imported'];
+  const lines = [`  OUT OF SYNC: ${counted(check.tags, 'tags')} in ${counted(check.repositories, 'repositories')} would be imported; nothing was written`];
+  const drifted = report.repositories.filter((r) => r.imports.length > 0);
+  for (const r of drifted.slice(0, MAX_DRIFT_LINES)) {
+    const tags = r.tags.filter((t) => t.outcome === 'planned' || t.outcome === 'deferred').map((t) => t.tag);
+    lines.push(`    ${repositoryLabel(r.name, r.targetName)}: ${tags.join(', ')}`);
+  }
+  if (drifted.length > MAX_DRIFT_LINES) lines.push(`    … and ${drifted.length - MAX_DRIFT_LINES} more repositories (JSON report)`);
+  return lines;
+}
+
 export function renderSummary(report: RunReport, print: Print): void {
   const { repositories: r, tags: t, requests } = report.totals;
   print('');
   const outcome = report.stoppedBy === 'cancelled' ? 'CANCELLED' : report.result === 'succeeded' ? 'succeeded' : report.result === 'failed' ? 'FAILED' : 'succeeded with issues';
-  print(`${report.dryRun ? 'Dry run' : 'Run'} ${outcome} in ${durationText(report.durationMs)}.`);
+  print(`${report.check !== undefined ? 'Check' : report.dryRun ? 'Dry run' : 'Run'} ${outcome} in ${durationText(report.durationMs)}.`);
+  if (report.check !== undefined) for (const line of driftLines(report)) print(line);
   if (report.stoppedBy === 'cancelled') {
     print(`  cancelled: what finished was verified; ${counted(r.remaining, 'stillWork')}; run again to continue`);
   }
@@ -152,8 +176,17 @@ export function renderSummary(report: RunReport, print: Print): void {
   }
   if (report.selection.shard !== undefined) print(`  shard ${report.selection.shard.index} of ${report.selection.shard.count}`);
   print(`  repositories: ${r.scanned} scanned, ${r.selected} selected, ${r.ignored} ignored, ${r.withWork} with work, ${r.done} done, ${r.failed} failed, ${r.remaining} still with work`);
-  print(`  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.tooManyManifests > 0 ? `${t.tooManyManifests} too many manifests, ` : ''}${t.imported} imported, ${t.failed} failed`);
+  print(
+    `  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.tooManyManifests > 0 ? `${t.tooManyManifests} too many manifests, ` : ''}${t.filteredOut > 0 ? `${t.filteredOut} filtered out, ` : ''}${t.imported} imported, ${t.failed} failed`,
+  );
   print(`  import calls: ${report.totals.importCalls}`);
+  const only = report.totals.targetOnly;
+  const onlyRepositories = only.repositories !== undefined ? `, ${counted(only.repositories, 'repositories')}` : '';
+  const withOnlyTags = report.repositories.filter((r) => (r.targetOnlyTags?.length ?? 0) > 0).length;
+  if (only.tags > 0 || (only.repositories ?? 0) > 0) {
+    print(`  only in the target (never deleted): ${counted(only.tags, 'tags')} in ${counted(withOnlyTags, 'repositories')}${onlyRepositories}; listed in the reports`);
+  }
+  if (report.targetOnlyRepositoriesError !== undefined) print(`  warning: ${report.targetOnlyRepositoriesError}`);
   if (requests !== undefined) print(`  requests: ${requests.total} sent, ${requests.throttled} throttled, ${requests.retried} retried`);
   for (const finding of reportFindings(report)) print(findingLine(finding, report.dryRun));
 }

@@ -109,7 +109,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
     );
     for (const skipped of connection.preflight.skipped) io.out(`warning: ${skipped.message}`);
     const { dryRun } = options.sync;
-    io.out(`${dryRun ? 'Dry run: ' : ''}${connection.source.name} → ${connection.target.name}`);
+    io.out(`${options.sync.check !== undefined ? 'Check: ' : dryRun ? 'Dry run: ' : ''}${connection.source.name} → ${connection.target.name}`);
     const report = await runSync(options.sync, connection.ports, {
       toolVersion: TOOL_VERSION,
       startedAt,
@@ -125,6 +125,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
     writeReports(options.reports, report, io);
     renderSummary(report, io.out);
     if (report.stoppedBy === 'cancelled') return ExitCode.Cancelled;
+    // A failure wins over drift: the check could not see everything.
+    if (report.totals.repositories.failed > 0 || report.totals.tags.failed > 0) return ExitCode.Failed;
+    if (report.check?.outOfSync === true) return ExitCode.OutOfSync;
     return report.result === 'failed' ? ExitCode.Failed : ExitCode.Done;
   } catch (error) {
     if (control.stop?.aborted === true) {

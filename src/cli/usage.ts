@@ -7,6 +7,7 @@ import { OPTIONS, type CliSection, type OptionSpec } from '../options/table';
 const SECTION_TITLES: Record<CliSection, string> = {
   Registries: 'Registries',
   Repositories: 'Repositories',
+  Tags: 'Tags',
   Behaviour: 'Behaviour',
   Sharding: 'Sharding (N jobs share one migration)',
   Reports: 'Reports',
@@ -27,9 +28,10 @@ const CLOSING = `Sign-in (first that applies): AZURE_CLIENT_ID + AZURE_TENANT_ID
 AZURE_FEDERATED_TOKEN_FILE or AZURE_CLIENT_CERTIFICATE_PATH; then \`az login\`; then managed
 identity (Azure clouds only).
 
-Exit codes: 0 done (dry run and a stop on the time budget included), 1 an import, a tag or
-a repository failed, 2 bad input (nothing was written), 3 the run could not start (sign-in, a
-preflight check: permissions or network rules) or stopped unexpectedly.
+Exit codes: 0 done (dry run and a stop on the time budget included; with --check: in sync),
+1 an import, a tag or a repository failed, 2 bad input (nothing was written), 3 the run could
+not start (sign-in, a preflight check: permissions or network rules) or stopped unexpectedly,
+4 --check found drift (nothing was written), 130 cancelled.
 `;
 
 function flagLines(spec: OptionSpec): string[] {

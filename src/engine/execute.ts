@@ -39,7 +39,7 @@ async function runGroup(group: ImportGroup, run: ExecutionContext): Promise<Grou
     const started = run.clock.now();
     let error: string | undefined;
     try {
-      const request = { sourceRepository: group.repository, sourceDigest: group.sourceDigest, targetTags: group.tags, mode: group.mode };
+      const request = { sourceRepository: group.repository, targetRepository: group.targetRepository, sourceDigest: group.sourceDigest, targetTags: group.tags, mode: group.mode };
       await importWithinLimit(run.ports.importer, request, run.importTimeoutMinutes, run.clock, run.signal);
     } catch (e) {
       error = errorMessage(e);
@@ -61,7 +61,7 @@ async function runGroup(group: ImportGroup, run: ExecutionContext): Promise<Grou
  * target only on failure; a read that fails keeps the failure.
  */
 async function landedAnyway(target: RegistryReader, group: ImportGroup, signal?: AbortSignal): Promise<boolean> {
-  const after = await readBack(target, group.repository, signal);
+  const after = await readBack(target, group.targetRepository, signal);
   return !(after instanceof Error) && group.tags.every((tag) => after.get(tag)?.digest === group.sourceDigest);
 }
 
@@ -105,7 +105,7 @@ export async function executeRepository(planned: PlannedRepository & { plan: Rep
   const results = await Promise.all(plan.groups.map((group) => runGroup(group, run)));
   const anyStarted = results.some((r) => r.started);
   // Nothing written, nothing to verify: spare the read.
-  const after = anyStarted ? await readBack(run.ports.target, plan.repository, run.signal) : new Map<string, TagInfo>();
+  const after = anyStarted ? await readBack(run.ports.target, plan.targetRepository, run.signal) : new Map<string, TagInfo>();
 
   const groupOfTag = new Map<string, GroupResult>();
   for (const result of results) for (const tag of result.group.tags) groupOfTag.set(tag, result);
@@ -121,8 +121,11 @@ export async function executeRepository(planned: PlannedRepository & { plan: Rep
   const deferred = results.some((r) => !r.started);
   const report: RepositoryReport = {
     name: plan.repository,
+    ...(plan.targetRepository !== plan.repository ? { targetName: plan.targetRepository } : {}),
     status: failed ? 'failed' : deferred ? 'deferred' : 'done',
     ...(!failed && deferred ? { deferredBy: run.budget.stopCause ?? 'timeBudget' } : {}),
+    ...(plan.filteredOut > 0 ? { tagsFilteredOut: plan.filteredOut } : {}),
+    ...(plan.targetOnlyTags.length > 0 ? { targetOnlyTags: [...plan.targetOnlyTags] } : {}),
     tags,
     imports: results.map(importReport),
   };

@@ -39,19 +39,35 @@ export interface TagDecision {
 
 /** One importImage call: a source manifest (by digest) written under all of its target tags. */
 export interface ImportGroup {
+  /** The source repository. */
   repository: string;
+  /** Where the tags go: the target repository of `repository` (repositoryMapping.ts). */
+  targetRepository: string;
   sourceDigest: string;
   mode: ImportMode;
   tags: string[];
 }
 
 export interface RepositoryPlan {
+  /** The source repository. */
   repository: string;
+  /** Its repository in the target (repositoryMapping.ts): listed, locked, imported into and verified there. */
+  targetRepository: string;
   /** Every source tag, sorted by name. */
   decisions: TagDecision[];
   /** The imports to run, in the order their first tag sorts. Empty: nothing to do. */
   groups: ImportGroup[];
+  /** Source tags the tag filters left out (not in `decisions`): never imported, their target tags never touched. */
+  filteredOut: number;
+  /**
+   * Tags of the target repository that the source repository does not have (and that the tag
+   * name patterns would take), sorted: listed for a person to look at, never deleted.
+   */
+  targetOnlyTags: readonly string[];
 }
+
+/** Shared by the many plans without target-only tags: one empty list, not one per repository. */
+export const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /**
  * One source tag's decision. Built as a literal of one shape, `targetDigest` always present, and
@@ -79,7 +95,13 @@ const MODE_OF: Partial<Record<TagDecisionKind, ImportMode>> = {
  * Compares a repository's source and target tags by manifest digest. Tags only in the
  * target are left alone: the tool adds and updates, it never deletes.
  */
-export function planRepository(repository: string, sourceTags: readonly TagInfo[], targetTags: readonly TagInfo[], force: boolean): RepositoryPlan {
+export function planRepository(
+  repository: string,
+  sourceTags: readonly TagInfo[],
+  targetTags: readonly TagInfo[],
+  force: boolean,
+  targetRepository: string = repository,
+): RepositoryPlan {
   const targetByName = new Map(targetTags.map((t) => [t.name, t]));
   const decisions = [...sourceTags]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -95,8 +117,8 @@ export function planRepository(repository: string, sourceTags: readonly TagInfo[
     const group = groups.get(key);
     // Started with its first tag rather than pushed into `[]`: a push into an empty array
     // reserves room for 17, and a first sync has about one import (one tag) per digest.
-    if (group === undefined) groups.set(key, { repository, sourceDigest: decision.sourceDigest, mode, tags: [decision.tag] });
+    if (group === undefined) groups.set(key, { repository, targetRepository, sourceDigest: decision.sourceDigest, mode, tags: [decision.tag] });
     else group.tags.push(decision.tag);
   }
-  return { repository, decisions, groups: [...groups.values()] };
+  return { repository, targetRepository, decisions, groups: [...groups.values()], filteredOut: 0, targetOnlyTags: NO_TAGS };
 }

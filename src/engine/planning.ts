@@ -6,12 +6,27 @@ import type { SyncOptions } from './syncOptions';
 import { withTargetLocks } from './targetLocks';
 import { Pacer } from './pacer';
 import { planRepository } from './plan';
-import type { RegistryReader } from './ports';
+import type { RegistryReader, TagInfo } from './ports';
 import type { Selection } from './selection';
 import type { TimeBudget } from './timeBudget';
+import { applyTagFilter, namePasses, type TagFilter } from './tagFilter';
+import { NO_TAGS } from './plan';
+import { MAX_TARGET_REPOSITORY_LENGTH, targetRepositoryOf } from './repositoryMapping';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Target tags the source does not have, sorted; only those the tag name patterns would take
+ * (a tag the patterns leave out is not this mirror's business). The time filters are the
+ * source's, so they do not apply here.
+ */
+function targetOnly(sourceTags: readonly TagInfo[], targetTags: readonly TagInfo[] | null, filter: TagFilter | undefined): readonly string[] {
+  if (targetTags === null || targetTags.length === 0) return NO_TAGS;
+  const inSource = new Set(sourceTags.map((t) => t.name));
+  const only = targetTags.filter((t) => !inSource.has(t.name) && namePasses(filter, t.name)).map((t) => t.name);
+  return only.length === 0 ? NO_TAGS : only.sort();
 }
 
 /** Why planning's listings were cut short: the time budget or a cancellation, not a registry fault. */
@@ -33,7 +48,7 @@ export class PlanningStopped extends Error {
  */
 export async function planRun(
   selection: Selection,
-  options: Pick<SyncOptions, 'listConcurrency' | 'force' | 'maxRepositories'>,
+  options: Pick<SyncOptions, 'listConcurrency' | 'force' | 'maxRepositories' | 'tagFilter' | 'targetRepositoryPrefix'>,
   readers: { source: RegistryReader; target: RegistryReader },
   budget: TimeBudget,
   clock: Clock,
@@ -49,13 +64,21 @@ export async function planRun(
 
   const planOne = async (repository: string): Promise<PlannedRepository> => {
     if (!budget.allowsStart()) return { repository, deferredBy: budget.stopCause ?? 'timeBudget' };
+    const targetRepository = targetRepositoryOf(repository, options.targetRepositoryPrefix);
     try {
-      const listings = Promise.all([readers.source.listTags(repository, signal), readers.target.listTags(repository, signal)]);
+      if (targetRepository.length > MAX_TARGET_REPOSITORY_LENGTH) {
+        return { repository, error: `its target repository ${targetRepository} would be ${targetRepository.length} characters long: ACR allows at most ${MAX_TARGET_REPOSITORY_LENGTH}` };
+      }
+      const listings = Promise.all([readers.source.listTags(repository, signal), readers.target.listTags(targetRepository, signal)]);
       const [sourceTags, targetTags] = await unlessAborted(listings, signal);
       if (sourceTags === null) {
         return { repository, error: 'repository not found in the source registry' };
       }
-      const plan = planRepository(repository, sourceTags, targetTags ?? [], options.force);
+      // Filtered out before planning: a filtered tag is neither imported nor compared.
+      const { kept, filteredOut } = applyTagFilter(sourceTags, options.tagFilter);
+      const plan = planRepository(repository, kept, targetTags ?? [], options.force, targetRepository);
+      plan.filteredOut = filteredOut;
+      plan.targetOnlyTags = targetOnly(sourceTags, targetTags, options.tagFilter);
       // Locks first: a locked tag needs no index count.
       const unlocked = await unlessAborted(withTargetLocks(plan, targetTags, readers.target, checks, signal), signal);
       return { repository, plan: await unlessAborted(withIndexSizeLimit(unlocked, readers.source, checks, signal), signal) };
@@ -66,7 +89,7 @@ export async function planRun(
   };
   // `reads` starts the listings in selection order, on both sides.
   readers.source.expectRepositories?.(selection.selected);
-  readers.target.expectRepositories?.(selection.selected);
+  readers.target.expectRepositories?.(selection.selected.map((name) => targetRepositoryOf(name, options.targetRepositoryPrefix)));
   let repositories: PlannedRepository[];
   try {
     repositories = await Promise.all(selection.selected.map((name) => reads.run(() => planOne(name))));

@@ -11,6 +11,11 @@ export interface TagInfo {
   digest: string;
   /** False when the tag itself is locked (`changeableAttributes.writeEnabled: false`). */
   writeEnabled: boolean;
+  /**
+   * When the tag was last moved or created (the listing's `lastUpdateTime`, ms since the epoch);
+   * absent when the registry did not say. Read by the tag filters, never compared across sides.
+   */
+  lastUpdated?: number;
 }
 
 /** Reads one registry. Implementations retry transient faults themselves. */
@@ -79,11 +84,13 @@ export interface RequestStats {
 
 /**
  * One server-side copy: the manifest `sourceRepository@sourceDigest` of the source registry,
- * written into the target registry's repository of the same name under every `targetTags`
- * entry (tag names only, without the repository).
+ * written into the target registry's `targetRepository` under every `targetTags` entry (tag
+ * names only, without the repository).
  */
 export interface ImportRequest {
   sourceRepository: string;
+  /** The plan's target repository of `sourceRepository` (repositoryMapping.ts). */
+  targetRepository: string;
   sourceDigest: string;
   targetTags: string[];
   /** NoForce for tags missing in the target; Force for re-tagged or forced tags. */

@@ -74,11 +74,18 @@ export interface ImportReport {
 }
 
 export interface RepositoryReport {
+  /** The source repository. */
   name: string;
+  /** Only with a target repository prefix: the repository it syncs into in the target. */
+  targetName?: string;
   status: RepositoryStatus;
   /** Only when status is deferred. */
   deferredBy?: DeferralReason;
   error?: string;
+  /** Source tags the tag filters left out (only when there were any): not in `tags`, never imported. */
+  tagsFilteredOut?: number;
+  /** Only when there are any: tags of the target repository the source does not have (never deleted). */
+  targetOnlyTags?: string[];
   tags: TagReport[];
   imports: ImportReport[];
 }
@@ -109,8 +116,17 @@ export interface RunTotals {
     forced: number;
     locked: number;
     tooManyManifests: number;
+    /** Source tags the tag filters left out. */
+    filteredOut: number;
     imported: number;
     failed: number;
+  };
+  /** What exists only in the target: listed, never deleted. */
+  targetOnly: {
+    /** Target tags, in the selected repositories, that the source does not have. */
+    tags: number;
+    /** Only when the target catalog was read (`listTargetOnlyRepositories`): target repositories with no source repository. */
+    repositories?: number;
   };
   /** importImage calls made (0 in a dry run). */
   importCalls: number;
@@ -149,6 +165,10 @@ export interface RunReport {
     shard?: ShardSelection;
     force: boolean;
     ignored: IgnoredRepository[];
+    /** Only when given: source `app` syncs into target `targetRepositoryPrefix + app`. */
+    targetRepositoryPrefix?: string;
+    /** Only when tag filters were given. */
+    tagFilter?: TagFilterReport;
   };
   limits: {
     /** Only when given. */
@@ -156,10 +176,55 @@ export interface RunReport {
     importTimeoutMinutes: number;
   };
   result: RunResult;
+  /** Only for a drift check (`--check`, the task's Fail when out of sync): nothing was written. */
+  check?: CheckReport;
   /** Only when the run stopped early: `timeBudget` (work deferred by the time budget) or `cancelled`. */
   stoppedBy?: StopReason;
   totals: RunTotals;
   repositories: RepositoryReport[];
+  /**
+   * Only when asked for (`listTargetOnlyRepositories`, and the source catalog was read): the
+   * target repositories that no source repository maps to, within the run's selection, sorted.
+   * Never deleted.
+   */
+  targetOnlyRepositories?: string[];
+  /** Only when the target catalog could not be read for that: why (the run goes on). */
+  targetOnlyRepositoriesError?: string;
+}
+
+/**
+ * What a drift check found: out of sync when anything would be imported (the repositories and
+ * their planned tags are in `repositories`, as in a dry run); the result is then at least `onDrift`.
+ */
+export interface CheckReport {
+  onDrift: 'failed' | 'succeededWithIssues';
+  outOfSync: boolean;
+  /** Repositories with something to import. */
+  repositories: number;
+  /** Tags that would be imported (new or re-tagged). */
+  tags: number;
+}
+
+export function checkReport(totals: RunTotals, onDrift: CheckReport['onDrift']): CheckReport {
+  const tags = totals.tags.new + totals.tags.retagged + totals.tags.forced;
+  return { onDrift, outOfSync: totals.repositories.withWork > 0, repositories: totals.repositories.withWork, tags };
+}
+
+const SEVERITY: Record<RunResult, number> = { succeeded: 0, succeededWithIssues: 1, failed: 2 };
+
+/** The result of a check: the run's own, made at least `onDrift` when out of sync. */
+export function withCheck(result: RunResult, check: CheckReport | undefined): RunResult {
+  if (check === undefined || !check.outOfSync) return result;
+  return SEVERITY[check.onDrift] > SEVERITY[result] ? check.onDrift : result;
+}
+
+/** The tag filters of a run, as given. */
+export interface TagFilterReport {
+  tagPatterns: string[];
+  ignoreTagPatterns: string[];
+  /** As given (an ISO date or `Nd`), and the instant it stood for. */
+  tagsUpdatedSince?: { value: string; time: string };
+  keepLatestTags?: number;
 }
 
 export function computeTotals(
@@ -189,9 +254,11 @@ export function computeTotals(
       forced: byDecision('forced'),
       locked: byDecision('locked'),
       tooManyManifests: byDecision('tooManyManifests'),
+      filteredOut: repositories.reduce((sum, r) => sum + (r.tagsFilteredOut ?? 0), 0),
       imported: byOutcome('imported'),
       failed: byOutcome('failed'),
     },
+    targetOnly: { tags: repositories.reduce((sum, r) => sum + (r.targetOnlyTags?.length ?? 0), 0) },
     importCalls: repositories.flatMap((r) => r.imports).filter((i) => i.outcome === 'succeeded' || i.outcome === 'failed').length,
   };
 }

@@ -50,8 +50,11 @@ export function reportWithoutImports(planned: PlannedRepository, dryRun: boolean
   }
   return {
     name: planned.repository,
+    ...(planned.plan.targetRepository !== planned.repository ? { targetName: planned.plan.targetRepository } : {}),
     status,
     ...(status === 'deferred' ? { deferredBy: planned.deferredBy } : {}),
+    ...(planned.plan.filteredOut > 0 ? { tagsFilteredOut: planned.plan.filteredOut } : {}),
+    ...(planned.plan.targetOnlyTags.length > 0 ? { targetOnlyTags: [...planned.plan.targetOnlyTags] } : {}),
     tags: decisions.map((d) => tagReport(d, pending)),
     imports: groups.map((g) => ({ sourceDigest: g.sourceDigest, mode: g.mode, tags: [...g.tags], outcome: pending })),
   };

@@ -31,9 +31,10 @@ type SelectionFilters = Pick<SyncOptions, 'repository' | 'letters' | 'ignore' | 
  * A name the catalog lists twice (a registry's or a proxy's paging that repeats itself) counts
  * and is planned once: twice would mean its imports twice.
  */
-export async function selectRepositories(source: RegistryReader, filters: SelectionFilters, signal?: AbortSignal): Promise<Selection> {
+export async function selectRepositories(source: RegistryReader, filters: SelectionFilters, signal?: AbortSignal, catalog?: Set<string>): Promise<Selection> {
   const candidates: string[] = [];
-  const listed = new Set<string>();
+  // `catalog`, when given, receives every name listed (target-only repositories are found with it).
+  const listed = catalog ?? new Set<string>();
   if (filters.repository !== undefined) {
     listed.add(filters.repository);
     candidates.push(filters.repository);

@@ -6,10 +6,12 @@ import type { SyncOptions } from './syncOptions';
 import { Pacer } from './pacer';
 import { planRun, PlanningStopped } from './planning';
 import type { SyncPorts } from './ports';
-import { computeResult, computeTotals, REPORT_VERSION, requestTotals, stopReason, type RepositoryReport, type RunReport } from './report';
+import { checkReport, computeResult, computeTotals, withCheck, REPORT_VERSION, requestTotals, stopReason, type RepositoryReport, type RunReport, type TagFilterReport } from './report';
 import { reportWithoutImports } from './repositoryReport';
 import { selectRepositories, type Selection } from './selection';
 import { TimeBudget } from './timeBudget';
+import { findTargetOnlyRepositories } from './targetOnlyRepositories';
+import { filtersTags, type TagFilter } from './tagFilter';
 
 export interface SyncContext {
   toolVersion: string;
@@ -60,11 +62,12 @@ async function selectUnlessStopped(
   options: SyncOptions,
   budget: TimeBudget,
   signal: AbortSignal | undefined,
+  catalog?: Set<string>,
 ): Promise<{ selection: Selection; cut: boolean }> {
   const stopped = new AbortController();
   const cancelWatch = budget.whenStopped(() => stopped.abort(new PlanningStopped()));
   try {
-    return { selection: await selectRepositories(ports.source, options, anySignal(stopped.signal, signal)), cut: false };
+    return { selection: await selectRepositories(ports.source, options, anySignal(stopped.signal, signal), catalog), cut: false };
   } catch (error) {
     if (stopped.signal.aborted && signal?.aborted !== true) return { selection: NOTHING_SELECTED, cut: true };
     throw error;
@@ -121,8 +124,14 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
   });
 
   try {
-    const { selection, cut } = await selectUnlessStopped(ports, options, budget, signal);
+    // Target-only repositories need the source catalog's names, and a run naming one repository has none.
+    const listTargetOnly = options.listTargetOnlyRepositories === true && options.repository === undefined;
+    const catalog = listTargetOnly ? new Set<string>() : undefined;
+    const { selection, cut } = await selectUnlessStopped(ports, options, budget, signal, catalog);
+    // Read beside the planning, which does not depend on it.
+    const targetOnly = listTargetOnly && !cut ? findTargetOnlyRepositories(ports.target, catalog!, options, signal) : undefined;
     const plan = await planRun(selection, options, ports, budget, clock, signal);
+    const targetOnlyFound = await targetOnly;
     events.planned?.(plan);
 
     const reports = options.dryRun
@@ -136,7 +145,12 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
           importTimeoutMinutes: options.importTimeoutMinutes,
           signal,
         });
-    return report(options, ports, context, { selection, reports, started, finished: clock.now(), stoppedBy: stopReason(reports, budget.stopCause, cut) });
+    const done = report(options, ports, context, { selection, reports, started, finished: clock.now(), stoppedBy: stopReason(reports, budget.stopCause, cut) });
+    if (targetOnlyFound !== undefined && 'repositories' in targetOnlyFound) {
+      done.targetOnlyRepositories = targetOnlyFound.repositories;
+      done.totals.targetOnly.repositories = targetOnlyFound.repositories.length;
+    } else if (targetOnlyFound !== undefined) done.targetOnlyRepositoriesError = targetOnlyFound.error;
+    return done;
   } finally {
     stopWatch();
     cancelGrace();
@@ -163,6 +177,7 @@ function report(
   const { selection, reports, started, finished, stoppedBy } = run;
   const totals = computeTotals(reports, { scanned: selection.scanned, ignored: selection.ignored.length });
   if (ports.requestStats !== undefined) totals.requests = requestTotals(ports.requestStats());
+  const check = options.check === undefined ? undefined : checkReport(totals, options.check.onDrift);
   return {
     reportVersion: REPORT_VERSION,
     tool: { name: 'acr-transfer', version: context.toolVersion },
@@ -180,14 +195,26 @@ function report(
       ...(selection.shard !== undefined ? { shard: selection.shard } : {}),
       force: options.force,
       ignored: selection.ignored,
+      ...(options.targetRepositoryPrefix !== undefined ? { targetRepositoryPrefix: options.targetRepositoryPrefix } : {}),
+      ...(filtersTags(options.tagFilter) ? { tagFilter: tagFilterReport(options.tagFilter) } : {}),
     },
     limits: {
       ...(options.timeBudgetMinutes !== undefined ? { timeBudgetMinutes: options.timeBudgetMinutes } : {}),
       importTimeoutMinutes: options.importTimeoutMinutes,
     },
-    result: computeResult(totals, stoppedBy),
+    result: withCheck(computeResult(totals, stoppedBy), check),
+    ...(check !== undefined ? { check } : {}),
     ...(stoppedBy !== undefined ? { stoppedBy } : {}),
     totals,
     repositories: reports,
+  };
+}
+
+function tagFilterReport(filter: TagFilter): TagFilterReport {
+  return {
+    tagPatterns: [...filter.patterns],
+    ignoreTagPatterns: [...filter.ignorePatterns],
+    ...(filter.updatedSince !== undefined ? { tagsUpdatedSince: { value: filter.updatedSince.text, time: new Date(filter.updatedSince.time).toISOString() } } : {}),
+    ...(filter.keepLatest !== undefined ? { keepLatestTags: filter.keepLatest } : {}),
   };
 }

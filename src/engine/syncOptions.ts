@@ -1,4 +1,5 @@
 import type { Shard } from './sharding';
+import type { TagFilter } from './tagFilter';
 
 /**
  * What one run of the engine is asked to do, already checked: the front ends build it from
@@ -13,6 +14,17 @@ export interface SyncOptions {
   repository?: string;
   letters?: LetterFilter;
   ignore: IgnoreMatcher;
+  /** Source `app` syncs into target `prefix + app` (repositoryMapping.ts); absent: the same name. */
+  targetRepositoryPrefix?: string;
+  /**
+   * A drift check (the front ends also set `dryRun`: nothing is written): when anything would be
+   * imported, the run's result is at least `onDrift`. Absent: a normal run.
+   */
+  check?: { onDrift: 'failed' | 'succeededWithIssues' };
+  /** Read the target catalog to list target repositories no source repository maps to (targetOnlyRepositories.ts). */
+  listTargetOnlyRepositories?: boolean;
+  /** Which source tags to copy; absent: every tag. */
+  tagFilter?: TagFilter;
   maxRepositories?: number;
   delaySeconds: number;
   maxConcurrency: number;

@@ -42,7 +42,7 @@ export async function withTargetLocks(
   if (plan.groups.length === 0 || targetTags === null) return plan;
   const moving = new Set(plan.groups.flatMap((g) => g.tags));
 
-  if ((await repositoryWritable(plan.repository, target, checks, signal)) === false) {
+  if ((await repositoryWritable(plan.targetRepository, target, checks, signal)) === false) {
     return withLocked(plan, moving, () => ({ lockedBy: 'repository' }));
   }
 
@@ -52,7 +52,7 @@ export async function withTargetLocks(
   for (const d of plan.decisions) if (d.targetDigest !== undefined && moving.has(d.tag)) candidates.add(d.targetDigest);
   if (candidates.size === 0) return plan;
 
-  const locked = await lockedManifests(plan.repository, [...candidates], target, checks, signal);
+  const locked = await lockedManifests(plan.targetRepository, [...candidates], target, checks, signal);
   if (locked.size === 0) return plan;
   return withLocked(plan, moving, (d) => {
     const digest = locked.has(d.sourceDigest) ? d.sourceDigest : d.targetDigest !== undefined && locked.has(d.targetDigest) ? d.targetDigest : undefined;

@@ -2,10 +2,12 @@ import { Minimatch } from 'minimatch';
 import type { IgnoreMatcher } from '../engine/syncOptions';
 import { OptionsError } from './optionsError';
 import { globHazard, regexHazard, type PatternHazard } from './patternSafety';
+import { translatePythonRegex } from './pythonRegex';
 
 /**
  * Ignore patterns: minimatch globs (`*` stays inside one path segment, `**` crosses segments)
- * or JavaScript regular expressions prefixed with `re:`. Both match the whole repository name
+ * or JavaScript regular expressions prefixed with `re:` (Python's own syntax translated or
+ * refused first: options/pythonRegex.ts). Both match the whole repository name
  * and ignore case: ACR keeps repository names in lower case, so a case-sensitive `myRepo/*`
  * (the reference README's own example) could never match anything in a real registry.
  */
@@ -43,19 +45,19 @@ export function splitPatternList(text: string): string[] {
 const GLOB_OPTIONS = { nocase: true, dot: true } as const;
 
 /** A pattern whose matching could hang the run is bad input (options/patternSafety.ts). */
-function refuseHazard(pattern: string, hazard: PatternHazard | undefined): void {
+function refuseHazard(label: string, pattern: string, hazard: PatternHazard | undefined): void {
   if (hazard === 'nested') {
     throw new OptionsError(
       'PatternNested',
-      [pattern],
-      `ignore pattern "${pattern}" repeats a part that holds a quantifier, an alternation or a backreference, which can take exponential time to match: write it without that nesting`,
+      [label, pattern],
+      `${label} "${pattern}" repeats a part that holds a quantifier, an alternation or a backreference, which can take exponential time to match: write it without that nesting`,
     );
   }
   if (hazard === 'tooComplex') {
     throw new OptionsError(
       'PatternTooComplex',
-      [pattern],
-      `ignore pattern "${pattern}" has too many wildcards, quantifiers or alternatives to match a long name quickly: simplify it`,
+      [label, pattern],
+      `${label} "${pattern}" has too many wildcards, quantifiers or alternatives to match a long name quickly: simplify it`,
     );
   }
 }
@@ -69,30 +71,40 @@ function hazardOf(check: () => PatternHazard | undefined): PatternHazard | undef
   }
 }
 
-function compileOne(pattern: string): (repository: string) => boolean {
+/**
+ * One pattern, checked and compiled: `label` names it in messages ("ignore pattern", "tag
+ * pattern"). `nocase` is for repository names, which ACR keeps in lower case; tag names keep
+ * their case, so tag patterns match it exactly.
+ */
+export function compilePattern(pattern: string, label: string, nocase = true): (name: string) => boolean {
   if (pattern.startsWith(REGEX_PREFIX)) {
     const source = pattern.slice(REGEX_PREFIX.length);
     if (source.trim() === '') {
-      throw new OptionsError('PatternEmpty', [pattern], `ignore pattern "${pattern}" has no regular expression after "re:"`);
+      throw new OptionsError('PatternEmpty', [label, pattern], `${label} "${pattern}" has no regular expression after "re:"`);
+    }
+    const translated = translatePythonRegex(source);
+    if (!translated.ok) {
+      const { what, how } = translated.problem;
+      throw new OptionsError('PatternPython', [label, pattern, what, how], `${label} "${pattern}" uses ${what}, which is Python syntax: ${how}`);
     }
     let regex: RegExp;
     try {
-      regex = new RegExp(source, 'i');
+      regex = new RegExp(translated.source, [...new Set(`${nocase ? 'i' : ''}${translated.flags}`)].join(''));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new OptionsError('PatternRegexInvalid', [pattern, reason], `ignore pattern "${pattern}" is not a valid regular expression: ${reason}`);
+      throw new OptionsError('PatternRegexInvalid', [label, pattern, reason], `${label} "${pattern}" is not a valid regular expression: ${reason}`);
     }
-    refuseHazard(pattern, hazardOf(() => regexHazard(regex.source, regex.flags)));
-    return (repository) => regex.test(repository);
+    refuseHazard(label, pattern, hazardOf(() => regexHazard(regex.source, regex.flags)));
+    return (name) => regex.test(name);
   }
   // Compiled once: minimatch(name, pattern) would parse the pattern again for every name.
-  const glob = new Minimatch(pattern, GLOB_OPTIONS);
-  refuseHazard(pattern, hazardOf(() => globHazard(pattern, glob.makeRe())));
-  return (repository) => glob.match(repository);
+  const glob = new Minimatch(pattern, nocase ? GLOB_OPTIONS : { dot: true });
+  refuseHazard(label, pattern, hazardOf(() => globHazard(pattern, glob.makeRe())));
+  return (name) => glob.match(name);
 }
 
 export function compileIgnorePatterns(patterns: readonly string[]): IgnoreMatcher {
-  const compiled = patterns.map((pattern) => ({ pattern, test: compileOne(pattern) }));
+  const compiled = patterns.map((pattern) => ({ pattern, test: compilePattern(pattern, 'ignore pattern') }));
   return {
     patterns,
     match: (repository) => compiled.find((c) => c.test(repository))?.pattern,

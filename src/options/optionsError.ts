@@ -24,6 +24,7 @@ export const OPTIONS_ERROR_KEYS = [
   'PatternRegexInvalid',
   'PatternNested',
   'PatternTooComplex',
+  'PatternPython',
   'IgnoreConfigMissing',
   'IgnoreConfigUnreadable',
   'IgnoreConfigNotFile',
@@ -42,6 +43,10 @@ export const OPTIONS_ERROR_KEYS = [
   'ReportFolderMissing',
   'ReportNotWritable',
   'DomainInvalid',
+  'SinceInvalid',
+  'PrefixInvalid',
+  'CheckWithForce',
+  'ChoiceUnknown',
 ] as const;
 
 export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];

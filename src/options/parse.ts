@@ -12,6 +12,8 @@ import { checkHttpsUrl } from './httpsUrl';
 import { loadIgnoreConfig } from './ignoreConfig';
 import { compileIgnorePatterns, splitPatternList } from './ignorePatterns';
 import { parseLetters } from './letters';
+import { compileTagFilter } from './tagPatterns';
+import { parseUpdatedSince } from './updatedSince';
 import { parseNumber } from './numberRule';
 import { OptionsError } from './optionsError';
 import { checkReportPath } from './reportPath';
@@ -117,6 +119,25 @@ function repositoryName(value: unknown): string | undefined {
   return repository;
 }
 
+function prefixInvalid(prefix: string, reason: string): OptionsError {
+  return new OptionsError('PrefixInvalid', [prefix, reason], `target repository prefix "${prefix}" is not valid: ${reason}`);
+}
+
+/**
+ * A prefix is good when every name it makes is: `prefix + a` must be a repository name (so
+ * `mirror/`, `mirror-`, `dr/eu/` pass, `Mirror/`, `/mirror`, `mirror//` do not), with room
+ * for at least one character under ACR's 255.
+ */
+function checkRepositoryPrefix(prefix: string): string {
+  if (prefix.length >= MAX_REPOSITORY_NAME_LENGTH) {
+    throw prefixInvalid(prefix, `it is ${prefix.length} characters long, and a repository name may have at most ${MAX_REPOSITORY_NAME_LENGTH}`);
+  }
+  if (!REPOSITORY_NAME.test(`${prefix}a`)) {
+    throw prefixInvalid(prefix, 'with a repository name after it, it must make a valid repository name (lower-case letters, digits, separators . _ - and /, no leading or doubled /)');
+  }
+  return prefix;
+}
+
 function cloudName(spec: OptionSpec, value: unknown): string | undefined {
   const name = present(value);
   const allowed = spec.allowed ?? [];
@@ -162,6 +183,25 @@ function valueOf(spec: OptionSpec, value: unknown): unknown {
     }
     case 'patterns':
       return patterns(value);
+    case 'repositoryPrefix': {
+      const prefix = present(value);
+      return prefix === undefined ? undefined : checkRepositoryPrefix(prefix);
+    }
+    case 'outOfSync': {
+      const text = present(value);
+      if (text === undefined) return undefined;
+      const allowed = spec.allowed ?? [];
+      const choice = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
+      if (choice === undefined) {
+        const choices = `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
+        throw new OptionsError('ChoiceUnknown', [spec.label ?? spec.name, text, choices], `${spec.label ?? spec.name} "${text}" is not known: use ${choices}`);
+      }
+      return choice === 'off' ? undefined : choice === 'Failed' ? 'failed' : 'succeededWithIssues';
+    }
+    case 'sinceTime': {
+      const text = present(value);
+      return text === undefined ? undefined : parseUpdatedSince(text, Date.now());
+    }
     case 'cloudName':
       return cloudName(spec, value);
     case 'httpsUrl':
@@ -198,7 +238,13 @@ type ValueOf<E extends Entry> = E extends { kind: 'flag' }
           ? LetterFilter | undefined
           : E extends { kind: 'patterns' }
             ? string[]
-            : string | undefined;
+            : E extends { kind: 'outOfSync' }
+              ? 'failed' | 'succeededWithIssues' | undefined
+              : E extends { kind: 'repositoryPrefix' }
+              ? string | undefined
+              : E extends { kind: 'sinceTime' }
+              ? { text: string; time: number } | undefined
+              : string | undefined;
 
 /** The checked values of one part, named as in the table. */
 type PartValues<P extends OptionPart> = { [E in Entry as E extends { part: P } ? E['name'] : never]: ValueOf<E> };
@@ -224,10 +270,23 @@ export function parseOptions(raw: RawOptions): RunOptions {
     targetSubscriptionId: connectionValues.targetSubscriptionId ?? connectionValues.sourceSubscriptionId,
   };
 
-  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, ...plain } = partValues(raw, 'sync');
+  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, targetRepositoryPrefix, check, failWhenOutOfSync, tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags, ...plain } =
+    partValues(raw, 'sync');
   const allPatterns = ignoreConfig === undefined ? ignorePatterns : [...ignorePatterns, ...loadIgnoreConfig(ignoreConfig)];
+  if (targetRepositoryPrefix !== undefined && repository !== undefined && targetRepositoryPrefix.length + repository.length > MAX_REPOSITORY_NAME_LENGTH) {
+    const mapped = `${targetRepositoryPrefix}${repository}`;
+    throw prefixInvalid(targetRepositoryPrefix, `the target repository ${mapped} would be ${mapped.length} characters long: ACR allows at most ${MAX_REPOSITORY_NAME_LENGTH}`);
+  }
+  const onDrift = check ? 'failed' : failWhenOutOfSync;
+  if (onDrift !== undefined && plain.force) {
+    throw new OptionsError('CheckWithForce', [], 'a check (--check, Fail when out of sync) writes nothing, so it cannot re-import with force: leave force out');
+  }
   const sync: SyncOptions = {
     ...plain,
+    // A check is a dry run whose drift sets the result: the engine never writes in it.
+    dryRun: plain.dryRun || onDrift !== undefined,
+    ...(onDrift !== undefined ? { check: { onDrift } } : {}),
+    ...(targetRepositoryPrefix !== undefined ? { targetRepositoryPrefix } : {}),
     sourceRegistry,
     targetRegistry,
     repository,
@@ -236,6 +295,7 @@ export function parseOptions(raw: RawOptions): RunOptions {
     ignore: compileIgnorePatterns(allPatterns),
     listConcurrency: DEFAULT_LIST_CONCURRENCY,
     shard: pairShard(shardIndex, shardCount),
+    tagFilter: compileTagFilter({ tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags }),
   };
 
   const { requestTimeoutSeconds, maxReadsPerSecond, caFile } = partValues(raw, 'http');

@@ -17,6 +17,9 @@ import type { NumberRule } from './numberRule';
  * - `registryName`, `subscriptionId`, `repositoryName`, `letters`, `cloudName`, `httpsUrl`:
  *   text with that rule;
  * - `patterns` a list of ignore patterns (each entry may be a comma list);
+ * - `sinceTime` an ISO date or `Nd` (options/updatedSince.ts);
+ * - `repositoryPrefix` text put before every source repository name in the target;
+ * - `outOfSync` one of `allowed` (ignoring case): the task's result when a check finds drift;
  * - `pemFile` a PEM file of certificates, read and checked now: its text is the value (a CA file);
  * - `path` a path read later (the ignore config, read with `ignorePatterns`);
  * - `reportPath` a path a report is written to after the run, checked now;
@@ -31,6 +34,9 @@ export type OptionKind =
   | 'repositoryName'
   | 'letters'
   | 'patterns'
+  | 'sinceTime'
+  | 'repositoryPrefix'
+  | 'outOfSync'
   | 'cloudName'
   | 'httpsUrl'
   | 'domainName'
@@ -41,7 +47,7 @@ export type OptionKind =
 
 export type OptionPart = 'sync' | 'connection' | 'http' | 'reports';
 
-export type CliSection = 'Registries' | 'Repositories' | 'Behaviour' | 'Sharding' | 'Reports' | 'Azure';
+export type CliSection = 'Registries' | 'Repositories' | 'Tags' | 'Behaviour' | 'Sharding' | 'Reports' | 'Azure';
 
 export interface CliFlag {
   /** Without the dashes: `max-repositories`. */
@@ -71,6 +77,10 @@ export interface TaskInput {
   required?: true;
   /** task.json `helpMarkDown`. */
   help: string;
+  /** A pick list's fixed choices (value → label). */
+  options?: Readonly<Record<string, string>>;
+  /** What the form shows before anyone chooses, when not the option's default. */
+  defaultValue?: string;
   properties?: Readonly<Record<string, string | boolean>>;
 }
 
@@ -221,7 +231,7 @@ export const OPTIONS = [
       type: 'multiLine',
       label: 'Ignore patterns',
       group: 'repositories',
-      help: 'Repositories to skip, one pattern per line (or comma-separated): globs where `*` stays inside one path segment and `**` crosses segments, or JavaScript regular expressions prefixed `re:`. Matching ignores case. Example: `legacy/*` or `re:^sandbox/`.',
+      help: 'Repositories to skip, one pattern per line (or comma-separated): globs where `*` stays inside one path segment and `**` crosses segments, or JavaScript regular expressions prefixed `re:` (the reference script\'s Python forms `(?P<name>…)`, `(?P=name)`, `\\A`, `\\Z` and a leading `(?i)` are translated; other Python-only syntax is refused with a line saying how to write it). Matching ignores case. Example: `legacy/*` or `re:^sandbox/`.',
       properties: { resizable: true, rows: '4' },
     },
   },
@@ -239,6 +249,118 @@ export const OPTIONS = [
     },
   },
   {
+    name: 'targetRepositoryPrefix',
+    kind: 'repositoryPrefix',
+    part: 'sync',
+    cli: {
+      flag: 'target-repository-prefix',
+      value: 'P',
+      section: 'Repositories',
+      help: 'sync source repository app into target P + app\n(mirror/ → mirror/app); lower case, a valid repository name',
+    },
+    task: {
+      input: 'targetRepositoryPrefix',
+      type: 'string',
+      label: 'Target repository prefix',
+      group: 'repositories',
+      help: 'Put this in front of every source repository name in the target: source `app` syncs into target `mirror/app` with the prefix `mirror/`. Plans compare against, imports write into and reports name the mapped repository (next to the source name). The result must be a valid repository name: lower-case letters, digits, separators `.`, `_`, `-` and `/`, at most 255 characters. Selection (Repository, Letters, Ignore patterns) uses the source names. Empty: the same name. Example: `mirror/`.',
+    },
+  },
+  {
+    name: 'listTargetOnlyRepositories',
+    kind: 'flag',
+    part: 'sync',
+    cli: {
+      flag: 'list-target-only-repositories',
+      section: 'Reports',
+      help: 'also read the target catalog and list target repositories\nno source repository maps to (never deleted)',
+    },
+    task: {
+      input: 'listTargetOnlyRepositories',
+      type: 'boolean',
+      label: 'List target-only repositories',
+      group: 'advanced',
+      help: 'Also read the target registry\'s catalog (one paged listing, 1,000 names a page) and list, in the JSON report and the summary, the target repositories that no source repository maps to, within the run\'s selection. Nothing is deleted. Off by default: the target identity then needs catalog rights (in the attribute-based permission mode, Container Registry Repository Catalog Lister). Tags that exist only in the target are always listed, at no cost. Example: `true`.',
+    },
+  },
+  {
+    name: 'tagPatterns',
+    kind: 'patterns',
+    part: 'sync',
+    cli: {
+      flag: 'tag-pattern',
+      value: 'PATTERN',
+      section: 'Tags',
+      help: 'copy only tags matching a glob (v*, release-*) or a regex\nprefixed re: (re:^\\d+\\.\\d+$); repeatable or comma-separated',
+      multiple: true,
+    },
+    task: {
+      input: 'tagPatterns',
+      type: 'multiLine',
+      label: 'Tag patterns',
+      group: 'repositories',
+      help: 'Copy only the tags that match one of these patterns, one per line (or comma-separated): globs (`v*`, `release-*`) or regular expressions prefixed `re:`, written as Ignore patterns are (Python forms translated). Tag names keep their case: a pattern matches it exactly (`re:(?i)…` ignores it). Tags left out are counted, never copied, and their target tags never touched. Empty: every tag. Example: `re:^\\d+\\.\\d+\\.\\d+$`.',
+      properties: { resizable: true, rows: '3' },
+    },
+  },
+  {
+    name: 'ignoreTagPatterns',
+    kind: 'patterns',
+    part: 'sync',
+    cli: {
+      flag: 'ignore-tag-pattern',
+      value: 'PATTERN',
+      section: 'Tags',
+      help: 'skip tags matching a glob or re: regex (pr-*, re:-rc\\d*$);\nrepeatable or comma-separated',
+      multiple: true,
+    },
+    task: {
+      input: 'ignoreTagPatterns',
+      type: 'multiLine',
+      label: 'Ignore tag patterns',
+      group: 'repositories',
+      help: 'Tags to skip, one pattern per line (or comma-separated), written as Tag patterns are; they win over Tag patterns. Example: `pr-*` or `re:-rc\\d*$`.',
+      properties: { resizable: true, rows: '3' },
+    },
+  },
+  {
+    name: 'tagsUpdatedSince',
+    kind: 'sinceTime',
+    part: 'sync',
+    cli: {
+      flag: 'tags-updated-since',
+      value: 'WHEN',
+      section: 'Tags',
+      help: "copy only tags updated since an ISO date (2026-01-31, UTC)\nor N days ago (30d), by the source listing's lastUpdateTime",
+    },
+    task: {
+      input: 'tagsUpdatedSince',
+      type: 'string',
+      label: 'Tags updated since',
+      group: 'repositories',
+      help: "Copy only the tags whose source `lastUpdateTime` (from the tag listing the run reads anyway) is at or after this: an ISO date or date-time (UTC unless it gives an offset), or a number of days before the run, `Nd`. Empty: every tag. Example: `30d` or `2026-01-31`.",
+    },
+  },
+  {
+    name: 'keepLatestTags',
+    kind: 'number',
+    part: 'sync',
+    rule: { label: 'keep latest tags', min: 1, max: 1_000_000, integer: true, hint: 'give a whole number of at least 1' },
+    cli: {
+      flag: 'keep-latest-tags',
+      value: 'N',
+      section: 'Tags',
+      help: 'copy only the N most recently updated tags of each\nrepository (after the patterns; ties by name)',
+    },
+    task: {
+      input: 'keepLatestTags',
+      type: 'string',
+      label: 'Keep latest tags',
+      group: 'repositories',
+      help: 'Copy only the N most recently updated source tags of each repository (by `lastUpdateTime`, after the tag patterns and Tags updated since; equal times are ordered by name). Empty: every tag. Example: `10`.',
+    },
+  },
+  {
     name: 'dryRun',
     kind: 'flag',
     part: 'sync',
@@ -249,6 +371,32 @@ export const OPTIONS = [
       label: 'Dry run',
       group: 'behaviour',
       help: 'List what would be imported, write nothing. The plan is exactly what a real run would execute. Example: `true` for the first run against a production registry.',
+    },
+  },
+  {
+    name: 'check',
+    kind: 'flag',
+    part: 'sync',
+    cli: {
+      flag: 'check',
+      section: 'Behaviour',
+      help: 'plan and write nothing; exit 4 when anything would be\nimported (the drift is listed), 0 when in sync',
+    },
+  },
+  {
+    name: 'failWhenOutOfSync',
+    kind: 'outOfSync',
+    part: 'sync',
+    label: 'fail when out of sync',
+    allowed: ['off', 'Failed', 'SucceededWithIssues'],
+    task: {
+      input: 'failWhenOutOfSync',
+      type: 'pickList',
+      label: 'Fail when out of sync',
+      group: 'behaviour',
+      help: 'A drift gate for scheduled pipelines: `Failed` or `SucceededWithIssues` makes the run a check — it plans, writes nothing, and ends with that result when anything would be imported, listing the drift in the summary (the output variable `outOfSync` says `true`); in sync, it succeeds. Not with Force. `off`: a normal run. Example: `Failed`.',
+      options: { off: 'Off (sync)', Failed: 'Fail the task', SucceededWithIssues: 'Succeed with issues' },
+      defaultValue: 'off',
     },
   },
   {

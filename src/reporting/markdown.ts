@@ -28,9 +28,11 @@ function count(tags: readonly TagReport[], predicate: (t: TagReport) => boolean)
   return tags.filter(predicate).length;
 }
 
-function repositoryRow(r: RepositoryReport): string {
+/** The "filtered out" columns appear only in runs with tag filters. */
+function repositoryRow(r: RepositoryReport, filtered: boolean): string {
   const t = r.tags;
-  return `| \`${cell(r.name)}\` | ${r.status} | ${count(t, (x) => x.decision === 'new')} | ${count(t, (x) => x.decision === 'retagged')} | ${count(t, (x) => x.decision === 'inSync')} | ${count(t, (x) => x.decision === 'locked')} | ${r.imports.length} | ${count(t, (x) => x.outcome === 'imported')} | ${count(t, (x) => x.outcome === 'failed')} |`;
+  const name = r.targetName === undefined ? `\`${cell(r.name)}\`` : `\`${cell(r.name)}\` → \`${cell(r.targetName)}\``;
+  return `| ${name} | ${r.status} | ${count(t, (x) => x.decision === 'new')} | ${count(t, (x) => x.decision === 'retagged')} | ${count(t, (x) => x.decision === 'inSync')} | ${count(t, (x) => x.decision === 'locked')} |${filtered ? ` ${r.tagsFilteredOut ?? 0} |` : ''} ${r.imports.length} | ${count(t, (x) => x.outcome === 'imported')} | ${count(t, (x) => x.outcome === 'failed')} |`;
 }
 
 /** What is locked in the target and where each side stands. */
@@ -78,11 +80,43 @@ function contextLines(report: RunReport): string[] {
   return lines;
 }
 
+/** What exists only in the target, for a person to look at: nothing is deleted. */
+function targetOnlyLines(report: RunReport): string[] {
+  const withTags = report.repositories.filter((r) => (r.targetOnlyTags?.length ?? 0) > 0);
+  const repositories = report.targetOnlyRepositories ?? [];
+  if (withTags.length === 0 && repositories.length === 0 && report.targetOnlyRepositoriesError === undefined) return [];
+  const lines = ['', '### Only in the target (never deleted)', ''];
+  if (report.targetOnlyRepositoriesError !== undefined) lines.push(`⚠️ ${cell(report.targetOnlyRepositoriesError)}`, '');
+  if (repositories.length > 0) {
+    const shown = repositories.slice(0, MAX_REPOSITORY_ROWS).map((r) => `\`${cell(r)}\``);
+    lines.push(`Repositories (${repositories.length}): ${shown.join(', ')}${repositories.length > MAX_REPOSITORY_ROWS ? ', … (JSON report)' : ''}`, '');
+  }
+  if (withTags.length > 0) {
+    lines.push('| Target repository | Tags only in the target |', '|---|---|');
+    for (const r of withTags.slice(0, MAX_REPOSITORY_ROWS)) {
+      const tags = r.targetOnlyTags ?? [];
+      const shown = tags.slice(0, 20).map((t) => `\`${cell(t)}\``).join(', ');
+      lines.push(`| \`${cell(r.targetName ?? r.name)}\` | ${shown}${tags.length > 20 ? ` … (${tags.length} in all)` : ''} |`);
+    }
+    if (withTags.length > MAX_REPOSITORY_ROWS) lines.push(`\n… and ${withTags.length - MAX_REPOSITORY_ROWS} more in the JSON report.`);
+  }
+  return lines;
+}
+
 export function renderReportMarkdown(report: RunReport): string {
   const { repositories: rt, tags: tt } = report.totals;
   const out: string[] = [];
-  out.push(`## ACR Transfer: \`${report.source.registry}\` → \`${report.target.registry}\`${report.dryRun ? ' (dry run)' : ''}`);
+  out.push(`## ACR Transfer: \`${report.source.registry}\` → \`${report.target.registry}\`${report.check !== undefined ? ' (check)' : report.dryRun ? ' (dry run)' : ''}`);
   out.push('');
+  if (report.check !== undefined) {
+    const c = report.check;
+    out.push(
+      c.outOfSync
+        ? `**Out of sync:** ${counted(c.tags, 'tags')} in ${counted(c.repositories, 'repositories')} would be imported (listed below); nothing was written.`
+        : '**In sync:** nothing would be imported.',
+    );
+    out.push('');
+  }
   out.push(`**${RESULT_TEXT[report.result]}** in ${durationText(report.durationMs)} · ${counted(tt.imported, 'tags')} imported with ${counted(report.totals.importCalls, 'importCalls')} · ${counted(rt.remaining, 'stillWork')}`);
   out.push(...contextLines(report));
   out.push('');
@@ -90,20 +124,24 @@ export function renderReportMarkdown(report: RunReport): string {
   out.push('|---|---|---|---|---|---|---|---|---|');
   out.push(`| | ${rt.scanned} | ${rt.selected} | ${rt.ignored} | ${rt.withWork} | ${rt.done} | ${rt.failed} | ${rt.deferred} | ${rt.remaining} |`);
   out.push('');
-  out.push('| Tags | new | re-tagged | in sync | forced | locked | too many manifests | imported | failed |');
-  out.push('|---|---|---|---|---|---|---|---|---|');
-  out.push(`| | ${tt.new} | ${tt.retagged} | ${tt.inSync} | ${tt.forced} | ${tt.locked} | ${tt.tooManyManifests} | ${tt.imported} | ${tt.failed} |`);
+  const filtered = report.selection.tagFilter !== undefined;
+  out.push(`| Tags | new | re-tagged | in sync | forced | locked | too many manifests |${filtered ? ' filtered out |' : ''} imported | failed |`);
+  out.push(`|---|---|---|---|---|---|---|---|---|${filtered ? '---|' : ''}`);
+  out.push(`| | ${tt.new} | ${tt.retagged} | ${tt.inSync} | ${tt.forced} | ${tt.locked} | ${tt.tooManyManifests} |${filtered ? ` ${tt.filteredOut} |` : ''} ${tt.imported} | ${tt.failed} |`);
 
-  const listed = report.repositories.filter((r) => r.status !== 'inSync');
+  // A repository in sync is listed when the tag filters left some of its tags out: the count is news.
+  const listed = report.repositories.filter((r) => r.status !== 'inSync' || (r.tagsFilteredOut ?? 0) > 0);
   out.push('');
   out.push(`### Repositories (${listed.length} with changes; ${report.repositories.length - listed.length} already in sync)`);
   if (listed.length > 0) {
     out.push('');
-    out.push('| Repository | Status | New | Re-tagged | In sync | Locked | Imports | Imported | Failed |');
-    out.push('|---|---|---|---|---|---|---|---|---|');
-    for (const r of listed.slice(0, MAX_REPOSITORY_ROWS)) out.push(repositoryRow(r));
+    out.push(`| Repository | Status | New | Re-tagged | In sync | Locked |${filtered ? ' Filtered out |' : ''} Imports | Imported | Failed |`);
+    out.push(`|---|---|---|---|---|---|---|---|---|${filtered ? '---|' : ''}`);
+    for (const r of listed.slice(0, MAX_REPOSITORY_ROWS)) out.push(repositoryRow(r, filtered));
     if (listed.length > MAX_REPOSITORY_ROWS) out.push(`\n… and ${listed.length - MAX_REPOSITORY_ROWS} more in the JSON report.`);
   }
+
+  out.push(...targetOnlyLines(report));
 
   const problemRows = problems(report);
   if (problemRows.length > 0) {

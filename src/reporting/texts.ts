@@ -17,3 +17,11 @@ export function durationText(ms: number): string {
 export function secondsText(ms: number): string {
   return `${Math.round(ms / 1000)} s`;
 }
+
+/**
+ * A repository as a person reads it: its name, or, when it syncs into a repository of another
+ * name (a target repository prefix), `source → target`.
+ */
+export function repositoryLabel(source: string, target: string | undefined): string {
+  return target === undefined || target === source ? source : `${source} → ${target}`;
+}

@@ -15,6 +15,7 @@ export interface TaskJsonInput {
   required: boolean;
   groupName?: string;
   helpMarkDown: string;
+  options?: Record<string, string>;
   properties?: Record<string, string | boolean>;
 }
 
@@ -34,10 +35,11 @@ export function taskJsonInputs(): TaskJsonInput[] {
         ...(task.aliases ? { aliases: [...task.aliases] } : {}),
         type: task.type,
         label: task.label,
-        defaultValue: defaultValueOf(spec),
+        defaultValue: task.defaultValue ?? defaultValueOf(spec),
         required: task.required === true,
         ...(task.group ? { groupName: task.group } : {}),
         helpMarkDown: task.help,
+        ...(task.options ? { options: { ...task.options } } : {}),
         ...(task.properties ? { properties: { ...task.properties } } : {}),
       },
     ];

@@ -101,6 +101,8 @@ export interface TagFixture {
   manifestWriteEnabled?: boolean;
   /** Artifacts about the tag's manifest (signatures, SBOMs…), stored untagged as its referrers. */
   referrers?: ReferrerFixture[];
+  /** The tag's `createdTime` and `lastUpdateTime` (ISO 8601); default: when the fixture is loaded. */
+  lastUpdateTime?: string;
 }
 
 export interface RegistryFixture {

@@ -158,6 +158,7 @@ export class RegistryState implements EmulatedRegistry {
       for (const [tag, tagFixture] of Object.entries(tags)) {
         const digest = this.push(repo, tag, tagFixture.content);
         if (tagFixture.writeEnabled === false) this.setTagWriteEnabled(repo, tag, false);
+        if (tagFixture.lastUpdateTime !== undefined) this.setTagTime(repo, tag, Date.parse(tagFixture.lastUpdateTime));
         if (tagFixture.manifestWriteEnabled === false) this.setManifestWriteEnabled(repo, digest, false);
         for (const referrer of tagFixture.referrers ?? []) this.attachTree(repo, digest, referrer);
       }
@@ -324,6 +325,14 @@ export class RegistryState implements EmulatedRegistry {
     }
     cache.byObject.set(content, tree);
     return tree;
+  }
+
+  /** Back-dates a fixture's tag (tag filters by time are tested on it). */
+  private setTagTime(repository: string, tag: string, time: number): void {
+    const found = this.repos.get(repository)?.tags.get(tag);
+    if (found === undefined) throw new Error(`${this.name}/${repository}: no tag ${tag}`);
+    found.createdTime = time;
+    found.lastUpdateTime = time;
   }
 
   setTagWriteEnabled(repository: string, tag: string, writeEnabled: boolean): void {

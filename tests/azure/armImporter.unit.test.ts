@@ -25,7 +25,7 @@ function importerCallingNothing(): { importer: ArmImporter; calls: unknown[] } {
   return { importer: new ArmImporter(client, new OperationOutcomeRecorder(), 'https://arm', target, '/subscriptions/x/src'), calls };
 }
 
-const good: ImportRequest = { sourceRepository: 'team/app', sourceDigest: `sha256:${'0'.repeat(64)}`, targetTags: ['1.0'], mode: 'NoForce' };
+const good: ImportRequest = { sourceRepository: 'team/app', targetRepository: 'team/app', sourceDigest: `sha256:${'0'.repeat(64)}`, targetTags: ['1.0'], mode: 'NoForce' };
 
 describe('azure/armImporter (refusals)', () => {
   for (const [label, change] of [
@@ -36,6 +36,7 @@ describe('azure/armImporter (refusals)', () => {
     ['no target tags', { targetTags: [] }],
     ['a tag with a colon', { targetTags: ['a:b'] }],
     ['a repository with a digest in it', { sourceRepository: 'app@sha256:x' }],
+    ['a target repository with a tag in it', { targetRepository: 'mirror/app:1' }],
   ] as [string, Partial<ImportRequest>][]) {
     it(`refuses ${label} without calling ARM`, async () => {
       const { importer, calls } = importerCallingNothing();

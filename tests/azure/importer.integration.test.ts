@@ -69,7 +69,7 @@ describe('azure/armImporter (emulator)', function () {
 
   it('copies across subscriptions by digest, all tags of one digest in one import', async () => {
     const digest = h.emulator.registry('srcreg').tags('team/app').get('2.0')!;
-    await conn.ports.importer.importImage({ sourceRepository: 'team/app', sourceDigest: digest, targetTags: ['2.0', 'stable', 'latest'], mode: 'NoForce' });
+    await conn.ports.importer.importImage({ sourceRepository: 'team/app', targetRepository: 'team/app', sourceDigest: digest, targetTags: ['2.0', 'stable', 'latest'], mode: 'NoForce' });
 
     const target = h.emulator.registry('dstreg');
     const tags = target.tags('team/app');
@@ -93,7 +93,7 @@ describe('azure/armImporter (emulator)', function () {
     h.emulator.addFault({ route: 'arm.importImage', kind: 'status', status: 429, retryAfterSeconds: 1, body: { error: { code: 'TooManyRequests', message: 'slow down' } } });
     const digest = h.emulator.registry('srcreg').tags('team/app').get('1.0')!;
     const started = Date.now();
-    await conn.ports.importer.importImage({ sourceRepository: 'team/app', sourceDigest: digest, targetTags: ['throttled'], mode: 'NoForce' });
+    await conn.ports.importer.importImage({ sourceRepository: 'team/app', targetRepository: 'team/app', sourceDigest: digest, targetTags: ['throttled'], mode: 'NoForce' });
     assert.ok(Date.now() - started >= 950);
     assert.equal(h.emulator.log.count('arm.importImage', 429), 1);
     assert.equal(h.emulator.registry('dstreg').tags('team/app').get('throttled'), digest);
@@ -105,7 +105,7 @@ describe('azure/armImporter (emulator)', function () {
       h.emulator.addFault({ route: 'arm.importImage', kind: 'importFails', code: 'InvalidParameters', message: 'Error copying blobs: the source answered 429 TOOMANYREQUESTS.', status: 409 });
       const digest = h.emulator.registry('srcreg').tags('team/app').get('1.0')!;
       await assert.rejects(
-        conn.ports.importer.importImage({ sourceRepository: 'team/app', sourceDigest: digest, targetTags: ['1.0-' + style], mode: 'NoForce' }),
+        conn.ports.importer.importImage({ sourceRepository: 'team/app', targetRepository: 'team/app', sourceDigest: digest, targetTags: ['1.0-' + style], mode: 'NoForce' }),
         (e: unknown) => {
           assert.ok(e instanceof ImportFailure, String(e));
           assert.equal(e.code, 'InvalidParameters');
@@ -132,12 +132,12 @@ describe('azure/armImporter (emulator)', function () {
     h.emulator.setImportFailureStyle('bodyStatus');
     const digest = h.emulator.registry('srcreg').tags('team/app').get('1.0')!;
     await assert.rejects(
-      conn.ports.importer.importImage({ sourceRepository: 'team/app', sourceDigest: digest, targetTags: ['taken'], mode: 'NoForce' }),
+      conn.ports.importer.importImage({ sourceRepository: 'team/app', targetRepository: 'team/app', sourceDigest: digest, targetTags: ['taken'], mode: 'NoForce' }),
       (e: unknown) => e instanceof ImportFailure && typeof e.code === 'string' && e.message.length > 0 && !GUID.test(e.message),
     );
     assert.notEqual(h.emulator.registry('dstreg').tags('team/app').get('taken'), digest);
     // Force overwrites it.
-    await conn.ports.importer.importImage({ sourceRepository: 'team/app', sourceDigest: digest, targetTags: ['taken'], mode: 'Force' });
+    await conn.ports.importer.importImage({ sourceRepository: 'team/app', targetRepository: 'team/app', sourceDigest: digest, targetTags: ['taken'], mode: 'Force' });
     assert.equal(h.emulator.registry('dstreg').tags('team/app').get('taken'), digest);
   });
 
@@ -145,7 +145,7 @@ describe('azure/armImporter (emulator)', function () {
     // Past the preflight, which would refuse this identity before any import.
     const weak = await connectSrcToDst(h, OUTSIDER, { preflight: false });
     const digest = h.emulator.registry('srcreg').tags('team/app').get('1.0')!;
-    await assert.rejects(weak.ports.importer.importImage({ sourceRepository: 'team/app', sourceDigest: digest, targetTags: ['x'], mode: 'NoForce' }), (e: unknown) => {
+    await assert.rejects(weak.ports.importer.importImage({ sourceRepository: 'team/app', targetRepository: 'team/app', sourceDigest: digest, targetTags: ['x'], mode: 'NoForce' }), (e: unknown) => {
       assert.ok(e instanceof ImportFailure);
       assert.equal(e.code, 'AuthorizationFailed');
       assert.match(e.message, /^AuthorizationFailed: /);
@@ -159,7 +159,7 @@ describe('azure/armImporter (emulator)', function () {
 
   it('never imports by tag', async () => {
     await assert.rejects(
-      conn.ports.importer.importImage({ sourceRepository: 'team/app', sourceDigest: '1.0', targetTags: ['1.0'], mode: 'NoForce' }),
+      conn.ports.importer.importImage({ sourceRepository: 'team/app', targetRepository: 'team/app', sourceDigest: '1.0', targetTags: ['1.0'], mode: 'NoForce' }),
       (e: unknown) => e instanceof ImportFailure && e.code === 'InvalidDigest',
     );
     assert.equal(h.emulator.log.count('arm.importImage'), 0);

@@ -43,7 +43,7 @@ describe('azure/armImporter: synchronous answers (emulator)', function () {
   const digest = (): string => h.emulator.registry('srcreg').tags('app').get('1.0')!;
 
   it('takes a 200 on the POST as done: no poll, the tags are there', async () => {
-    await conn.ports.importer.importImage({ sourceRepository: 'app', sourceDigest: digest(), targetTags: ['1.0', 'stable'], mode: 'NoForce' });
+    await conn.ports.importer.importImage({ sourceRepository: 'app', targetRepository: 'app', sourceDigest: digest(), targetTags: ['1.0', 'stable'], mode: 'NoForce' });
     const tags = h.emulator.registry('dstreg').tags('app');
     assert.equal(tags.get('1.0'), digest());
     assert.equal(tags.get('stable'), digest());
@@ -51,7 +51,7 @@ describe('azure/armImporter: synchronous answers (emulator)', function () {
   });
 
   it('takes a failure answered on the POST as an ImportFailure with the service code, ids redacted', async () => {
-    await assert.rejects(conn.ports.importer.importImage({ sourceRepository: 'app', sourceDigest: digest(), targetTags: ['taken'], mode: 'NoForce' }), (e: unknown) => {
+    await assert.rejects(conn.ports.importer.importImage({ sourceRepository: 'app', targetRepository: 'app', sourceDigest: digest(), targetTags: ['taken'], mode: 'NoForce' }), (e: unknown) => {
       assert.ok(e instanceof ImportFailure, String(e));
       assert.equal(e.code, 'InvalidParameters');
       assert.match(e.message, /already exists in target registry/);

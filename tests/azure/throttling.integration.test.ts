@@ -69,6 +69,7 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
     const tags = h.emulator.registry('srcreg').tags(REPO);
     return Array.from({ length: count }, (_, k) => ({
       sourceRepository: REPO,
+      targetRepository: REPO,
       sourceDigest: tags.get(`t${from + k}`)!,
       targetTags: [`run${run}-${from + k}`],
       mode: 'NoForce' as const,

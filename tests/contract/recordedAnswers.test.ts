@@ -74,7 +74,10 @@ describe('contract: the answer check accepts every recorded real answer', functi
     assert.deepEqual(names, [['library/busybox'], ['library/hello-world']]);
     const tagsEntry = readContract<Recording>('recordings/js_list_tags_by_pages.json').Entries.find((e) => e.StatusCode === 200 && e.RequestUri.includes('/_tags'));
     const tags = await readAsRecorded(TAG_PAGE, tagsEntry?.ResponseHeaders ?? {}, tagsEntry?.ResponseBody);
-    assert.deepEqual(tags, [{ name: 'latest', digest: 'sha256:6e8b6f026e0b9c419ea0fd02d3905dd0952ad1feea67543f525c73a0a790fefb', writeEnabled: true }]);
+    // lastUpdateTime as recorded, "2023-03-02T23:15:59.8012764Z": seven fractional digits, read to the millisecond.
+    assert.deepEqual(tags, [
+      { name: 'latest', digest: 'sha256:6e8b6f026e0b9c419ea0fd02d3905dd0952ad1feea67543f525c73a0a790fefb', writeEnabled: true, lastUpdated: Date.UTC(2023, 2, 2, 23, 15, 59, 801) },
+    ]);
     const attributes = readContract<Recording>('recordings/js_get_tag_then_manifest_properties.json').Entries.find((e) => e.StatusCode === 200 && e.RequestUri.includes('/_manifests/'));
     assert.equal(await readAsRecorded(MANIFEST_ATTRIBUTES, attributes?.ResponseHeaders ?? {}, attributes?.ResponseBody), 11);
   });

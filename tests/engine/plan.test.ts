@@ -17,8 +17,8 @@ describe('planRepository', () => {
       ],
     );
     assert.deepEqual(plan.groups, [
-      { repository: 'app', sourceDigest: D(2), mode: 'NoForce', tags: ['2.0'] },
-      { repository: 'app', sourceDigest: D(3), mode: 'Force', tags: ['latest'] },
+      { repository: 'app', targetRepository: 'app', sourceDigest: D(2), mode: 'NoForce', tags: ['2.0'] },
+      { repository: 'app', targetRepository: 'app', sourceDigest: D(3), mode: 'Force', tags: ['latest'] },
     ]);
   });
 
@@ -36,7 +36,7 @@ describe('planRepository', () => {
   it('force re-imports in-sync tags with Force', () => {
     const plan = planRepository('app', [tag('1.0', 1)], [tag('1.0', 1)], true);
     assert.equal(plan.decisions[0].kind, 'forced');
-    assert.deepEqual(plan.groups, [{ repository: 'app', sourceDigest: D(1), mode: 'Force', tags: ['1.0'] }]);
+    assert.deepEqual(plan.groups, [{ repository: 'app', targetRepository: 'app', sourceDigest: D(1), mode: 'Force', tags: ['1.0'] }]);
   });
 
   it('never plans a write to a locked tag that would change, and leaves a locked in-sync tag alone', () => {

@@ -19,7 +19,7 @@ describe('runSync', () => {
       ],
     );
     assert.equal(report.result, 'succeeded');
-    assert.deepEqual(report.totals.tags, { new: 1, retagged: 1, inSync: 2, forced: 0, locked: 0, tooManyManifests: 0, imported: 2, failed: 0 });
+    assert.deepEqual(report.totals.tags, { new: 1, retagged: 1, inSync: 2, forced: 0, locked: 0, tooManyManifests: 0, filteredOut: 0, imported: 2, failed: 0 });
     assert.deepEqual(report.totals.repositories, { scanned: 2, selected: 2, ignored: 0, withWork: 1, done: 1, failed: 0, deferred: 0, remaining: 0 });
     assert.equal(report.totals.importCalls, 2);
     assert.deepEqual(report.repositories.map((r) => [r.name, r.status]), [['app', 'done'], ['web', 'inSync']]);

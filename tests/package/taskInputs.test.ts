@@ -29,7 +29,8 @@ describe('task.json and the option table', () => {
   it('shows the same defaults the command line and the engine use', () => {
     for (const spec of withTask) {
       const input = task.inputs.find((i) => i.name === spec.task!.input)!;
-      const expected = spec.default !== undefined ? String(spec.default) : spec.kind === 'flag' ? 'false' : '';
+      // A pick list's own default is its "not given" choice (Fail when out of sync: off).
+      const expected = spec.task!.defaultValue ?? (spec.default !== undefined ? String(spec.default) : spec.kind === 'flag' ? 'false' : '');
       assert.equal(input.defaultValue, expected, spec.name);
     }
     const concurrency = task.inputs.find((i) => i.name === 'maxConcurrency')!;

@@ -72,7 +72,7 @@ export class ArmImporter implements Importer {
         resourceId: this.sourceResourceId,
         sourceImage: `${request.sourceRepository}@${request.sourceDigest}`,
       },
-      targetTags: request.targetTags.map((tag) => `${request.sourceRepository}:${tag}`),
+      targetTags: request.targetTags.map((tag) => `${request.targetRepository}:${tag}`),
       mode: request.mode,
     };
 
@@ -138,8 +138,8 @@ function refuseUnpinned(request: ImportRequest): void {
       'InvalidDigest',
     );
   }
-  if (!REPOSITORY.test(request.sourceRepository)) {
-    throw new ImportFailure(`refusing to import: "${redactText(request.sourceRepository)}" is not a repository name`, 'InvalidRepository');
+  for (const repository of [request.sourceRepository, request.targetRepository]) {
+    if (!REPOSITORY.test(repository)) throw new ImportFailure(`refusing to import: "${redactText(repository)}" is not a repository name`, 'InvalidRepository');
   }
   if (request.targetTags.length === 0) {
     throw new ImportFailure(`refusing to import ${request.sourceRepository}@${request.sourceDigest}: no target tags`, 'NoTargetTags');

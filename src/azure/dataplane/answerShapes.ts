@@ -28,6 +28,8 @@ export interface AcrTag {
   name: string;
   digest: string;
   writeEnabled: boolean;
+  /** `lastUpdateTime`, ms since the epoch; undefined when absent or unreadable (only the tag filters read it). */
+  lastUpdated: number | undefined;
 }
 
 /**
@@ -102,7 +104,10 @@ function readTag(entry: unknown): ReadResult<AcrTag> {
   if (!isName(entry.name)) return wrong('has no tag name');
   if (!isDigest(entry.digest)) return wrong(`(${entry.name}) has no digest`);
   const writeEnabled = readWriteEnabled(entry, `(${entry.name})`);
-  return writeEnabled.ok ? ok({ name: entry.name, digest: entry.digest, writeEnabled: writeEnabled.value }) : writeEnabled;
+  if (!writeEnabled.ok) return writeEnabled;
+  // ACR writes 7 fractional digits ("2023-02-28T18:36:40.5864993Z"); Date.parse reads them.
+  const time = typeof entry.lastUpdateTime === 'string' ? Date.parse(entry.lastUpdateTime) : NaN;
+  return ok({ name: entry.name, digest: entry.digest, writeEnabled: writeEnabled.value, lastUpdated: Number.isNaN(time) ? undefined : time });
 }
 
 /**

@@ -22,7 +22,7 @@ export class AcrRegistryReader implements RegistryReader {
 
   async listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null> {
     const tags = await this.client.listTags(repository, signal);
-    return tags === null ? null : tags.map(({ name, digest, writeEnabled }) => ({ name, digest, writeEnabled }));
+    return tags === null ? null : tags.map(({ name, digest, writeEnabled, lastUpdated }) => ({ name, digest, writeEnabled, lastUpdated }));
   }
 
   countReferencedManifests(repository: string, digest: string, signal?: AbortSignal): Promise<number> {

@@ -4,7 +4,7 @@ import { MAX_INDEX_MANIFESTS } from '../../engine/indexSize';
 import type { RepositoryReport, RunReport, TagReport } from '../../engine/report';
 import { repositoryFindings, SEVERITY, type Finding, type FindingKind } from '../../reporting/findings';
 import { planOverview, type PlanOverview } from '../../reporting/planOverview';
-import { shortDigest } from '../../reporting/texts';
+import { repositoryLabel, shortDigest } from '../../reporting/texts';
 import { countText } from '../counts';
 import { logDebug, logError, logGroup, logGroupEnd, logLine as write, logWarning, setProgress } from '../log';
 
@@ -45,7 +45,7 @@ function logRepository(repository: RepositoryReport, dryRun: boolean): void {
   if (repository.status === 'inSync') return;
   // Not listed before the time budget ran out: nothing to show but its name; counted once instead.
   if (repository.status === 'deferred' && repository.tags.length === 0) return;
-  logGroup(tl.loc('RepositoryGroup', repository.name, repository.status));
+  logGroup(tl.loc('RepositoryGroup', repositoryLabel(repository.name, repository.targetName), repository.status));
   for (const tag of repository.tags) if (tag.decision !== 'inSync') write(tagLine(repository.name, tag));
   logGroupEnd();
   for (const finding of repositoryFindings(repository)) raise(finding, dryRun);
@@ -82,11 +82,20 @@ export function taskEvents(dryRun: boolean): SyncEvents {
       finished++;
       const what = `${group.repository}@${shortDigest(group.sourceDigest)}`;
       const percent = total === 0 ? 100 : Math.floor((finished * 100) / total);
-      setProgress(percent, tl.loc('Importing', group.repository, shortDigest(group.sourceDigest), group.tags.join(', ')));
+      setProgress(percent, tl.loc('Importing', repositoryLabel(group.repository, group.targetRepository), shortDigest(group.sourceDigest), group.tags.join(', ')));
       if (error !== undefined) logDebug(`import of ${what} failed: ${error}`);
     },
     repositoryFinished: (repository) => logRepository(repository, dryRun),
   };
+}
+
+/** After the run: what exists only in the target (listed in the summary and the JSON report; never deleted). */
+export function logTargetOnly(report: RunReport): void {
+  const only = report.totals.targetOnly;
+  if (report.targetOnlyRepositoriesError !== undefined) logWarning(report.targetOnlyRepositoriesError);
+  if (only.tags === 0 && (only.repositories ?? 0) === 0) return;
+  const withTags = report.repositories.filter((r) => (r.targetOnlyTags?.length ?? 0) > 0).length;
+  write(tl.loc('TargetOnly', countText(only.tags, 'tags'), countText(withTags, 'repositories'), countText(only.repositories ?? 0, 'repositories')));
 }
 
 /** After the run: how many HTTP requests it took and how many were throttled, when counted. */

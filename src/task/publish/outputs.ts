@@ -13,6 +13,9 @@ export function publishOutputs(report: RunReport, reportPath: string): void {
     tagsLocked: String(tags.locked),
     tagsFailed: String(tags.failed),
     repositoriesRemaining: String(repositories.remaining),
+    tagsFilteredOut: String(tags.filteredOut),
+    // Only a check says whether the target has drifted; other runs leave it empty.
+    outOfSync: report.check === undefined ? '' : String(report.check.outOfSync),
     reportPath,
   };
   for (const [name, value] of Object.entries(values)) tl.setVariable(name, value, false, true);

@@ -35,7 +35,15 @@ function issueReasons(report: RunReport): string[] {
  */
 export function setRunResult(report: RunReport): void {
   const { tags, repositories } = report.totals;
-  if (report.stoppedBy === 'cancelled') {
+  const check = report.check;
+  const failedAnyway = repositories.failed > 0 || tags.failed > 0;
+  if (report.stoppedBy !== 'cancelled' && check !== undefined && !failedAnyway) {
+    if (!check.outOfSync) setResult(tl.TaskResult.Succeeded, tl.loc('Result_InSync'));
+    else {
+      const result = check.onDrift === 'failed' ? tl.TaskResult.Failed : tl.TaskResult.SucceededWithIssues;
+      setResult(result, tl.loc('Result_OutOfSync', countText(check.tags, 'tags'), countText(check.repositories, 'repositories')));
+    }
+  } else if (report.stoppedBy === 'cancelled') {
     setResult(tl.TaskResult.Failed, tl.loc('Result_Cancelled', countText(tags.imported, 'tags'), countText(repositories.remaining, 'stillWork')));
   } else if (report.result === 'failed') {
     const reasons = [tl.loc('Result_Failed', countText(tags.failed, 'tags'), countText(repositories.failed, 'repositories')), ...budgetReason(report)];

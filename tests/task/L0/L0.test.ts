@@ -47,6 +47,8 @@ describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
       tagsLocked: '0',
       tagsFailed: '0',
       repositoriesRemaining: '0',
+      tagsFilteredOut: '0',
+      outOfSync: '',
       reportPath: join(temp, `acr-transfer-report-${STEP}.json`),
     });
     assert.match(o.summary ?? '', /## ACR Transfer: `sourceacr` → `targetacr`/);

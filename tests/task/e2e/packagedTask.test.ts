@@ -279,6 +279,8 @@ describe('the packaged task, run as the agent runs it', function () {
           tagsLocked: '1',
           tagsFailed: '0',
           repositoriesRemaining: '0',
+          tagsFilteredOut: '0',
+          outOfSync: '',
           reportPath,
         });
         const report = JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
