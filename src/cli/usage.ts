@@ -35,8 +35,9 @@ preflight check: permissions or network rules) or stopped unexpectedly.
 function flagLines(spec: OptionSpec): string[] {
   const cli = spec.cli!;
   const lines = cli.help.split('\n');
-  if (spec.default !== undefined) {
-    const suffix = `(default ${spec.default})`;
+  const fallback = spec.default ?? spec.defaultChoice;
+  if (fallback !== undefined) {
+    const suffix = `(default ${fallback})`;
     const last = lines.length - 1;
     if (lines[last].length + 1 + suffix.length <= TEXT_WIDTH) lines[last] = `${lines[last]} ${suffix}`;
     else lines.push(suffix);

@@ -8,6 +8,7 @@ import { Pacer } from './pacer';
 import { planRepository } from './plan';
 import type { RegistryReader } from './ports';
 import type { Selection } from './selection';
+import { targetRepositoryOf } from './targetRepository';
 import type { TimeBudget } from './timeBudget';
 
 export function errorMessage(error: unknown): string {
@@ -50,7 +51,7 @@ export async function planRun(
   const planOne = async (repository: string): Promise<PlannedRepository> => {
     if (!budget.allowsStart()) return { repository, deferredBy: budget.stopCause ?? 'timeBudget' };
     try {
-      const listings = Promise.all([readers.source.listTags(repository, signal), readers.target.listTags(repository, signal)]);
+      const listings = Promise.all([readers.source.listTags(repository, signal), readers.target.listTags(targetRepositoryOf(repository), signal)]);
       const [sourceTags, targetTags] = await unlessAborted(listings, signal);
       if (sourceTags === null) {
         return { repository, error: 'repository not found in the source registry' };

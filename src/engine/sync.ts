@@ -1,7 +1,7 @@
 import { anySignal } from './abort';
 import { systemClock, type Clock } from './clock';
 import type { RunPlan, SyncEvents } from './events';
-import { executeRepository, type ExecutionContext } from './execute';
+import { executeRepository, referrersOf, referrerSubjects, type ExecutionContext } from './execute';
 import type { SyncOptions } from './syncOptions';
 import { Pacer } from './pacer';
 import { planRun, PlanningStopped } from './planning';
@@ -82,7 +82,7 @@ async function execute(plan: RunPlan, run: ExecutionContext): Promise<Repository
     plan.repositories.map(async (planned) => {
       const repositoryPlan = planned.plan;
       if (planned.deferredBy !== undefined || repositoryPlan === undefined || repositoryPlan.groups.length === 0) {
-        const report = reportWithoutImports(planned, false);
+        const report = await withReferrers(reportWithoutImports(planned, false), run, false);
         run.events.repositoryFinished?.(report);
         return report;
       }
@@ -91,12 +91,29 @@ async function execute(plan: RunPlan, run: ExecutionContext): Promise<Repository
   );
 }
 
-function dryRun(plan: RunPlan, events: SyncEvents): RepositoryReport[] {
-  return plan.repositories.map((planned) => {
-    const report = reportWithoutImports(planned, true);
-    events.repositoryFinished?.(report);
-    return report;
-  });
+/**
+ * A repository no import ran on, with the referrers its run looks at: with mode `all` those of
+ * its in-sync digests (copied when missing), and in a dry run those its imports would bring
+ * (listed, never copied).
+ */
+async function withReferrers(report: RepositoryReport, run: ExecutionContext, dry: boolean): Promise<RepositoryReport> {
+  if (report.status === 'failed' || report.status === 'deferred') return report;
+  const found = await referrersOf(report.name, referrerSubjects(report.tags, run.referrers ?? 'none'), run, dry);
+  if (found.referrers === undefined && found.referrersUnlisted === undefined) return report;
+  const failed = found.referrersUnlisted !== undefined || found.referrers?.some((x) => x.outcome === 'failed') === true;
+  const copied = found.referrers?.some((x) => x.outcome === 'copied') === true;
+  const status = failed ? 'failed' : copied && report.status === 'inSync' ? 'done' : report.status;
+  return { ...report, status, ...found };
+}
+
+async function dryRun(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
+  return Promise.all(
+    plan.repositories.map(async (planned) => {
+      const report = await withReferrers(reportWithoutImports(planned, true), run, true);
+      run.events.repositoryFinished?.(report);
+      return report;
+    }),
+  );
 }
 
 /**
@@ -125,17 +142,17 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
     const plan = await planRun(selection, options, ports, budget, clock, signal);
     events.planned?.(plan);
 
-    const reports = options.dryRun
-      ? dryRun(plan, events)
-      : await execute(plan, {
-          ports,
-          imports: new Pacer(options.maxConcurrency, Math.round(options.delaySeconds * 1000), clock),
-          events,
-          budget,
-          clock,
-          importTimeoutMinutes: options.importTimeoutMinutes,
-          signal,
-        });
+    const run: ExecutionContext = {
+      ports,
+      imports: new Pacer(options.maxConcurrency, Math.round(options.delaySeconds * 1000), clock),
+      events,
+      budget,
+      clock,
+      importTimeoutMinutes: options.importTimeoutMinutes,
+      referrers: options.referrers ?? 'none',
+      signal,
+    };
+    const reports = options.dryRun ? await dryRun(plan, run) : await execute(plan, run);
     return report(options, ports, context, { selection, reports, started, finished: clock.now(), stoppedBy: stopReason(reports, budget.stopCause, cut) });
   } finally {
     stopWatch();
@@ -179,6 +196,7 @@ function report(
       ...(options.maxRepositories !== undefined ? { maxRepositories: options.maxRepositories } : {}),
       ...(selection.shard !== undefined ? { shard: selection.shard } : {}),
       force: options.force,
+      referrers: options.referrers ?? 'none',
       ignored: selection.ignored,
     },
     limits: {

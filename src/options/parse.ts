@@ -6,6 +6,7 @@
  * read from or written to a registry.
  */
 import { DEFAULT_LIST_CONCURRENCY, type LetterFilter, type SyncOptions } from '../engine/syncOptions';
+import type { ReferrersMode } from '../engine/referrers';
 import { readCaFile } from './caFile';
 import { checkDomainName } from './domainName';
 import { checkHttpsUrl } from './httpsUrl';
@@ -117,6 +118,17 @@ function repositoryName(value: unknown): string | undefined {
   return repository;
 }
 
+function choice(spec: OptionSpec, value: unknown): string | undefined {
+  const name = present(value);
+  const allowed = spec.allowed ?? [];
+  if (name !== undefined && !allowed.includes(name)) {
+    const choices = `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
+    const label = spec.label ?? spec.name;
+    throw new OptionsError('ChoiceUnknown', [label, name, choices], `${label} "${name}" is not known: use ${choices}`);
+  }
+  return name ?? spec.defaultChoice;
+}
+
 function cloudName(spec: OptionSpec, value: unknown): string | undefined {
   const name = present(value);
   const allowed = spec.allowed ?? [];
@@ -164,6 +176,8 @@ function valueOf(spec: OptionSpec, value: unknown): unknown {
       return patterns(value);
     case 'cloudName':
       return cloudName(spec, value);
+    case 'choice':
+      return choice(spec, value);
     case 'httpsUrl':
       return httpsUrl(spec, value);
     case 'domainName': {
@@ -198,7 +212,9 @@ type ValueOf<E extends Entry> = E extends { kind: 'flag' }
           ? LetterFilter | undefined
           : E extends { kind: 'patterns' }
             ? string[]
-            : string | undefined;
+            : E extends { kind: 'choice'; defaultChoice: string }
+              ? string
+              : string | undefined;
 
 /** The checked values of one part, named as in the table. */
 type PartValues<P extends OptionPart> = { [E in Entry as E extends { part: P } ? E['name'] : never]: ValueOf<E> };
@@ -224,7 +240,7 @@ export function parseOptions(raw: RawOptions): RunOptions {
     targetSubscriptionId: connectionValues.targetSubscriptionId ?? connectionValues.sourceSubscriptionId,
   };
 
-  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, ...plain } = partValues(raw, 'sync');
+  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, referrers, ...plain } = partValues(raw, 'sync');
   const allPatterns = ignoreConfig === undefined ? ignorePatterns : [...ignorePatterns, ...loadIgnoreConfig(ignoreConfig)];
   const sync: SyncOptions = {
     ...plain,
@@ -236,6 +252,8 @@ export function parseOptions(raw: RawOptions): RunOptions {
     ignore: compileIgnorePatterns(allPatterns),
     listConcurrency: DEFAULT_LIST_CONCURRENCY,
     shard: pairShard(shardIndex, shardCount),
+    // choice() returns one of the table's `allowed`, which are exactly the modes.
+    referrers: referrers as ReferrersMode,
   };
 
   const { requestTimeoutSeconds, maxReadsPerSecond, caFile } = partValues(raw, 'http');

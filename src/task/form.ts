@@ -14,6 +14,7 @@ export interface TaskJsonInput {
   defaultValue: string;
   required: boolean;
   groupName?: string;
+  options?: Record<string, string>;
   helpMarkDown: string;
   properties?: Record<string, string | boolean>;
 }
@@ -21,6 +22,7 @@ export interface TaskJsonInput {
 /** What the form shows before anyone types: the table's default, `false` for a checkbox. */
 function defaultValueOf(spec: OptionSpec): string {
   if (spec.default !== undefined) return String(spec.default);
+  if (spec.defaultChoice !== undefined) return spec.defaultChoice;
   return spec.kind === 'flag' ? 'false' : '';
 }
 
@@ -37,6 +39,7 @@ export function taskJsonInputs(): TaskJsonInput[] {
         defaultValue: defaultValueOf(spec),
         required: task.required === true,
         ...(task.group ? { groupName: task.group } : {}),
+        ...(task.options ? { options: { ...task.options } } : {}),
         helpMarkDown: task.help,
         ...(task.properties ? { properties: { ...task.properties } } : {}),
       },

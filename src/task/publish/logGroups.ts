@@ -33,6 +33,8 @@ const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>, dry
   },
   tooManyManifests: (f, dryRun) => tl.loc(dryRun ? 'TooManyManifests_DryRun' : 'TooManyManifests', f.repository, f.tag, String(f.manifestCount ?? '?'), String(MAX_INDEX_MANIFESTS)),
   tagFailed: (f) => tl.loc('TagFailed', f.repository, f.tag, f.error ?? ''),
+  referrerFailed: (f) =>
+    f.digest !== undefined ? tl.loc('ReferrerFailed', f.repository, shortDigest(f.digest), shortDigest(f.subject), f.error) : tl.loc('ReferrersUnlisted', f.repository, shortDigest(f.subject), f.error),
 };
 
 function raise<F extends Finding>(finding: F, dryRun: boolean): void {

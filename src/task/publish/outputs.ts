@@ -13,6 +13,7 @@ export function publishOutputs(report: RunReport, reportPath: string): void {
     tagsLocked: String(tags.locked),
     tagsFailed: String(tags.failed),
     repositoriesRemaining: String(repositories.remaining),
+    referrersCopied: String(report.totals.referrers.copied),
     reportPath,
   };
   for (const [name, value] of Object.entries(values)) tl.setVariable(name, value, false, true);
