@@ -27,8 +27,8 @@ const CLOSING = `Sign-in (first that applies): AZURE_CLIENT_ID + AZURE_TENANT_ID
 AZURE_FEDERATED_TOKEN_FILE or AZURE_CLIENT_CERTIFICATE_PATH; then \`az login\`; then managed
 identity (Azure clouds only).
 
-Exit codes: 0 done (dry run and a stop on the time budget included), 1 an import, a tag or
-a repository failed, 2 bad input (nothing was written), 3 the run could not start (sign-in, a
+Exit codes: 0 done (dry run and a stop on the time budget included), 1 an import, a tag, a
+referrer or a repository failed, 2 bad input (nothing was written), 3 the run could not start (sign-in, a
 preflight check: permissions or network rules) or stopped unexpectedly.
 `;
 
