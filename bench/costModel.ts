@@ -123,11 +123,13 @@ export function expectedOf(
     sourceTagPages,
     targetTagPages,
     listing: catalogPages + sourceTagPages + targetTagPages + (dryRun ? 0 : reposWithWork),
-    sourceScopes: source.size + 1,
-    targetScopes: source.size,
-    sourceTokenBound: 1 + batchedTokenRequests(source.size),
+    // The referrers of imported digests (`--referrers imported`, the default) are listed with a
+    // repository's `pull` token, a scope of its own, one per repository with work and side.
+    sourceScopes: source.size + 1 + reposWithWork,
+    targetScopes: source.size + reposWithWork,
+    sourceTokenBound: 1 + batchedTokenRequests(source.size) + reposWithWork,
     targetTokenBound:
-      batchedTokenRequests(source.size) + (dryRun || source.size <= MAX_HELD_ACCESS_TOKENS ? 0 : batchedTokenRequests(reposWithWork)),
+      batchedTokenRequests(source.size) + reposWithWork + (dryRun || source.size <= MAX_HELD_ACCESS_TOKENS ? 0 : batchedTokenRequests(reposWithWork)),
     manifestListings,
     manifestReads,
     repositoryReads,
