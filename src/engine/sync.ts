@@ -78,6 +78,7 @@ async function execute(plan: RunPlan, run: ExecutionContext): Promise<Repository
   // plan order as its imports finish; long after planning, so the reader is told again.
   const toImport = plan.repositories.filter((p) => p.deferredBy === undefined && (p.plan?.groups.length ?? 0) > 0);
   run.ports.target.expectRepositories?.(toImport.map((p) => p.repository));
+  expectReferrerListings(plan, run);
   return Promise.all(
     plan.repositories.map(async (planned) => {
       const repositoryPlan = planned.plan;
@@ -106,7 +107,24 @@ async function withReferrers(report: RepositoryReport, run: ExecutionContext, dr
   return { ...report, status, ...found };
 }
 
+/**
+ * Referrers are listed on both sides after planning, for the repositories with imports (with
+ * `all`, every planned one), in plan order: the readers are told, so their `pull` tokens come
+ * several repositories to a request (decision 005). With `imported` these are the repositories
+ * whose tags are read back too, in the same order.
+ */
+function expectReferrerListings(plan: RunPlan, run: ExecutionContext): void {
+  const mode = run.referrers ?? 'none';
+  if (mode === 'none') return;
+  const listed = plan.repositories
+    .filter((p) => p.deferredBy === undefined && p.plan !== undefined && (mode === 'all' || p.plan.groups.length > 0))
+    .map((p) => p.repository);
+  run.ports.source?.expectRepositories?.(listed);
+  run.ports.target.expectRepositories?.(listed);
+}
+
 async function dryRun(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
+  expectReferrerListings(plan, run);
   return Promise.all(
     plan.repositories.map(async (planned) => {
       const report = await withReferrers(reportWithoutImports(planned, true), run, true);
