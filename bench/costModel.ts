@@ -124,12 +124,13 @@ export function expectedOf(
     targetTagPages,
     listing: catalogPages + sourceTagPages + targetTagPages + (dryRun ? 0 : reposWithWork),
     // The referrers of imported digests (`--referrers imported`, the default) are listed with a
-    // repository's `pull` token, a scope of its own, one per repository with work and side.
+    // repository's `pull` token, a scope of its own per repository with work and side, batched
+    // as the listings' are (decision 012).
     sourceScopes: source.size + 1 + reposWithWork,
     targetScopes: source.size + reposWithWork,
-    sourceTokenBound: 1 + batchedTokenRequests(source.size) + reposWithWork,
+    sourceTokenBound: 1 + batchedTokenRequests(source.size) + batchedTokenRequests(reposWithWork),
     targetTokenBound:
-      batchedTokenRequests(source.size) + reposWithWork + (dryRun || source.size <= MAX_HELD_ACCESS_TOKENS ? 0 : batchedTokenRequests(reposWithWork)),
+      batchedTokenRequests(source.size) + batchedTokenRequests(reposWithWork) + (dryRun || source.size <= MAX_HELD_ACCESS_TOKENS ? 0 : batchedTokenRequests(reposWithWork)),
     manifestListings,
     manifestReads,
     repositoryReads,

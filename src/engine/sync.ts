@@ -78,7 +78,7 @@ async function execute(plan: RunPlan, run: ExecutionContext): Promise<Repository
   // plan order as its imports finish; long after planning, so the reader is told again.
   const toImport = plan.repositories.filter((p) => p.deferredBy === undefined && (p.plan?.groups.length ?? 0) > 0);
   run.ports.target.expectRepositories?.(toImport.map((p) => p.repository));
-  expectReferrerListings(plan, run);
+  expectReferrerListings(plan, run, false);
   return Promise.all(
     plan.repositories.map(async (planned) => {
       const repositoryPlan = planned.plan;
@@ -110,21 +110,22 @@ async function withReferrers(report: RepositoryReport, run: ExecutionContext, dr
 /**
  * Referrers are listed on both sides after planning, for the repositories with imports (with
  * `all`, every planned one), in plan order: the readers are told, so their `pull` tokens come
- * several repositories to a request (decision 005). With `imported` these are the repositories
- * whose tags are read back too, in the same order.
+ * several repositories to a request (decision 005). With `imported` in a real run these are
+ * the repositories whose tags are read back, which the target has been told already.
  */
-function expectReferrerListings(plan: RunPlan, run: ExecutionContext): void {
+function expectReferrerListings(plan: RunPlan, run: ExecutionContext, dry: boolean): void {
   const mode = run.referrers ?? 'none';
-  if (mode === 'none') return;
+  if (mode === 'none' || run.ports.source?.listReferrers === undefined || run.ports.target.listReferrers === undefined) return;
   const listed = plan.repositories
     .filter((p) => p.deferredBy === undefined && p.plan !== undefined && (mode === 'all' || p.plan.groups.length > 0))
     .map((p) => p.repository);
   run.ports.source?.expectRepositories?.(listed);
-  run.ports.target.expectRepositories?.(listed);
+  // A real run has told the target already, unless `all` lists more than it reads back.
+  if (dry || mode === 'all') run.ports.target.expectRepositories?.(listed);
 }
 
 async function dryRun(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
-  expectReferrerListings(plan, run);
+  expectReferrerListings(plan, run, true);
   return Promise.all(
     plan.repositories.map(async (planned) => {
       const report = await withReferrers(reportWithoutImports(planned, true), run, true);
