@@ -126,13 +126,10 @@ function expectReferrerListings(plan: RunPlan, run: ExecutionContext, dry: boole
 
 async function dryRun(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
   expectReferrerListings(plan, run, true);
-  return Promise.all(
-    plan.repositories.map(async (planned) => {
-      const report = await withReferrers(reportWithoutImports(planned, true), run, true);
-      run.events.repositoryFinished?.(report);
-      return report;
-    }),
-  );
+  const reports = await Promise.all(plan.repositories.map((planned) => withReferrers(reportWithoutImports(planned, true), run, true)));
+  // In plan order, as a dry run without referrers listings reports them: nothing ran, nothing finished first.
+  for (const report of reports) run.events.repositoryFinished?.(report);
+  return reports;
 }
 
 /**

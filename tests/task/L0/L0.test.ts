@@ -47,6 +47,7 @@ describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
       tagsLocked: '0',
       tagsFailed: '0',
       repositoriesRemaining: '0',
+      referrersCopied: '0',
       reportPath: join(temp, `acr-transfer-report-${STEP}.json`),
     });
     assert.match(o.summary ?? '', /## ACR Transfer: `sourceacr` → `targetacr`/);
