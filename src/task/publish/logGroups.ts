@@ -91,6 +91,13 @@ export function taskEvents(dryRun: boolean): SyncEvents {
   };
 }
 
+/** After the run: the referrers (signatures, SBOMs) found and copied, unless the run copies none. */
+export function logReferrers(report: RunReport): void {
+  if (report.selection.referrers === 'none') return;
+  const x = report.totals.referrers;
+  write(tl.loc(report.dryRun ? 'Referrers_DryRun' : 'Referrers', report.selection.referrers, String(x.found), String(x.copied), String(x.present), String(x.planned), String(x.failed)));
+}
+
 /** After the run: how many HTTP requests it took and how many were throttled, when counted. */
 export function logRequests(report: RunReport): void {
   const requests = report.totals.requests;

@@ -241,7 +241,8 @@ describe('the packaged task, run as the agent runs it', function () {
         assert.ok(imports.every((e) => e.url.includes(`/subscriptions/${SUB_TARGET}/`)));
       });
 
-      it('copies the signature, the SBOM and its signature with the image', () => {
+      it('copies the signature, the SBOM and its signature with the image, and says so in the log', () => {
+        assert.match(run.stdout, /^Referrers \(imported\): 3 found, 3 copied, 0 already present, 0 left for a later run, 0 failed\.$/m);
         const tree = (registry: string, digest: string): string[] =>
           emulator.registry(registry).referrers('team/web', digest).flatMap((d) => [d.digest, ...tree(registry, d.digest)]).sort();
         const subject = emulator.registry(SOURCE).tags('team/web').get('v3')!;
