@@ -123,11 +123,14 @@ export function expectedOf(
     sourceTagPages,
     targetTagPages,
     listing: catalogPages + sourceTagPages + targetTagPages + (dryRun ? 0 : reposWithWork),
-    sourceScopes: source.size + 1,
-    targetScopes: source.size,
-    sourceTokenBound: 1 + batchedTokenRequests(source.size),
+    // The referrers of imported digests (`--referrers imported`, the default) are listed with a
+    // repository's `pull` token, a scope of its own per repository with work and side, batched
+    // as the listings' are (decision 012).
+    sourceScopes: source.size + 1 + reposWithWork,
+    targetScopes: source.size + reposWithWork,
+    sourceTokenBound: 1 + batchedTokenRequests(source.size) + batchedTokenRequests(reposWithWork),
     targetTokenBound:
-      batchedTokenRequests(source.size) + (dryRun || source.size <= MAX_HELD_ACCESS_TOKENS ? 0 : batchedTokenRequests(reposWithWork)),
+      batchedTokenRequests(source.size) + batchedTokenRequests(reposWithWork) + (dryRun || source.size <= MAX_HELD_ACCESS_TOKENS ? 0 : batchedTokenRequests(reposWithWork)),
     manifestListings,
     manifestReads,
     repositoryReads,

@@ -19,6 +19,7 @@ import { runScenario } from './harness';
 import { machine } from './machine';
 import { planRuns } from './matrix';
 import { parseBenchArguments, USAGE } from './options';
+import { renderReferrersRows, runReferrersRows, type ReferrersRow } from './referrers';
 import { newestProfile, summariseProfile, type ProfileSummary } from './profile';
 import { renderConsoleTable, renderMarkdown } from './report';
 import type { BenchRun } from './results';
@@ -65,16 +66,29 @@ async function main(): Promise<void> {
       if (file) profile = summariseProfile(file);
     }
   }
-  const bench: BenchRun = { machine: machine(), options: o, results, failures, totalMs: Date.now() - started, ...(profile ? { profile } : {}) };
+  let referrerRows: ReferrersRow[] = [];
+  if (o.scenarios.has('referrers')) {
+    try {
+      referrerRows = await runReferrersRows(o, log);
+    } catch (error) {
+      failures.push(`referrers: ${error instanceof Error ? error.message : String(error)}`);
+      log(`  → referrers: HARNESS FAILURE: ${failures[failures.length - 1]}`);
+    }
+  }
+  const bench: BenchRun = { machine: machine(), options: o, results, failures, totalMs: Date.now() - started, ...(profile ? { profile } : {}), ...(referrerRows.length > 0 ? { referrers: referrerRows } : {}) };
   writeFileSync(join(o.workDir, 'results.json'), `${JSON.stringify(bench, (_k, v: unknown) => (v instanceof Set ? [...v] : v), 2)}\n`);
   process.stdout.write(`\n${renderConsoleTable(bench)}\n`);
+  if (referrerRows.length > 0) {
+    writeFileSync(join(o.workDir, 'referrers.json'), `${JSON.stringify(referrerRows, null, 2)}\n`);
+    process.stdout.write(`\nReferrers (${o.latencyMs} ms per request):\n${renderReferrersRows(referrerRows)}\n`);
+  }
   if (o.write) {
     writeFileSync(o.out, renderMarkdown(bench));
     log(`Wrote ${o.out}; raw results in ${join(o.workDir, 'results.json')}.`);
   } else {
     log(`Raw results in ${join(o.workDir, 'results.json')} (BENCHMARKS.md left alone).`);
   }
-  if (failures.length > 0 || results.some((r) => !r.result.verification.ok)) process.exitCode = 1;
+  if (failures.length > 0 || results.some((r) => !r.result.verification.ok) || referrerRows.some((r) => !r.verified)) process.exitCode = 1;
 }
 
 if (require.main === module) {

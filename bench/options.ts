@@ -16,7 +16,8 @@ export const USAGE = `npm run bench -- [options]
                              100; no pacing or read-limit run (about 3 minutes)
   --sizes LIST               repository counts (default 100,1000,10000)
   --latency-ms N             latency the emulator adds to every request (default 20)
-  --scenarios LIST           noop,full,drift,plan,pacing,readlimit (default: all)
+  --scenarios LIST           noop,full,drift,plan,pacing,readlimit,referrers (default: all;
+                             quick noop,full,drift,referrers)
   --full-max N               full syncs up to N repositories (default 0: the pacing run is the
                              full sync; quick 100). ARM's write budget (10 imports/s) makes a
                              full sync of 1,000 × 20 take about 22 min
@@ -27,6 +28,8 @@ export const USAGE = `npm run bench -- [options]
   --readlimit-size N         repositories of the read-limit run (default 1500: more reads than a
                              Basic registry's one-minute burst, so it must throttle)
   --readlimit-sku SKU        Basic, Standard or Premium (default Basic)
+  --referrers-size N         repositories of the referrers runs, each with one signed image
+                             whose SBOM is signed too (default 1000; quick 100)
   --import-concurrency N     --max-concurrency of the tool in import runs (default ${MAX_CONCURRENCY_LIMIT})
   --retry-after S            Retry-After of the emulator's import answers, seconds (default 1)
   --ca-compare               also run the largest no-op up to 1,000 with --ca-file (default on, not in quick)
@@ -52,6 +55,8 @@ export interface BenchOptions {
   pacingImports: number;
   readLimitSize: number;
   readLimitSku: Sku;
+  /** Repositories of the referrers runs (bench/referrers.ts). */
+  referrersSize: number;
   importConcurrency: number;
   retryAfterSeconds: number;
   caCompare: boolean;
@@ -76,6 +81,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
       'pacing-imports': { type: 'string' },
       'readlimit-size': { type: 'string' },
       'readlimit-sku': { type: 'string' },
+      'referrers-size': { type: 'string' },
       'import-concurrency': { type: 'string' },
       'retry-after': { type: 'string' },
       'ca-compare': { type: 'boolean' },
@@ -92,8 +98,8 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
   const quick = values.quick === true;
   const sizes = list(values.sizes ?? (quick ? '100,1000' : '100,1000,10000')).sort((a, b) => a - b);
   if (sizes.length === 0) throw new Error('--sizes needs at least one whole number');
-  const all: ScenarioName[] = ['noop', 'full', 'drift', 'plan', 'pacing', 'readlimit'];
-  const scenarios = new Set((values.scenarios ?? (quick ? 'noop,full,drift' : all.join(','))).split(',').map((s) => s.trim()) as ScenarioName[]);
+  const all: ScenarioName[] = ['noop', 'full', 'drift', 'plan', 'pacing', 'readlimit', 'referrers'];
+  const scenarios = new Set((values.scenarios ?? (quick ? 'noop,full,drift,referrers' : all.join(','))).split(',').map((s) => s.trim()) as ScenarioName[]);
   for (const s of scenarios) if (!all.includes(s)) throw new Error(`unknown scenario "${s}" (use ${all.join(', ')})`);
   const num = (text: string | undefined, fallback: number): number => {
     if (text === undefined) return fallback;
@@ -115,6 +121,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
     pacingImports: num(values['pacing-imports'], 5000),
     readLimitSize: num(values['readlimit-size'], 1500),
     readLimitSku: sku,
+    referrersSize: num(values['referrers-size'], quick ? 100 : 1000),
     importConcurrency: num(values['import-concurrency'], MAX_CONCURRENCY_LIMIT),
     retryAfterSeconds: num(values['retry-after'], 1),
     caCompare: values['no-ca-compare'] === true ? false : values['ca-compare'] === true || !quick,

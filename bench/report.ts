@@ -12,6 +12,7 @@ import { ARM_READ_BURST, ARM_READ_REFILL_PER_SECOND, ARM_WRITE_BURST, ARM_WRITE_
 import { mb, n, ratio, s, throttledPercent } from './format';
 import { sum } from './measure';
 import { READS_PER_MINUTE } from './readCap';
+import { referrersSection } from './referrers';
 import { find, largestOf, runsOf, type BenchRun, type LabelledResult } from './results';
 import { evaluateTargets } from './targets';
 import { SOURCE, TAGS_PER_REPOSITORY, TARGET } from './world';
@@ -304,6 +305,7 @@ export function renderMarkdown(bench: BenchRun): string {
   } else push('Not run in this benchmark.', '');
 
   push('## Registry read limits', '', ...readLimitTable(bench), '');
+  push(...referrersSection(bench.referrers ?? [], bench.options.latencyMs));
 
   push('## Targets (issue 5)', '');
   for (const t of evaluateTargets(bench)) {

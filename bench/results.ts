@@ -5,6 +5,7 @@
 import type { Machine } from './machine';
 import type { BenchOptions } from './options';
 import type { ProfileSummary } from './profile';
+import type { ReferrersRow } from './referrers';
 import type { ScenarioResult } from './scenario';
 
 export interface LabelledResult {
@@ -20,6 +21,8 @@ export interface BenchRun {
   failures?: string[];
   totalMs: number;
   profile?: ProfileSummary;
+  /** The referrers rows (bench/referrers.ts), when that scenario ran. */
+  referrers?: ReferrersRow[];
 }
 
 /** A scenario's results in run order, without the `--ca-file` comparison runs. */

@@ -8,7 +8,7 @@ import type { PerTagResult } from './perTagDriver';
 import type { SyncDriverResult } from './syncDriver';
 import type { Sku } from './world';
 
-export type ScenarioName = 'noop' | 'full' | 'drift' | 'plan' | 'pacing' | 'readlimit';
+export type ScenarioName = 'noop' | 'full' | 'drift' | 'plan' | 'pacing' | 'readlimit' | 'referrers';
 
 export const TARGET_OF: Record<ScenarioName, TargetKind> = {
   noop: 'identical',
@@ -17,6 +17,7 @@ export const TARGET_OF: Record<ScenarioName, TargetKind> = {
   plan: 'empty',
   pacing: 'empty',
   readlimit: 'identical',
+  referrers: 'empty',
 };
 
 export interface ScenarioSpec {

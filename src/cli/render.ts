@@ -139,6 +139,10 @@ const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>, dry
   tooManyManifests: (f, dryRun) =>
     `  warning: ${f.repository}:${f.tag} ${dryRun ? 'would not be imported' : 'not imported'}: image index with ${f.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS}`,
   tagFailed: (f) => `  ERROR ${f.repository}:${f.tag}: ${f.error ?? 'failed'}`,
+  referrerFailed: (f) =>
+    f.digest !== undefined
+      ? `  ERROR ${f.repository}@${shortDigest(f.digest)} (referrer of ${shortDigest(f.subject)}): ${f.error}`
+      : `  ERROR ${f.repository}@${shortDigest(f.subject)}: its referrers could not be listed: ${f.error}`,
 };
 
 function findingLine<F extends Finding>(finding: F, dryRun: boolean): string {
@@ -179,6 +183,10 @@ export function renderSummary(report: RunReport, print: Print): void {
   print(
     `  tags: ${t.new} new, ${t.retagged} re-tagged, ${t.inSync} in sync, ${t.forced} forced, ${t.locked} locked, ${t.tooManyManifests > 0 ? `${t.tooManyManifests} too many manifests, ` : ''}${t.filteredOut > 0 ? `${t.filteredOut} filtered out, ` : ''}${t.imported} imported, ${t.failed} failed`,
   );
+  const x = report.totals.referrers;
+  if (report.selection.referrers !== 'none') {
+    print(`  referrers (${report.selection.referrers}): ${x.found} found, ${x.copied} copied, ${x.present} already present, ${x.planned} ${report.dryRun ? 'to copy' : 'left'}, ${x.failed} failed`);
+  }
   print(`  import calls: ${report.totals.importCalls}`);
   const only = report.totals.targetOnly;
   const onlyRepositories = only.repositories !== undefined ? `, ${counted(only.repositories, 'repositories')}` : '';

@@ -29,16 +29,17 @@ AZURE_FEDERATED_TOKEN_FILE or AZURE_CLIENT_CERTIFICATE_PATH; then \`az login\`; 
 identity (Azure clouds only).
 
 Exit codes: 0 done (dry run and a stop on the time budget included; with --check: in sync),
-1 an import, a tag or a repository failed, 2 bad input (nothing was written), 3 the run could
-not start (sign-in, a preflight check: permissions or network rules) or stopped unexpectedly,
-4 --check found drift (nothing was written), 130 cancelled.
+1 an import, a tag, a referrer or a repository failed, 2 bad input (nothing was written), 3 the
+run could not start (sign-in, a preflight check: permissions or network rules) or stopped
+unexpectedly, 4 --check found drift (nothing was written), 130 cancelled.
 `;
 
 function flagLines(spec: OptionSpec): string[] {
   const cli = spec.cli!;
   const lines = cli.help.split('\n');
-  if (spec.default !== undefined) {
-    const suffix = `(default ${spec.default})`;
+  const fallback = spec.default ?? spec.defaultChoice;
+  if (fallback !== undefined) {
+    const suffix = `(default ${fallback})`;
     const last = lines.length - 1;
     if (lines[last].length + 1 + suffix.length <= TEXT_WIDTH) lines[last] = `${lines[last]} ${suffix}`;
     else lines.push(suffix);

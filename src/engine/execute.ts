@@ -5,6 +5,7 @@ import type { Pacer } from './pacer';
 import type { ImportGroup, RepositoryPlan } from './plan';
 import { errorMessage } from './planning';
 import type { Importer, RegistryReader, TagInfo } from './ports';
+import { syncReferrers, type ReferrersMode } from './referrers';
 import type { ImportReport, RepositoryReport, TagReport } from './report';
 import { tagReport } from './repositoryReport';
 import type { TimeBudget } from './timeBudget';
@@ -12,6 +13,8 @@ import type { TimeBudget } from './timeBudget';
 export interface ExecutionPorts {
   importer: Importer;
   target: RegistryReader;
+  /** Read for referrers only (`referrers` not `none`). */
+  source?: RegistryReader;
 }
 
 /** What every import of a run shares: where it goes, its pacing, its limits and its listeners. */
@@ -23,6 +26,8 @@ export interface ExecutionContext {
   budget: TimeBudget;
   clock: Clock;
   importTimeoutMinutes: number;
+  /** Default none. */
+  referrers?: ReferrersMode;
   signal?: AbortSignal;
 }
 
@@ -117,8 +122,11 @@ export async function executeRepository(planned: PlannedRepository & { plan: Rep
     const error = result.error ?? verifyTag(decision.tag, decision.sourceDigest, after);
     return tagReport(decision, error === undefined ? 'imported' : 'failed', error);
   });
-  const failed = tags.some((t) => t.outcome === 'failed');
-  const deferred = results.some((r) => !r.started);
+  // Referrers after every subject of the repository is in and verified: a subject first.
+  const subjects = referrerSubjects(tags, run.referrers ?? 'none');
+  const found = await referrersOf(plan.repository, plan.targetRepository, subjects, run, false);
+  const failed = tags.some((t) => t.outcome === 'failed') || found.referrers?.some((x) => x.outcome === 'failed') === true || found.referrersUnlisted !== undefined;
+  const deferred = results.some((r) => !r.started) || found.referrers?.some((x) => x.outcome === 'deferred') === true;
   const report: RepositoryReport = {
     name: plan.repository,
     ...(plan.targetRepository !== plan.repository ? { targetName: plan.targetRepository } : {}),
@@ -128,7 +136,47 @@ export async function executeRepository(planned: PlannedRepository & { plan: Rep
     ...(plan.targetOnlyTags.length > 0 ? { targetOnlyTags: [...plan.targetOnlyTags] } : {}),
     tags,
     imports: results.map(importReport),
+    ...found,
   };
   run.events.repositoryFinished?.(report);
   return report;
+}
+
+/**
+ * The digests whose referrers a repository's run looks at: those imported and verified (dry
+ * run: planned), and with mode `all` those in sync too. Each once.
+ */
+export function referrerSubjects(tags: readonly TagReport[], mode: ReferrersMode): string[] {
+  if (mode === 'none') return [];
+  const subjects = new Set<string>();
+  for (const t of tags) {
+    if (t.outcome === 'imported' || t.outcome === 'planned' || (mode === 'all' && t.outcome === 'unchanged')) subjects.add(t.sourceDigest);
+  }
+  return [...subjects];
+}
+
+/** The referrers of `subjects`, as report fields (absent when there are none). */
+export async function referrersOf(
+  repository: string,
+  targetRepository: string,
+  subjects: readonly string[],
+  run: ExecutionContext,
+  dryRun: boolean,
+): Promise<Pick<RepositoryReport, 'referrers' | 'referrersUnlisted'>> {
+  if (subjects.length === 0 || run.ports.source === undefined || run.referrers === undefined) return {};
+  const outcomes = await syncReferrers(repository, targetRepository, subjects, {
+    source: run.ports.source,
+    target: run.ports.target,
+    ...(dryRun ? {} : { importer: run.ports.importer }),
+    imports: run.imports,
+    budget: run.budget,
+    clock: run.clock,
+    importTimeoutMinutes: run.importTimeoutMinutes,
+    mode: run.referrers,
+    ...(run.signal !== undefined ? { signal: run.signal } : {}),
+  });
+  return {
+    ...(outcomes.referrers.length > 0 ? { referrers: outcomes.referrers } : {}),
+    ...(outcomes.unlisted.length > 0 ? { referrersUnlisted: outcomes.unlisted } : {}),
+  };
 }

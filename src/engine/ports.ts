@@ -67,6 +67,21 @@ export interface RegistryReader {
    * its pages). Rejects when the listing fails (a missing repository included).
    */
   listLockedManifests?(repository: string, signal?: AbortSignal): Promise<ReadonlySet<string>>;
+  /**
+   * The OCI referrers of one manifest (signatures, SBOMs, attestations: manifests whose
+   * `subject` is `digest`), every page; empty when the repository does not exist. Optional: a
+   * reader without it copies no referrers (docs/decisions/012-referrers.md).
+   */
+  listReferrers?(repository: string, digest: string, signal?: AbortSignal): Promise<Referrer[]>;
+  /** Whether the repository holds the manifest `digest` (tagged or not). Optional: used to verify copied referrers. */
+  hasManifest?(repository: string, digest: string, signal?: AbortSignal): Promise<boolean>;
+}
+
+/** One entry of a referrers listing: the referrer's manifest digest and what kind of artifact it is. */
+export interface Referrer {
+  digest: string;
+  /** The artifact type the registry lists (`application/vnd.cncf.notary.signature`, an SBOM type…); absent when none. */
+  artifactType?: string;
 }
 
 /** What a manifest listing says of one manifest: an image index (or Docker manifest list), or anything else. */
@@ -85,7 +100,8 @@ export interface RequestStats {
 /**
  * One server-side copy: the manifest `sourceRepository@sourceDigest` of the source registry,
  * written into the target registry's `targetRepository` under every `targetTags` entry (tag
- * names only, without the repository).
+ * names only, without the repository) — or, for a referrer, untagged into
+ * `untaggedTargetRepository` (then `targetTags` is empty).
  */
 export interface ImportRequest {
   sourceRepository: string;
@@ -93,6 +109,8 @@ export interface ImportRequest {
   targetRepository: string;
   sourceDigest: string;
   targetTags: string[];
+  /** Only for an untagged copy (a referrer): the target repository the manifest lands in, with no tag. */
+  untaggedTargetRepository?: string;
   /** NoForce for tags missing in the target; Force for re-tagged or forced tags. */
   mode: ImportMode;
 }

@@ -1,5 +1,6 @@
 import type { ImportMode, RequestStats } from './ports';
 import type { LockScope, TagDecisionKind } from './plan';
+import type { ReferrersMode } from './referrers';
 import type { IgnoredRepository, ShardSelection } from './selection';
 
 /**
@@ -73,6 +74,31 @@ export interface ImportReport {
   durationMs?: number;
 }
 
+/**
+ * What happened to one OCI referrer (a signature, an SBOM…) of a manifest the run copied or,
+ * with `--referrers all`, found in sync:
+ * - copied: imported untagged into the target repository and read back there;
+ * - present: the target already lists it for the same subject;
+ * - planned: would be copied (dry run); deferred: the time budget or a cancellation stopped it;
+ * - failed: the import or its read-back failed (`error`).
+ */
+export type ReferrerOutcome = 'copied' | 'present' | 'planned' | 'deferred' | 'failed';
+
+export interface ReferrerReport {
+  /** The manifest it refers to (a tag's digest, or another referrer's). */
+  subject: string;
+  digest: string;
+  artifactType?: string;
+  outcome: ReferrerOutcome;
+  error?: string;
+}
+
+/** A referrers listing that failed (either side): the subject's referrers are unknown. */
+export interface UnlistedReferrers {
+  subject: string;
+  error: string;
+}
+
 export interface RepositoryReport {
   /** The source repository. */
   name: string;
@@ -88,6 +114,23 @@ export interface RepositoryReport {
   targetOnlyTags?: string[];
   tags: TagReport[];
   imports: ImportReport[];
+  /** Referrers found for the manifests copied (or, with `referrers: all`, in sync); absent when none. */
+  referrers?: ReferrerReport[];
+  /** Referrers listings that failed; absent when none. */
+  referrersUnlisted?: UnlistedReferrers[];
+}
+
+/** Referrers counted over a run (docs/decisions/012-referrers.md). */
+export interface ReferrerTotals {
+  /** Listed in the source for the manifests the run looked at (recursively). */
+  found: number;
+  copied: number;
+  /** Already in the target. */
+  present: number;
+  /** Would be copied (dry run) or left for a later run. */
+  planned: number;
+  /** Imports or read-backs that failed, plus listings that failed. */
+  failed: number;
 }
 
 export interface RunTotals {
@@ -128,7 +171,8 @@ export interface RunTotals {
     /** Only when the target catalog was read (`listTargetOnlyRepositories`): target repositories with no source repository. */
     repositories?: number;
   };
-  /** importImage calls made (0 in a dry run). */
+  referrers: ReferrerTotals;
+  /** importImage calls made (0 in a dry run), referrer copies included. */
   importCalls: number;
   /** HTTP requests the adapters sent, when the front end can count them. */
   requests?: RequestTotals;
@@ -164,6 +208,8 @@ export interface RunReport {
     /** Only with sharding: this run's shard (1-based) and the repositories all shards select. */
     shard?: ShardSelection;
     force: boolean;
+    /** Which manifests' referrers the run copied (`none`, `imported`, `all`). */
+    referrers: ReferrersMode;
     ignored: IgnoredRepository[];
     /** Only when given: source `app` syncs into target `targetRepositoryPrefix + app`. */
     targetRepositoryPrefix?: string;
@@ -259,8 +305,18 @@ export function computeTotals(
       failed: byOutcome('failed'),
     },
     targetOnly: { tags: repositories.reduce((sum, r) => sum + (r.targetOnlyTags?.length ?? 0), 0) },
-    importCalls: repositories.flatMap((r) => r.imports).filter((i) => i.outcome === 'succeeded' || i.outcome === 'failed').length,
+    referrers: referrerTotals(repositories),
+    importCalls:
+      repositories.flatMap((r) => r.imports).filter((i) => i.outcome === 'succeeded' || i.outcome === 'failed').length +
+      repositories.flatMap((r) => r.referrers ?? []).filter((x) => x.outcome === 'copied' || x.outcome === 'failed').length,
   };
+}
+
+function referrerTotals(repositories: readonly RepositoryReport[]): ReferrerTotals {
+  const all = repositories.flatMap((r) => r.referrers ?? []);
+  const by = (outcome: ReferrerOutcome) => all.filter((x) => x.outcome === outcome).length;
+  const unlisted = repositories.reduce((n, r) => n + (r.referrersUnlisted?.length ?? 0), 0);
+  return { found: all.length, copied: by('copied'), present: by('present'), planned: by('planned') + by('deferred'), failed: by('failed') + unlisted };
 }
 
 /**
@@ -281,7 +337,7 @@ export function stopReason(repositories: readonly RepositoryReport[], cause: Sto
  * succeeded.
  */
 export function computeResult(totals: RunTotals, stoppedBy?: StopReason): RunResult {
-  if (totals.repositories.failed > 0 || totals.tags.failed > 0 || stoppedBy === 'cancelled') return 'failed';
+  if (totals.repositories.failed > 0 || totals.tags.failed > 0 || totals.referrers.failed > 0 || stoppedBy === 'cancelled') return 'failed';
   if (totals.tags.locked > 0 || totals.tags.tooManyManifests > 0 || stoppedBy !== undefined) return 'succeededWithIssues';
   return 'succeeded';
 }

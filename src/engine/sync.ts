@@ -1,7 +1,7 @@
 import { anySignal } from './abort';
 import { systemClock, type Clock } from './clock';
 import type { RunPlan, SyncEvents } from './events';
-import { executeRepository, type ExecutionContext } from './execute';
+import { executeRepository, referrersOf, referrerSubjects, type ExecutionContext } from './execute';
 import type { SyncOptions } from './syncOptions';
 import { Pacer } from './pacer';
 import { planRun, PlanningStopped } from './planning';
@@ -81,11 +81,12 @@ async function execute(plan: RunPlan, run: ExecutionContext): Promise<Repository
   // plan order as its imports finish; long after planning, so the reader is told again.
   const toImport = plan.repositories.filter((p) => p.deferredBy === undefined && (p.plan?.groups.length ?? 0) > 0);
   run.ports.target.expectRepositories?.(toImport.map((p) => p.repository));
+  expectReferrerListings(plan, run, false);
   return Promise.all(
     plan.repositories.map(async (planned) => {
       const repositoryPlan = planned.plan;
       if (planned.deferredBy !== undefined || repositoryPlan === undefined || repositoryPlan.groups.length === 0) {
-        const report = reportWithoutImports(planned, false);
+        const report = await withReferrers(reportWithoutImports(planned, false), run, false);
         run.events.repositoryFinished?.(report);
         return report;
       }
@@ -94,12 +95,44 @@ async function execute(plan: RunPlan, run: ExecutionContext): Promise<Repository
   );
 }
 
-function dryRun(plan: RunPlan, events: SyncEvents): RepositoryReport[] {
-  return plan.repositories.map((planned) => {
-    const report = reportWithoutImports(planned, true);
-    events.repositoryFinished?.(report);
-    return report;
-  });
+/**
+ * A repository no import ran on, with the referrers its run looks at: with mode `all` those of
+ * its in-sync digests (copied when missing), and in a dry run those its imports would bring
+ * (listed, never copied).
+ */
+async function withReferrers(report: RepositoryReport, run: ExecutionContext, dry: boolean): Promise<RepositoryReport> {
+  if (report.status === 'failed' || report.status === 'deferred') return report;
+  const found = await referrersOf(report.name, report.targetName ?? report.name, referrerSubjects(report.tags, run.referrers ?? 'none'), run, dry);
+  if (found.referrers === undefined && found.referrersUnlisted === undefined) return report;
+  const failed = found.referrersUnlisted !== undefined || found.referrers?.some((x) => x.outcome === 'failed') === true;
+  const copied = found.referrers?.some((x) => x.outcome === 'copied') === true;
+  const status = failed ? 'failed' : copied && report.status === 'inSync' ? 'done' : report.status;
+  return { ...report, status, ...found };
+}
+
+/**
+ * Referrers are listed on both sides after planning, for the repositories with imports (with
+ * `all`, every planned one), in plan order: the readers are told, so their `pull` tokens come
+ * several repositories to a request (decision 005). With `imported` in a real run these are
+ * the repositories whose tags are read back, which the target has been told already.
+ */
+function expectReferrerListings(plan: RunPlan, run: ExecutionContext, dry: boolean): void {
+  const mode = run.referrers ?? 'none';
+  if (mode === 'none' || run.ports.source?.listReferrers === undefined || run.ports.target.listReferrers === undefined) return;
+  const listed = plan.repositories
+    .filter((p) => p.deferredBy === undefined && p.plan !== undefined && (mode === 'all' || p.plan.groups.length > 0))
+    .map((p) => p.repository);
+  run.ports.source?.expectRepositories?.(listed);
+  // A real run has told the target already, unless `all` lists more than it reads back.
+  if (dry || mode === 'all') run.ports.target.expectRepositories?.(listed);
+}
+
+async function dryRun(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
+  expectReferrerListings(plan, run, true);
+  const reports = await Promise.all(plan.repositories.map((planned) => withReferrers(reportWithoutImports(planned, true), run, true)));
+  // In plan order, as a dry run without referrers listings reports them: nothing ran, nothing finished first.
+  for (const report of reports) run.events.repositoryFinished?.(report);
+  return reports;
 }
 
 /**
@@ -134,17 +167,17 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
     const targetOnlyFound = await targetOnly;
     events.planned?.(plan);
 
-    const reports = options.dryRun
-      ? dryRun(plan, events)
-      : await execute(plan, {
-          ports,
-          imports: new Pacer(options.maxConcurrency, Math.round(options.delaySeconds * 1000), clock),
-          events,
-          budget,
-          clock,
-          importTimeoutMinutes: options.importTimeoutMinutes,
-          signal,
-        });
+    const run: ExecutionContext = {
+      ports,
+      imports: new Pacer(options.maxConcurrency, Math.round(options.delaySeconds * 1000), clock),
+      events,
+      budget,
+      clock,
+      importTimeoutMinutes: options.importTimeoutMinutes,
+      referrers: options.referrers ?? 'none',
+      signal,
+    };
+    const reports = options.dryRun ? await dryRun(plan, run) : await execute(plan, run);
     const done = report(options, ports, context, { selection, reports, started, finished: clock.now(), stoppedBy: stopReason(reports, budget.stopCause, cut) });
     if (targetOnlyFound !== undefined && 'repositories' in targetOnlyFound) {
       done.targetOnlyRepositories = targetOnlyFound.repositories;
@@ -194,6 +227,7 @@ function report(
       ...(options.maxRepositories !== undefined ? { maxRepositories: options.maxRepositories } : {}),
       ...(selection.shard !== undefined ? { shard: selection.shard } : {}),
       force: options.force,
+      referrers: options.referrers ?? 'none',
       ignored: selection.ignored,
       ...(options.targetRepositoryPrefix !== undefined ? { targetRepositoryPrefix: options.targetRepositoryPrefix } : {}),
       ...(filtersTags(options.tagFilter) ? { tagFilter: tagFilterReport(options.tagFilter) } : {}),

@@ -1,3 +1,4 @@
+import type { ReferrersMode } from './referrers';
 import type { Shard } from './sharding';
 import type { TagFilter } from './tagFilter';
 
@@ -37,6 +38,8 @@ export interface SyncOptions {
   shard?: Shard;
   dryRun: boolean;
   force: boolean;
+  /** Which manifests' OCI referrers are copied too (docs/decisions/012-referrers.md); absent: none. */
+  referrers?: ReferrersMode;
 }
 
 /**

@@ -34,6 +34,7 @@ export const OPTIONS_ERROR_KEYS = [
   'ShardIncomplete',
   'ShardIndexOutOfRange',
   'CloudUnknown',
+  'ChoiceUnknown',
   'UrlInvalid',
   'FileUnreadable',
   'FileNotRegular',

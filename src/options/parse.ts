@@ -6,6 +6,7 @@
  * read from or written to a registry.
  */
 import { DEFAULT_LIST_CONCURRENCY, type LetterFilter, type SyncOptions } from '../engine/syncOptions';
+import type { ReferrersMode } from '../engine/referrers';
 import { readCaFile } from './caFile';
 import { checkDomainName } from './domainName';
 import { checkHttpsUrl } from './httpsUrl';
@@ -138,6 +139,17 @@ function checkRepositoryPrefix(prefix: string): string {
   return prefix;
 }
 
+function choice(spec: OptionSpec, value: unknown): string | undefined {
+  const name = present(value);
+  const allowed = spec.allowed ?? [];
+  if (name !== undefined && !allowed.includes(name)) {
+    const choices = `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
+    const label = spec.label ?? spec.name;
+    throw new OptionsError('ChoiceUnknown', [label, name, choices], `${label} "${name}" is not known: use ${choices}`);
+  }
+  return name ?? spec.defaultChoice;
+}
+
 function cloudName(spec: OptionSpec, value: unknown): string | undefined {
   const name = present(value);
   const allowed = spec.allowed ?? [];
@@ -204,6 +216,8 @@ function valueOf(spec: OptionSpec, value: unknown): unknown {
     }
     case 'cloudName':
       return cloudName(spec, value);
+    case 'choice':
+      return choice(spec, value);
     case 'httpsUrl':
       return httpsUrl(spec, value);
     case 'domainName': {
@@ -244,6 +258,8 @@ type ValueOf<E extends Entry> = E extends { kind: 'flag' }
               ? string | undefined
               : E extends { kind: 'sinceTime' }
               ? { text: string; time: number } | undefined
+            : E extends { kind: 'choice'; defaultChoice: string }
+              ? string
               : string | undefined;
 
 /** The checked values of one part, named as in the table. */
@@ -270,7 +286,7 @@ export function parseOptions(raw: RawOptions): RunOptions {
     targetSubscriptionId: connectionValues.targetSubscriptionId ?? connectionValues.sourceSubscriptionId,
   };
 
-  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, targetRepositoryPrefix, check, failWhenOutOfSync, tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags, ...plain } =
+  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, targetRepositoryPrefix, check, failWhenOutOfSync, tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags, referrers, ...plain } =
     partValues(raw, 'sync');
   const allPatterns = ignoreConfig === undefined ? ignorePatterns : [...ignorePatterns, ...loadIgnoreConfig(ignoreConfig)];
   if (targetRepositoryPrefix !== undefined && repository !== undefined && targetRepositoryPrefix.length + repository.length > MAX_REPOSITORY_NAME_LENGTH) {
@@ -296,6 +312,8 @@ export function parseOptions(raw: RawOptions): RunOptions {
     listConcurrency: DEFAULT_LIST_CONCURRENCY,
     shard: pairShard(shardIndex, shardCount),
     tagFilter: compileTagFilter({ tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags }),
+    // choice() returns one of the table's `allowed`, which are exactly the modes.
+    referrers: referrers as ReferrersMode,
   };
 
   const { requestTimeoutSeconds, maxReadsPerSecond, caFile } = partValues(raw, 'http');

@@ -16,6 +16,7 @@ import type { NumberRule } from './numberRule';
  * - `text` trimmed, blank is "not given"; `flag` a boolean; `number` by its `rule`;
  * - `registryName`, `subscriptionId`, `repositoryName`, `letters`, `cloudName`, `httpsUrl`:
  *   text with that rule;
+ * - `choice` one of `allowed` (exactly as written), `defaultChoice` when not given;
  * - `patterns` a list of ignore patterns (each entry may be a comma list);
  * - `sinceTime` an ISO date or `Nd` (options/updatedSince.ts);
  * - `repositoryPrefix` text put before every source repository name in the target;
@@ -38,6 +39,7 @@ export type OptionKind =
   | 'repositoryPrefix'
   | 'outOfSync'
   | 'cloudName'
+  | 'choice'
   | 'httpsUrl'
   | 'domainName'
   | 'pemFile'
@@ -93,8 +95,10 @@ export interface OptionSpec {
   default?: number;
   /** Numbers: what is allowed, and the hint a message gives. */
   rule?: NumberRule;
-  /** Cloud names: the values allowed. */
+  /** Cloud names and choices: the values allowed. */
   allowed?: readonly string[];
+  /** Choices: the value when none is given. */
+  defaultChoice?: string;
   /** How messages name a URL or file option (numbers name themselves in their rule). */
   label?: string;
   /** Registry names and subscription ids: which registry the value is about. */
@@ -410,6 +414,28 @@ export const OPTIONS = [
       label: 'Force',
       group: 'behaviour',
       help: 'Re-import tags even when the target already has the same digest (mode Force). Locked target tags are still never touched. Example: `true` to repair a target whose manifests may be damaged.',
+    },
+  },
+  {
+    name: 'referrers',
+    kind: 'choice',
+    part: 'sync',
+    label: 'referrers',
+    allowed: ['none', 'imported', 'all'],
+    defaultChoice: 'imported',
+    cli: {
+      flag: 'referrers',
+      value: 'MODE',
+      section: 'Behaviour',
+      help: "copy the OCI referrers (signatures, SBOMs) of the manifests:\nimported (those the run imports), all (also those in sync), none",
+    },
+    task: {
+      input: 'referrers',
+      type: 'pickList',
+      label: 'Referrers (signatures, SBOMs)',
+      group: 'behaviour',
+      help: 'Copy the OCI referrers of images too — Notation and cosign signatures, SBOMs, attestations: manifests whose `subject` names an image, found through the registry\'s referrers API, copied untagged by digest after their image, and their own referrers in turn (the signature of an SBOM). `imported`: those of every image the run imports; `all`: also those of images already in sync (a signature added after the image was copied; one referrers listing per image and side); `none`: no referrer. Signatures stored as `sha256-….sig` tags travel as ordinary tags whatever this says. Example: `all` for a weekly run that also brings new signatures.',
+      options: { imported: 'Of imported images', all: 'Of all images (also in sync)', none: 'None' },
     },
   },
   {

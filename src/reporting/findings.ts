@@ -1,7 +1,7 @@
 /**
  * What a report asks a person to look at: the warnings and errors of each repository, in one
  * order (the repository's own error, then per tag: re-tagged, locked, too many manifests,
- * failed). The command line prints them, the task raises them as pipeline issues and the
+ * failed; then its referrers that failed). The command line prints them, the task raises them as pipeline issues and the
  * Markdown report lists the problems among them; each only words them for its medium.
  */
 import type { LockScope } from '../engine/plan';
@@ -20,7 +20,9 @@ export type Finding =
   /** `lockedBy`: what is locked in the target; `lockedManifest` names a locked manifest. */
   | ({ kind: 'locked'; lockedBy: LockScope; lockedManifest?: string } & TagFinding)
   | ({ kind: 'tooManyManifests'; manifestCount?: number } & TagFinding)
-  | ({ kind: 'tagFailed'; error?: string } & TagFinding);
+  | ({ kind: 'tagFailed'; error?: string } & TagFinding)
+  /** A referrer (signature, SBOM…) not copied, or a subject whose referrers could not be listed (no `digest`). */
+  | { kind: 'referrerFailed'; repository: string; subject: string; digest?: string; error: string };
 
 export type FindingKind = Finding['kind'];
 
@@ -36,6 +38,7 @@ export const SEVERITY: Record<FindingKind, 'warning' | 'error'> = {
   locked: 'warning',
   tooManyManifests: 'warning',
   tagFailed: 'error',
+  referrerFailed: 'error',
 };
 
 export function repositoryFindings(repository: RepositoryReport): Finding[] {
@@ -49,6 +52,10 @@ export function repositoryFindings(repository: RepositoryReport): Finding[] {
     if (t.decision === 'tooManyManifests') findings.push({ kind: 'tooManyManifests', ...about, ...(t.manifestCount !== undefined ? { manifestCount: t.manifestCount } : {}) });
     if (t.outcome === 'failed') findings.push({ kind: 'tagFailed', ...about, ...(t.error !== undefined ? { error: t.error } : {}) });
   }
+  for (const x of repository.referrers ?? []) {
+    if (x.outcome === 'failed') findings.push({ kind: 'referrerFailed', repository: repository.name, subject: x.subject, digest: x.digest, error: x.error ?? 'failed' });
+  }
+  for (const u of repository.referrersUnlisted ?? []) findings.push({ kind: 'referrerFailed', repository: repository.name, subject: u.subject, error: u.error });
   return findings;
 }
 

@@ -55,6 +55,10 @@ function problemRow(f: Finding): string | undefined {
       return `| ${repository} | \`${cell(f.tag)}\` | locked | ${lockText(f)} |`;
     case 'tooManyManifests':
       return `| ${repository} | \`${cell(f.tag)}\` | too many manifests | image index with ${f.manifestCount ?? '?'} manifests; importImage accepts at most ${MAX_INDEX_MANIFESTS} |`;
+    case 'referrerFailed':
+      return f.digest !== undefined
+        ? `| ${repository} | \`${cell(shortDigest(f.digest))}\` | referrer of \`${cell(shortDigest(f.subject))}\` failed | ${cell(f.error)} |`
+        : `| ${repository} | \`${cell(shortDigest(f.subject))}\` | referrers not listed | ${cell(f.error)} |`;
     case 'retagged':
       return undefined;
   }
@@ -128,6 +132,13 @@ export function renderReportMarkdown(report: RunReport): string {
   out.push(`| Tags | new | re-tagged | in sync | forced | locked | too many manifests |${filtered ? ' filtered out |' : ''} imported | failed |`);
   out.push(`|---|---|---|---|---|---|---|---|---|${filtered ? '---|' : ''}`);
   out.push(`| | ${tt.new} | ${tt.retagged} | ${tt.inSync} | ${tt.forced} | ${tt.locked} | ${tt.tooManyManifests} |${filtered ? ` ${tt.filteredOut} |` : ''} ${tt.imported} | ${tt.failed} |`);
+  if (report.selection.referrers !== 'none') {
+    const x = report.totals.referrers;
+    out.push('');
+    out.push(`| Referrers (${report.selection.referrers}) | found | copied | already present | ${report.dryRun ? 'to copy' : 'left'} | failed |`);
+    out.push('|---|---|---|---|---|---|');
+    out.push(`| | ${x.found} | ${x.copied} | ${x.present} | ${x.planned} | ${x.failed} |`);
+  }
 
   // A repository in sync is listed when the tag filters left some of its tags out: the count is news.
   const listed = report.repositories.filter((r) => r.status !== 'inSync' || (r.tagsFilteredOut ?? 0) > 0);

@@ -14,14 +14,15 @@ export interface TaskJsonInput {
   defaultValue: string;
   required: boolean;
   groupName?: string;
-  helpMarkDown: string;
   options?: Record<string, string>;
+  helpMarkDown: string;
   properties?: Record<string, string | boolean>;
 }
 
 /** What the form shows before anyone types: the table's default, `false` for a checkbox. */
 function defaultValueOf(spec: OptionSpec): string {
   if (spec.default !== undefined) return String(spec.default);
+  if (spec.defaultChoice !== undefined) return spec.defaultChoice;
   return spec.kind === 'flag' ? 'false' : '';
 }
 
@@ -38,8 +39,8 @@ export function taskJsonInputs(): TaskJsonInput[] {
         defaultValue: task.defaultValue ?? defaultValueOf(spec),
         required: task.required === true,
         ...(task.group ? { groupName: task.group } : {}),
-        helpMarkDown: task.help,
         ...(task.options ? { options: { ...task.options } } : {}),
+        helpMarkDown: task.help,
         ...(task.properties ? { properties: { ...task.properties } } : {}),
       },
     ];

@@ -17,7 +17,7 @@ import { agentCaPem, agentProxyResolver } from './agentNetwork';
 import { readTaskInputs } from './inputs';
 import { logDebug, logLine, logWarning, setResult } from './log';
 import { optionsMessage, registryNotFoundMessage } from './messages';
-import { logRequests, logTargetOnly, taskEvents } from './publish/logGroups';
+import { logReferrers, logRequests, logTargetOnly, taskEvents } from './publish/logGroups';
 import { publishOutputs } from './publish/outputs';
 import { uploadSummary, writeJsonReport } from './publish/reportFiles';
 import { setRunResult } from './publish/result';
@@ -109,6 +109,7 @@ export async function run(): Promise<void> {
     });
 
     const reportPath = writeJsonReport(report, options.reports.json);
+    logReferrers(report);
     logRequests(report);
     logTargetOnly(report);
     uploadSummary(report);

@@ -37,6 +37,8 @@ describe('azure/armImporter (refusals)', () => {
     ['a tag with a colon', { targetTags: ['a:b'] }],
     ['a repository with a digest in it', { sourceRepository: 'app@sha256:x' }],
     ['a target repository with a tag in it', { targetRepository: 'mirror/app:1' }],
+    ['an untagged copy that names tags', { untaggedTargetRepository: 'team/app', mode: 'Force' }],
+    ['an untagged copy into a bad repository name', { untaggedTargetRepository: 'Team/App', targetTags: [], mode: 'Force' }],
   ] as [string, Partial<ImportRequest>][]) {
     it(`refuses ${label} without calling ARM`, async () => {
       const { importer, calls } = importerCallingNothing();
@@ -44,4 +46,26 @@ describe('azure/armImporter (refusals)', () => {
       assert.equal(calls.length, 0);
     });
   }
+});
+
+describe('azure/armImporter (an untagged copy, for a referrer)', () => {
+  it('sends untaggedTargetRepositories and no targetTags', async () => {
+    const calls: unknown[][] = [];
+    const client = {
+      registries: {
+        importImage: (...args: unknown[]) => {
+          calls.push(args);
+          return { pollUntilDone: () => Promise.resolve() };
+        },
+      },
+    } as unknown as ContainerRegistryManagementClient;
+    const importer = new ArmImporter(client, new OperationOutcomeRecorder(), 'https://arm', target, '/subscriptions/x/src');
+    await importer.importImage({ ...good, targetTags: [], untaggedTargetRepository: 'team/app', mode: 'Force' });
+    assert.equal(calls.length, 1);
+    assert.deepEqual(calls[0][2], {
+      source: { resourceId: '/subscriptions/x/src', sourceImage: `team/app@sha256:${'0'.repeat(64)}` },
+      untaggedTargetRepositories: ['team/app'],
+      mode: 'Force',
+    });
+  });
 });

@@ -22,6 +22,7 @@ const REPOSITORIES = 100;
 const K = MAX_SCOPES_PER_TOKEN_REQUEST;
 const name = (i: number): string => `team/repo${String(i).padStart(3, '0')}`;
 const metadataRead = (repository: string): string => `repository:${repository}:metadata_read`;
+const isPull = (scope: string): boolean => scope.endsWith(':pull');
 
 describe('azure: several repository scopes per token request (emulator)', function () {
   this.timeout(120_000);
@@ -74,9 +75,19 @@ describe('azure: several repository scopes per token request (emulator)', functi
 
   it(`plans ${REPOSITORIES} repositories with about ${REPOSITORIES}/${K} token requests per registry, and the same plan as one scope per request`, async () => {
     const batched = await sync(true, true);
-    const source = tokenRequests('srcreg');
-    const target = tokenRequests('dstreg');
+    // The referrers of the digests to import are listed too (decision 012), with `pull` tokens
+    // asked for in batches of their own, after the plan: counted apart.
+    const all = { source: tokenRequests('srcreg'), target: tokenRequests('dstreg') };
+    const source = all.source.filter((scopes) => !scopes.some(isPull));
+    const target = all.target.filter((scopes) => !scopes.some(isPull));
     const ideal = Math.ceil(REPOSITORIES / K);
+    const withWork = 40 + 12;
+    for (const requests of [all.source, all.target]) {
+      const pulls = requests.filter((scopes) => scopes.some(isPull));
+      assert.ok(pulls.every((scopes) => scopes.every(isPull)), 'pull scopes travel in requests of their own');
+      assert.equal(pulls.flat().length, withWork, 'one pull scope per repository with imports, asked for once');
+      assert.ok(pulls.length <= Math.ceil(withWork / K) + 1, `${pulls.length} pull token requests`);
+    }
     // The source signs in first (its catalog token); then its repositories, K at a time. The
     // target's first listings meet challenges and ask out of order, so one more partial request may occur.
     assert.deepEqual(source[0], ['registry:catalog:*']);
@@ -92,6 +103,7 @@ describe('azure: several repository scopes per token request (emulator)', functi
 
     h.emulator.log.clear();
     const single = await sync(true, false);
+    // Without the hint, and without the optional reads: no referrers listed either.
     assert.equal(tokenRequests('srcreg').length, 1 + REPOSITORIES, 'without the hint: one token per repository scope');
     assert.equal(tokenRequests('dstreg').length, REPOSITORIES);
     assert.deepEqual(batched.plan, single.plan, 'the plan does not depend on how tokens were asked for');
@@ -105,8 +117,10 @@ describe('azure: several repository scopes per token request (emulator)', functi
     const dst = h.emulator.registry('dstreg');
     for (let i = 0; i < REPOSITORIES; i++) assert.deepEqual(dst.tags(name(i)), src.tags(name(i)), name(i));
     const ideal = Math.ceil(REPOSITORIES / K);
-    assert.ok(tokenRequests('srcreg').length <= 1 + ideal + 1, 'index-size checks use the tokens the listings hold');
-    assert.ok(tokenRequests('dstreg').length <= ideal + 1, 'read-backs use the tokens the listings hold');
+    // Plus the batched pull tokens of the referrers listings of the 52 repositories with imports.
+    const pulls = Math.ceil((40 + 12) / K) + 1;
+    assert.ok(tokenRequests('srcreg').length <= 1 + ideal + 1 + pulls, 'index-size checks use the tokens the listings hold');
+    assert.ok(tokenRequests('dstreg').length <= ideal + 1 + pulls, 'read-backs use the tokens the listings hold');
     assert.equal(h.emulator.log.count('acr.manifestProperties', 401) + h.emulator.log.count('acr.tags', 401), DEFAULT_LIST_CONCURRENCY);
   });
 

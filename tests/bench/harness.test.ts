@@ -14,7 +14,8 @@ import { runScenario } from '../../bench/harness';
 import type { Measured, ScenarioResult, ScenarioSpec, TagMap } from '../../bench/scenario';
 import { verify } from '../../bench/verify';
 import { planRuns } from '../../bench/matrix';
-import { parseBenchArguments } from '../../bench/options';
+import { parseBenchArguments, type BenchOptions } from '../../bench/options';
+import { renderReferrersRows, runReferrersRows } from '../../bench/referrers';
 import { renderMarkdown } from '../../bench/report';
 import type { BenchRun } from '../../bench/results';
 import { evaluateTargets } from '../../bench/targets';
@@ -201,5 +202,32 @@ describe('benchmark harness (tiny run)', function () {
     assert.equal(readCapFlag('  --max-concurrency N   imports in flight\n'), undefined);
     // The command line's own flag, as its usage text names it.
     assert.deepEqual(readCapFlag()?.argsFor('Premium'), ['--max-reads-per-second', '166']);
+  });
+});
+
+describe('bench: referrers rows', function () {
+  this.timeout(180_000);
+  const work = mkdtempSync(join(tmpdir(), 'bench-referrers-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('copies every referrer on the first sync, lists none on the no-op, and picks up late signatures only with all', async () => {
+    const options: BenchOptions | 'help' = parseBenchArguments(['--quick', '--no-write', '--work-dir', work, '--referrers-size', '4', '--latency-ms', '0']);
+    assert.ok(options !== 'help');
+    const rows = await runReferrersRows(options, () => undefined);
+    assert.deepEqual(
+      rows.map((r) => [r.label, r.verified, r.referrerImports]),
+      [
+        ['referrers imported, first sync', true, 12],
+        ['referrers imported, no-op', true, 0],
+        ['referrers imported, no-op after new signatures', true, 0],
+        ['referrers all, new signatures', true, 4],
+      ],
+    );
+    const [first, noop, late, all] = rows;
+    // At most one listing per imported digest and side; none for digests in sync.
+    assert.ok(first.sourceListings <= first.tagImports + first.referrerImports && first.targetListings <= first.tagImports + first.referrerImports);
+    assert.deepEqual([noop.sourceListings, noop.targetListings, late.sourceListings, late.targetListings], [0, 0, 0, 0]);
+    assert.ok(all.sourceListings > 0 && all.tagImports === 0);
+    assert.match(renderReferrersRows(rows), /\| referrers all, new signatures \| 4 \|/);
   });
 });

@@ -65,6 +65,8 @@ describe('acr-transfer command line: bad input', function () {
     ['the same registry twice', ['--source-registry-name', TARGET, '--target-registry-name', TARGET.toUpperCase(), '--source-subscription-id', SUB_SOURCE], `acr-transfer: source and target are the same registry ("${TARGET}")`],
     ['a source registry that does not exist', ['--source-registry-name', 'nosuchregistry', '--target-registry-name', TARGET, '--source-subscription-id', SUB_SOURCE, '--target-subscription-id', SUB_TARGET], 'acr-transfer: registry "nosuchregistry" was not found in the source subscription'],
     ['a target registry in another subscription', ['--source-registry-name', 'sourceacr', '--target-registry-name', TARGET, '--source-subscription-id', SUB_SOURCE], `acr-transfer: registry "${TARGET}" was not found in the target subscription`],
+    ['an unknown referrers mode', withSource('--referrers', 'signatures'), 'acr-transfer: referrers "signatures" is not known: use none, imported or all'],
+    ['a referrers mode in capitals', withSource('--referrers', 'ALL'), 'acr-transfer: referrers "ALL" is not known: use none, imported or all'],
     ['an unknown flag', withSource('--colour'), "acr-transfer: Unknown option '--colour'"],
     ['no subscription', ['--source-registry-name', 'sourceacr', '--target-registry-name', TARGET], 'acr-transfer: source subscription id is required: pass --source-subscription-id or set AZURE_SUBSCRIPTION_ID'],
     // A shell variable that is not set, a flag given twice.

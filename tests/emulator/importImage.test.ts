@@ -181,6 +181,18 @@ describe('emulator: importImage', function () {
     assert.equal(em.registry('dst').tags('archive').size, 0);
   });
 
+  it('copies a referrer untagged by digest (no targetTags, Force): the target then lists it for its subject (importImage spec: untaggedTargetRepositories, "a manifest only copy. No tag will be created")', async function () {
+    const subject = em.registry('src').tags('app').get('1.1') ?? '';
+    const signature = em.registry('src').attach('app', subject, { artifactType: 'application/vnd.cncf.notary.signature', seed: 'app-2-signature' });
+    await runToEnd({ source: { resourceId: SRC, sourceImage: `app@${subject}` }, targetTags: ['app:1.1'] });
+    const tagsBefore = [...em.registry('dst').tags('app')];
+    const done = await runToEnd({ source: { resourceId: SRC, sourceImage: `app@${signature}` }, untaggedTargetRepositories: ['app'], mode: 'Force' });
+    assert.equal(done.status, 200);
+    assert.ok(em.registry('dst').hasManifest('app', signature));
+    assert.deepEqual([...em.registry('dst').tags('app')], tagsBefore, 'no tag created or moved');
+    assert.deepEqual(em.registry('dst').referrers('app', subject).map((d) => d.digest), [signature]);
+  });
+
   it('imports across subscriptions by resource id', async function () {
     const done = await runToEnd({ source: { resourceId: OTHER_SRC, sourceImage: 'app:2.0' }, targetTags: ['app:2.0'] });
     assert.equal(done.status, 200);

@@ -28,6 +28,15 @@ describe('options: parsing and validation', () => {
     assert.equal(o.shard, undefined);
   });
 
+  it('copies the referrers of imported manifests unless told otherwise, and refuses an unknown mode', () => {
+    assert.equal(validateOptions(base).referrers, 'imported');
+    for (const mode of ['none', 'imported', 'all'] as const) assert.equal(validateOptions({ ...base, referrers: ` ${mode} ` }).referrers, mode);
+    assert.throws(
+      () => validateOptions({ ...base, referrers: 'All' }),
+      (e: unknown) => e instanceof OptionsError && e.key === 'ChoiceUnknown' && e.message === 'referrers "All" is not known: use none, imported or all',
+    );
+  });
+
   it('takes time limits in minutes, fractions included, and a 1-based shard', () => {
     const o = validateOptions({ ...base, timeBudgetMinutes: ' 50 ', importTimeoutMinutes: '0.5', shardIndex: '4', shardCount: '4' });
     assert.equal(o.timeBudgetMinutes, 50);

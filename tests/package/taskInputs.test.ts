@@ -29,12 +29,15 @@ describe('task.json and the option table', () => {
   it('shows the same defaults the command line and the engine use', () => {
     for (const spec of withTask) {
       const input = task.inputs.find((i) => i.name === spec.task!.input)!;
-      // A pick list's own default is its "not given" choice (Fail when out of sync: off).
-      const expected = spec.task!.defaultValue ?? (spec.default !== undefined ? String(spec.default) : spec.kind === 'flag' ? 'false' : '');
+      // A pick list's own default is its "not given" choice (Fail when out of sync: off), or its default choice.
+      const expected = spec.task!.defaultValue ?? (spec.default !== undefined ? String(spec.default) : (spec.defaultChoice ?? (spec.kind === 'flag' ? 'false' : '')));
       assert.equal(input.defaultValue, expected, spec.name);
     }
     const concurrency = task.inputs.find((i) => i.name === 'maxConcurrency')!;
     assert.equal(concurrency.defaultValue, '4');
+    const referrers = task.inputs.find((i) => i.name === 'referrers') as { defaultValue: string; options?: Record<string, string> };
+    assert.equal(referrers.defaultValue, 'imported');
+    assert.deepEqual(Object.keys(referrers.options ?? {}).sort(), ['all', 'imported', 'none']);
   });
 
   it('gives every input the help text and label of its option', () => {

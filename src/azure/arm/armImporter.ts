@@ -67,14 +67,12 @@ export class ArmImporter implements Importer {
   async importImage(request: ImportRequest, signal?: AbortSignal): Promise<void> {
     refuseUnpinned(request);
     if (signal?.aborted) throw notFinishedInTime(request);
-    const parameters = {
-      source: {
-        resourceId: this.sourceResourceId,
-        sourceImage: `${request.sourceRepository}@${request.sourceDigest}`,
-      },
-      targetTags: request.targetTags.map((tag) => `${request.targetRepository}:${tag}`),
-      mode: request.mode,
-    };
+    const source = { resourceId: this.sourceResourceId, sourceImage: `${request.sourceRepository}@${request.sourceDigest}` };
+    // A referrer lands untagged: `untaggedTargetRepositories` names where, and no tag is given.
+    const parameters =
+      request.untaggedTargetRepository !== undefined
+        ? { source, untaggedTargetRepositories: [request.untaggedTargetRepository], mode: request.mode }
+        : { source, targetTags: request.targetTags.map((tag) => `${request.targetRepository}:${tag}`), mode: request.mode };
 
     let watch: OperationWatch | undefined;
     try {
@@ -140,6 +138,14 @@ function refuseUnpinned(request: ImportRequest): void {
   }
   for (const repository of [request.sourceRepository, request.targetRepository]) {
     if (!REPOSITORY.test(repository)) throw new ImportFailure(`refusing to import: "${redactText(repository)}" is not a repository name`, 'InvalidRepository');
+  }
+  if (request.untaggedTargetRepository !== undefined) {
+    if (!REPOSITORY.test(request.untaggedTargetRepository)) {
+      throw new ImportFailure(`refusing to import: "${redactText(request.untaggedTargetRepository)}" is not a repository name`, 'InvalidRepository');
+    }
+    // An untagged copy moves no tag: it must name none.
+    if (request.targetTags.length > 0) throw new ImportFailure(`refusing to import ${request.sourceRepository}@${request.sourceDigest}: an untagged copy names no tags`, 'UntaggedWithTags');
+    return;
   }
   if (request.targetTags.length === 0) {
     throw new ImportFailure(`refusing to import ${request.sourceRepository}@${request.sourceDigest}: no target tags`, 'NoTargetTags');

@@ -20,7 +20,7 @@ import {
   type PipelineRequest,
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
-import type { ManifestKind } from '../../engine/ports';
+import type { ManifestKind, Referrer } from '../../engine/ports';
 import type { AzureCloud } from '../cloud';
 import type { Transport } from '../http/transport';
 import { redactText } from '../redact';
@@ -35,6 +35,7 @@ import {
   MANIFEST_ATTRIBUTES,
   MANIFEST_LOCK,
   MANIFEST_PAGE,
+  REFERRERS_PAGE,
   REGISTRY_ROOT,
   REPOSITORY_LOCK,
   TAG_PAGE,
@@ -230,6 +231,25 @@ export class AcrClient {
       for (const digest of page ?? []) locked.add(digest);
     }
     return locked;
+  }
+
+  /**
+   * The OCI referrers of the manifest `digest` (`GET /v2/{repo}/referrers/{digest}`, every page
+   * by `Link`, at most MAX_PAGES_PER_LISTING): the digest and artifact type of each manifest of
+   * the repository whose `subject` is `digest`. Empty when the repository does not exist (404
+   * NAME_UNKNOWN: a target repository not created yet). Uses the repository's `pull` token, as
+   * `az acr manifest list-referrers` does. No `n`: the spec defines no page size for it.
+   */
+  async listReferrers(repository: string, digest: string, signal?: AbortSignal): Promise<Referrer[]> {
+    const path = repository.split('/').map(encodeURIComponent).join('/');
+    const first = `${this.baseUrl}/v2/${path}/referrers/${encodeURIComponent(digest)}`;
+    const call = { what: `listing the referrers of ${repository}@${digest}`, at: `listing the referrers of ${repository}@${digest} in ${this.loginServer}` };
+    const referrers: Referrer[] = [];
+    for await (const page of this.pages(first, REFERRERS_PAGE, call, signal, true)) {
+      if (page === null) return [];
+      referrers.push(...page);
+    }
+    return referrers;
   }
 
   /**

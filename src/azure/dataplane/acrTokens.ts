@@ -134,12 +134,20 @@ export class AcrTokenProvider {
   private readonly accessInFlight = new Map<string, InFlight>();
   /** Picks the scopes that ride along; a scope with a valid token or a request in flight does not. */
   private readonly batcher: ScopeBatcher;
+  /**
+   * The same for `pull` scopes (referrers listings and manifest reads, decision 012), kept apart:
+   * a repository whose `metadata_read` was asked for has not had its `pull` asked for, and a
+   * no-op run, which reads nothing with `pull`, never asks for one.
+   */
+  private readonly pullBatcher: ScopeBatcher;
 
   constructor(private readonly options: AcrTokenProviderOptions) {
     this.registryOrigin = new URL(options.registryBase).origin;
     this.now = options.now ?? Date.now;
     this.access = new LRUCache({ max: Math.max(1, Math.floor(options.maxHeldTokens ?? MAX_HELD_ACCESS_TOKENS)) });
-    this.batcher = new ScopeBatcher(options.scopesPerRequest, (scope) => this.accessInFlight.has(scope) || this.peekValid(scope));
+    const covered = (scope: string): boolean => this.accessInFlight.has(scope) || this.peekValid(scope);
+    this.batcher = new ScopeBatcher(options.scopesPerRequest, covered);
+    this.pullBatcher = new ScopeBatcher(options.scopesPerRequest, covered);
   }
 
   /** True once a challenge has told where tokens come from. */
@@ -169,6 +177,7 @@ export class AcrTokenProvider {
    */
   expectRepositories(names: readonly string[]): void {
     this.batcher.expect(names);
+    this.pullBatcher.expect(names);
   }
 
   /** Whether a URL belongs to this registry (tokens go nowhere else). */
@@ -245,9 +254,13 @@ export class AcrTokenProvider {
     return held;
   }
 
+  private batcherFor(scope: string): ScopeBatcher {
+    return scope.endsWith(':pull') ? this.pullBatcher : this.batcher;
+  }
+
   /** Starts one token request for `scope` and the expected scopes that ride along with it. */
   private request(scope: string): InFlight {
-    const riders = this.batcher.ridersFor(scope);
+    const riders = this.batcherFor(scope).ridersFor(scope);
     const batch = this.fetchAccessToken([scope, ...riders]);
     this.trackRiders(batch, riders);
     return this.track(scope, { promise: batch.then((grant) => grant.held), primary: true });
@@ -258,7 +271,7 @@ export class AcrTokenProvider {
    * so that its round trip runs while they list the repositories before it.
    */
   private prefetchNear(scope: string): void {
-    const upcoming = this.batcher.upcomingNear(scope);
+    const upcoming = this.batcherFor(scope).upcomingNear(scope);
     if (upcoming.length > 0) this.trackRiders(this.fetchAccessToken(upcoming), upcoming);
   }
 
@@ -318,6 +331,7 @@ export class AcrTokenProvider {
       // that works, one scope per request from now on. The others are asked for when needed.
       const single = await this.fetchAccessToken(scopes.slice(0, 1));
       this.batcher.stopBatching();
+      this.pullBatcher.stopBatching();
       return single;
     }
     if (value === undefined) throw toAuthError(acrErrorFrom(response, `getting a registry token for ${what}`));

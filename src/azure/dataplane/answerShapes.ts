@@ -9,10 +9,10 @@
  * as "none" for the tag and manifest lists too — the same service serialises them. A missing
  * list is not "none": `{}` is what a proxy or a broken gateway sends, never a registry.
  *
- * Hand-written rather than a schema library: six shapes of two or three fields each, and the
+ * Hand-written rather than a schema library: a few shapes of two or three fields each, and the
  * readers also turn entries into the client's types, which a schema check would not.
  */
-import type { ManifestKind } from '../../engine/ports';
+import type { ManifestKind, Referrer } from '../../engine/ports';
 
 export type ReadResult<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -186,6 +186,24 @@ export const LOCKED_MANIFEST_PAGE: AnswerShape<string[]> = {
     });
     return entries.ok ? ok(entries.value.filter((digest): digest is string => digest !== undefined)) : entries;
   },
+};
+
+/**
+ * `GET /v2/{repo}/referrers/{digest}` (OCI distribution spec 1.1): an image index,
+ * `{"schemaVersion": 2, "manifests": [{digest, artifactType?, …}, …]}` → each referrer's digest
+ * and artifact type. `manifests` is required (the spec: an empty list when nothing refers to the
+ * digest); an `artifactType` that is there must be text.
+ */
+export const REFERRERS_PAGE: AnswerShape<Referrer[]> = {
+  description: 'a referrers listing',
+  read: (body) =>
+    readList(body, 'manifests', (entry): ReadResult<Referrer> => {
+      if (!isObject(entry)) return wrong('is not an object');
+      if (!isDigest(entry.digest)) return wrong('has no digest');
+      const artifactType = entry.artifactType;
+      if (artifactType !== undefined && artifactType !== null && typeof artifactType !== 'string') return wrong(`(${entry.digest}) has an unreadable artifact type`);
+      return ok(typeof artifactType === 'string' && artifactType !== '' ? { digest: entry.digest, artifactType } : { digest: entry.digest });
+    }),
 };
 
 /** `GET /v2/` when the registry asks for no token: `{}`. */

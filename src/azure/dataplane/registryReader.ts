@@ -2,7 +2,7 @@
  * The engine's RegistryReader over the ACR data plane of one registry.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { ManifestKind, RegistryReader, TagInfo } from '../../engine/ports';
+import type { ManifestKind, Referrer, RegistryReader, TagInfo } from '../../engine/ports';
 import type { AzureCloud } from '../cloud';
 import { AcrClient, createAcrClient } from './acrClient';
 import { isAbacMode, type RegistryRef } from '../registryRef';
@@ -43,6 +43,15 @@ export class AcrRegistryReader implements RegistryReader {
 
   listLockedManifests(repository: string, signal?: AbortSignal): Promise<ReadonlySet<string>> {
     return this.client.listLockedManifests(repository, signal);
+  }
+
+  listReferrers(repository: string, digest: string, signal?: AbortSignal): Promise<Referrer[]> {
+    return this.client.listReferrers(repository, digest, signal);
+  }
+
+  /** By `HEAD /v2/{repo}/manifests/{digest}` (a `pull` token, the one its referrers listing holds). */
+  async hasManifest(repository: string, digest: string, signal?: AbortSignal): Promise<boolean> {
+    return (await this.client.getManifestDigest(repository, digest, signal)) !== null;
   }
 }
 

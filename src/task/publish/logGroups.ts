@@ -33,6 +33,8 @@ const FINDING_TEXT: { [K in FindingKind]: (f: Extract<Finding, { kind: K }>, dry
   },
   tooManyManifests: (f, dryRun) => tl.loc(dryRun ? 'TooManyManifests_DryRun' : 'TooManyManifests', f.repository, f.tag, String(f.manifestCount ?? '?'), String(MAX_INDEX_MANIFESTS)),
   tagFailed: (f) => tl.loc('TagFailed', f.repository, f.tag, f.error ?? ''),
+  referrerFailed: (f) =>
+    f.digest !== undefined ? tl.loc('ReferrerFailed', f.repository, shortDigest(f.digest), shortDigest(f.subject), f.error) : tl.loc('ReferrersUnlisted', f.repository, shortDigest(f.subject), f.error),
 };
 
 function raise<F extends Finding>(finding: F, dryRun: boolean): void {
@@ -96,6 +98,13 @@ export function logTargetOnly(report: RunReport): void {
   if (only.tags === 0 && (only.repositories ?? 0) === 0) return;
   const withTags = report.repositories.filter((r) => (r.targetOnlyTags?.length ?? 0) > 0).length;
   write(tl.loc('TargetOnly', countText(only.tags, 'tags'), countText(withTags, 'repositories'), countText(only.repositories ?? 0, 'repositories')));
+}
+
+/** After the run: the referrers (signatures, SBOMs) found and copied, unless the run copies none. */
+export function logReferrers(report: RunReport): void {
+  if (report.selection.referrers === 'none') return;
+  const x = report.totals.referrers;
+  write(tl.loc(report.dryRun ? 'Referrers_DryRun' : 'Referrers', report.selection.referrers, String(x.found), String(x.copied), String(x.present), String(x.planned), String(x.failed)));
 }
 
 /** After the run: how many HTTP requests it took and how many were throttled, when counted. */

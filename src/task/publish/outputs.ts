@@ -16,6 +16,7 @@ export function publishOutputs(report: RunReport, reportPath: string): void {
     tagsFilteredOut: String(tags.filteredOut),
     // Only a check says whether the target has drifted; other runs leave it empty.
     outOfSync: report.check === undefined ? '' : String(report.check.outOfSync),
+    referrersCopied: String(report.totals.referrers.copied),
     reportPath,
   };
   for (const [name, value] of Object.entries(values)) tl.setVariable(name, value, false, true);

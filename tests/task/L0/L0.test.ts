@@ -49,6 +49,7 @@ describeOnTaskNodes('AcrTransfer task (L0, MockTestRunner)', function (major) {
       repositoriesRemaining: '0',
       tagsFilteredOut: '0',
       outOfSync: '',
+      referrersCopied: '0',
       reportPath: join(temp, `acr-transfer-report-${STEP}.json`),
     });
     assert.match(o.summary ?? '', /## ACR Transfer: `sourceacr` → `targetacr`/);

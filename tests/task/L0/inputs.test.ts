@@ -34,6 +34,7 @@ describeOnTaskNodes('AcrTransfer task (L0): input rules and output safety', func
     ['a report path that is a folder', { reportPath: join(scratch, 'a-folder') }, `JSON report "${join(scratch, 'a-folder')}" is a folder, a pipe or a device, not a file`],
     ['a registry audience that is not https', { registryAudience: 'http://containerregistry.azure.net' }, 'registry token audience "http://containerregistry.azure.net" is not a well-formed https URL (such as https://management.azure.com)'],
     ['a pattern that backtracks without end', { ignorePatterns: 're:^(a+)+$' }, 'ignore pattern "re:^(a+)+$" repeats a part that holds a quantifier, an alternation or a backreference'],
+    ['an unknown referrers mode (YAML can give any text)', { referrers: 'signatures' }, 'referrers "signatures" is not known: use none, imported or all'],
     ['a repository name over 255 characters', { repository: 'a'.repeat(256) }, `repository "${'a'.repeat(256)}" is 256 characters long: ACR allows at most 255`],
   ];
   for (const [what, inputs, message] of bad) {

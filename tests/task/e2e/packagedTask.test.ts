@@ -34,6 +34,14 @@ const TARGET_CONNECTION_NAME = 'dr (workload identity)';
 
 const sourceRegistryId = `/subscriptions/${SUB_SOURCE}/resourceGroups/rg-prod/providers/Microsoft.ContainerRegistry/registries/${SOURCE}`;
 const image = (seed: string) => ({ content: { kind: 'image' as const, seed } });
+const NOTATION = 'application/vnd.cncf.notary.signature';
+const signedImage = (seed: string) => ({
+  ...image(seed),
+  referrers: [
+    { artifactType: NOTATION, seed: `${seed}-signature` },
+    { artifactType: 'application/spdx+json', seed: `${seed}-sbom`, referrers: [{ artifactType: NOTATION, seed: `${seed}-sbom-signature` }] },
+  ],
+});
 
 function fixture(kind: 'secret' | 'workload'): Fixture {
   const identity = (side: 'source' | 'target'): Pick<PrincipalFixture, 'secret' | 'federated'> =>
@@ -70,7 +78,8 @@ function fixture(kind: 'secret' | 'workload'): Fixture {
             resourceGroup: 'rg-prod',
             repositories: {
               api: { '1.0': image('api-1'), '1.1': image('api-2'), latest: image('api-2') },
-              'team/web': { v3: image('web-3'), stable: image('web-3') },
+              // Signed with Notation, with an SBOM that is itself signed: three referrers travel with it.
+              'team/web': { v3: signedImage('web-3'), stable: signedImage('web-3') },
               'charts/api': { '0.1.0': { content: { kind: 'helm', seed: 'c', chart: 'api', version: '0.1.0' } } },
               'legacy/old': { v0: image('old') },
               locked: { '2.0': image('rebuilt') },
@@ -220,7 +229,12 @@ describe('the packaged task, run as the agent runs it', function () {
 
       it('imports by digest, one call per digest, as the target identity', () => {
         const imports = emulator.log.entries().filter((e) => e.route === 'arm.importImage');
-        const bodies = imports.map((e) => e.body as { source: { resourceId: string; sourceImage: string }; targetTags: string[]; mode: string });
+        const all = imports.map((e) => e.body as { source: { resourceId: string; sourceImage: string }; targetTags: string[]; untaggedTargetRepositories?: string[]; mode: string });
+        // The referrers of team/web's image: untagged copies by digest into the same repository.
+        const untagged = all.filter((b) => b.untaggedTargetRepositories !== undefined);
+        assert.equal(untagged.length, 3);
+        for (const b of untagged) assert.deepEqual([b.mode, b.targetTags, b.untaggedTargetRepositories], ['Force', undefined, ['team/web']]);
+        const bodies = all.filter((b) => b.untaggedTargetRepositories === undefined);
         assert.equal(bodies.length, 4);
         for (const b of bodies) {
           assert.match(b.source.sourceImage, /@sha256:[0-9a-f]{64}$/);
@@ -233,6 +247,15 @@ describe('the packaged task, run as the agent runs it', function () {
           ['NoForce', ['team/web:stable', 'team/web:v3']],
         ]);
         assert.ok(imports.every((e) => e.url.includes(`/subscriptions/${SUB_TARGET}/`)));
+      });
+
+      it('copies the signature, the SBOM and its signature with the image, and says so in the log', () => {
+        assert.match(run.stdout, /^Referrers \(imported\): 3 found, 3 copied, 0 already present, 0 left for a later run, 0 failed\.$/m);
+        const tree = (registry: string, digest: string): string[] =>
+          emulator.registry(registry).referrers('team/web', digest).flatMap((d) => [d.digest, ...tree(registry, d.digest)]).sort();
+        const subject = emulator.registry(SOURCE).tags('team/web').get('v3')!;
+        assert.equal(tree(SOURCE, subject).length, 3);
+        assert.deepEqual(tree(TARGET, subject), tree(SOURCE, subject));
       });
 
       if (kind === 'secret') {
@@ -281,14 +304,18 @@ describe('the packaged task, run as the agent runs it', function () {
           repositoriesRemaining: '0',
           tagsFilteredOut: '0',
           outOfSync: '',
+          referrersCopied: '3',
           reportPath,
         });
         const report = JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
         assert.equal(report.result, 'succeededWithIssues');
+        assert.deepEqual(report.totals.referrers, { found: 3, copied: 3, present: 0, planned: 0, failed: 0 });
         assert.deepEqual(report.selection.ignored, [{ name: 'legacy/old', pattern: 'legacy/*' }]);
         const summaryPath = /^##vso\[task\.uploadsummary\](.*)$/m.exec(run.stdout)?.[1];
         assert.ok(summaryPath !== undefined && existsSync(summaryPath), 'summary uploaded');
-        assert.match(readFileSync(summaryPath, 'utf8'), /## ACR Transfer: `prodregistry` → `drregistry`/);
+        const summary = readFileSync(summaryPath, 'utf8');
+        assert.match(summary, /## ACR Transfer: `prodregistry` → `drregistry`/);
+        assert.match(summary, /^\| Referrers \(imported\) \| found \| copied \| already present \| left \| failed \|\n\|[-|]+\|\n\| \| 3 \| 3 \| 0 \| 0 \| 0 \|$/m);
       });
 
       it('masks every token and never prints a secret or an id in clear', () => {
