@@ -115,6 +115,18 @@ describe('acr-transfer command line: referrers (signatures, SBOMs)', function ()
     assert.equal(e.log.count('acr.referrers'), listings, 'and lists no referrers: every digest is in sync');
   });
 
+  it('with --target-repository-prefix: the referrers land in the mapped repository, next to their image', async () => {
+    const { e, subject } = await start();
+    const result = await runCli(e, [...registries(), '--target-repository-prefix', 'mirror/']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(e.registry(TARGET).tags('mirror/app').get('1.0'), subject);
+    assert.deepEqual(referrerTree(e, TARGET, 'mirror/app', subject), referrerTree(e, SOURCE, 'app', subject));
+    assert.deepEqual(e.registry(TARGET).repositories().filter((r) => !r.startsWith('mirror/')), [], 'nothing outside the prefix');
+    const untagged = imports(e).filter((b) => b.untaggedTargetRepositories !== undefined);
+    assert.equal(untagged.length, 3);
+    for (const b of untagged) assert.deepEqual(b.untaggedTargetRepositories, ['mirror/app']);
+  });
+
   it('none: copies no referrer and lists none; the tag-schema signature still travels as a tag', async () => {
     const { e, subject, cosignTag } = await start();
     const result = await runCli(e, [...registries(), '--referrers', 'none']);
