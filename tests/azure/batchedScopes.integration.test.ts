@@ -15,7 +15,7 @@ import type { RunPlan } from '../../src/engine/events';
 import { DEFAULT_LIST_CONCURRENCY } from '../../src/engine/syncOptions';
 import { parseOptions } from '../../src/options/parse';
 import { runSync } from '../../src/engine/sync';
-import { connectSrcToDst, imageTags, startHarness, SUB_A, SUB_B, syncer, TENANT, withoutOptionalReads, type Harness } from './support/emulatorHarness';
+import { connectSrcToDst, imageTags, startHarness, syncer, withoutOptionalReads, srcToDst, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c11e47a1-0000-4000-8000-0000000000e1';
 const REPOSITORIES = 100;
@@ -41,10 +41,7 @@ describe('azure: several repository scopes per token request (emulator)', functi
       importDurationMs: 0,
       fixture: {
         principals: [syncer(SYNCER)],
-        subscriptions: [
-          { id: SUB_A, tenantId: TENANT, registries: [{ name: 'srcreg', resourceGroup: 'src-rg', repositories: source }] },
-          { id: SUB_B, tenantId: TENANT, registries: [{ name: 'dstreg', resourceGroup: 'dst-rg', repositories: target }] },
-        ],
+        subscriptions: srcToDst(source, target),
       },
     });
   });

@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import type { Connection } from '../../src/azure/connect';
 import { ImportFailure } from '../../src/engine/ports';
-import { connectSrcToDst, principal, startHarness, SUB_A, SUB_B, TENANT, type Harness } from './support/emulatorHarness';
+import { connectSrcToDst, principal, startHarness, SUB_A, SUB_B, srcToDst, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c11e47a1-0000-4000-8000-0000000000d1';
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -30,10 +30,7 @@ describe('azure/armImporter: synchronous answers (emulator)', function () {
             { role: 'Container Registry Data Importer and Data Reader', scope: `/subscriptions/${SUB_B}` },
           ]),
         ],
-        subscriptions: [
-          { id: SUB_A, tenantId: TENANT, registries: [{ name: 'srcreg', resourceGroup: 'src-rg', repositories: { app: { '1.0': { content: { kind: 'image', seed: 'a-1' } } } } }] },
-          { id: SUB_B, tenantId: TENANT, registries: [{ name: 'dstreg', resourceGroup: 'dst-rg', repositories: { app: { taken: { content: { kind: 'image', seed: 'other' } } } } }] },
-        ],
+        subscriptions: srcToDst({ app: { '1.0': { content: { kind: 'image', seed: 'a-1' } } } }, { app: { taken: { content: { kind: 'image', seed: 'other' } } } }),
       },
     });
     conn = await connectSrcToDst(h, SYNCER, { importer: { pollIntervalMs: 50 } });

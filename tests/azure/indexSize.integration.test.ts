@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import type { RunReport } from '../../src/engine/report';
 import { parseOptions } from '../../src/options/parse';
 import { runSync } from '../../src/engine/sync';
-import { connectSrcToDst, startHarness, SUB_A, SUB_B, syncer, TENANT, withoutOptionalReads, type Harness } from './support/emulatorHarness';
+import { connectSrcToDst, startHarness, syncer, withoutOptionalReads, srcToDst, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c11e47a1-0000-4000-8000-0000000000f1';
 const WIDE = Array.from({ length: 51 }, (_, i) => `linux/variant${i}`);
@@ -24,38 +24,21 @@ describe('azure: the index-size check through a manifest listing (emulator)', fu
       importDurationMs: 0,
       fixture: {
         principals: [syncer(SYNCER)],
-        subscriptions: [
-          {
-            id: SUB_A,
-            tenantId: TENANT,
-            registries: [
-              {
-                name: 'srcreg',
-                resourceGroup: 'src-rg',
-                repositories: {
-                  // 5 digests to import, one of them an index of 51 manifests.
-                  app: {
-                    '1.0': { content: { kind: 'image', seed: 'app-1' } },
-                    '1.1': { content: { kind: 'image', seed: 'app-1.1' } },
-                    latest: { content: { kind: 'image', seed: 'app-1.1' } },
-                    '2.0': { content: { kind: 'index', seed: 'app-2', platforms: ['linux/amd64', 'linux/arm64'] } },
-                    chart: { content: { kind: 'helm', seed: 'app-chart', chart: 'app', version: '1.0.0' } },
-                    wide: { content: { kind: 'index', seed: 'app-wide', platforms: WIDE } },
-                  },
-                  // 2 digests to import: read one by one, no listing.
-                  small: { a: { content: { kind: 'image', seed: 'small-a' } }, b: { content: { kind: 'image', seed: 'small-b' } } },
-                  // In sync: nothing to check.
-                  quiet: { v1: { content: { kind: 'image', seed: 'quiet' } } },
-                },
-              },
-            ],
+        subscriptions: srcToDst({
+          // 5 digests to import, one of them an index of 51 manifests.
+          app: {
+            '1.0': { content: { kind: 'image', seed: 'app-1' } },
+            '1.1': { content: { kind: 'image', seed: 'app-1.1' } },
+            latest: { content: { kind: 'image', seed: 'app-1.1' } },
+            '2.0': { content: { kind: 'index', seed: 'app-2', platforms: ['linux/amd64', 'linux/arm64'] } },
+            chart: { content: { kind: 'helm', seed: 'app-chart', chart: 'app', version: '1.0.0' } },
+            wide: { content: { kind: 'index', seed: 'app-wide', platforms: WIDE } },
           },
-          {
-            id: SUB_B,
-            tenantId: TENANT,
-            registries: [{ name: 'dstreg', resourceGroup: 'dst-rg', repositories: { quiet: { v1: { content: { kind: 'image', seed: 'quiet' } } } } }],
-          },
-        ],
+          // 2 digests to import: read one by one, no listing.
+          small: { a: { content: { kind: 'image', seed: 'small-a' } }, b: { content: { kind: 'image', seed: 'small-b' } } },
+          // In sync: nothing to check.
+          quiet: { v1: { content: { kind: 'image', seed: 'quiet' } } },
+        }, { quiet: { v1: { content: { kind: 'image', seed: 'quiet' } } } }),
       },
     });
   });

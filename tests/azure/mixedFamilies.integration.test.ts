@@ -10,7 +10,7 @@ import { createAcrClient } from '../../src/azure/dataplane/acrClient';
 import type { RunReport } from '../../src/engine/report';
 import { runSync } from '../../src/engine/sync';
 import { parseOptions } from '../../src/options/parse';
-import { connectSrcToDst, startHarness, SUB_A, SUB_B, syncer, TENANT, type Harness } from './support/emulatorHarness';
+import { connectSrcToDst, startHarness, syncer, srcToDst, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c11e47a1-0000-4000-8000-0000000000d1';
 const DOCKER_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -30,39 +30,26 @@ describe('azure: a registry mixing Docker and OCI manifests (emulator)', functio
       importDurationMs: 0,
       fixture: {
         principals: [syncer(SYNCER)],
-        subscriptions: [
-          {
-            id: SUB_A,
-            tenantId: TENANT,
-            registries: [
-              {
-                name: 'srcreg',
-                resourceGroup: 'src-rg',
-                repositories: {
-                  'docker/app': {
-                    '1.0': { content: { kind: 'image', format: 'docker', seed: 'd-1.0' } },
-                    '1.1': { content: { kind: 'image', format: 'docker', seed: 'd-1.1' } },
-                    latest: { content: { kind: 'image', format: 'docker', seed: 'd-1.1' } },
-                    '2.0': { content: { kind: 'index', format: 'docker', seed: 'd-2.0', platforms: ['linux/amd64', 'linux/arm64'] } },
-                    // A Docker manifest list over importImage's limit of 50 manifests.
-                    wide: { content: { kind: 'index', format: 'docker', seed: 'd-wide', platforms: WIDE } },
-                  },
-                  'oci/app': {
-                    v1: { content: { kind: 'image', seed: 'o-1' } },
-                    v2: { content: { kind: 'index', seed: 'o-2', platforms: ['linux/amd64', 'linux/arm64'] } },
-                    chart: { content: { kind: 'helm', seed: 'o-chart', chart: 'app', version: '1.0.0' } },
-                  },
-                  // Two digests: read one by one (no listing), a Docker list among them.
-                  pair: {
-                    list: { content: { kind: 'index', format: 'docker', seed: 'p-list', platforms: ['linux/arm64', 'linux/amd64'] } },
-                    image: { content: { kind: 'image', format: 'docker', seed: 'p-image' } },
-                  },
-                },
-              },
-            ],
+        subscriptions: srcToDst({
+          'docker/app': {
+            '1.0': { content: { kind: 'image', format: 'docker', seed: 'd-1.0' } },
+            '1.1': { content: { kind: 'image', format: 'docker', seed: 'd-1.1' } },
+            latest: { content: { kind: 'image', format: 'docker', seed: 'd-1.1' } },
+            '2.0': { content: { kind: 'index', format: 'docker', seed: 'd-2.0', platforms: ['linux/amd64', 'linux/arm64'] } },
+            // A Docker manifest list over importImage's limit of 50 manifests.
+            wide: { content: { kind: 'index', format: 'docker', seed: 'd-wide', platforms: WIDE } },
           },
-          { id: SUB_B, tenantId: TENANT, registries: [{ name: 'dstreg', resourceGroup: 'dst-rg' }] },
-        ],
+          'oci/app': {
+            v1: { content: { kind: 'image', seed: 'o-1' } },
+            v2: { content: { kind: 'index', seed: 'o-2', platforms: ['linux/amd64', 'linux/arm64'] } },
+            chart: { content: { kind: 'helm', seed: 'o-chart', chart: 'app', version: '1.0.0' } },
+          },
+          // Two digests: read one by one (no listing), a Docker list among them.
+          pair: {
+            list: { content: { kind: 'index', format: 'docker', seed: 'p-list', platforms: ['linux/arm64', 'linux/amd64'] } },
+            image: { content: { kind: 'image', format: 'docker', seed: 'p-image' } },
+          },
+        }),
       },
     });
   });

@@ -5,7 +5,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { startEmulator } from '../../../testkit/emulator';
-import type { Emulator, EmulatorOptions, Fixture, PrincipalFixture } from '../../../testkit/emulator/api';
+import type { Emulator, EmulatorOptions, Fixture, PrincipalFixture, RegistryFixture, SubscriptionFixture } from '../../../testkit/emulator/api';
 import { AzurePublicCloud, customizeCloud, type AzureCloud } from '../../../src/azure/cloud';
 import { connect, type ConnectOptions, type Connection } from '../../../src/azure/connect';
 import { clientSecretCredential } from '../../../src/azure/identity/credentials';
@@ -57,6 +57,16 @@ export function imageTags(n: number, prefix = 't', seed = 's'): Record<string, {
   const tags: Record<string, { content: { kind: 'image'; seed: string } }> = {};
   for (let i = 0; i < n; i++) tags[`${prefix}${i}`] = { content: { kind: 'image', seed: `${seed}-${i}` } };
   return tags;
+}
+
+type Repositories = NonNullable<RegistryFixture['repositories']>;
+
+/** The world most adapter tests use: `srcreg` (src-rg) in SUB_A, `dstreg` (dst-rg) in SUB_B. */
+export function srcToDst(source: Repositories, target: Repositories = {}): SubscriptionFixture[] {
+  return [
+    { id: SUB_A, tenantId: TENANT, registries: [{ name: 'srcreg', resourceGroup: 'src-rg', repositories: source }] },
+    { id: SUB_B, tenantId: TENANT, registries: [{ name: 'dstreg', resourceGroup: 'dst-rg', repositories: target }] },
+  ];
 }
 
 export function principal(clientId: string, roles: PrincipalFixture['roles']): PrincipalFixture {
