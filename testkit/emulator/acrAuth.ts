@@ -211,8 +211,26 @@ function passwordGrant(ctx: RequestContext, registry: RegistryState, deps: AcrAu
   return jsonReply(200, { access_token: access });
 }
 
-/** `POST /oauth2/token`: ACR refresh token + scopes → ACR access token. */
+/**
+ * `GET /oauth2/token?service=…&scope=…`: the distribution spec's token request (token.md), as
+ * docker and other generic clients send it. Without an Authorization header it is the anonymous
+ * pull request, answered as the password grant without a user name; with Basic credentials
+ * (ACR's admin user or a repository-scoped token, neither emulated) it is refused with 401.
+ */
+function distributionTokenGet(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps): Reply {
+  if (ctx.header('authorization')) {
+    return acrErrors(401, 'UNAUTHORIZED', 'Admin user and repository-scoped token credentials are not enabled on this registry.');
+  }
+  const form = new URLSearchParams();
+  const service = ctx.url.searchParams.get('service');
+  if (service !== null) form.set('service', service);
+  for (const scope of ctx.url.searchParams.getAll('scope')) form.append('scope', scope);
+  return passwordGrant(ctx, registry, deps, form);
+}
+
+/** `POST /oauth2/token`: ACR refresh token + scopes → ACR access token; `GET`: distributionTokenGet. */
 export function token(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps): Reply {
+  if (ctx.method === 'GET') return distributionTokenGet(ctx, registry, deps);
   const form = formOf(ctx.body);
   const grantType = form.get('grant_type');
   if (grantType === 'password') return passwordGrant(ctx, registry, deps, form);

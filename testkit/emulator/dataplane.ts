@@ -328,7 +328,7 @@ export function dataPlaneService(registry: RegistryState, deps: DataPlaneDeps): 
   const routes: Route[] = [
     { name: 'acr.v2', methods: ['GET', 'HEAD'], path: /^\/v2\/?$/, handle: m(plane.v2Root) },
     { name: 'acr.exchange', methods: ['POST'], path: /^\/oauth2\/exchange\/?$/, handle: m(plane.exchange) },
-    { name: 'acr.token', methods: ['POST'], path: /^\/oauth2\/token\/?$/, handle: m(plane.token) },
+    { name: 'acr.token', methods: ['GET', 'POST'], path: /^\/oauth2\/token\/?$/, handle: m(plane.token) },
     { name: 'acr.catalog', methods: ['GET'], path: /^\/(?:acr\/v1|v2)\/_catalog$/, handle: m(plane.catalog) },
     { name: 'acr.tags', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_tags$/, handle: m(plane.tags) },
     { name: 'acr.tag', methods: ['GET', 'DELETE', 'PATCH'], path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: m(plane.tag) },
