@@ -53,6 +53,8 @@ export interface OciReaderOptions {
   /** per-tag HEADs in flight at most (default 8) */
   tagReadsInFlight?: number;
   signal?: AbortSignal;
+  /** `n` asked of the catalog and tag listings (default and the usual cap, 1000); smaller only to test paging. */
+  pageSize?: number;
 }
 
 export interface OciRegistryReader extends RegistryReader {
@@ -80,6 +82,7 @@ class OciReader implements OciRegistryReader {
   private readonly auth: OciAuth;
   private readonly allowances = new AllowanceRecorder();
   private readonly heads: Limiter;
+  private readonly pageSize: number;
   private signedIn?: Promise<void>;
 
   constructor(
@@ -91,6 +94,7 @@ class OciReader implements OciRegistryReader {
     const apiHost = apiHostOf(address.host);
     this.baseUrl = `https://${apiHost}`;
     this.heads = new Limiter(options.tagReadsInFlight ?? DEFAULT_TAG_READS_IN_FLIGHT);
+    this.pageSize = options.pageSize ?? MAX_PAGE_SIZE;
     this.httpClient = createDefaultHttpClient();
     // The registry's read cap covers its token requests too, as for an ACR (acrPipeline.ts).
     const readLimit = transport.registryReads?.get(apiHost);
@@ -123,7 +127,7 @@ class OciReader implements OciRegistryReader {
     const what = `listing repositories of ${this.host}`;
     let first = true;
     try {
-      for await (const page of this.pages(`${this.baseUrl}/v2/_catalog?n=${MAX_PAGE_SIZE}`, CATALOG_PAGE, what, signal, (response) => {
+      for await (const page of this.pages(`${this.baseUrl}/v2/_catalog?n=${this.pageSize}`, CATALOG_PAGE, what, signal, (response) => {
         if (first && (NO_CATALOG_STATUSES.has(response.status) || acrErrorCode(response) === 'UNSUPPORTED')) throw new CatalogUnavailable(this.host);
         return undefined;
       })) {
@@ -142,7 +146,7 @@ class OciReader implements OciRegistryReader {
     const what = `listing the tags of ${repository}`;
     const names: string[] = [];
     let missing = false;
-    for await (const page of this.pages(`${this.repositoryUrl(repository)}/tags/list?n=${MAX_PAGE_SIZE}`, TAG_NAMES_PAGE, what, signal, (response, index) => {
+    for await (const page of this.pages(`${this.repositoryUrl(repository)}/tags/list?n=${this.pageSize}`, TAG_NAMES_PAGE, what, signal, (response, index) => {
       if (index === 0 && response.status === 404 && acrErrorCode(response) === 'NAME_UNKNOWN') {
         missing = true;
         return [];
