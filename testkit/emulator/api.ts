@@ -555,6 +555,12 @@ export interface Emulator {
   readonly caPem: string;
   /** Path of a file holding caPem (for NODE_EXTRA_CA_CERTS or a --ca-file option). */
   readonly caFile: string;
+  /**
+   * The server certificate (SAN 127.0.0.1) and its key, PEM, signed by caPem: what another
+   * server in a test presents (testkit/ociRegistry's real registry) so the clients that trust
+   * the emulator trust it too.
+   */
+  readonly serverTls: { readonly certPem: string; readonly keyPem: string };
   /** Entra ID authority host, e.g. https://127.0.0.1:41234 (tenants are path segments). */
   readonly authorityHost: string;
   /** ARM endpoint, e.g. https://127.0.0.1:41235 */

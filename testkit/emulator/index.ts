@@ -194,6 +194,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
   return {
     caPem: tls.caPem,
     caFile,
+    serverTls: Object.freeze({ certPem: tls.certPem, keyPem: tls.keyPem }),
     authorityHost,
     armEndpoint,
     acrAudience,
