@@ -124,15 +124,25 @@ class OciReader implements OciRegistryReader {
   async *listRepositories(signal?: AbortSignal): AsyncGenerator<string> {
     signal ??= this.options.signal;
     await this.signIn(signal);
-    const what = `listing repositories of ${this.host}`;
     let first = true;
+    const noCatalog = (response: PipelineResponse): undefined => {
+      if (first && (NO_CATALOG_STATUSES.has(response.status) || acrErrorCode(response) === 'UNSUPPORTED')) throw new CatalogUnavailable(this.host);
+      return undefined;
+    };
     try {
-      for await (const page of this.pages(`${this.baseUrl}/v2/_catalog?n=${this.pageSize}`, CATALOG_PAGE, what, signal, (response) => {
-        if (first && (NO_CATALOG_STATUSES.has(response.status) || acrErrorCode(response) === 'UNSUPPORTED')) throw new CatalogUnavailable(this.host);
-        return undefined;
-      })) {
-        first = false;
-        yield* page;
+      try {
+        for await (const page of this.pages(`${this.baseUrl}/v2/_catalog?n=${this.pageSize}`, CATALOG_PAGE, 'listing repositories', signal, noCatalog)) {
+          first = false;
+          yield* page;
+        }
+      } catch (error) {
+        // distribution refuses an `n` above its `catalog.maxentries` (400 PAGINATION_NUMBER_INVALID,
+        // default 100 in some packagings): then its own page size is taken, by asking for none.
+        if (!(first && error instanceof AcrRequestError && error.code === 'PAGINATION_NUMBER_INVALID')) throw error;
+        for await (const page of this.pages(`${this.baseUrl}/v2/_catalog`, CATALOG_PAGE, 'listing repositories', signal, noCatalog)) {
+          first = false;
+          yield* page;
+        }
       }
     } catch (error) {
       // Signed in, yet no token for the catalog scope: the realm will not grant a catalog.
@@ -251,9 +261,9 @@ class OciReader implements OciRegistryReader {
     const seen = new Set<string>();
     let url: string | undefined = firstUrl;
     while (url !== undefined) {
-      if (seen.has(url)) throw new AcrRequestError(`${what}: the registry sent the same next-page link twice`, 200);
+      if (seen.has(url)) throw new AcrRequestError(`${what} at ${this.host}: the registry sent the same next-page link twice`, 200);
       if (seen.size >= MAX_PAGES_PER_LISTING) {
-        throw new AcrRequestError(`${what}: stopped after ${MAX_PAGES_PER_LISTING} pages, the registry keeps sending next-page links`, 200);
+        throw new AcrRequestError(`${what} at ${this.host}: stopped after ${MAX_PAGES_PER_LISTING} pages, the registry keeps sending next-page links`, 200);
       }
       const index = seen.size;
       seen.add(url);
