@@ -70,6 +70,22 @@ describe('emulator: anonymous pull', function () {
     assert.equal(admin.status, 401);
   });
 
+  it('answers the distribution spec\'s GET token request too: anonymous on, Basic credentials or anonymous off refused', async function () {
+    em = await startEmulator({ fixture: withAnonymous(true) });
+    const host = em.registry('src').loginServer;
+    const url = `https://${host}/oauth2/token?service=${encodeURIComponent(host)}&scope=${encodeURIComponent('repository:app:pull,push')}&scope=${encodeURIComponent('registry:catalog:*')}`;
+    const issued = await request(em.caPem, url);
+    assert.equal(issued.status, 200, issued.text);
+    const [logged] = em.log.entries().filter((e) => e.route === 'acr.token' && e.method === 'GET');
+    assert.deepEqual(logged?.body, { scopes: ['repository:app:pull,push', 'registry:catalog:*'], granted: ['repository:app:pull', 'registry:catalog:*'] });
+    const basic = await request(em.caPem, url, { headers: { Authorization: `Basic ${Buffer.from('src:guess').toString('base64')}` } });
+    assert.equal(basic.status, 401);
+    await em.stop();
+    em = await startEmulator({ fixture: withAnonymous(false) });
+    const off = await request(em.caPem, `https://${em.registry('src').loginServer}/oauth2/token?service=${encodeURIComponent(em.registry('src').loginServer)}&scope=repository:app:pull`);
+    assert.equal(off.status, 401);
+  });
+
   it('a Basic registry cannot have it (Standard and Premium only)', async function () {
     em = undefined;
     await assert.rejects(startEmulator({ fixture: withAnonymous(true, 'Basic') }), /anonymous pull needs the Standard or Premium SKU/);
