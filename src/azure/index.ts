@@ -6,6 +6,8 @@
  */
 export { AzurePublicCloud, cloudByName, customizeCloud, type AzureCloud } from './cloud';
 export { connect, type Connection, type ConnectOptions, type RegistryEndpoint } from './connect';
+export { connectAddressSource, type AddressConnection } from './connectAddress';
+export { CatalogUnavailable, RealmRefused, SourceUnauthorized } from './oci/errors';
 export { oneLineError, redactSecrets, redactText, registerSecret, serviceErrorOf } from './redact';
 export { RegistryNotFoundError } from './arm/registryLocator';
 export { RegistryAddressRefused } from './registryAddress';

@@ -68,6 +68,27 @@ function refuseAmbiguousFlags(tokens: readonly Token[]): void {
   }
 }
 
+/** Where the command line takes the source password from, since it takes none from a flag. */
+export const SOURCE_PASSWORD_ENV = 'ACR_TRANSFER_SOURCE_PASSWORD';
+
+/** Flags people try for a password; refused by name, their value never echoed. */
+const PASSWORD_FLAGS = ['--source-password', '--password', '--source-token'];
+
+/**
+ * A password on the command line is visible to every user of the machine (`ps`) and stays in
+ * shell histories and CI logs, so the flags people reach for are refused before anything else,
+ * with where the password goes instead — and without repeating the value.
+ */
+function refusePasswordFlags(argv: readonly string[]): void {
+  for (const arg of argv) {
+    if (arg === '--') return;
+    const flag = PASSWORD_FLAGS.find((name) => arg === name || arg.startsWith(`${name}=`));
+    if (flag !== undefined) {
+      throw new OptionsError('PasswordAsFlag', [flag], `${flag} is not taken: a password on the command line is visible to every user of the machine; set ${SOURCE_PASSWORD_ENV} or pass --source-password-file FILE`);
+    }
+  }
+}
+
 /**
  * Turns argv into raw options; a flag's environment variable (the table's `env`) stands in
  * when the flag is not given. Unknown flags and stray arguments are bad input too.
@@ -75,6 +96,7 @@ function refuseAmbiguousFlags(tokens: readonly Token[]): void {
 export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliArguments {
   let values: Record<string, string | boolean | Array<string | boolean> | undefined>;
   let tokens: Token[];
+  refusePasswordFlags(argv);
   try {
     ({ values, tokens } = parseArgs({ args: joinNegativeNumbers(argv), options: FLAGS, strict: true, allowPositionals: false, tokens: true }));
   } catch (error) {
@@ -88,5 +110,6 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
     const value = values[cli.flag] ?? (cli.env !== undefined ? env[cli.env] : undefined);
     if (value !== undefined) options[spec.name] = value;
   }
+  if (env[SOURCE_PASSWORD_ENV] !== undefined && env[SOURCE_PASSWORD_ENV] !== '') options.sourcePassword = env[SOURCE_PASSWORD_ENV];
   return { help: values['help'] === true, version: values['version'] === true, options };
 }

@@ -5,7 +5,7 @@ import type { DeferralReason, RunReport } from '../engine/report';
 import { reportFindings, type Finding, type FindingKind } from '../reporting/findings';
 import { counted } from '../reporting/counts';
 import { isInSync, isNotListed, planOverview } from '../reporting/planOverview';
-import { durationText, minutesText, repositoryLabel, secondsText, shortDigest } from '../reporting/texts';
+import { durationText, minutesText, rateLimitText, repositoryLabel, secondsText, shortDigest } from '../reporting/texts';
 
 /**
  * What the command line prints for a person: the plan as a table, a line per import while
@@ -196,5 +196,6 @@ export function renderSummary(report: RunReport, print: Print): void {
   }
   if (report.targetOnlyRepositoriesError !== undefined) print(`  warning: ${report.targetOnlyRepositoriesError}`);
   if (requests !== undefined) print(`  requests: ${requests.total} sent, ${requests.throttled} throttled, ${requests.retried} retried`);
+  if (report.source.rateLimit !== undefined) print(`  source rate limit: ${rateLimitText(report.source.rateLimit)}`);
   for (const finding of reportFindings(report)) print(findingLine(finding, report.dryRun));
 }

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { AzurePublicCloud, cloudByName, connect, createTransport, customizeCloud, envProxyResolver, oneLineError, RegistryNotFoundError, type AzureCloud } from '../azure';
+import { AzurePublicCloud, cloudByName, connect, connectAddressSource, createTransport, type AddressConnection, type Connection, customizeCloud, envProxyResolver, oneLineError, RegistryNotFoundError, type AzureCloud } from '../azure';
 import { unlessAborted } from '../engine/abort';
 import type { RunPlan } from '../engine/events';
 import type { RunReport } from '../engine/report';
@@ -46,7 +46,12 @@ function cloudOf(connection: ConnectionOptions): AzureCloud {
 
 function subscriptionsOf(connection: ConnectionOptions): { source: string; target: string } {
   if (connection.sourceSubscriptionId === undefined) {
-    throw new UsageError('source subscription id is required: pass --source-subscription-id or set AZURE_SUBSCRIPTION_ID');
+    // A source named by address has no subscription: the target's is the one needed.
+    if (connection.sourceRegistryUri !== undefined && connection.targetSubscriptionId !== undefined) {
+      return { source: connection.targetSubscriptionId, target: connection.targetSubscriptionId };
+    }
+    const flag = connection.sourceRegistryUri !== undefined ? '--target-subscription-id' : '--source-subscription-id';
+    throw new UsageError(`${connection.sourceRegistryUri !== undefined ? 'target' : 'source'} subscription id is required: pass ${flag} or set AZURE_SUBSCRIPTION_ID`);
   }
   return { source: connection.sourceSubscriptionId, target: connection.targetSubscriptionId ?? connection.sourceSubscriptionId };
 }
@@ -98,13 +103,14 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
     const transport = createTransport({ version: TOOL_VERSION, proxyFor: envProxyResolver(env), ...options.http });
     const signIn = selectCliCredential(env, cloud, transport);
     io.out(`Signing in with ${signIn.description}.`);
+    const target = { registryName: options.connection.targetRegistry, subscriptionId: subscriptions.target, credential: signIn.credential };
+    const { sourceRegistry, sourceRegistryUri, sourceCredentials } = options.connection;
+    const connectOptions = { cloud, transport, signal: start.signal };
     // Raced, not only signalled: a token request of @azure/identity may not honour the signal.
-    const connection = await unlessAborted(
-      connect(
-        { registryName: options.connection.sourceRegistry, subscriptionId: subscriptions.source, credential: signIn.credential },
-        { registryName: options.connection.targetRegistry, subscriptionId: subscriptions.target, credential: signIn.credential },
-        { cloud, transport, signal: start.signal },
-      ),
+    const connection = await unlessAborted<Connection | AddressConnection>(
+      sourceRegistryUri !== undefined
+        ? connectAddressSource({ host: sourceRegistryUri, ...(sourceCredentials !== undefined ? { credentials: sourceCredentials } : {}) }, target, connectOptions)
+        : connect({ registryName: sourceRegistry ?? '', subscriptionId: subscriptions.source, credential: signIn.credential }, target, connectOptions),
       start.signal,
     );
     for (const skipped of connection.preflight.skipped) io.out(`warning: ${skipped.message}`);
@@ -122,6 +128,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
         ...progressEvents(() => plan, io.out),
       },
     });
+    // Docker Hub says how many pulls are left: the run's imports spent some of them.
+    const rateLimit = 'sourceAllowance' in connection ? connection.sourceAllowance() : undefined;
+    if (rateLimit !== undefined) report.source.rateLimit = rateLimit;
     writeReports(options.reports, report, io);
     renderSummary(report, io.out);
     if (report.stoppedBy === 'cancelled') return ExitCode.Cancelled;

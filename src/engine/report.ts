@@ -191,6 +191,13 @@ export function requestTotals(stats: RequestStats): RequestTotals {
   return { total: stats.requests, throttled: stats.throttled, retried: stats.retried };
 }
 
+/** A registry's announced pull allowance: `remaining` of `limit` in a window of `windowSeconds`. */
+export interface SourceRateLimit {
+  remaining: number;
+  limit?: number;
+  windowSeconds?: number;
+}
+
 export interface RunReport {
   reportVersion: typeof REPORT_VERSION;
   tool: { name: 'acr-transfer'; version: string };
@@ -198,10 +205,20 @@ export interface RunReport {
   finishedAt: string;
   durationMs: number;
   dryRun: boolean;
-  source: { registry: string };
+  source: {
+    registry: string;
+    /**
+     * The pull allowance the source registry announced last (Docker Hub's `ratelimit-remaining`
+     * and `ratelimit-limit`), set by the front end from the source reader; absent when none.
+     */
+    rateLimit?: SourceRateLimit;
+  };
   target: { registry: string };
   selection: {
+    /** The one repository named, when exactly one was. */
     repository?: string;
+    /** Every repository named (--repository, --repository-list), when any was. */
+    repositories?: string[];
     letters?: string;
     ignorePatterns: string[];
     maxRepositories?: number;

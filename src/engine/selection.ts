@@ -21,11 +21,12 @@ export interface ShardSelection extends Shard {
   selectedInAllShards: number;
 }
 
-type SelectionFilters = Pick<SyncOptions, 'repository' | 'letters' | 'ignore' | 'shard'>;
+type SelectionFilters = Pick<SyncOptions, 'repositories' | 'letters' | 'ignore' | 'shard'>;
 
 /**
- * Applies `repository` (exact, overrides letters) or `letters`, then the ignore patterns, then
- * the shard. A named repository costs no catalog read; ignore patterns still apply to it,
+ * Applies `repositories` (exact names, override letters) or `letters`, then the ignore patterns,
+ * then the shard. Named repositories cost no catalog read (a registry without a catalog, such
+ * as Docker Hub, is read this way); ignore patterns still apply to it,
  * because an ignore list is often a "never copy these" safety net. The shard splits the
  * ignored repositories too, so the reports of all shards together list each repository once.
  * A name the catalog lists twice (a registry's or a proxy's paging that repeats itself) counts
@@ -35,9 +36,12 @@ export async function selectRepositories(source: RegistryReader, filters: Select
   const candidates: string[] = [];
   // `catalog`, when given, receives every name listed (target-only repositories are found with it).
   const listed = catalog ?? new Set<string>();
-  if (filters.repository !== undefined) {
-    listed.add(filters.repository);
-    candidates.push(filters.repository);
+  if (filters.repositories !== undefined) {
+    for (const name of filters.repositories) {
+      if (listed.has(name)) continue;
+      listed.add(name);
+      candidates.push(name);
+    }
   } else {
     for await (const name of source.listRepositories(signal)) {
       if (listed.has(name)) continue;

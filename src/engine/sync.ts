@@ -157,8 +157,8 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
   });
 
   try {
-    // Target-only repositories need the source catalog's names, and a run naming one repository has none.
-    const listTargetOnly = options.listTargetOnlyRepositories === true && options.repository === undefined;
+    // Target-only repositories need the source catalog's names, and a run naming repositories has none.
+    const listTargetOnly = options.listTargetOnlyRepositories === true && options.repositories === undefined;
     const catalog = listTargetOnly ? new Set<string>() : undefined;
     const { selection, cut } = await selectUnlessStopped(ports, options, budget, signal, catalog);
     // Read beside the planning, which does not depend on it.
@@ -221,7 +221,9 @@ function report(
     source: { registry: options.sourceRegistry },
     target: { registry: options.targetRegistry },
     selection: {
-      ...(options.repository !== undefined ? { repository: options.repository } : {}),
+      // `repository` as before when one is named, so readers of the report's version 1 keep working.
+      ...(options.repositories?.length === 1 ? { repository: options.repositories[0] } : {}),
+      ...(options.repositories !== undefined ? { repositories: [...options.repositories] } : {}),
       ...(options.letters !== undefined ? { letters: options.letters.source } : {}),
       ignorePatterns: [...options.ignore.patterns],
       ...(options.maxRepositories !== undefined ? { maxRepositories: options.maxRepositories } : {}),

@@ -11,8 +11,8 @@ export interface SyncOptions {
   /** Names only, for the report: the adapters have already resolved both registries. */
   sourceRegistry: string;
   targetRegistry: string;
-  /** Only this repository (overrides `letters`). */
-  repository?: string;
+  /** Only these repositories, named (overrides `letters`; no catalog is read). */
+  repositories?: readonly string[];
   letters?: LetterFilter;
   ignore: IgnoreMatcher;
   /** Source `app` syncs into target `prefix + app` (repositoryMapping.ts); absent: the same name. */

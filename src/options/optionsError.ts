@@ -48,6 +48,16 @@ export const OPTIONS_ERROR_KEYS = [
   'PrefixInvalid',
   'CheckWithForce',
   'ChoiceUnknown',
+  'RegistryHostInvalid',
+  'RepositoryListEmpty',
+  'SecretFileEmpty',
+  'SecretFileLines',
+  'SourceTwice',
+  'SourcePasswordTwice',
+  'SourceCredentialsWithoutUri',
+  'SourcePasswordWithoutUser',
+  'SourceUserWithoutPassword',
+  'PasswordAsFlag',
 ] as const;
 
 export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];

@@ -8,6 +8,9 @@
 import { DEFAULT_LIST_CONCURRENCY, type LetterFilter, type SyncOptions } from '../engine/syncOptions';
 import type { ReferrersMode } from '../engine/referrers';
 import { readCaFile } from './caFile';
+import { checkRegistryHost } from './registryHost';
+import { readRepositoryList } from './repositoryList';
+import { readSecretFile } from './secretFile';
 import { checkDomainName } from './domainName';
 import { checkHttpsUrl } from './httpsUrl';
 import { loadIgnoreConfig } from './ignoreConfig';
@@ -22,11 +25,26 @@ import { pairShard } from './shard';
 import { OPTIONS, type OptionPart, type OptionSpec, type RawOptions } from './table';
 
 /** Which registries, where and as whom. */
+/** User and password (or token) for a source named by its address; never printed. */
+export interface SourceCredentials {
+  username: string;
+  password: string;
+}
+
 export interface ConnectionOptions {
-  sourceRegistry: string;
+  /** The source ACR's name; absent when the source is named by its address. */
+  sourceRegistry?: string;
+  /** Any registry as the source, by host[:port] (`--source-registry-uri`); absent for an ACR by name. */
+  sourceRegistryUri?: string;
+  /** For `sourceRegistryUri`; absent: anonymous pull. */
+  sourceCredentials?: SourceCredentials;
+  /** The task's choice: an ACR through ARM (`acr`) or any registry through a Docker Registry connection (`registry`). */
+  sourceType?: string;
   targetRegistry: string;
   /** The task's service connections (ids, never printed). */
   sourceConnection?: string;
+  /** The task's Docker Registry service connection of the source (id, never printed). */
+  sourceRegistryConnection?: string;
   targetConnection?: string;
   /** Absent when a service connection gives it. */
   sourceSubscriptionId?: string;
@@ -82,12 +100,15 @@ function present(value: unknown): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function registryName(spec: OptionSpec, value: unknown): string {
+function registryNameMissing(side: string): OptionsError {
+  return new OptionsError('RequiredMissing', [`${side} registry name`], `${side} registry name is required`);
+}
+
+/** A registry name, checked; absent is allowed here (a source may be named by address), the rules across options decide. */
+function registryName(spec: OptionSpec, value: unknown): string | undefined {
   const side = spec.side ?? 'source';
   const name = present(value);
-  if (name === undefined) {
-    throw new OptionsError('RequiredMissing', [`${side} registry name`], `${side} registry name is required`);
-  }
+  if (name === undefined) return undefined;
   if (!REGISTRY_NAME.test(name)) {
     throw new OptionsError('RegistryNameInvalid', [side, name], `${side} registry name "${name}" is not valid: use 5 to 50 letters and digits`);
   }
@@ -171,6 +192,13 @@ function pemFile(spec: OptionSpec, value: unknown): string | undefined {
   return path === undefined ? undefined : readCaFile(spec.label ?? spec.name, path);
 }
 
+/** Repository names from repeated flags, comma lists or the task's one text input. */
+function repositoryNames(value: unknown): string[] {
+  const entries = Array.isArray(value) ? (value as unknown[]) : value === undefined ? [] : [value];
+  const names = entries.flatMap((entry) => String(entry).split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  return names.map((name) => repositoryName(name)!);
+}
+
 function patterns(value: unknown): string[] {
   const entries = Array.isArray(value) ? (value as unknown[]) : [];
   return entries.flatMap((entry) => splitPatternList(String(entry)));
@@ -189,6 +217,20 @@ function valueOf(spec: OptionSpec, value: unknown): unknown {
       return subscriptionId(spec, value);
     case 'repositoryName':
       return repositoryName(value);
+    case 'repositoryNames':
+      return repositoryNames(value);
+    case 'repositoryList': {
+      const path = present(value);
+      return path === undefined ? undefined : readRepositoryList(spec.label ?? spec.name, path).map((name) => repositoryName(name)!);
+    }
+    case 'registryHost': {
+      const host = present(value);
+      return host === undefined ? undefined : checkRegistryHost(spec.label ?? spec.name, host);
+    }
+    case 'secretFile': {
+      const path = present(value);
+      return path === undefined ? undefined : readSecretFile(spec.label ?? spec.name, path);
+    }
     case 'letters': {
       const text = present(value);
       return text === undefined ? undefined : parseLetters(text);
@@ -246,8 +288,10 @@ type ValueOf<E extends Entry> = E extends { kind: 'flag' }
     ? number
     : E extends { kind: 'number' }
       ? number | undefined
-      : E extends { kind: 'registryName' }
-        ? string
+      : E extends { kind: 'repositoryNames' }
+        ? string[]
+        : E extends { kind: 'repositoryList' }
+          ? string[] | undefined
         : E extends { kind: 'letters' }
           ? LetterFilter | undefined
           : E extends { kind: 'patterns' }
@@ -274,24 +318,84 @@ function partValues<P extends OptionPart>(raw: RawOptions, part: P): PartValues<
   return values as PartValues<P>;
 }
 
+type SourceValues = Pick<ConnectionOptions, 'sourceRegistry' | 'sourceRegistryUri' | 'sourceType'>;
+interface CredentialValues {
+  username?: string;
+  password?: string;
+  passwordFile?: string;
+}
+
+/**
+ * The source: an ACR by name, or any registry by address with optional credentials. A password
+ * needs a user and a user a password; credentials need an address (an ACR by name is read with
+ * the Entra identity, and credentials given there would be silently unused).
+ */
+function sourceOf(values: SourceValues, credentials: CredentialValues): Pick<ConnectionOptions, 'sourceRegistry' | 'sourceRegistryUri' | 'sourceCredentials'> {
+  const { sourceRegistry, sourceRegistryUri } = values;
+  if (sourceRegistry !== undefined && sourceRegistryUri !== undefined) {
+    throw new OptionsError(
+      'SourceTwice',
+      [sourceRegistry, sourceRegistryUri],
+      `the source is named twice, as registry "${sourceRegistry}" and as address "${sourceRegistryUri}": give --source-registry-name for an Azure Container Registry, or --source-registry-uri for any registry, not both`,
+    );
+  }
+  if (credentials.password !== undefined && credentials.passwordFile !== undefined) {
+    throw new OptionsError('SourcePasswordTwice', [], 'the source password is given twice, in ACR_TRANSFER_SOURCE_PASSWORD and in --source-password-file: give one');
+  }
+  const password = credentials.password ?? credentials.passwordFile;
+  const { username } = credentials;
+  if (sourceRegistryUri === undefined) {
+    if (sourceRegistry === undefined) throw registryNameMissing('source');
+    if (username !== undefined || password !== undefined) {
+      throw new OptionsError(
+        'SourceCredentialsWithoutUri',
+        [],
+        'source credentials (--source-username, a source password) are for a source named by --source-registry-uri; an Azure Container Registry named by --source-registry-name is read with the Azure sign-in',
+      );
+    }
+    return { sourceRegistry };
+  }
+  if (password !== undefined && username === undefined) {
+    throw new OptionsError('SourcePasswordWithoutUser', [], 'a source password is given without a user: add --source-username (for a token, the token name)');
+  }
+  if (username !== undefined && password === undefined) {
+    throw new OptionsError(
+      'SourceUserWithoutPassword',
+      [username],
+      `source user "${username}" has no password: set ACR_TRANSFER_SOURCE_PASSWORD or pass --source-password-file FILE`,
+    );
+  }
+  return { sourceRegistryUri, ...(username !== undefined && password !== undefined ? { sourceCredentials: { username, password } } : {}) };
+}
+
 export function parseOptions(raw: RawOptions): RunOptions {
-  const connectionValues = partValues(raw, 'connection');
-  const { sourceRegistry, targetRegistry } = connectionValues;
+  const { sourceUsername, sourcePassword, sourcePasswordFile, ...connectionValues } = partValues(raw, 'connection');
+  const { targetRegistry } = connectionValues;
+  if (targetRegistry === undefined) throw registryNameMissing('target');
+  const source = sourceOf(connectionValues, { username: sourceUsername, password: sourcePassword, passwordFile: sourcePasswordFile });
+  const sourceName = source.sourceRegistry ?? source.sourceRegistryUri ?? '';
   // Registry names are globally unique in Azure, so the same name is the same registry.
-  if (sourceRegistry.toLowerCase() === targetRegistry.toLowerCase()) {
-    throw new OptionsError('SameRegistry', [sourceRegistry], `source and target are the same registry ("${sourceRegistry}")`);
+  if (sourceName.toLowerCase() === targetRegistry.toLowerCase() || sourceName.toLowerCase().startsWith(`${targetRegistry.toLowerCase()}.azurecr.`)) {
+    throw new OptionsError('SameRegistry', [sourceName], `source and target are the same registry ("${sourceName}")`);
   }
   const connection: ConnectionOptions = {
     ...connectionValues,
+    ...source,
+    targetRegistry,
     targetSubscriptionId: connectionValues.targetSubscriptionId ?? connectionValues.sourceSubscriptionId,
   };
 
-  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository, letters, targetRepositoryPrefix, check, failWhenOutOfSync, tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags, referrers, ...plain } =
+  const { ignorePatterns, ignoreConfig, shardIndex, shardCount, repository: namedRepositories, repositoryList, letters, targetRepositoryPrefix, check, failWhenOutOfSync, tagPatterns, ignoreTagPatterns, tagsUpdatedSince, keepLatestTags, referrers, ...plain } =
     partValues(raw, 'sync');
   const allPatterns = ignoreConfig === undefined ? ignorePatterns : [...ignorePatterns, ...loadIgnoreConfig(ignoreConfig)];
-  if (targetRepositoryPrefix !== undefined && repository !== undefined && targetRepositoryPrefix.length + repository.length > MAX_REPOSITORY_NAME_LENGTH) {
-    const mapped = `${targetRepositoryPrefix}${repository}`;
-    throw prefixInvalid(targetRepositoryPrefix, `the target repository ${mapped} would be ${mapped.length} characters long: ACR allows at most ${MAX_REPOSITORY_NAME_LENGTH}`);
+  // Named on the command line and in a list file: one list, each name once, in the order given.
+  const named = [...new Set([...namedRepositories, ...(repositoryList ?? [])])];
+  const repositories = named.length > 0 ? named : undefined;
+  for (const repository of repositories ?? []) {
+    if (targetRepositoryPrefix !== undefined && targetRepositoryPrefix.length + repository.length > MAX_REPOSITORY_NAME_LENGTH) {
+      const mapped = `${targetRepositoryPrefix}${repository}`;
+      throw prefixInvalid(targetRepositoryPrefix, `the target repository ${mapped} would be ${mapped.length} characters long: ACR allows at most ${MAX_REPOSITORY_NAME_LENGTH}`);
+    }
   }
   const onDrift = check ? 'failed' : failWhenOutOfSync;
   if (onDrift !== undefined && plain.force) {
@@ -303,11 +407,11 @@ export function parseOptions(raw: RawOptions): RunOptions {
     dryRun: plain.dryRun || onDrift !== undefined,
     ...(onDrift !== undefined ? { check: { onDrift } } : {}),
     ...(targetRepositoryPrefix !== undefined ? { targetRepositoryPrefix } : {}),
-    sourceRegistry,
+    sourceRegistry: sourceName,
     targetRegistry,
-    repository,
-    // `repository` overrides `letters`, as in the reference script; letters are still checked.
-    letters: repository === undefined ? letters : undefined,
+    ...(repositories !== undefined ? { repositories } : {}),
+    // Named repositories override `letters`, as in the reference script; letters are still checked.
+    letters: repositories === undefined ? letters : undefined,
     ignore: compileIgnorePatterns(allPatterns),
     listConcurrency: DEFAULT_LIST_CONCURRENCY,
     shard: pairShard(shardIndex, shardCount),

@@ -24,7 +24,11 @@ import type { NumberRule } from './numberRule';
  * - `pemFile` a PEM file of certificates, read and checked now: its text is the value (a CA file);
  * - `path` a path read later (the ignore config, read with `ignorePatterns`);
  * - `reportPath` a path a report is written to after the run, checked now;
- * - `connection` a service connection id (task only).
+ * - `connection` a service connection id (task only);
+ * - `registryHost` a registry's host[:port], no scheme, no path (options/registryHost.ts);
+ * - `secretFile` a file holding a password or token, read now: its text is the value;
+ * - `repositoryNames` a list of repository names (repeatable, each entry may be a comma list);
+ * - `repositoryList` a file of repository names, one a line, read now: its names are the value.
  */
 export type OptionKind =
   | 'text'
@@ -45,7 +49,11 @@ export type OptionKind =
   | 'pemFile'
   | 'path'
   | 'reportPath'
-  | 'connection';
+  | 'connection'
+  | 'registryHost'
+  | 'secretFile'
+  | 'repositoryNames'
+  | 'repositoryList';
 
 export type OptionPart = 'sync' | 'connection' | 'http' | 'reports';
 
@@ -65,7 +73,7 @@ export interface CliFlag {
   multiple?: true;
 }
 
-export type TaskInputType = 'connectedService:AzureRM' | 'pickList' | 'string' | 'multiLine' | 'boolean' | 'filePath';
+export type TaskInputType = 'connectedService:AzureRM' | 'connectedService:dockerregistry' | 'pickList' | 'string' | 'multiLine' | 'boolean' | 'filePath';
 
 export interface TaskInput {
   /** The input's name in task.json and in YAML. */
@@ -84,6 +92,8 @@ export interface TaskInput {
   /** What the form shows before anyone chooses, when not the option's default. */
   defaultValue?: string;
   properties?: Readonly<Record<string, string | boolean>>;
+  /** task.json `visibleRule`: when the form shows the input (a hidden input is not required). */
+  visibleRule?: string;
 }
 
 export interface OptionSpec {
@@ -116,6 +126,35 @@ export const MAX_IMPORT_TIMEOUT_MINUTES = 1_440;
 
 export const OPTIONS = [
   {
+    name: 'sourceType',
+    kind: 'choice',
+    part: 'connection',
+    allowed: ['acr', 'registry'],
+    defaultChoice: 'acr',
+    label: 'source type',
+    task: {
+      input: 'sourceType',
+      type: 'pickList',
+      label: 'Source',
+      help: 'Where the images come from: `acr`, an Azure Container Registry reached through an Azure Resource Manager service connection (listed with one request per repository page, imported by resource id); or `registry`, any registry reached through a Docker Registry service connection: Docker Hub, GitHub Container Registry, Quay, another cloud\'s registry, or an Azure Container Registry in another tenant with a repository-scoped token (its tags are read one request per tag, so reads cost more). Example: `registry`.',
+      options: { acr: 'Azure Container Registry (Azure Resource Manager connection)', registry: 'Any registry (Docker Registry connection)' },
+    },
+  },
+  {
+    name: 'sourceRegistryConnection',
+    kind: 'connection',
+    part: 'connection',
+    task: {
+      input: 'sourceRegistryConnection',
+      aliases: ['sourceDockerRegistryServiceConnection'],
+      type: 'connectedService:dockerregistry',
+      label: 'Source registry connection',
+      required: true,
+      visibleRule: 'sourceType = registry',
+      help: 'Docker Registry service connection of the source registry: its registry URL names the host (`https://index.docker.io/v1/` for Docker Hub, `https://ghcr.io`, `https://quay.io`, `https://contoso.azurecr.io` for an ACR in another tenant), its user name and password (or token) are sent to that registry and its own token service only, and given to importImage for the copy. Leave the user name empty for anonymous pull. Example: `dockerhub-mirror`.',
+    },
+  },
+  {
     name: 'sourceConnection',
     kind: 'connection',
     part: 'connection',
@@ -125,6 +164,7 @@ export const OPTIONS = [
       type: 'connectedService:AzureRM',
       label: 'Source Azure subscription',
       required: true,
+      visibleRule: 'sourceType = acr',
       help: 'Azure Resource Manager service connection scoped to the subscription of the source registry. Its identity needs Reader on the source registry (to find it) and a data-plane read role to list it: AcrPull, or in the attribute-based repository permission mode Container Registry Repository Catalog Lister and Container Registry Repository Reader. Example: `prod-subscription`.',
       properties: { EndpointFilterRule: 'ScopeLevel != ManagementGroup' },
     },
@@ -140,9 +180,48 @@ export const OPTIONS = [
       type: 'pickList',
       label: 'Source registry',
       required: true,
+      visibleRule: 'sourceType = acr',
       help: 'Name of the source Azure Container Registry in that subscription (5–50 letters and digits; `contosoprod.azurecr.io` is accepted too). Example: `contosoprod`.',
       properties: { EditableOptions: 'True' },
     },
+  },
+  {
+    name: 'sourceRegistryUri',
+    kind: 'registryHost',
+    part: 'connection',
+    label: 'source registry address',
+    cli: {
+      flag: 'source-registry-uri',
+      value: 'HOST',
+      section: 'Registries',
+      help: 'any registry as the source, by host instead of\n--source-registry-name: docker.io, ghcr.io, quay.io,\nother.azurecr.io (tags are read one request each)',
+    },
+  },
+  {
+    name: 'sourceUsername',
+    kind: 'text',
+    part: 'connection',
+    cli: {
+      flag: 'source-username',
+      value: 'USER',
+      section: 'Registries',
+      help: 'user (or token name) for --source-registry-uri; the\npassword or token comes from ACR_TRANSFER_SOURCE_PASSWORD\nor --source-password-file, never from a flag',
+      env: 'ACR_TRANSFER_SOURCE_USERNAME',
+    },
+  },
+  {
+    name: 'sourcePasswordFile',
+    kind: 'secretFile',
+    part: 'connection',
+    label: 'source password file',
+    cli: { flag: 'source-password-file', value: 'FILE', section: 'Registries', help: 'file holding the password or token of --source-username' },
+  },
+  {
+    // From the environment (ACR_TRANSFER_SOURCE_PASSWORD) or the task's Docker Registry
+    // connection, never a flag: a flag's value is visible to every user of the machine.
+    name: 'sourcePassword',
+    kind: 'text',
+    part: 'connection',
   },
   {
     name: 'targetConnection',
@@ -195,15 +274,35 @@ export const OPTIONS = [
   },
   {
     name: 'repository',
-    kind: 'repositoryName',
+    kind: 'repositoryNames',
     part: 'sync',
-    cli: { flag: 'repository', value: 'NAME', section: 'Repositories', help: 'only this repository (overrides --letters)' },
+    cli: {
+      flag: 'repository',
+      value: 'NAME',
+      section: 'Repositories',
+      help: 'only this repository (overrides --letters; no catalog read);\nrepeatable or comma-separated',
+      multiple: true,
+    },
     task: {
       input: 'repository',
       type: 'string',
       label: 'Repository',
       group: 'repositories',
-      help: 'Copy only this repository (exact name). Overrides Letters. Example: `team/api`.',
+      help: 'Copy only these repositories (exact names, comma-separated); the catalog is not read. Overrides Letters. Needed for a registry without a catalog, such as Docker Hub, where a one-segment name means `library/` (`nginx` is `library/nginx`). Example: `team/api` or `library/nginx, library/redis`.',
+    },
+  },
+  {
+    name: 'repositoryList',
+    kind: 'repositoryList',
+    part: 'sync',
+    label: 'repository list',
+    cli: { flag: 'repository-list', value: 'FILE', section: 'Repositories', help: 'only the repositories named in FILE, one a line (# comments)' },
+    task: {
+      input: 'repositoryList',
+      type: 'filePath',
+      label: 'Repository list file',
+      group: 'repositories',
+      help: 'Path to a text file naming the repositories to copy, one per line (blank lines and lines starting with `#` are skipped); taken together with Repository, and like it overrides Letters and reads no catalog. Example: `mirror/repositories.txt`.',
     },
   },
   {

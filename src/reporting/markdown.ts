@@ -2,7 +2,7 @@ import { MAX_INDEX_MANIFESTS } from '../engine/indexSize';
 import type { RepositoryReport, RunReport, TagReport } from '../engine/report';
 import { counted } from './counts';
 import { reportFindings, type Finding } from './findings';
-import { durationText, minutesText, shortDigest } from './texts';
+import { durationText, minutesText, shortDigest, rateLimitText } from './texts';
 
 /**
  * Renders a run report as Markdown: the pipeline run's summary page and the command line's
@@ -81,6 +81,7 @@ function contextLines(report: RunReport): string[] {
   if (shard !== undefined) lines.push('', `Shard ${shard.index} of ${shard.count}: ${report.totals.repositories.selected} of the ${counted(shard.selectedInAllShards, 'repositories')} all shards select.`);
   const requests = report.totals.requests;
   if (requests !== undefined) lines.push('', `Requests: ${requests.total} sent · ${requests.throttled} throttled · ${requests.retried} retried`);
+  if (report.source.rateLimit !== undefined) lines.push('', `Source rate limit: ${rateLimitText(report.source.rateLimit)}`);
   return lines;
 }
 

@@ -25,3 +25,12 @@ export function secondsText(ms: number): string {
 export function repositoryLabel(source: string, target: string | undefined): string {
   return target === undefined || target === source ? source : `${source} → ${target}`;
 }
+
+/** Docker Hub's allowance as a person reads it: `76 of 100 pulls left in a 6 h window`. */
+export function rateLimitText(rateLimit: { remaining: number; limit?: number; windowSeconds?: number }): string {
+  const of = rateLimit.limit !== undefined ? ` of ${rateLimit.limit}` : '';
+  const pulls = rateLimit.remaining === 1 && rateLimit.limit === undefined ? 'pull' : 'pulls';
+  const seconds = rateLimit.windowSeconds;
+  const window = seconds === undefined ? '' : seconds % 3600 === 0 ? ` in a ${seconds / 3600} h window` : ` in a ${Math.round(seconds / 60)} min window`;
+  return `${rateLimit.remaining}${of} ${pulls} left${window}`;
+}

@@ -14,6 +14,7 @@ export interface TaskJsonInput {
   defaultValue: string;
   required: boolean;
   groupName?: string;
+  visibleRule?: string;
   options?: Record<string, string>;
   helpMarkDown: string;
   properties?: Record<string, string | boolean>;
@@ -39,6 +40,7 @@ export function taskJsonInputs(): TaskJsonInput[] {
         defaultValue: task.defaultValue ?? defaultValueOf(spec),
         required: task.required === true,
         ...(task.group ? { groupName: task.group } : {}),
+        ...(task.visibleRule ? { visibleRule: task.visibleRule } : {}),
         ...(task.options ? { options: { ...task.options } } : {}),
         helpMarkDown: task.help,
         ...(task.properties ? { properties: { ...task.properties } } : {}),

@@ -1,6 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { OptionsError } from '../options/optionsError';
 import { OPTIONS, type OptionSpec, type RawOptions, type TaskInput } from '../options/table';
+import { readRegistryConnection } from './connections/registryConnection';
 
 function optional(name: string): string | undefined {
   const value = tl.getInput(name, false)?.trim();
@@ -13,19 +14,21 @@ function optional(name: string): string | undefined {
  * the form shows its label, so the message names all three.
  */
 function connectionMissing(input: TaskInput): OptionsError {
-  const side = input.input.replace(/Connection$/, '');
+  const side = input.input.replace(/Connection$/, '').replace(/Registry$/, ' registry');
   const alias = input.aliases?.[0] ?? input.input;
+  const kind = input.type === 'connectedService:dockerregistry' ? 'a Docker Registry' : 'an Azure Resource Manager';
   return new OptionsError(
     'ConnectionMissing',
-    [side, alias, input.input, input.label],
-    `The ${side} service connection is missing: set the YAML input ${alias} (or ${input.input}), "${input.label}" on the classic form, to an Azure Resource Manager service connection.`,
+    [side, alias, input.input, input.label, kind],
+    `The ${side} service connection is missing: set the YAML input ${alias} (or ${input.input}), "${input.label}" on the classic form, to ${kind} service connection.`,
   );
 }
 
 /** One input, read the way its task.json type is filled in by the agent. */
 function readInput(input: TaskInput): string | boolean | string[] | undefined {
   switch (input.type) {
-    case 'connectedService:AzureRM': {
+    case 'connectedService:AzureRM':
+    case 'connectedService:dockerregistry': {
       const connection = optional(input.input);
       if (connection === undefined && input.required) throw connectionMissing(input);
       return connection ?? '';
@@ -63,6 +66,30 @@ function parallelJobShard(): { shardIndex?: string; shardCount?: string } {
   return { shardIndex: tl.getVariable('System.JobPositionInPhase'), shardCount: tl.getVariable('System.TotalJobsInPhase') };
 }
 
+/** What an input holds, or the table's default when it is empty (a visibleRule compares with it). */
+function currentValue(input: string): string | undefined {
+  const spec = (OPTIONS as readonly OptionSpec[]).find((o) => o.task?.input === input);
+  return optional(input) ?? spec?.task?.defaultValue ?? spec?.defaultChoice;
+}
+
+/**
+ * Whether the form shows an input (task.json `visibleRule`, of the form `input = value` here).
+ * A hidden input is neither required nor read: YAML may still carry it from an earlier choice.
+ */
+function visible(input: TaskInput): boolean {
+  if (input.visibleRule === undefined) return true;
+  const [name, value] = input.visibleRule.split('=').map((part) => part.trim());
+  return currentValue(name) === value;
+}
+
+/** The source registry connection's host and credentials, as the command line's options take them. */
+function registrySource(raw: Record<string, unknown>): Record<string, unknown> {
+  const connectionId = raw['sourceRegistryConnection'];
+  if (typeof connectionId !== 'string' || connectionId === '') return {};
+  const connection = readRegistryConnection(connectionId);
+  return { sourceRegistryUri: connection.host, sourceUsername: connection.username, sourcePassword: connection.password };
+}
+
 /**
  * The task's inputs, read once: every option of the table that has a task input, by its input
  * name; then what only a pipeline knows (login servers pasted as names, a parallel job's shard).
@@ -70,13 +97,14 @@ function parallelJobShard(): { shardIndex?: string; shardCount?: string } {
 export function readTaskInputs(): RawOptions {
   const raw: Record<string, unknown> = {};
   for (const spec of OPTIONS as readonly OptionSpec[]) {
-    if (spec.task !== undefined) raw[spec.name] = readInput(spec.task);
+    if (spec.task !== undefined && visible(spec.task)) raw[spec.name] = readInput(spec.task);
   }
+  Object.assign(raw, registrySource(raw));
   const options = raw as RawOptions;
   const parallelJob = parallelJobShard();
   return {
     ...options,
-    sourceRegistry: registryNameOf(options.sourceRegistry as string | undefined),
+    ...(options.sourceRegistry !== undefined ? { sourceRegistry: registryNameOf(options.sourceRegistry as string) } : {}),
     targetRegistry: registryNameOf(options.targetRegistry as string | undefined),
     shardIndex: options.shardIndex ?? parallelJob.shardIndex,
     shardCount: options.shardCount ?? parallelJob.shardCount,

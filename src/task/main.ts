@@ -4,7 +4,7 @@
  * adapters, shared with the command line.
  */
 import * as tl from 'azure-pipelines-task-lib/task';
-import { connect, createTransport, oneLineError, PreflightError, RegistryAddressRefused, RegistryNotFoundError } from '../azure';
+import { connect, connectAddressSource, createTransport, type AddressConnection, type Connection, oneLineError, PreflightError, RegistryAddressRefused, RegistryNotFoundError } from '../azure';
 import { unlessAborted } from '../engine/abort';
 import { runSync } from '../engine/sync';
 import { cancelOnSignals } from '../lifecycle/cancellation';
@@ -12,7 +12,8 @@ import { onUnexpectedError } from '../lifecycle/lastResort';
 import { startPhase } from '../lifecycle/startPhase';
 import { OptionsError } from '../options/optionsError';
 import { parseOptions } from '../options/parse';
-import { connectionErrorIn, disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
+import { disposeConnections, resolveConnection, type ResolvedConnection } from './connections';
+import { connectionErrorIn } from './connections/connectionError';
 import { agentCaPem, agentProxyResolver } from './agentNetwork';
 import { readTaskInputs } from './inputs';
 import { logDebug, logLine, logWarning, setResult } from './log';
@@ -83,22 +84,22 @@ export async function run(): Promise<void> {
     start = startPhase(options.sync.timeBudgetMinutes, startedAt, cancellation.signal);
     const transport = createTransport({ version: TASK_VERSION, caPem: agentCaPem(), proxyFor: agentProxyResolver(), ...options.http });
     const resolve = { transport, acrAudience: options.connection.acrAudience, registryDomain: options.connection.registryDomain };
-    const source = await resolveConnection(options.connection.sourceConnection ?? '', { ...resolve, side: 'source' });
+    const { sourceRegistryUri, sourceCredentials } = options.connection;
+    // Any registry comes through a Docker Registry connection: no Azure identity reads it.
+    const source = sourceRegistryUri === undefined ? await resolveConnection(options.connection.sourceConnection ?? '', { ...resolve, side: 'source' }) : undefined;
     const target = await resolveConnection(options.connection.targetConnection ?? '', { ...resolve, side: 'target' });
-    announce('source', source);
+    if (source !== undefined) announce('source', source);
     announce('target', target);
     // importImage copies within one cloud; both registries must be reached through the same one.
-    if (source.cloud.armEndpoint !== target.cloud.armEndpoint) throw new CloudMismatch();
-
+    if (source !== undefined && source.cloud.armEndpoint !== target.cloud.armEndpoint) throw new CloudMismatch();
+    const targetEndpoint = { registryName: options.connection.targetRegistry, subscriptionId: target.subscriptionId, credential: target.credential };
+    const connectOptions = { cloud: target.cloud, transport, signal: start.signal };
+    const connecting: Promise<Connection | AddressConnection> =
+      source === undefined
+        ? connectAddressSource({ host: sourceRegistryUri ?? '', ...(sourceCredentials !== undefined ? { credentials: sourceCredentials } : {}) }, targetEndpoint, connectOptions)
+        : connect({ registryName: options.connection.sourceRegistry ?? '', subscriptionId: source.subscriptionId, credential: source.credential }, targetEndpoint, connectOptions);
     // Raced, not only signalled: a token request of @azure/identity may not honour the signal.
-    const connection = await unlessAborted(
-      connect(
-        { registryName: options.connection.sourceRegistry, subscriptionId: source.subscriptionId, credential: source.credential },
-        { registryName: options.connection.targetRegistry, subscriptionId: target.subscriptionId, credential: target.credential },
-        { cloud: target.cloud, transport, signal: start.signal },
-      ),
-      start.signal,
-    );
+    const connection = await unlessAborted(connecting, start.signal);
     for (const skipped of connection.preflight.skipped) logWarning(tl.loc('PreflightSkipped', skipped.message));
     logLine(tl.loc('Syncing', connection.source.name, connection.target.name));
     const report = await runSync(options.sync, connection.ports, {
@@ -108,6 +109,9 @@ export async function run(): Promise<void> {
       startedAt,
     });
 
+    // Docker Hub says how many pulls are left: the run's imports spent some of them.
+    const rateLimit = 'sourceAllowance' in connection ? connection.sourceAllowance() : undefined;
+    if (rateLimit !== undefined) report.source.rateLimit = rateLimit;
     const reportPath = writeJsonReport(report, options.reports.json);
     logReferrers(report);
     logRequests(report);

@@ -22,7 +22,7 @@ function importerCallingNothing(): { importer: ArmImporter; calls: unknown[] } {
       },
     },
   } as unknown as ContainerRegistryManagementClient;
-  return { importer: new ArmImporter(client, new OperationOutcomeRecorder(), 'https://arm', target, '/subscriptions/x/src'), calls };
+  return { importer: new ArmImporter(client, new OperationOutcomeRecorder(), 'https://arm', target, { resourceId: '/subscriptions/x/src' }), calls };
 }
 
 const good: ImportRequest = { sourceRepository: 'team/app', targetRepository: 'team/app', sourceDigest: `sha256:${'0'.repeat(64)}`, targetTags: ['1.0'], mode: 'NoForce' };
@@ -59,7 +59,7 @@ describe('azure/armImporter (an untagged copy, for a referrer)', () => {
         },
       },
     } as unknown as ContainerRegistryManagementClient;
-    const importer = new ArmImporter(client, new OperationOutcomeRecorder(), 'https://arm', target, '/subscriptions/x/src');
+    const importer = new ArmImporter(client, new OperationOutcomeRecorder(), 'https://arm', target, { resourceId: '/subscriptions/x/src' });
     await importer.importImage({ ...good, targetTags: [], untaggedTargetRepository: 'team/app', mode: 'Force' });
     assert.equal(calls.length, 1);
     assert.deepEqual(calls[0][2], {

@@ -31,6 +31,10 @@ describe('acr-transfer command line: bad input', function () {
   const notPem = file('not-pem.crt', 'this is not a certificate\n');
   const brokenPem = file('broken.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
   const longName = `team/${'a'.repeat(251)}`;
+  const emptyList = file('empty-list.txt', '# nothing yet\n\n');
+  const badList = file('bad-list.txt', 'team/api\nTeam/Web\n');
+  const twoLinePassword = file('two-lines.txt', 'first\nsecond\n');
+  const passwordFile = file('password.txt', 'pw-in-a-file-77\n');
 
   before(async () => {
     emulator = await startEmulator({ fixture: twoRegistries({ api: release('a', '1') }, { web: release('w', '1') }) });
@@ -38,6 +42,7 @@ describe('acr-transfer command line: bad input', function () {
   after(() => emulator.stop());
 
   const withSource = (...extra: string[]): string[] => [...registries(), ...extra];
+  const fromAddress = (host: string, ...extra: string[]): string[] => ['--source-registry-uri', host, '--target-registry-name', TARGET, '--target-subscription-id', SUB_TARGET, ...extra];
   const cases: Array<[string, string[], string]> = [
     ['letters c-a', withSource('--letters', 'c-a'), 'acr-transfer: letters "c-a": range "c-a" runs backwards; write a-c'],
     ['letters ab', withSource('--letters', 'ab'), 'acr-transfer: letters "ab": "ab" is neither one letter or digit nor a range such as a-c'],
@@ -75,7 +80,6 @@ describe('acr-transfer command line: bad input', function () {
     ['blank letters', withSource('--letters', ' '), 'acr-transfer: --letters " " is empty: give a value or leave the flag out'],
     ['a blank ignore pattern', withSource('--ignore-pattern', ''), 'acr-transfer: --ignore-pattern "" is empty: give a value or leave the flag out'],
     ['letters given twice', withSource('--letters', 'a-c', '--letters', 'x'), 'acr-transfer: --letters is given twice with different values ("a-c", then "x"): give it once'],
-    ['a repository given twice', withSource('--repository', 'api', '--repository=web'), 'acr-transfer: --repository is given twice with different values ("api", then "web"): give it once'],
     // Files that are not what they should be.
     ['a CA file that is not PEM', withSource('--ca-file', notPem), `acr-transfer: CA file "${notPem}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`],
     ['a CA file with a broken certificate', withSource('--ca-file', brokenPem), `acr-transfer: CA file "${brokenPem}": certificate 1 is not a valid PEM certificate`],
@@ -99,6 +103,23 @@ describe('acr-transfer command line: bad input', function () {
     ['a JSON report in a missing folder', withSource('--report-json', join(dir, 'nope', 'r.json')), `acr-transfer: JSON report "${join(dir, 'nope', 'r.json')}": the folder "${join(dir, 'nope')}" does not exist`],
     ['a JSON report that is a folder', withSource('--report-json', folder), `acr-transfer: JSON report "${folder}" is a folder, a pipe or a device, not a file`],
     ['a Markdown report in a missing folder', withSource('--report-markdown', join(dir, 'nope', 'r.md')), `acr-transfer: Markdown report "${join(dir, 'nope', 'r.md')}": the folder "${join(dir, 'nope')}" does not exist`],
+    // A source named by its address (any registry), and its credentials.
+    ['a registry address with a scheme', fromAddress('https://ghcr.io'), 'acr-transfer: source registry address "https://ghcr.io" is not a registry host: leave out the scheme, e.g. ghcr.io instead of https://ghcr.io'],
+    ['a registry address with a path', fromAddress('ghcr.io/org/app'), 'acr-transfer: source registry address "ghcr.io/org/app" is not a registry host: give the host alone; name repositories with --repository'],
+    ['a registry address with user info', fromAddress('me@ghcr.io'), 'acr-transfer: source registry address "me@ghcr.io" is not a registry host: give the host alone'],
+    ['a registry address with a bad port', fromAddress('ghcr.io:99999'), 'acr-transfer: source registry address "ghcr.io:99999" is not a registry host: the port must be 1 to 65535'],
+    ['a registry address with a space', fromAddress('my registry.io'), 'acr-transfer: source registry address "my registry.io" is not a registry host: use a DNS name or an IPv4 address, optionally with :port'],
+    ['a source named both ways', ['--source-registry-name', 'sourceacr', '--source-registry-uri', 'ghcr.io', '--target-registry-name', TARGET, '--target-subscription-id', SUB_TARGET], 'acr-transfer: the source is named twice, as registry "sourceacr" and as address "ghcr.io": give --source-registry-name for an Azure Container Registry, or --source-registry-uri for any registry, not both'],
+    ['a password as a flag', fromAddress('ghcr.io', '--source-username', 'me', '--source-password', 'hunter2-not-echoed'), 'acr-transfer: --source-password is not taken: a password on the command line is visible to every user of the machine; set ACR_TRANSFER_SOURCE_PASSWORD or pass --source-password-file FILE'],
+    ['a password as a flag with =', fromAddress('ghcr.io', '--password=hunter2-not-echoed'), 'acr-transfer: --password is not taken'],
+    ['a user without a password', fromAddress('ghcr.io', '--source-username', 'me'), 'acr-transfer: source user "me" has no password: set ACR_TRANSFER_SOURCE_PASSWORD or pass --source-password-file FILE'],
+    ['a password file without a user', fromAddress('ghcr.io', '--source-password-file', passwordFile), 'acr-transfer: a source password is given without a user: add --source-username (for a token, the token name)'],
+    ['credentials for an ACR named by name', withSource('--source-username', 'me', '--source-password-file', passwordFile), 'acr-transfer: source credentials (--source-username, a source password) are for a source named by --source-registry-uri'],
+    ['a password file of two lines', fromAddress('ghcr.io', '--source-username', 'me', '--source-password-file', twoLinePassword), `acr-transfer: source password file "${twoLinePassword}" holds more than one line: put the password or token alone in it`],
+    ['a password file that is a FIFO', fromAddress('ghcr.io', '--source-username', 'me', '--source-password-file', fifo), `acr-transfer: source password file "${fifo}" is not a file (a folder, a pipe or a device)`],
+    ['a repository list naming nothing', withSource('--repository-list', emptyList), `acr-transfer: repository list "${emptyList}" names no repository (one name per line, # starts a comment)`],
+    ['a repository list with a bad name', withSource('--repository-list', badList), 'acr-transfer: repository "Team/Web" is not a valid repository name'],
+    ['a target that is the source by address', ['--source-registry-uri', `${TARGET}.azurecr.io`, '--target-registry-name', TARGET, '--target-subscription-id', SUB_TARGET], `acr-transfer: source and target are the same registry ("${TARGET}.azurecr.io")`],
     ['a registry domain that is not a domain', withSource('--registry-domain', 'azurecr.io/x'), 'acr-transfer: registry domain "azurecr.io/x" is not a DNS domain such as azurecr.io'],
   ];
   /** Only these need ARM to find out: every other bad input is refused before the first request. */
@@ -122,6 +143,16 @@ describe('acr-transfer command line: bad input', function () {
       }
     });
   }
+
+  it('never echoes a password given as a flag, and refuses two passwords', async () => {
+    const flag = await runCli(emulator, fromAddress('ghcr.io', '--source-username', 'me', '--source-password=hunter2-not-echoed'));
+    assert.equal(flag.code, 2);
+    assert.ok(!`${flag.stdout}${flag.stderr}`.includes('hunter2'), flag.stderr);
+    const twice = await runCli(emulator, fromAddress('ghcr.io', '--source-username', 'me', '--source-password-file', passwordFile), { ACR_TRANSFER_SOURCE_PASSWORD: 'pw-from-env-88' });
+    assert.equal(twice.code, 2);
+    assert.equal(twice.stderr.trim(), 'acr-transfer: the source password is given twice, in ACR_TRANSFER_SOURCE_PASSWORD and in --source-password-file: give one');
+    assert.ok(!`${twice.stdout}${twice.stderr}`.includes('pw-'), 'no password printed');
+  });
 
   it('rejects input before any request when the values alone are wrong', async () => {
     const requests = emulator.log.entries().length;

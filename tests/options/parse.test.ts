@@ -52,7 +52,7 @@ describe('options: parsing and validation', () => {
 
   it('lets repository override letters', () => {
     const o = validateOptions({ ...base, repository: 'team/api', letters: 'x' });
-    assert.equal(o.repository, 'team/api');
+    assert.deepEqual(o.repositories, ['team/api']);
     assert.equal(o.letters, undefined);
   });
 
@@ -176,7 +176,7 @@ describe('options read from files and URLs', () => {
 
   it('takes a repository name of 255 characters and refuses one of 256', () => {
     const name = (length: number): string => `team/${'a'.repeat(length - 5)}`;
-    assert.equal(parseOptions({ ...base, repository: name(255) }).sync.repository, name(255));
+    assert.deepEqual(parseOptions({ ...base, repository: name(255) }).sync.repositories, [name(255)]);
     assert.equal(errorOf({ repository: name(256) })?.key, 'RepositoryNameTooLong');
   });
 

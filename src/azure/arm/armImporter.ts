@@ -27,6 +27,7 @@ import { OperationOutcomeRecorder, type OperationWatch } from './operationOutcom
 import { redactText, serviceErrorOf } from '../redact';
 import { describeArmError } from '../http/serviceErrorCapture';
 import type { RegistryRef } from '../registryRef';
+import { importSourceBody, type ImportSource } from './importSource';
 import type { TokenBucketSettings } from '../http/tokenBucket';
 import type { Transport } from '../http/transport';
 
@@ -53,21 +54,21 @@ export class ArmImporter implements Importer {
   /**
    * @param client an ARM client whose pipeline carries `recorder.policy` (perCall)
    * @param target the registry written into
-   * @param sourceResourceId ARM id of the source registry (may be in another subscription)
+   * @param source the source registry: its ARM id (may be in another subscription), or its address and credentials
    */
   constructor(
     private readonly client: ContainerRegistryManagementClient,
     private readonly recorder: OperationOutcomeRecorder,
     private readonly armEndpoint: string,
     private readonly target: RegistryRef,
-    private readonly sourceResourceId: string,
+    private readonly source: ImportSource,
     private readonly options: ArmImporterOptions = {},
   ) {}
 
   async importImage(request: ImportRequest, signal?: AbortSignal): Promise<void> {
     refuseUnpinned(request);
     if (signal?.aborted) throw notFinishedInTime(request);
-    const source = { resourceId: this.sourceResourceId, sourceImage: `${request.sourceRepository}@${request.sourceDigest}` };
+    const source = importSourceBody(this.source, request.sourceRepository, request.sourceDigest);
     // A referrer lands untagged: `untaggedTargetRepositories` names where, and no tag is given.
     const parameters =
       request.untaggedTargetRepository !== undefined
@@ -108,7 +109,7 @@ export class ArmImporter implements Importer {
 export function createArmImporter(
   credential: TokenCredential,
   target: RegistryRef,
-  source: RegistryRef,
+  source: RegistryRef | ImportSource,
   cloud: AzureCloud,
   transport: Transport,
   options: ArmImporterOptions = {},
@@ -126,7 +127,8 @@ export function createArmImporter(
         }
       : {}),
   });
-  return new ArmImporter(client, recorder, cloud.armEndpoint, target, source.id, options);
+  const from: ImportSource = 'id' in source ? { resourceId: source.id } : source;
+  return new ArmImporter(client, recorder, cloud.armEndpoint, target, from, options);
 }
 
 function refuseUnpinned(request: ImportRequest): void {

@@ -93,31 +93,29 @@ export interface PreflightReport {
 }
 
 export interface PreflightInputs {
-  source: RegistryRef;
+  /** Absent for a source named by its address (not an ACR reached through ARM): only the target is checked. */
+  source?: RegistryRef;
   target: RegistryRef;
   /** An ARM client signed in as the target identity (the one importImage runs as). */
   targetArm: ContainerRegistryManagementClient;
   armEndpoint: string;
-  /** The source's data-plane client, signed in as the source identity. */
-  sourceData: AcrClient;
+  /** The source's data-plane client, signed in as the source identity (with `source`). */
+  sourceData?: AcrClient;
   signal?: AbortSignal;
 }
 
 /** Runs every check (concurrently); throws the first dead end found as a PreflightError. */
 export async function runPreflight(inputs: PreflightInputs): Promise<PreflightReport> {
   const { source, target, targetArm, armEndpoint, signal } = inputs;
-  const sides: [RegistryRef, RegistrySide][] = [
-    [target, 'target'],
-    [source, 'source'],
-  ];
+  const sides: [RegistryRef, RegistrySide][] = [[target, 'target'], ...(source !== undefined ? [[source, 'source'] as [RegistryRef, RegistrySide]] : [])];
   for (const [ref, side] of sides) {
     if (closedToTrustedServices(ref)) throw new PreflightError('PreflightNetworkClosed', [ref.name, side]);
   }
 
   const [onTarget, onSource, signIn] = await Promise.all([
     readPermissions(targetArm, armEndpoint, target.id, signal),
-    readPermissions(targetArm, armEndpoint, source.id, signal),
-    signInFailure(inputs.sourceData, signal),
+    source !== undefined ? readPermissions(targetArm, armEndpoint, source.id, signal) : undefined,
+    inputs.sourceData !== undefined ? signInFailure(inputs.sourceData, signal) : undefined,
   ]);
   const skipped: PreflightSkip[] = [];
   const known = (answer: PermissionsAnswer, check: PreflightCheck, what: string): answer is Extract<PermissionsAnswer, { known: true }> => {
@@ -129,6 +127,7 @@ export async function runPreflight(inputs: PreflightInputs): Promise<PreflightRe
   if (known(onTarget, 'targetImport', `whether the target identity may import into ${target.name}`)) {
     if (!allowsAction(onTarget.permissions, IMPORT_ACTION)) throw new PreflightError('PreflightCannotImport', [target.name]);
   }
+  if (source === undefined || onSource === undefined) return { skipped };
   if (known(onSource, 'sourceRead', `whether the target identity may read ${source.name}`)) {
     if (!allowsAction(onSource.permissions, SOURCE_READ_ACTION)) throw new PreflightError('PreflightCannotReadSource', [source.name, target.name]);
   }

@@ -23,6 +23,9 @@ export const CONNECTION_MESSAGES = {
   Connection_IdTokenRefused: "Azure DevOps did not issue an ID token for the %s service connection: %s",
   Connection_ManagedIdentityCustomCloud: "The %s service connection uses a managed identity, but its authority %s is not one of Azure's; only the agent machine's own identity endpoint (IDENTITY_ENDPOINT) may serve it there.",
   Connection_TokenFailed: "The %s service connection could not get a token: %s",
+  Connection_RegistryNotAvailable: "The source registry service connection is not available to this job. Check that Source registry connection (sourceRegistryConnection) names a Docker Registry service connection this pipeline is allowed to use.",
+  Connection_RegistryUrlInvalid: "The source registry service connection's registry URL \"%s\" names no registry host: %s",
+  Connection_RegistrySchemeUnsupported: "The source registry service connection uses the authentication scheme '%s', which this task cannot pass to importImage. Use a Docker Registry connection of type Others or Docker Hub with a user name and password (or token), or an Azure Container Registry connection with a service principal secret.",
 } as const;
 
 export type ConnectionMessageKey = keyof typeof CONNECTION_MESSAGES;

@@ -4,7 +4,7 @@ import { MAX_INDEX_MANIFESTS } from '../../engine/indexSize';
 import type { RepositoryReport, RunReport, TagReport } from '../../engine/report';
 import { repositoryFindings, SEVERITY, type Finding, type FindingKind } from '../../reporting/findings';
 import { planOverview, type PlanOverview } from '../../reporting/planOverview';
-import { repositoryLabel, shortDigest } from '../../reporting/texts';
+import { rateLimitText, repositoryLabel, shortDigest } from '../../reporting/texts';
 import { countText } from '../counts';
 import { logDebug, logError, logGroup, logGroupEnd, logLine as write, logWarning, setProgress } from '../log';
 
@@ -112,4 +112,5 @@ export function logRequests(report: RunReport): void {
   const requests = report.totals.requests;
   if (requests === undefined) return;
   write(tl.loc('Requests', String(requests.total), String(requests.throttled), String(requests.retried)));
+  if (report.source.rateLimit !== undefined) write(tl.loc('SourceRateLimit', rateLimitText(report.source.rateLimit)));
 }

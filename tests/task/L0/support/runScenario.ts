@@ -62,8 +62,22 @@ export async function runScenario(scenario: Partial<L0Scenario> & { inputs?: Rec
   const full: L0Scenario = { registries: { sourceacr: {}, targetacr: {} }, ...scenario, inputs: { ...baseInputs, ...scenario.inputs } };
   process.env['ACR_L0_SCENARIO'] = JSON.stringify(full);
   process.env['AGENT_TEMPDIRECTORY'] = agentTemp;
+  // Service connections reach a task as the agent passes them: environment variables task-lib reads.
+  const endpointEnv: Record<string, string> = {};
+  for (const [id, endpoint] of Object.entries(full.endpoints ?? {})) {
+    endpointEnv[`ENDPOINT_URL_${id}`] = endpoint.url;
+    endpointEnv[`ENDPOINT_AUTH_${id}`] = JSON.stringify({ scheme: endpoint.scheme, parameters: endpoint.parameters });
+    endpointEnv[`ENDPOINT_AUTH_SCHEME_${id}`] = endpoint.scheme;
+    for (const [key, value] of Object.entries(endpoint.parameters)) endpointEnv[`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`] = value;
+    for (const [key, value] of Object.entries(endpoint.data ?? {})) endpointEnv[`ENDPOINT_DATA_${id}_${key.toUpperCase()}`] = value;
+  }
+  Object.assign(process.env, endpointEnv);
   const runner = new MockTestRunner(DRIVER, TASK_JSON);
-  await runner.runAsync(taskNode);
+  try {
+    await runner.runAsync(taskNode);
+  } finally {
+    for (const name of Object.keys(endpointEnv)) delete process.env[name];
+  }
   const expected = testNode(taskNode).version;
   if (taskNodeVersion(runner.stdout) !== expected) {
     throw new Error(`the task should have run on Node ${expected}, it logged ${taskNodeVersion(runner.stdout) ?? 'no version'}\n${runner.stdout}\n${runner.stderr}`);

@@ -31,6 +31,10 @@ export interface L0Scenario {
   lockedRepositories?: string[];
   /** Locked manifests of the target, as `repo@digest`. */
   lockedManifests?: string[];
+  /** Service connections as the agent passes them (environment), by id: a Docker Registry connection. */
+  endpoints?: Record<string, { url: string; scheme: string; parameters: Record<string, string>; data?: Record<string, string> }>;
+  /** The pull allowance a source named by address announces (Docker Hub). */
+  sourceAllowance?: { remaining: number; limit?: number; windowSeconds?: number };
 }
 
 const scenario = JSON.parse(process.env['ACR_L0_SCENARIO'] ?? '{}') as L0Scenario;
@@ -71,6 +75,27 @@ tmr.registerMock('./connections', {
   disposeConnections: () => undefined,
 });
 
+/** The engine's ports between two in-memory registries, the importer printing what it does. */
+function memoryConnection(from: MemoryRegistry, to: MemoryRegistry) {
+  const copier = new MemoryImporter(from, to);
+  for (const [digest, message] of Object.entries(scenario.failImports ?? {})) copier.failures.set(digest, message);
+  copier.wait = (request, signal) => {
+    if (scenario.hangImports?.includes(request.sourceDigest)) {
+      return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('stopped polling')), { once: true }));
+    }
+    return new Promise((resolve) => setTimeout(resolve, scenario.importDelayMs ?? 0));
+  };
+  const importer: Importer = {
+    importImage: (request: ImportRequest, signal?: AbortSignal) => {
+      console.log(`FAKE_IMPORT ${marker(`${request.sourceRepository}@${request.sourceDigest} ${request.mode} ${request.targetTags.join(',')}`)}`);
+      return copier.importImage(request, signal).then(() => console.log(`FAKE_IMPORTED ${marker(`${request.sourceRepository}@${request.sourceDigest}`)}`));
+    },
+  };
+  process.on('beforeExit', () => console.log(`FAKE_TARGET ${JSON.stringify(to.snapshot())}`));
+  const requestStats = (): RequestStats => scenario.requestStats ?? { requests: 0, throttled: 0, retried: 0 };
+  return { ports: { source: from, target: to, importer, requestStats }, preflight: { skipped: [] } };
+}
+
 tmr.registerMock('../azure', {
   ...azure,
   connect: (source: { registryName: string }, target: { registryName: string }) => {
@@ -79,24 +104,15 @@ tmr.registerMock('../azure', {
     const to = registries.get(target.registryName);
     if (!from) return Promise.reject(new azure.RegistryNotFoundError(source.registryName, 'source'));
     if (!to) return Promise.reject(new azure.RegistryNotFoundError(target.registryName, 'target'));
-    const copier = new MemoryImporter(from, to);
-    for (const [digest, message] of Object.entries(scenario.failImports ?? {})) copier.failures.set(digest, message);
-    copier.wait = (request, signal) => {
-      if (scenario.hangImports?.includes(request.sourceDigest)) {
-        return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('stopped polling')), { once: true }));
-      }
-      return new Promise((resolve) => setTimeout(resolve, scenario.importDelayMs ?? 0));
-    };
-    const importer: Importer = {
-      importImage: (request: ImportRequest, signal?: AbortSignal) => {
-        console.log(`FAKE_IMPORT ${marker(`${request.sourceRepository}@${request.sourceDigest} ${request.mode} ${request.targetTags.join(',')}`)}`);
-        return copier.importImage(request, signal).then(() => console.log(`FAKE_IMPORTED ${marker(`${request.sourceRepository}@${request.sourceDigest}`)}`));
-      },
-    };
-    process.on('beforeExit', () => console.log(`FAKE_TARGET ${JSON.stringify(to.snapshot())}`));
-    const requestStats = (): RequestStats => scenario.requestStats ?? { requests: 0, throttled: 0, retried: 0 };
-    const preflight = { skipped: [] };
-    return Promise.resolve({ source: { name: source.registryName }, target: { name: target.registryName }, ports: { source: from, target: to, importer, requestStats }, preflight });
+    return Promise.resolve({ source: { name: source.registryName }, target: { name: target.registryName }, ...memoryConnection(from, to) });
+  },
+  // A source named by address: the registry of that host; the user is printed, the password only counted.
+  connectAddressSource: (source: { host: string; credentials?: { username: string; password: string } }, target: { registryName: string }) => {
+    console.log(`FAKE_CONNECT_ADDRESS ${source.host} ${target.registryName} ${source.credentials ? `user=${source.credentials.username} password-length=${source.credentials.password.length}` : 'anonymous'}`);
+    const from = registries.get(source.host);
+    const to = registries.get(target.registryName);
+    if (!from || !to) return Promise.reject(new Error(`no registry ${source.host} or ${target.registryName} in the scenario`));
+    return Promise.resolve({ source: { name: source.host, address: source.host }, target: { name: target.registryName }, ...memoryConnection(from, to), sourceAllowance: () => scenario.sourceAllowance });
   },
 });
 
