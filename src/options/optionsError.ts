@@ -58,6 +58,7 @@ export const OPTIONS_ERROR_KEYS = [
   'SourcePasswordWithoutUser',
   'SourceUserWithoutPassword',
   'PasswordAsFlag',
+  'TimeFilterWithoutTimes',
 ] as const;
 
 export type OptionsErrorKey = (typeof OPTIONS_ERROR_KEYS)[number];

@@ -397,6 +397,15 @@ export function parseOptions(raw: RawOptions): RunOptions {
       throw prefixInvalid(targetRepositoryPrefix, `the target repository ${mapped} would be ${mapped.length} characters long: ACR allows at most ${MAX_REPOSITORY_NAME_LENGTH}`);
     }
   }
+  // A registry named by address lists tags without update times (the distribution API has none).
+  if (source.sourceRegistryUri !== undefined && (tagsUpdatedSince !== undefined || keepLatestTags !== undefined)) {
+    const option = tagsUpdatedSince !== undefined ? 'tags updated since' : 'keep latest tags';
+    throw new OptionsError(
+      'TimeFilterWithoutTimes',
+      [option, source.sourceRegistryUri],
+      `${option} needs the tags' update times, which ${source.sourceRegistryUri} does not list (the registry API has none): select tags by name with tag patterns instead`,
+    );
+  }
   const onDrift = check ? 'failed' : failWhenOutOfSync;
   if (onDrift !== undefined && plain.force) {
     throw new OptionsError('CheckWithForce', [], 'a check (--check, Fail when out of sync) writes nothing, so it cannot re-import with force: leave force out');

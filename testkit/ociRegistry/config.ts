@@ -22,8 +22,9 @@ export function registryConfigYaml(input: RegistryConfigInput): string {
     'version: 0.1',
     'log:',
     '  level: error',
+    // The access log (combined format, on stdout) is the registry's request log for tests.
     '  accesslog:',
-    '    disabled: true',
+    '    disabled: false',
     'storage:',
     '  filesystem:',
     `    rootdirectory: ${q(`${input.dir}/data`)}`,

@@ -33,6 +33,19 @@ export interface OciRegistryOptions {
   catalogPageSize?: number;
 }
 
+/** One request the registry served, from its access log. */
+export interface OciRegistryRequest {
+  method: string;
+  /** Path and query as requested. */
+  path: string;
+  status: number;
+  /** Who asked: the product's clients and importImage's reads name themselves differently. */
+  userAgent: string;
+}
+
+/** `127.0.0.1 - - [04/Dec/2026:23:45:00 +0000] "HEAD /v2/app/manifests/v1 HTTP/1.1" 200 0 "" "agent"`. */
+const ACCESS_LINE = /"([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3}) \S+ "[^"]*" "([^"]*)"/;
+
 export interface OciRegistryHandle {
   /** `127.0.0.1:PORT`: what an import's `registryUri` names. */
   host: string;
@@ -46,6 +59,8 @@ export interface OciRegistryHandle {
   dir: string;
   /** token mode: the requests the token server has answered; 0 in the other modes. */
   tokenRequests(): number;
+  /** Every request the registry served so far (its access log), in order; credentials never appear in it. */
+  requests(): readonly OciRegistryRequest[];
   stop(): Promise<void>;
 }
 
@@ -76,8 +91,17 @@ function answersV2(port: number, certDer: Buffer): Promise<boolean> {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Starts the process; resolves when `/v2/` answers, or with its exit (port taken, bad config). */
-async function runUntilReady(configPath: string, port: number, certPem: string): Promise<{ child: ChildProcess } | { exited: string }> {
-  const child = spawn(DOCKER_REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+async function runUntilReady(configPath: string, port: number, certPem: string, served: OciRegistryRequest[]): Promise<{ child: ChildProcess } | { exited: string }> {
+  const child = spawn(DOCKER_REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let partial = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = ACCESS_LINE.exec(line);
+      if (m) served.push({ method: m[1], path: m[2], status: Number(m[3]), userAgent: m[4] });
+    }
+  });
   let stderr = '';
   let exit: string | undefined;
   child.stderr?.on('data', (d: Buffer) => {
@@ -140,7 +164,10 @@ export async function startOciRegistry(options: OciRegistryOptions): Promise<Oci
         configPath,
         registryConfigYaml({ dir, port, auth, certPath, keyPath, secret, ...(options.catalogPageSize !== undefined ? { catalogMaxEntries: options.catalogPageSize } : {}) }),
       );
-      const started = await runUntilReady(configPath, port, options.tls.certPem);
+      const served: OciRegistryRequest[] = [];
+      const started = await runUntilReady(configPath, port, options.tls.certPem, served);
+      // The readiness probes are the launcher's, not the test's.
+      served.length = 0;
       if ('exited' in started) {
         // Another process took the port between freePort and the registry's bind: try another.
         if (attempt < 5 && /address already in use/i.test(started.exited)) continue;
@@ -156,6 +183,7 @@ export async function startOciRegistry(options: OciRegistryOptions): Promise<Oci
         dir,
         ...(token ? { realm: token.realm } : {}),
         tokenRequests: () => token?.requests() ?? 0,
+        requests: () => [...served],
         stop: () => {
           stopped ??= (async () => {
             await stopChild(child);
