@@ -3,7 +3,9 @@
  * its address (issue 14): Docker Hub, GHCR, Quay, CNCF distribution, an ACR reached with a
  * repository-scoped token or anonymous pull.
  *
- * - Repositories: `GET /v2/_catalog?n=1000`, every page by `Link`. A registry that has none, or
+ * - Repositories: `GET /v2/_catalog?n=1000`, every page by `Link` (a registry that refuses that
+ *   `n` with 400 PAGINATION_NUMBER_INVALID, as distribution does above its `catalog.maxentries`,
+ *   is asked again without one and pages at its own size). A registry that has none, or
  *   will not list it to these credentials (Docker Hub has none), ends the listing with
  *   CatalogUnavailable: the user names the repositories instead.
  * - Tags: `GET /v2/{name}/tags/list?n=1000` by `Link` (distribution 2.8 ignores `n` and `last`
@@ -130,19 +132,9 @@ class OciReader implements OciRegistryReader {
       return undefined;
     };
     try {
-      try {
-        for await (const page of this.pages(`${this.baseUrl}/v2/_catalog?n=${this.pageSize}`, CATALOG_PAGE, 'listing repositories', signal, noCatalog)) {
-          first = false;
-          yield* page;
-        }
-      } catch (error) {
-        // distribution refuses an `n` above its `catalog.maxentries` (400 PAGINATION_NUMBER_INVALID,
-        // default 100 in some packagings): then its own page size is taken, by asking for none.
-        if (!(first && error instanceof AcrRequestError && error.code === 'PAGINATION_NUMBER_INVALID')) throw error;
-        for await (const page of this.pages(`${this.baseUrl}/v2/_catalog`, CATALOG_PAGE, 'listing repositories', signal, noCatalog)) {
-          first = false;
-          yield* page;
-        }
+      for await (const page of this.pages(`${this.baseUrl}/v2/_catalog?n=${this.pageSize}`, CATALOG_PAGE, 'listing repositories', signal, noCatalog)) {
+        first = false;
+        yield* page;
       }
     } catch (error) {
       // Signed in, yet no token for the catalog scope: the realm will not grant a catalog.
@@ -268,6 +260,17 @@ class OciReader implements OciRegistryReader {
       const index = seen.size;
       seen.add(url);
       const { response, value } = await this.read(url, 'GET', 'application/json', shape, what, signal);
+      if (value === undefined && index === 0 && response.status === 400 && acrErrorCode(response) === 'PAGINATION_NUMBER_INVALID') {
+        // distribution refuses an `n` above its `catalog.maxentries` (400 PAGINATION_NUMBER_INVALID):
+        // its own page size is taken then, by asking for none.
+        const bare: URL = new URL(url);
+        if (bare.searchParams.has('n')) {
+          bare.searchParams.delete('n');
+          seen.clear();
+          url = bare.toString();
+          continue;
+        }
+      }
       if (value === undefined) {
         const instead = special(response, index);
         if (instead === undefined) throw this.failure(response, what);
