@@ -159,7 +159,21 @@ class OciReader implements OciRegistryReader {
     }
     if (missing) return null;
     const unique = [...new Set(names)];
-    const digests = await Promise.all(unique.map((tag) => this.heads.run(() => this.manifestDigest(repository, tag, signal))));
+    // Once one HEAD has failed the listing fails: the HEADs still waiting are not sent.
+    let failed: { error: unknown } | undefined;
+    const digests = await Promise.all(
+      unique.map((tag) =>
+        this.heads.run(async () => {
+          if (failed !== undefined) throw failed.error;
+          try {
+            return await this.manifestDigest(repository, tag, signal);
+          } catch (error) {
+            failed ??= { error };
+            throw error;
+          }
+        }),
+      ),
+    );
     const tags: TagInfo[] = [];
     unique.forEach((name, i) => {
       const digest = digests[i];
@@ -212,7 +226,7 @@ class OciReader implements OciRegistryReader {
 
   /** The digest a tag (or digest) points at; null when the registry does not hold it (404). */
   private async manifestDigest(repository: string, reference: string, signal: AbortSignal | undefined): Promise<string | null> {
-    const what = `reading the manifest ${repository}:${reference}`;
+    const what = `reading the manifest ${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
     const url = this.manifestUrl(repository, reference);
     const response = await this.pipeline.sendRequest(this.httpClient, this.request(url, 'HEAD', MANIFEST_MEDIA_TYPES, signal));
     if (response.status === 404) return null;

@@ -137,6 +137,16 @@ describe('azure/oci: the OCI reader against an emulated ACR with anonymous pull'
     assert.equal(most, 2, 'two HEADs at once, never more');
   });
 
+  it('fails the listing on a HEAD that keeps failing, and sends none of the HEADs still waiting', async () => {
+    const oci = reader({ tagReadsInFlight: 1 });
+    await oci.listTags('base'); // the challenge is known from here on
+    h.emulator.addFault({ route: 'acr.manifest', service: service(), kind: 'status', status: 403, times: Infinity });
+    h.emulator.log.clear();
+    await assert.rejects(oci.listTags('app'), SourceUnauthorized);
+    await logHas(1, () => logged('acr.manifest', 'HEAD'));
+    assert.equal(logged('acr.manifest', 'HEAD').length, 1, 'one HEAD of seven');
+  });
+
   it('counts the manifests of an OCI index and a Docker list, 0 for an image', async () => {
     const oci = reader();
     const tags = new Map((await oci.listTags('app'))?.map((t) => [t.name, t.digest]));
