@@ -118,6 +118,14 @@ describe('azure/oci: challenges, tokens and where credentials go', function () {
     }
   });
 
+  it('stops at the abort signal of its options, sending nothing once it has fired', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const oci = createOciRegistryReader({ host: registry.host, credentials: USER }, transport, { signal: controller.signal });
+    await assert.rejects(oci.listTags('library/nginx'), (e: unknown) => (e as Error).name === 'AbortError');
+    assert.equal(registry.arrived.length + realm.arrived.length, 0);
+  });
+
   it('keeps the allowance the registry announced', async () => {
     const oci = reader();
     assert.equal(oci.allowance(), undefined, 'none before the registry said anything');
