@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AcrTokenRequestRecord } from './api';
 import { formOf, jsonReply, type Reply, type RequestContext } from './http';
+import { basicCredentials, signInWithPassword, type PasswordIdentity } from './registryCredentials';
 import { allowsDataPlane, hasDataPlaneAccess, type DataPlaneAction } from './roles';
 import type { EmulatorState, Principal, RegistryState } from './state';
 import { audiences, nowSeconds, sameResource, stringClaim, type Claims, type HmacTokenSigner } from './tokens';
@@ -178,32 +179,61 @@ function askedScopes(form: URLSearchParams): string[] {
 const ANONYMOUS_ACTIONS: ReadonlySet<DataPlaneAction> = new Set(['pull', 'metadata_read', 'catalog']);
 
 /**
- * `grant_type=password` without a user name and with an empty `refresh_token` is how clients
- * ask for an anonymous token (recorded: the JS SDK's anonymous catalog listing, 2023,
- * `js_list_repositories_anonymous.json`). Anonymous pull on: the read scopes asked for; off,
- * or a user name given (admin credentials, never enabled here): 401.
+ * The scopes a password identity (a repository-scoped token, the admin user) gets: of each
+ * scope asked, the actions it allows. Docker Hub's personality never grants the catalog.
  */
-function passwordGrant(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps, form: URLSearchParams): Reply {
-  if (!registry.anonymousPullEnabled || form.get('username') || form.get('password') || form.get('refresh_token')) {
-    return acrErrors(401, 'UNAUTHORIZED', 'Anonymous pull and admin credentials are disabled on this registry.');
-  }
-  const service = form.get('service');
-  if (!service || service.toLowerCase() !== registry.loginServer) {
-    return acrErrors(400, 'INVALID_SERVICE', `service '${service ?? ''}' does not name this registry ('${registry.loginServer}').`);
-  }
-  const asked = askedScopes(form);
+function grantToIdentity(registry: RegistryState, identity: PasswordIdentity, requested: AccessScope[]): AccessScope[] {
   const granted: AccessScope[] = [];
-  for (const scope of asked.map(parseScope).filter((s): s is AccessScope => s !== undefined)) {
+  for (const scope of requested) {
     const actions = scope.actions.filter((a) => {
       const needed = dataPlaneActionFor(scope, a);
-      return needed !== undefined && ANONYMOUS_ACTIONS.has(needed);
+      if (needed === undefined) return false;
+      if (needed === 'catalog') return identity.kind === 'admin' && registry.flavour === 'acr';
+      return identity.allows(scope.name, needed);
     });
     if (actions.length > 0) granted.push({ ...scope, actions });
   }
+  return granted;
+}
+
+/** What anonymous pull grants of the scopes asked (Docker Hub's personality: never the catalog). */
+function grantAnonymous(registry: RegistryState, requested: AccessScope[]): AccessScope[] {
+  const granted: AccessScope[] = [];
+  for (const scope of requested) {
+    const actions = scope.actions.filter((a) => {
+      const needed = dataPlaneActionFor(scope, a);
+      return needed !== undefined && ANONYMOUS_ACTIONS.has(needed) && !(needed === 'catalog' && registry.flavour === 'dockerHub');
+    });
+    if (actions.length > 0) granted.push({ ...scope, actions });
+  }
+  return granted;
+}
+
+/**
+ * An access token for a password sign-in or an anonymous caller, for the scopes asked. The
+ * answer never carries the password, and the log entry only the scopes.
+ */
+function passwordOrAnonymousToken(
+  ctx: RequestContext,
+  registry: RegistryState,
+  deps: AcrAuthDeps,
+  service: string | null,
+  asked: string[],
+  credentials: { username: string; password: string } | undefined,
+): Reply {
+  const identity = credentials ? signInWithPassword(registry, credentials.username, credentials.password) : undefined;
+  if (credentials && !identity) return acrErrors(401, 'UNAUTHORIZED', AUTH_REQUIRED);
+  if (!identity && !registry.anonymousPullEnabled) return acrErrors(401, 'UNAUTHORIZED', 'Anonymous pull and admin credentials are disabled on this registry.');
+  if (!service || service.toLowerCase() !== registry.loginServer) {
+    return acrErrors(400, 'INVALID_SERVICE', `service '${service ?? ''}' does not name this registry ('${registry.loginServer}').`);
+  }
+  const requested = asked.map(parseScope).filter((s): s is AccessScope => s !== undefined);
+  const granted = identity ? grantToIdentity(registry, identity, requested) : grantAnonymous(registry, requested);
+  const subject = identity ? identity.name : 'anonymous';
   const record: AcrTokenRequestRecord = { scopes: asked, granted: granted.map(formatScope) };
   ctx.logBody(record);
   const access = deps.acrSigner.sign({
-    ...baseClaims(registry, deps.tokenLifetimeSeconds(), { sub: 'anonymous' }),
+    ...baseClaims(registry, deps.tokenLifetimeSeconds(), { sub: subject }),
     grant_type: 'access_token',
     access: granted,
     roles: [],
@@ -212,25 +242,35 @@ function passwordGrant(ctx: RequestContext, registry: RegistryState, deps: AcrAu
 }
 
 /**
- * `GET /oauth2/token?service=…&scope=…`: the distribution spec's token request (token.md), as
- * docker and other generic clients send it. Without an Authorization header it is the anonymous
- * pull request, answered as the password grant without a user name; with Basic credentials
- * (ACR's admin user or a repository-scoped token, neither emulated) it is refused with 401.
+ * `grant_type=password`: with `username` and `password`, a repository-scoped token or the
+ * admin user signs in; without a user name and with an empty `refresh_token` it is how clients
+ * ask for an anonymous token (recorded: the JS SDK's anonymous catalog listing, 2023,
+ * `js_list_repositories_anonymous.json`), granted the read scopes when anonymous pull is on.
  */
-function distributionTokenGet(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps): Reply {
-  if (ctx.header('authorization')) {
-    return acrErrors(401, 'UNAUTHORIZED', 'Admin user and repository-scoped token credentials are not enabled on this registry.');
+function passwordGrant(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps, form: URLSearchParams): Reply {
+  const username = form.get('username');
+  const password = form.get('password');
+  if (form.get('refresh_token') || (!username && password) || (username && !password)) {
+    return acrErrors(401, 'UNAUTHORIZED', 'Anonymous pull and admin credentials are disabled on this registry.');
   }
-  const form = new URLSearchParams();
-  const service = ctx.url.searchParams.get('service');
-  if (service !== null) form.set('service', service);
-  for (const scope of ctx.url.searchParams.getAll('scope')) form.append('scope', scope);
-  return passwordGrant(ctx, registry, deps, form);
+  const credentials = username && password ? { username, password } : undefined;
+  return passwordOrAnonymousToken(ctx, registry, deps, form.get('service'), askedScopes(form), credentials);
 }
 
-/** `POST /oauth2/token`: ACR refresh token + scopes → ACR access token; `GET`: distributionTokenGet. */
+/**
+ * `GET /oauth2/token?service=…&scope=…` (the REST spec's "Exchange Username, Password and Scope
+ * for an ACR Access Token", what docker sends): Basic credentials of a token or the admin user,
+ * or none for anonymous pull. Answers `{access_token}`.
+ */
+export function tokenByLogin(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps): Reply {
+  const header = ctx.header('authorization');
+  const credentials = basicCredentials(header);
+  if (header && !credentials) return acrErrors(401, 'UNAUTHORIZED', AUTH_REQUIRED);
+  return passwordOrAnonymousToken(ctx, registry, deps, ctx.url.searchParams.get('service'), askedScopes(ctx.url.searchParams), credentials);
+}
+
+/** `POST /oauth2/token`: ACR refresh token + scopes → ACR access token. */
 export function token(ctx: RequestContext, registry: RegistryState, deps: AcrAuthDeps): Reply {
-  if (ctx.method === 'GET') return distributionTokenGet(ctx, registry, deps);
   const form = formOf(ctx.body);
   const grantType = form.get('grant_type');
   if (grantType === 'password') return passwordGrant(ctx, registry, deps, form);

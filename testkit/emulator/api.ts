@@ -134,6 +134,40 @@ export interface RegistryFixture {
    * --write-enabled false`).
    */
   lockedRepositories?: string[];
+  /**
+   * Repository-scoped tokens (`az acr token create`): clients sign in with the token's name as
+   * user name and one of its passwords, over Basic to `GET /oauth2/token` (the docker flow),
+   * `POST /oauth2/token` with `grant_type=password`, or as importImage's
+   * `source.credentials`. They get what their scope map allows, nothing else.
+   */
+  tokens?: AcrTokenFixture[];
+  /** The admin user (`az acr update --admin-enabled`): user name = the registry's name, every action. Default off. */
+  adminUser?: { password: string };
+  /**
+   * Plays another registry than ACR on this data plane. `dockerHub`: Docker Hub's registry
+   * (registry-1.docker.io) as far as clients see a difference — no catalog, pull rate limits
+   * with their headers (README, "Docker Hub personality"). importImage reads from it over
+   * HTTPS like from any registry that is not an ACR. Default `acr`.
+   */
+  flavour?: 'acr' | 'dockerHub';
+  /** `dockerHub` flavour: pulls (manifest GETs) per window, anonymous and signed in. Default 100 and 200, as Docker documents. */
+  dockerHubPullLimits?: { anonymous?: number; authenticated?: number };
+}
+
+/**
+ * An ACR token and its scope map (`az acr token create --name … --repository app content/read`).
+ * `actions` are the scope map's, as ACR writes them: `repositories/<repository>/<content|metadata>/<read|write|delete>`
+ * (`content/read` = pull, `content/write` = push, `content/delete` = delete, `metadata/read`,
+ * `metadata/write`); a repository `team/*` covers every repository under `team/` (ACR's wildcard
+ * scope maps).
+ */
+export interface AcrTokenFixture {
+  name: string;
+  /** ACR gives a token two passwords (password1, password2); either signs in. */
+  passwords: string[];
+  actions: string[];
+  /** A disabled token signs nothing in. Default enabled. */
+  status?: 'enabled' | 'disabled';
 }
 
 export interface SubscriptionFixture {
@@ -465,6 +499,24 @@ export interface EmulatorOptions {
    * registries accept them, and `/metadata/endpoints` lists them first (as a stamp does).
    */
   extraArmAudiences?: readonly string[];
+  /**
+   * PEM of a CA besides the emulator's own that importImage trusts when it reads a source
+   * registry given by `registryUri` (one that is not an emulated ACR).
+   */
+  extraCaPem?: string;
+}
+
+/**
+ * One request importImage made to a source registry given by `registryUri` (the registry or its
+ * token realm): no query, no credentials.
+ */
+export interface RemoteRead {
+  /** `127.0.0.1:PORT`. */
+  host: string;
+  method: string;
+  path: string;
+  /** 0 when no answer came (refused, TLS). */
+  status: number;
 }
 
 /**
@@ -577,6 +629,8 @@ export interface Emulator {
   /** The machine's managed-identity endpoint (never IMDS). */
   readonly managedIdentity: EmulatedManagedIdentityEndpoint;
   readonly log: RequestLog;
+  /** Every request importImage made to source registries given by `registryUri`, in order. */
+  remoteReads(): readonly RemoteRead[];
   registry(name: string): EmulatedRegistry;
   addFault(rule: FaultRule): void;
   clearFaults(): void;

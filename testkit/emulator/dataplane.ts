@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChangeableAttributes } from './api';
-import { AUTH_REQUIRED, acrErrors, authenticatedAtAll, authorize, challenge, exchange, token, type AcrAuthDeps, type AccessScope } from './acrAuth';
+import { AUTH_REQUIRED, acrErrors, authenticatedAtAll, authorize, challenge, exchange, token, tokenByLogin, type AcrAuthDeps, type AccessScope } from './acrAuth';
 import { azureTimestamp } from './arm';
 import { manifestFromBytes } from './manifestParse';
 import { acceptedTypes, negotiate } from './manifestNegotiation';
@@ -21,6 +21,7 @@ import { DIGEST, disallowed, nameUnknown, param, repoScope, type Guard } from '.
 import { AttributeRoutes } from './attributes';
 import { BlobRoutes } from './blobs';
 import { referrers } from './referrers';
+import { hubCatalogRefusal, PullAllowances, rateLimitedManifests } from './dockerHub';
 import { tagList } from './tagList';
 import type { RegistryState, Repository, StoredManifest, StoredTag } from './state';
 import { callsPerSecondHeader, type RequestBudget } from './throttling';
@@ -97,6 +98,8 @@ export class DataPlane {
   exchange = (ctx: RequestContext): Reply => exchange(ctx, this.registry, this.deps);
 
   token = (ctx: RequestContext): Reply => token(ctx, this.registry, this.deps);
+
+  tokenByLogin = (ctx: RequestContext): Reply => tokenByLogin(ctx, this.registry, this.deps);
 
   /** `/acr/v1/_catalog` and `/v2/_catalog`; the Link keeps the path that was asked. */
   catalog = (ctx: RequestContext): Reply => {
@@ -320,21 +323,40 @@ function metered(registry: RegistryState, deps: DataPlaneDeps, handle: (ctx: Req
   };
 }
 
+/** The ACR-only listing routes (`/acr/v1/…`): Docker Hub has none of them. */
+const ACR_API_ROUTES: ReadonlySet<string> = new Set(['acr.tags', 'acr.tag', 'acr.manifests', 'acr.manifestProperties', 'acr.repository']);
+
+/**
+ * Docker Hub's personality (dockerHub.ts): no catalog, no ACR API, rate-limited manifest pulls.
+ * The routes keep their names and their read metering, so the request log reads the same.
+ */
+function playDockerHub(registry: RegistryState, deps: DataPlaneDeps, plane: DataPlane): { catalog: (ctx: RequestContext) => Reply; manifest: (ctx: RequestContext) => Reply } {
+  const allowances = new PullAllowances();
+  return {
+    catalog: (ctx) => (ctx.path.startsWith('/acr/') ? hubNotFound() : hubCatalogRefusal(registry)),
+    manifest: rateLimitedManifests(registry, deps, allowances, plane.manifest),
+  };
+}
+
+const hubNotFound = (): Reply => acrErrors(404, 'NOT_FOUND', 'The requested resource was not found.');
+
 export function dataPlaneService(registry: RegistryState, deps: DataPlaneDeps): ServiceSpec {
   const plane = new DataPlane(registry, deps);
   const m = (handle: (ctx: RequestContext) => Reply): ((ctx: RequestContext) => Reply) => metered(registry, deps, handle);
   const guard: Guard = (ctx, scope) => authorize(ctx, registry, deps, scope);
   const blobs = new BlobRoutes(registry, guard);
+  const hub = registry.flavour === 'dockerHub' ? playDockerHub(registry, deps, plane) : undefined;
   const routes: Route[] = [
     { name: 'acr.v2', methods: ['GET', 'HEAD'], path: /^\/v2\/?$/, handle: m(plane.v2Root) },
     { name: 'acr.exchange', methods: ['POST'], path: /^\/oauth2\/exchange\/?$/, handle: m(plane.exchange) },
-    { name: 'acr.token', methods: ['GET', 'POST'], path: /^\/oauth2\/token\/?$/, handle: m(plane.token) },
-    { name: 'acr.catalog', methods: ['GET'], path: /^\/(?:acr\/v1|v2)\/_catalog$/, handle: m(plane.catalog) },
+    { name: 'acr.token', methods: ['POST'], path: /^\/oauth2\/token\/?$/, handle: m(plane.token) },
+    { name: 'acr.token', methods: ['GET'], path: /^\/oauth2\/token\/?$/, handle: m(plane.tokenByLogin) },
+    { name: 'acr.catalog', methods: ['GET'], path: /^\/(?:acr\/v1|v2)\/_catalog$/, handle: m(hub?.catalog ?? plane.catalog) },
     { name: 'acr.tags', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_tags$/, handle: m(plane.tags) },
     { name: 'acr.tag', methods: ['GET', 'DELETE', 'PATCH'], path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: m(plane.tag) },
     { name: 'acr.manifests', methods: ['GET'], path: /^\/acr\/v1\/(.+)\/_manifests$/, handle: m(plane.manifests) },
     { name: 'acr.manifestProperties', methods: ['GET', 'PATCH'], path: /^\/acr\/v1\/(.+)\/_manifests\/([^/]+)$/, handle: m(plane.manifestProperties) },
-    { name: 'acr.manifest', methods: ['GET', 'HEAD', 'PUT'], path: /^\/v2\/(.+)\/manifests\/([^/]+)$/, handle: m(plane.manifest) },
+    { name: 'acr.manifest', methods: ['GET', 'HEAD', 'PUT'], path: /^\/v2\/(.+)\/manifests\/([^/]+)$/, handle: m(hub?.manifest ?? plane.manifest) },
     { name: 'acr.tagList', methods: ['GET'], path: /^\/v2\/(.+)\/tags\/list$/, handle: m((ctx) => tagList(ctx, registry, guard)) },
     { name: 'acr.referrers', methods: ['GET'], path: /^\/v2\/(.+)\/referrers\/([^/]+)$/, handle: m((ctx) => referrers(ctx, registry, guard)) },
     { name: 'acr.blobUpload', methods: ['POST'], path: /^\/v2\/(.+)\/blobs\/uploads\/?$/, handle: m(blobs.startUpload) },
@@ -346,6 +368,9 @@ export function dataPlaneService(registry: RegistryState, deps: DataPlaneDeps): 
     // repository name does; `_catalog`, `_tags`, `_manifests` are routes above).
     { name: 'acr.repository', methods: ['GET', 'PATCH'], path: /^\/acr\/v1\/(?!_)((?:(?!\/_|%2F_).)+)$/i, handle: m(plane.repository) },
   ];
+  if (hub) {
+    for (const route of routes) if (ACR_API_ROUTES.has(route.name)) route.handle = m(hubNotFound);
+  }
   return {
     service: `acr:${registry.name}`,
     routes,

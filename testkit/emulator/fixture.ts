@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { EmulatorOptions, Fixture, ReferrerFixture } from './api';
 import { REGISTRY_NAME_MAX, SUBSCRIPTION_ID, invalidResourceGroup } from './armNames';
 import { parsePlatform } from './content';
+import { parseScopeMapAction } from './registryCredentials';
 import { ROLE_NAMES } from './roles';
 
 const FORMATS: readonly string[] = ['oci', 'docker'];
@@ -52,6 +53,11 @@ export function validateFixture(fixture: Fixture): void {
       else if (invalidResourceGroup(r.resourceGroup)) problems.push(`registry ${r.name}: resource group name '${r.resourceGroup}' is not one ARM accepts`);
       // Azure offers anonymous pull on Standard and Premium only (az acr update refuses it on Basic).
       if (r.anonymousPullEnabled && (r.sku ?? 'Premium') === 'Basic') problems.push(`registry ${r.name}: anonymous pull needs the Standard or Premium SKU`);
+      for (const t of r.tokens ?? []) {
+        if (!t.name || !Array.isArray(t.passwords) || t.passwords.length === 0 || t.passwords.length > 2) problems.push(`registry ${r.name}: token '${t.name}' needs a name and one or two passwords`);
+        for (const a of t.actions ?? []) if (!parseScopeMapAction(a)) problems.push(`registry ${r.name}: token '${t.name}': '${a}' is not a scope map action (repositories/<repository>/<content|metadata>/<read|write|delete>)`);
+      }
+      if (r.flavour !== undefined && r.flavour !== 'acr' && r.flavour !== 'dockerHub') problems.push(`registry ${r.name}: flavour must be 'acr' or 'dockerHub'`);
       for (const repo of r.lockedRepositories ?? []) {
         // Azure keeps attributes only for repositories that exist.
         if (!Object.hasOwn(r.repositories ?? {}, repo)) problems.push(`registry ${r.name}: locked repository '${repo}' is not among its repositories`);

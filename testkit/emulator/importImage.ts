@@ -11,6 +11,7 @@
  * exact bytes in the target repository, then each target tag points at the root digest.
  */
 import type { ManifestBlob } from './content';
+import { signInWithPassword } from './registryCredentials';
 import type { EmulatorState, RegistryState, StoredManifest } from './state';
 
 export type ImportMode = 'NoForce' | 'Force';
@@ -23,8 +24,14 @@ export interface ImageReference {
   text: string;
 }
 
+/** `source.credentials` (ImportSourceCredentials): a password or token, with or without a user name. Never logged. */
+export interface SourceCredentials {
+  username?: string;
+  password: string;
+}
+
 export interface ImportParameters {
-  source: { resourceId?: string; registryUri?: string; image: ImageReference };
+  source: { resourceId?: string; registryUri?: string; credentials?: SourceCredentials; image: ImageReference };
   targets: { repository: string; tag: string }[];
   untaggedRepositories: string[];
   mode: ImportMode;
@@ -80,6 +87,16 @@ function stringArray(value: unknown, field: string): string[] {
   return value as string[];
 }
 
+/** ImportSourceCredentials: `password` required, `username` optional (the REST spec). */
+function parseCredentials(value: unknown): SourceCredentials | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidParameters("'source.credentials' must be an object.");
+  const c = value as Record<string, unknown>;
+  if (typeof c.password !== 'string' || c.password === '') throw new InvalidParameters("The 'source.credentials.password' property is required.");
+  if (c.username !== undefined && c.username !== null && typeof c.username !== 'string') throw new InvalidParameters("'source.credentials.username' must be a string.");
+  return { ...(typeof c.username === 'string' && c.username !== '' ? { username: c.username } : {}), password: c.password };
+}
+
 /**
  * Checks an ImportImageParameters body. Returns the parsed request, or the message of the
  * synchronous 400 ARM answers for a malformed one.
@@ -96,6 +113,7 @@ export function parseImportParameters(body: unknown): ImportParameters | { inval
     const registryUri = typeof source.registryUri === 'string' && source.registryUri !== '' ? source.registryUri : undefined;
     if (!resourceId && !registryUri) throw new InvalidParameters("One of 'source.resourceId' or 'source.registryUri' is required.");
     const image = parseImageReference(sourceImage);
+    const credentials = parseCredentials(source.credentials);
 
     const modeText = b.mode === undefined ? 'NoForce' : b.mode;
     if (modeText !== 'NoForce' && modeText !== 'Force') throw new InvalidParameters(`'${JSON.stringify(modeText)}' is not a valid import mode; use 'NoForce' or 'Force'.`);
@@ -118,7 +136,7 @@ export function parseImportParameters(body: unknown): ImportParameters | { inval
       if (image.tag !== undefined) targets.push({ repository: image.repository, tag: image.tag });
       else untaggedRepositories.push(image.repository);
     }
-    return { source: { resourceId, registryUri, image }, targets, untaggedRepositories, mode: modeText };
+    return { source: { resourceId, registryUri, ...(credentials ? { credentials } : {}), image }, targets, untaggedRepositories, mode: modeText };
   } catch (e) {
     if (e instanceof InvalidParameters) return { invalid: e.message };
     throw e;
@@ -150,28 +168,60 @@ export function loggableImportBody(raw: Buffer): unknown {
  * "Error copying blobs"); no other code has been seen. The operation adds Azure's wrapper
  * ("Operation … failed. Resource …", operations.ts) to these messages.
  */
-const failed = (status: number, message: string): ImportFailure => ({ status, code: 'InvalidParameters', message });
+export const failed = (status: number, message: string): ImportFailure => ({ status, code: 'InvalidParameters', message });
+
+/** A source manifest that is not there (`where` = `<registry>/<sourceImage>`). */
+export const sourceNotFound = (where: string): string => `The source image ${where} was not found.`;
+
+/** A child of an index missing from the source. */
+export const childMissing = (digest: string, where: string): string => `Error copying blobs: manifest ${digest} referenced by ${where} is missing in the source.`;
 
 /** The source registry closed to the import (public access off, trusted services not allowed): Azure/acr#435's words. */
-const SOURCE_DENIED = 'Invalid message Forbidden Forbidden {"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}';
+export const SOURCE_DENIED = 'Invalid message Forbidden Forbidden {"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}';
 
-/** Without a resource id, import reaches an ACR source anonymously: Azure/acr#196's answer. */
-function sourceUnauthorized(repository: string): string {
+/**
+ * An ACR source reached without a resource id and without credentials its registry accepts:
+ * Azure/acr#196's answer (the repository and the pull it was refused).
+ */
+export function sourceUnauthorized(repository: string): string {
   const detail = JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: [{ Type: 'repository', Class: '', Name: repository, Action: 'pull' }] }] });
   return `Invalid message Unauthorized Unauthorized ${detail}`;
 }
 
+/** The failure for a source host import cannot reach (the emulator reaches none but 127.0.0.1). */
+export function sourceUnreachable(registryUri: string): string {
+  return `Error connecting to source registry '${registryUri}': the host cannot be reached.`;
+}
+
+/**
+ * Whether the source is read over HTTPS from another registry: a `registryUri` that names no
+ * emulated ACR, or one playing Docker Hub (it is reached as Azure reaches Docker Hub).
+ */
+export function readsRemoteSource(state: EmulatorState, request: ImportParameters): boolean {
+  const { resourceId, registryUri } = request.source;
+  if (resourceId || !registryUri) return false;
+  const own = state.registryByLoginServer(registryUri);
+  return !own || own.flavour !== 'acr';
+}
+
 /** Resolves the source registry, or the reason the import cannot reach it. */
 function sourceRegistry(state: EmulatorState, request: ImportParameters): RegistryState | ImportFailure {
-  const { resourceId, registryUri } = request.source;
+  const { resourceId, registryUri, credentials } = request.source;
   if (resourceId) {
     return state.registryById(resourceId) ?? failed(400, `The source registry '${resourceId}' could not be found.`);
   }
   const uri = registryUri ?? '';
-  // Without a resource id, import reaches the source anonymously (or with credentials the
-  // emulator has none of): an ACR answers unauthorized, any other host cannot be reached.
-  if (state.registryByLoginServer(uri)) return failed(400, sourceUnauthorized(request.source.image.repository));
-  return failed(400, `Error connecting to source registry '${uri}': the host cannot be reached.`);
+  const own = state.registryByLoginServer(uri);
+  // Without a resource id, import signs in to an ACR with the credentials given: a
+  // repository-scoped token or the admin user that may pull the image; otherwise unauthorized.
+  if (own) {
+    const identity = credentials ? signInWithPassword(own, credentials.username ?? '', credentials.password) : undefined;
+    if (identity?.allows(request.source.image.repository, 'pull')) return own;
+    // Anonymous pull lets anyone read, the import too.
+    if (!credentials && own.anonymousPullEnabled) return own;
+    return failed(400, sourceUnauthorized(request.source.image.repository));
+  }
+  return failed(400, sourceUnreachable(uri));
 }
 
 /** Every manifest the import copies: children first, then the root. */
@@ -189,7 +239,7 @@ function manifestsToCopy(
   const children: ManifestBlob[] = [];
   for (const ref of root.references) {
     const child = repo.manifests.get(ref.digest);
-    if (!child) return failed(400, `Error copying blobs: manifest ${ref.digest} referenced by ${where} is missing in the source.`);
+    if (!child) return failed(400, childMissing(ref.digest, where));
     children.push(child);
   }
   return [...children, root];
@@ -225,6 +275,12 @@ function lockRefusal(target: RegistryState, request: ImportParameters, repositor
   return undefined;
 }
 
+/** A source read over HTTPS (remoteSource.ts): its manifests, children first, and the root's digest. */
+export interface FetchedSource {
+  manifests: ManifestBlob[];
+  digest: string;
+}
+
 /** What an import would write: checked against the registries as they were when it was prepared. */
 interface PreparedImport {
   manifests: ManifestBlob[];
@@ -236,24 +292,36 @@ interface PreparedImport {
  * Every check of an accepted import against the registries as they are now, writing nothing:
  * the failure it would end with, or what it would write.
  */
-function prepareImport(state: EmulatorState, target: RegistryState, request: ImportParameters): ImportFailure | PreparedImport {
-  const source = sourceRegistry(state, request);
-  if ('code' in source) return source;
-  if (!source.reachableByAzureServices) return failed(400, SOURCE_DENIED);
-  // Azure/acr#571: the words Azure used when the import could not get into the target.
-  if (!target.reachableByAzureServices) return failed(400, `Access to ${target.loginServer} denied.`);
+function prepareImport(state: EmulatorState, target: RegistryState, request: ImportParameters, fetched?: FetchedSource): ImportFailure | PreparedImport {
+  let manifests: ManifestBlob[];
+  let rootDigest: string;
+  if (readsRemoteSource(state, request)) {
+    // Read over HTTPS when the import started (remoteSource.ts); without it, nothing was reached.
+    if (!fetched) return failed(400, sourceUnreachable(request.source.registryUri ?? ''));
+    if (!target.reachableByAzureServices) return failed(400, `Access to ${target.loginServer} denied.`);
+    manifests = fetched.manifests;
+    rootDigest = fetched.digest;
+  } else {
+    const source = sourceRegistry(state, request);
+    if ('code' in source) return source;
+    if (!source.reachableByAzureServices) return failed(400, SOURCE_DENIED);
+    // Azure/acr#571: the words Azure used when the import could not get into the target.
+    if (!target.reachableByAzureServices) return failed(400, `Access to ${target.loginServer} denied.`);
 
-  const { image } = request.source;
-  const where = `${source.loginServer}/${image.text}`;
-  const repo = source.repository(image.repository);
-  const digest = image.digest ?? (image.tag !== undefined ? repo?.tags.get(image.tag)?.digest : undefined);
-  const root = digest !== undefined ? repo?.manifests.get(digest) : undefined;
-  if (!repo || !root) return failed(400, `The source image ${where} was not found.`);
-  const manifests = manifestsToCopy(repo, root, where);
-  if ('code' in manifests) return manifests;
+    const { image } = request.source;
+    const where = `${source.loginServer}/${image.text}`;
+    const repo = source.repository(image.repository);
+    const digest = image.digest ?? (image.tag !== undefined ? repo?.tags.get(image.tag)?.digest : undefined);
+    const root = digest !== undefined ? repo?.manifests.get(digest) : undefined;
+    if (!repo || !root) return failed(400, sourceNotFound(where));
+    const copied = manifestsToCopy(repo, root, where);
+    if ('code' in copied) return copied;
+    manifests = copied;
+    rootDigest = root.digest;
+  }
 
   const repositories = new Set([...request.targets.map((t) => t.repository), ...request.untaggedRepositories]);
-  const lock = lockRefusal(target, request, repositories, root.digest);
+  const lock = lockRefusal(target, request, repositories, rootDigest);
   if (lock) return lock;
   for (const t of request.targets) {
     if (request.mode === 'NoForce' && target.repository(t.repository)?.tags.has(t.tag)) {
@@ -261,15 +329,15 @@ function prepareImport(state: EmulatorState, target: RegistryState, request: Imp
       return failed(409, `${t.repository}:${t.tag} Tag ${t.repository}:${t.tag} already exists in target registry.`);
     }
   }
-  return { manifests, repositories, digest: root.digest };
+  return { manifests, repositories, digest: rootDigest };
 }
 
 /**
  * The checks an import makes before any copying begins (NoForce "will fail the operation
  * before any copying begins", Microsoft's import docs): its failure, if any. Nothing is written.
  */
-export function checkImport(state: EmulatorState, target: RegistryState, request: ImportParameters): ImportFailure | undefined {
-  const prepared = prepareImport(state, target, request);
+export function checkImport(state: EmulatorState, target: RegistryState, request: ImportParameters, fetched?: FetchedSource): ImportFailure | undefined {
+  const prepared = prepareImport(state, target, request, fetched);
   return 'code' in prepared ? prepared : undefined;
 }
 
@@ -277,8 +345,8 @@ export function checkImport(state: EmulatorState, target: RegistryState, request
  * Lands an import: checks it again against the registries as they are now (another import
  * may have landed meanwhile) and writes everything or nothing.
  */
-export function runImport(state: EmulatorState, target: RegistryState, request: ImportParameters): ImportFailure | undefined {
-  const prepared = prepareImport(state, target, request);
+export function runImport(state: EmulatorState, target: RegistryState, request: ImportParameters, fetched?: FetchedSource): ImportFailure | undefined {
+  const prepared = prepareImport(state, target, request, fetched);
   if ('code' in prepared) return prepared;
   for (const r of prepared.repositories) target.storeManifests(r, prepared.manifests);
   for (const t of request.targets) target.setTag(t.repository, t.tag, prepared.digest);

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ArmThrottlingSettings, Emulator, EmulatorOptions, FaultRule, StartEmulator } from './api';
+import type { ArmThrottlingSettings, Emulator, EmulatorOptions, FaultRule, RemoteRead, StartEmulator } from './api';
 import { armService, type ArmDeps } from './arm';
 import { armAudiences } from './armAuth';
 import { createTlsMaterial } from './ca';
@@ -70,6 +70,8 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
 
   const state = new EmulatorState(options.fixture);
   const log = new RequestLogBook(options.keepLogEntries ?? true);
+  // importImage's reads of registryUri sources (remoteSource.ts): no query, no credentials.
+  const remoteReads: RemoteRead[] = [];
   const faults = new FaultBook();
   const hooks = new RequestHooks();
   const harness = { log, faults, hooks, latencyMs: () => settings.latencyMs };
@@ -107,6 +109,9 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     retryAfterSeconds: () => settings.importRetryAfterSeconds,
     synchronousMs: () => settings.importSynchronousMs,
     failureStyle: () => settings.importFailureStyle,
+  }, {
+    ca: [tls.caPem, ...(options.extraCaPem ? [options.extraCaPem] : [])],
+    record: (read) => remoteReads.push(read),
   });
   const armDeps: ArmDeps = {
     state,
@@ -202,6 +207,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     pipeline,
     managedIdentity: Object.freeze({ endpoint: `${identityOrigin}${MANAGED_IDENTITY_PATH}`, header: identityHeader }),
     log,
+    remoteReads: () => remoteReads,
     registry(name) {
       const found = state.registryByName(name);
       if (!found) throw new Error(`the emulator has no registry '${name}'`);

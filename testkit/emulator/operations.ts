@@ -21,7 +21,8 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { ImportFailureStyle } from './api';
 import { armError } from './armAuth';
 import { emptyReply, jsonReply, type InjectedImportFault, type Reply } from './http';
-import { checkImport, runImport, type ImportFailure, type ImportParameters } from './importImage';
+import { checkImport, readsRemoteSource, runImport, type FetchedSource, type ImportFailure, type ImportParameters } from './importImage';
+import { readRemoteSource, type RemoteSourceDeps } from './remoteSource';
 import type { EmulatorState, RegistryState } from './state';
 
 interface Operation {
@@ -36,6 +37,15 @@ interface Operation {
   timer?: NodeJS.Timeout;
   /** Set once the operation has ended: undefined failure means Succeeded. */
   outcome?: { failure?: ImportFailure };
+  /** A `registryUri` source still being read over HTTPS (remoteSource.ts). */
+  reading?: boolean;
+  /** What that read found, once done. */
+  fetched?: FetchedSource;
+  /** Its clock ran out while the source was still being read: it lands when the read ends. */
+  landWhenRead?: boolean;
+  /** Resolves when the operation has ended. */
+  ended: Promise<void>;
+  end: () => void;
 }
 
 export interface OperationSettings {
@@ -57,6 +67,7 @@ export class ImportOperations {
   constructor(
     private readonly state: EmulatorState,
     private readonly settings: OperationSettings,
+    private readonly remote: RemoteSourceDeps,
   ) {}
 
   private mac(...parts: string[]): string {
@@ -74,7 +85,11 @@ export class ImportOperations {
     const location =
       `${this.settings.armEndpoint()}/subscriptions/${target.subscriptionId}/providers/Microsoft.ContainerRegistry/locations/` +
       `${target.location.toUpperCase()}/operationResults/${id}?api-version=${encodeURIComponent(apiVersion)}&t=${t}&c=${c}&s=${s}&h=${h}`;
-    const op: Operation = { id, subscriptionId: target.subscriptionId, target, request, injected, location };
+    let end = (): void => undefined;
+    const ended = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    const op: Operation = { id, subscriptionId: target.subscriptionId, target, request, injected, location, ended, end };
     this.operations.set(id, op);
     const durationMs = Math.max(0, this.settings.durationMs());
     this.begin(op, durationMs);
@@ -83,12 +98,18 @@ export class ImportOperations {
     return emptyReply(202, { Location: location, 'Retry-After': String(this.settings.retryAfterSeconds()) });
   }
 
-  /** The checks before any copying, then the clock: lands at once for 0, else after `durationMs`. */
+  /**
+   * The checks before any copying, then the clock: lands at once for 0, else after `durationMs`.
+   * A source given by `registryUri` is read first (over HTTPS, remoteSource.ts); the clock runs
+   * meanwhile, and an import whose clock ran out lands as soon as its read ends.
+   */
   private begin(op: Operation, durationMs: number): void {
     if (op.injected?.kind === 'importHangs') return;
-    const early = op.injected === undefined ? checkImport(this.state, op.target, op.request) : undefined;
+    const remote = op.injected === undefined && readsRemoteSource(this.state, op.request);
+    if (remote) this.read(op);
+    const early = op.injected === undefined && !remote ? checkImport(this.state, op.target, op.request) : undefined;
     if (early) {
-      op.outcome = { failure: this.azureFailure(op, early) };
+      this.finish(op, { failure: this.azureFailure(op, early) });
     } else if (durationMs === 0) {
       this.complete(op);
     } else {
@@ -99,27 +120,62 @@ export class ImportOperations {
     }
   }
 
+  /** Reads the remote source, then makes the checks before any copying with what it found. */
+  private read(op: Operation): void {
+    op.reading = true;
+    void readRemoteSource(op.request, this.remote)
+      .catch((e: unknown): ImportFailure => ({ status: 500, code: 'InternalServerError', message: `reading the source failed: ${(e as Error).message}` }))
+      .then((result) => {
+        op.reading = false;
+        if (op.outcome) return;
+        if ('code' in result) {
+          this.finish(op, { failure: this.azureFailure(op, result) });
+          return;
+        }
+        op.fetched = result;
+        const early = checkImport(this.state, op.target, op.request, result);
+        if (early) this.finish(op, { failure: this.azureFailure(op, early) });
+        else if (op.landWhenRead) this.complete(op);
+      });
+  }
+
+  private finish(op: Operation, outcome: { failure?: ImportFailure }): void {
+    if (op.timer) clearTimeout(op.timer);
+    op.timer = undefined;
+    op.dueAt = undefined;
+    op.outcome = outcome;
+    op.end();
+  }
+
   /** A synchronous answer: the POST waits for the import, then says how it ended. */
   private async answerWhenDone(op: Operation, durationMs: number): Promise<Reply> {
     if (!op.outcome && durationMs > 0) await new Promise((resolve) => setTimeout(resolve, durationMs).unref());
     this.complete(op);
+    await op.ended;
     this.operations.delete(op.id);
     const failure = op.outcome?.failure;
     return failure ? armError(failure.status, failure.code, failure.message) : emptyReply(200);
   }
 
-  /** Ends a running operation now: the injected failure, or the import itself. False if it had already ended. */
+  /**
+   * Ends a running operation now: the injected failure, or the import itself. False if it had
+   * already ended, or if its source is still being read (it then lands when the read ends).
+   */
   private complete(op: Operation): boolean {
     if (op.outcome) return false;
-    if (op.timer) clearTimeout(op.timer);
-    op.timer = undefined;
-    op.dueAt = undefined;
+    if (op.reading) {
+      if (op.timer) clearTimeout(op.timer);
+      op.timer = undefined;
+      op.dueAt = undefined;
+      op.landWhenRead = true;
+      return false;
+    }
     const injected = op.injected;
     if (injected?.kind === 'importFails') {
-      op.outcome = { failure: { status: injected.status ?? 400, code: injected.code, message: injected.message } };
+      this.finish(op, { failure: { status: injected.status ?? 400, code: injected.code, message: injected.message } });
     } else {
-      const failure = runImport(this.state, op.target, op.request);
-      op.outcome = { failure: failure ? this.azureFailure(op, failure) : undefined };
+      const failure = runImport(this.state, op.target, op.request, op.fetched);
+      this.finish(op, { failure: failure ? this.azureFailure(op, failure) : undefined });
     }
     return true;
   }

@@ -4,7 +4,7 @@
  * write this one model, so an import seen through ARM is at once visible on the data plane.
  */
 import { createHash } from 'node:crypto';
-import type { ChangeableAttributes, ContentFixture, DescriptorFixture, EmulatedRegistry, Fixture, PrincipalFixture, ReferrerFixture, RegistryFixture } from './api';
+import type { AcrTokenFixture, ChangeableAttributes, ContentFixture, DescriptorFixture, EmulatedRegistry, Fixture, PrincipalFixture, ReferrerFixture, RegistryFixture } from './api';
 import { buildContent, descriptorOf, type ManifestTree } from './content';
 import { StoredManifest, contentKey, leanTree, type BytesSource, type ContentCache, type LeanTree, type ManifestToStore, type ReferrerFacts } from './storedManifest';
 
@@ -122,6 +122,12 @@ export class RegistryState implements EmulatedRegistry {
   /** Only reported in the ARM body (the attribute-based mode is not modelled). */
   readonly roleAssignmentMode: 'LegacyRegistryPermissions' | 'AbacRepositoryPermissions';
   readonly creationDate: number;
+  /** Repository-scoped tokens and the admin user: who may sign in with a password (registryCredentials.ts). */
+  readonly tokens: readonly AcrTokenFixture[];
+  readonly adminUser: { password: string } | undefined;
+  /** Which registry this data plane plays (ACR, or Docker Hub's personality). */
+  readonly flavour: 'acr' | 'dockerHub';
+  readonly dockerHubPullLimits: { anonymous: number; authenticated: number };
   /** Set once the registry's data-plane server listens. */
   port = 0;
   private readonly repos = new Map<string, Repository>();
@@ -153,6 +159,10 @@ export class RegistryState implements EmulatedRegistry {
     this.aadAuthAsArmPolicy = fixture.azureADAuthenticationAsArmPolicy ?? 'enabled';
     this.roleAssignmentMode = fixture.roleAssignmentMode ?? 'LegacyRegistryPermissions';
     this.creationDate = clock.now();
+    this.tokens = fixture.tokens ?? [];
+    this.adminUser = fixture.adminUser;
+    this.flavour = fixture.flavour ?? 'acr';
+    this.dockerHubPullLimits = { anonymous: fixture.dockerHubPullLimits?.anonymous ?? 100, authenticated: fixture.dockerHubPullLimits?.authenticated ?? 200 };
     this.contentCache = contentCache;
     for (const [repo, tags] of Object.entries(fixture.repositories ?? {})) {
       for (const [tag, tagFixture] of Object.entries(tags)) {

@@ -22,6 +22,8 @@ export interface RegistryClientOptions {
   credentials?: RegistryCredentials;
   /** Asked with `host:port` before every connection; false refuses it (HostNotAllowed). */
   allowHost?: (host: string) => boolean;
+  /** Told of every exchange (the realm's included): no query, no credentials; status 0 when no answer came. */
+  onAnswer?: (read: { host: string; method: string; path: string; status: number }) => void;
 }
 
 export interface RegistryAnswer {
@@ -117,12 +119,18 @@ export class RegistryClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () => {
+            this.options.onAnswer?.({ host: url.host, method, path: url.pathname, status: res.statusCode ?? 0 });
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+          });
           res.on('error', reject);
         },
       );
       req.on('timeout', () => req.destroy(new Error(`${method} ${url.host}${url.pathname} timed out`)));
-      req.on('error', reject);
+      req.on('error', (e) => {
+        this.options.onAnswer?.({ host: url.host, method, path: url.pathname, status: 0 });
+        reject(e);
+      });
       req.end(body);
     });
   }
