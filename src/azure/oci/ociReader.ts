@@ -20,8 +20,9 @@
  *
  * Requests go through the data-plane pipeline of the shared transport (acrPipeline.ts): they
  * are counted, paced by the registry read cap, routed through the proxy rules, trusted with the
- * configured CA, retried on faults and on 429 (waiting what `Retry-After` says), and every 200
- * answer relied on is held to its shape. Docker Hub's rate-limit headers are kept (allowance()).
+ * configured CA, retried on faults and on 429 (waiting what `Retry-After` says, unless that is
+ * longer than the transport's longest retry delay: SourceRateLimited, longWait.ts), and every
+ * 200 answer relied on is held to its shape. Docker Hub's rate-limit headers are kept (allowance()).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -44,6 +45,7 @@ import { CATALOG_PAGE, REFERRERS_PAGE, type AnswerShape } from '../dataplane/ans
 import { nextPageUrl } from '../dataplane/linkHeader';
 import { CatalogUnavailable, SourceUnauthorized } from './errors';
 import { Limiter } from './limiter';
+import { longWaitPolicy } from './longWait';
 import { OciAuth, ociAuthenticationPolicy } from './ociAuth';
 import { MANIFEST_REFERENCES, TAG_NAMES_PAGE } from './ociShapes';
 import { AllowanceRecorder, type RateAllowance } from './rateLimit';
@@ -102,6 +104,7 @@ class OciReader implements OciRegistryReader {
     const readLimit = transport.registryReads?.get(apiHost);
     const limited = readLimit ? { readLimit } : {};
     const tokenPipeline = createDataPlanePipeline(transport, limited);
+    tokenPipeline.addPolicy(longWaitPolicy(address.host, transport.retry.maxRetryDelayInMs), { phase: 'Retry' });
     tokenPipeline.addPolicy(this.allowances.policy, { afterPhase: 'Sign' });
     this.auth = new OciAuth({
       apiHost,
@@ -111,6 +114,7 @@ class OciReader implements OciRegistryReader {
       httpClient: this.httpClient,
     });
     this.pipeline = createDataPlanePipeline(transport, { authentication: ociAuthenticationPolicy(this.auth), ...limited });
+    this.pipeline.addPolicy(longWaitPolicy(address.host, transport.retry.maxRetryDelayInMs), { phase: 'Retry' });
     this.pipeline.addPolicy(this.allowances.policy, { afterPhase: 'Sign' });
   }
 
