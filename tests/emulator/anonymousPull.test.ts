@@ -70,7 +70,7 @@ describe('emulator: anonymous pull', function () {
     assert.equal(admin.status, 401);
   });
 
-  it('answers the distribution spec\'s GET token request too: anonymous on, Basic credentials or anonymous off refused', async function () {
+  it('answers the distribution spec\'s GET token request too: anonymous on; Basic credentials it does not know, or anonymous off, refused', async function () {
     em = await startEmulator({ fixture: withAnonymous(true) });
     const host = em.registry('src').loginServer;
     const url = `https://${host}/oauth2/token?service=${encodeURIComponent(host)}&scope=${encodeURIComponent('repository:app:pull,push')}&scope=${encodeURIComponent('registry:catalog:*')}`;

@@ -41,3 +41,23 @@ export class SourceUnauthorized extends Error {
     this.name = 'SourceUnauthorized';
   }
 }
+
+/**
+ * The registry throttles and asks to wait longer than a retry may (Docker Hub's spent pull
+ * allowance asks for hours): the run stops rather than sleep, and says when to come back.
+ */
+export class SourceRateLimited extends Error {
+  constructor(
+    readonly host: string,
+    /** What the registry asked to wait, seconds. */
+    readonly retryAfterSeconds: number,
+    /** The allowance it announced with the refusal, as `0 of 100 per 21600 s`; absent when none. */
+    allowance?: string,
+  ) {
+    super(
+      `the registry ${host} refuses more pulls for now (HTTP 429) and asks to wait ${retryAfterSeconds} s` +
+        `${allowance ? ` (allowance: ${allowance})` : ''}: run again later, or with credentials that have a larger allowance`,
+    );
+    this.name = 'SourceRateLimited';
+  }
+}

@@ -3,7 +3,9 @@
  * its address (issue 14): Docker Hub, GHCR, Quay, CNCF distribution, an ACR reached with a
  * repository-scoped token or anonymous pull.
  *
- * - Repositories: `GET /v2/_catalog?n=1000`, every page by `Link`. A registry that has none, or
+ * - Repositories: `GET /v2/_catalog?n=1000`, every page by `Link` (a registry that refuses that
+ *   `n` with 400 PAGINATION_NUMBER_INVALID, as distribution does above its `catalog.maxentries`,
+ *   is asked again without one and pages at its own size). A registry that has none, or
  *   will not list it to these credentials (Docker Hub has none), ends the listing with
  *   CatalogUnavailable: the user names the repositories instead.
  * - Tags: `GET /v2/{name}/tags/list?n=1000` by `Link` (distribution 2.8 ignores `n` and `last`
@@ -18,8 +20,9 @@
  *
  * Requests go through the data-plane pipeline of the shared transport (acrPipeline.ts): they
  * are counted, paced by the registry read cap, routed through the proxy rules, trusted with the
- * configured CA, retried on faults and on 429 (waiting what `Retry-After` says), and every 200
- * answer relied on is held to its shape. Docker Hub's rate-limit headers are kept (allowance()).
+ * configured CA, retried on faults and on 429 (waiting what `Retry-After` says, unless that is
+ * longer than the transport's longest retry delay: SourceRateLimited, longWait.ts), and every
+ * 200 answer relied on is held to its shape. Docker Hub's rate-limit headers are kept (allowance()).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -42,6 +45,7 @@ import { CATALOG_PAGE, REFERRERS_PAGE, type AnswerShape } from '../dataplane/ans
 import { nextPageUrl } from '../dataplane/linkHeader';
 import { CatalogUnavailable, SourceUnauthorized } from './errors';
 import { Limiter } from './limiter';
+import { longWaitPolicy } from './longWait';
 import { OciAuth, ociAuthenticationPolicy } from './ociAuth';
 import { MANIFEST_REFERENCES, TAG_NAMES_PAGE } from './ociShapes';
 import { AllowanceRecorder, type RateAllowance } from './rateLimit';
@@ -100,6 +104,7 @@ class OciReader implements OciRegistryReader {
     const readLimit = transport.registryReads?.get(apiHost);
     const limited = readLimit ? { readLimit } : {};
     const tokenPipeline = createDataPlanePipeline(transport, limited);
+    tokenPipeline.addPolicy(longWaitPolicy(address.host, transport.retry.maxRetryDelayInMs), { phase: 'Retry' });
     tokenPipeline.addPolicy(this.allowances.policy, { afterPhase: 'Sign' });
     this.auth = new OciAuth({
       apiHost,
@@ -109,6 +114,7 @@ class OciReader implements OciRegistryReader {
       httpClient: this.httpClient,
     });
     this.pipeline = createDataPlanePipeline(transport, { authentication: ociAuthenticationPolicy(this.auth), ...limited });
+    this.pipeline.addPolicy(longWaitPolicy(address.host, transport.retry.maxRetryDelayInMs), { phase: 'Retry' });
     this.pipeline.addPolicy(this.allowances.policy, { afterPhase: 'Sign' });
   }
 
@@ -130,19 +136,9 @@ class OciReader implements OciRegistryReader {
       return undefined;
     };
     try {
-      try {
-        for await (const page of this.pages(`${this.baseUrl}/v2/_catalog?n=${this.pageSize}`, CATALOG_PAGE, 'listing repositories', signal, noCatalog)) {
-          first = false;
-          yield* page;
-        }
-      } catch (error) {
-        // distribution refuses an `n` above its `catalog.maxentries` (400 PAGINATION_NUMBER_INVALID,
-        // default 100 in some packagings): then its own page size is taken, by asking for none.
-        if (!(first && error instanceof AcrRequestError && error.code === 'PAGINATION_NUMBER_INVALID')) throw error;
-        for await (const page of this.pages(`${this.baseUrl}/v2/_catalog`, CATALOG_PAGE, 'listing repositories', signal, noCatalog)) {
-          first = false;
-          yield* page;
-        }
+      for await (const page of this.pages(`${this.baseUrl}/v2/_catalog?n=${this.pageSize}`, CATALOG_PAGE, 'listing repositories', signal, noCatalog)) {
+        first = false;
+        yield* page;
       }
     } catch (error) {
       // Signed in, yet no token for the catalog scope: the realm will not grant a catalog.
@@ -167,7 +163,21 @@ class OciReader implements OciRegistryReader {
     }
     if (missing) return null;
     const unique = [...new Set(names)];
-    const digests = await Promise.all(unique.map((tag) => this.heads.run(() => this.manifestDigest(repository, tag, signal))));
+    // Once one HEAD has failed the listing fails: the HEADs still waiting are not sent.
+    let failed: { error: unknown } | undefined;
+    const digests = await Promise.all(
+      unique.map((tag) =>
+        this.heads.run(async () => {
+          if (failed !== undefined) throw failed.error;
+          try {
+            return await this.manifestDigest(repository, tag, signal);
+          } catch (error) {
+            failed ??= { error };
+            throw error;
+          }
+        }),
+      ),
+    );
     const tags: TagInfo[] = [];
     unique.forEach((name, i) => {
       const digest = digests[i];
@@ -220,7 +230,7 @@ class OciReader implements OciRegistryReader {
 
   /** The digest a tag (or digest) points at; null when the registry does not hold it (404). */
   private async manifestDigest(repository: string, reference: string, signal: AbortSignal | undefined): Promise<string | null> {
-    const what = `reading the manifest ${repository}:${reference}`;
+    const what = `reading the manifest ${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
     const url = this.manifestUrl(repository, reference);
     const response = await this.pipeline.sendRequest(this.httpClient, this.request(url, 'HEAD', MANIFEST_MEDIA_TYPES, signal));
     if (response.status === 404) return null;
@@ -268,6 +278,17 @@ class OciReader implements OciRegistryReader {
       const index = seen.size;
       seen.add(url);
       const { response, value } = await this.read(url, 'GET', 'application/json', shape, what, signal);
+      if (value === undefined && index === 0 && response.status === 400 && acrErrorCode(response) === 'PAGINATION_NUMBER_INVALID') {
+        // distribution refuses an `n` above its `catalog.maxentries` (400 PAGINATION_NUMBER_INVALID):
+        // its own page size is taken then, by asking for none.
+        const bare: URL = new URL(url);
+        if (bare.searchParams.has('n')) {
+          bare.searchParams.delete('n');
+          seen.clear();
+          url = bare.toString();
+          continue;
+        }
+      }
       if (value === undefined) {
         const instead = special(response, index);
         if (instead === undefined) throw this.failure(response, what);

@@ -16,6 +16,7 @@ import { CatalogUnavailable, RealmRefused, SourceUnauthorized } from '../../../s
 import { OciAuth } from '../../../src/azure/oci/ociAuth';
 import { createOciRegistryReader, type OciRegistryReader } from '../../../src/azure/oci/ociReader';
 import type { RegistryCredentials } from '../../../src/azure/oci/sourceAddress';
+import { startConnectProxy } from '../../support/connectProxy';
 import { startScriptedServer, type Answer, type ScriptedServer } from './scriptedServer';
 
 const USER: RegistryCredentials = { username: 'hub-user', password: 'dckr_pat_not-a-real-one' };
@@ -100,6 +101,29 @@ describe('azure/oci: challenges, tokens and where credentials go', function () {
       ...['1.27', 'latest', 'gone', 'nodigest'].map((t) => `HEAD /v2/library/nginx/manifests/${t}`),
       'GET /v2/library/nginx/manifests/nodigest',
     ]);
+  });
+
+  it("goes through the transport's proxy, to the registry and its realm alike, and is counted", async () => {
+    const proxy = await startConnectProxy();
+    try {
+      const proxied = createTransport({ version: 'test', caPem: tls.caPem, retry: { maxRetries: 0 }, proxyFor: () => new URL(proxy.url) });
+      const oci = createOciRegistryReader({ host: registry.host, credentials: USER }, proxied);
+      assert.equal((await oci.listTags('library/nginx'))?.length, 3);
+      assert.ok((proxy.tunnels.get(registry.host) ?? 0) > 0, 'the registry through the proxy');
+      assert.ok((proxy.tunnels.get(realm.host) ?? 0) > 0, 'the realm through the proxy');
+      // Listing twice (challenge), the token, four HEADs, the GET of the digest the HEAD left out.
+      assert.equal(proxied.counter.snapshot().requests, 8);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('stops at the abort signal of its options, sending nothing once it has fired', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const oci = createOciRegistryReader({ host: registry.host, credentials: USER }, transport, { signal: controller.signal });
+    await assert.rejects(oci.listTags('library/nginx'), (e: unknown) => (e as Error).name === 'AbortError');
+    assert.equal(registry.arrived.length + realm.arrived.length, 0);
   });
 
   it('keeps the allowance the registry announced', async () => {

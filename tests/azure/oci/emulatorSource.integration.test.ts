@@ -12,6 +12,8 @@ import { createTransport } from '../../../src/azure/http/transport';
 import { imageTags, principal, SUB_A, TENANT, startHarness, type Harness } from '../support/emulatorHarness';
 
 const OWNER = 'c11e47a1-0000-4000-8000-0000000000e1';
+const APP_TOKEN = { username: 'app-reader', password: 'app-reader-password-1' };
+const ADMIN = { username: 'private', password: 'admin-password-of-private' };
 
 describe('azure/oci: the OCI reader against an emulated ACR with anonymous pull', function () {
   this.timeout(60_000);
@@ -40,7 +42,14 @@ describe('azure/oci: the OCI reader against an emulated ACR with anonymous pull'
                   base: { '1': { content: { kind: 'image', format: 'docker', seed: 'b1' } } },
                 },
               },
-              { name: 'private', resourceGroup: 'rg', repositories: { app: imageTags(1) } },
+              {
+                name: 'private',
+                resourceGroup: 'rg',
+                // A repository-scoped token that reads `app` only, and the admin user (reads everything).
+                tokens: [{ name: 'app-reader', passwords: [APP_TOKEN.password], actions: ['repositories/app/content/read', 'repositories/app/metadata/read'] }],
+                adminUser: { password: ADMIN.password },
+                repositories: { app: imageTags(2), other: imageTags(1) },
+              },
             ],
           },
         ],
@@ -137,6 +146,16 @@ describe('azure/oci: the OCI reader against an emulated ACR with anonymous pull'
     assert.equal(most, 2, 'two HEADs at once, never more');
   });
 
+  it('fails the listing on a HEAD that keeps failing, and sends none of the HEADs still waiting', async () => {
+    const oci = reader({ tagReadsInFlight: 1 });
+    await oci.listTags('base'); // the challenge is known from here on
+    h.emulator.addFault({ route: 'acr.manifest', service: service(), kind: 'status', status: 403, times: Infinity });
+    h.emulator.log.clear();
+    await assert.rejects(oci.listTags('app'), SourceUnauthorized);
+    await logHas(1, () => logged('acr.manifest', 'HEAD'));
+    assert.equal(logged('acr.manifest', 'HEAD').length, 1, 'one HEAD of seven');
+  });
+
   it('counts the manifests of an OCI index and a Docker list, 0 for an image', async () => {
     const oci = reader();
     const tags = new Map((await oci.listTags('app'))?.map((t) => [t.name, t.digest]));
@@ -181,6 +200,21 @@ describe('azure/oci: the OCI reader against an emulated ACR with anonymous pull'
     const oci = reader({}, 'private');
     await assert.rejects(all(oci.listRepositories()), (error: unknown) => error instanceof SourceUnauthorized && /anonymous/.test(error.message));
     await assert.rejects(oci.listTags('app'), SourceUnauthorized);
+  });
+
+  it('reads an ACR with a repository-scoped token: its repository, no catalog, nothing else', async () => {
+    const oci = createOciRegistryReader({ host: registry('private').loginServer, credentials: APP_TOKEN }, h.transport);
+    assert.deepEqual(new Map((await oci.listTags('app'))?.map((t) => [t.name, t.digest])), registry('private').tags('app'));
+    await assert.rejects(all(oci.listRepositories()), CatalogUnavailable);
+    await assert.rejects(oci.listTags('other'), (e: unknown) => e instanceof SourceUnauthorized && !e.anonymous && !e.message.includes(APP_TOKEN.password));
+    const tokenRequests = h.emulator.log.entries().filter((e) => e.service === 'acr:private' && e.route === 'acr.token');
+    assert.ok(tokenRequests.length > 0 && tokenRequests.every((e) => e.method === 'GET'), 'the distribution token request, with Basic credentials');
+  });
+
+  it('reads an ACR with its admin user: the catalog and every repository', async () => {
+    const oci = createOciRegistryReader({ host: registry('private').loginServer, credentials: ADMIN }, h.transport);
+    assert.deepEqual(await all(oci.listRepositories()), ['app', 'other']);
+    assert.equal((await oci.listTags('other'))?.length, 1);
   });
 
   it('has no allowance when the registry announces none', async () => {

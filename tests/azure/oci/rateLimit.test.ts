@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { retryAfterMs } from '../../../src/azure/oci/longWait';
 import { allowanceOf, parseRateLimitHeader } from '../../../src/azure/oci/rateLimit';
 
 describe("azure/oci: Docker Hub's rate-limit headers", () => {
@@ -19,5 +20,16 @@ describe("azure/oci: Docker Hub's rate-limit headers", () => {
     assert.deepEqual(allowanceOf('3', '10;w=60'), { remaining: 3, limit: 10, windowSeconds: 60 });
     assert.equal(allowanceOf(undefined, '100;w=21600'), undefined);
     assert.equal(allowanceOf('lots', '100;w=21600'), undefined);
+  });
+});
+
+describe('azure/oci: how long a 429 asks to wait', () => {
+  it('reads delta seconds and HTTP dates, and nothing else', () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    assert.equal(retryAfterMs('120', now), 120_000);
+    assert.equal(retryAfterMs(' 0 ', now), 0);
+    assert.equal(retryAfterMs('Fri, 04 Dec 2026 12:10:00 GMT', now), 600_000);
+    assert.equal(retryAfterMs('Fri, 04 Dec 2026 11:00:00 GMT', now), 0, 'a date gone by: no wait');
+    for (const value of [undefined, null, '', 'soon', '-5']) assert.equal(retryAfterMs(value, now), undefined, String(value));
   });
 });
