@@ -62,6 +62,9 @@ export async function planRun(
   // listing job waiting on its checks must not hold the slots the checks need.
   const checks = new Pacer(options.listConcurrency, 0, clock);
 
+  // A per-tag source need not read the digests of tags the name patterns leave out.
+  const filter = options.tagFilter;
+  const wantedTag = filter !== undefined && (filter.patterns.length > 0 || filter.ignorePatterns.length > 0) ? (tag: string) => filter.include(tag) : undefined;
   const planOne = async (repository: string): Promise<PlannedRepository> => {
     if (!budget.allowsStart()) return { repository, deferredBy: budget.stopCause ?? 'timeBudget' };
     const targetRepository = targetRepositoryOf(repository, options.targetRepositoryPrefix);
@@ -69,7 +72,7 @@ export async function planRun(
       if (targetRepository.length > MAX_TARGET_REPOSITORY_LENGTH) {
         return { repository, error: `its target repository ${targetRepository} would be ${targetRepository.length} characters long: ACR allows at most ${MAX_TARGET_REPOSITORY_LENGTH}` };
       }
-      const listings = Promise.all([readers.source.listTags(repository, signal), readers.target.listTags(targetRepository, signal)]);
+      const listings = Promise.all([readers.source.listTags(repository, signal, wantedTag), readers.target.listTags(targetRepository, signal)]);
       const [sourceTags, targetTags] = await unlessAborted(listings, signal);
       if (sourceTags === null) {
         return { repository, error: 'repository not found in the source registry' };

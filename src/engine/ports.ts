@@ -24,9 +24,12 @@ export interface RegistryReader {
   listRepositories(signal?: AbortSignal): AsyncIterable<string>;
   /**
    * Every tag of one repository with its digest. `null` when the repository does not exist
-   * (a repository missing in the target is simply empty to the planner).
+   * (a repository missing in the target is simply empty to the planner). `wanted`, when given,
+   * is the run's tag-name filter: a reader that reads each tag's digest separately may skip the
+   * tags it refuses and list them with an empty digest — the planner drops them by name before
+   * it looks at a digest. Readers that list digests with the names ignore it.
    */
-  listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null>;
+  listTags(repository: string, signal?: AbortSignal, wanted?: (tag: string) => boolean): Promise<TagInfo[] | null>;
   /**
    * A hint before the listings start: the repositories whose tags will be listed, in the order
    * they will be asked for, so a reader can prepare for several at once (the ACR reader gets

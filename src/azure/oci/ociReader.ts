@@ -147,7 +147,7 @@ class OciReader implements OciRegistryReader {
     }
   }
 
-  async listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null> {
+  async listTags(repository: string, signal?: AbortSignal, wanted?: (tag: string) => boolean): Promise<TagInfo[] | null> {
     signal ??= this.options.signal;
     const what = `listing the tags of ${repository}`;
     const names: string[] = [];
@@ -163,10 +163,13 @@ class OciReader implements OciRegistryReader {
     }
     if (missing) return null;
     const unique = [...new Set(names)];
+    // The run's name filter refuses these: listed by name (they are counted), their digest unread.
+    const skipped = wanted === undefined ? [] : unique.filter((tag) => !wanted(tag));
+    const toRead = skipped.length === 0 ? unique : unique.filter((tag) => wanted!(tag));
     // Once one HEAD has failed the listing fails: the HEADs still waiting are not sent.
     let failed: { error: unknown } | undefined;
     const digests = await Promise.all(
-      unique.map((tag) =>
+      toRead.map((tag) =>
         this.heads.run(async () => {
           if (failed !== undefined) throw failed.error;
           try {
@@ -179,11 +182,12 @@ class OciReader implements OciRegistryReader {
       ),
     );
     const tags: TagInfo[] = [];
-    unique.forEach((name, i) => {
+    toRead.forEach((name, i) => {
       const digest = digests[i];
       // Deleted between the listing and its HEAD: not a tag any more.
       if (digest !== null) tags.push({ name, digest, writeEnabled: true, lastUpdated: undefined });
     });
+    for (const name of skipped) tags.push({ name, digest: '', writeEnabled: true, lastUpdated: undefined });
     return tags;
   }
 
