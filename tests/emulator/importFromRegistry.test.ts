@@ -4,6 +4,8 @@
  * when the import starts and lands them in the target like any import.
  */
 import { strict as assert } from 'node:assert';
+import * as https from 'node:https';
+import { blockedConnections } from '../../testkit/loopbackGuard';
 import { startEmulator, type Emulator } from '../../testkit/emulator';
 import { MediaTypes } from '../../testkit/emulator/mediaTypes';
 import { RegistryClient, imageContent, pushHelmChart, pushImage, pushIndex, startOciRegistry, type OciRegistryHandle, type Pushed } from '../../testkit/ociRegistry';
@@ -145,5 +147,24 @@ describe('emulator: importImage from a real registry (registryUri)', function ()
       assert.match(failureMessage(failed), new RegExp(`Error connecting to source registry '${registryUri.replace(/[.]/g, '\\.')}': the host cannot be reached\\.$`));
     }
     assert.equal(em.remoteReads().length, readsBefore);
+  });
+
+  it('never follows a token realm off 127.0.0.1 with the credentials: the import fails as unreachable', async () => {
+    // A registry on 127.0.0.1 whose challenge names Docker Hub's auth host.
+    const lure = https.createServer({ cert: em.serverTls.certPem, key: em.serverTls.keyPem }, (_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"' }).end();
+    });
+    await new Promise<void>((resolve) => lure.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `127.0.0.1:${(lure.address() as { port: number }).port}`;
+      const failed = await importToEnd(em, { source: { registryUri: host, sourceImage: 'library/nginx:1.27', credentials: USER }, targetTags: ['nginx:1.27'] });
+      assert.equal(failed.status, 400);
+      assert.match(failureMessage(failed), new RegExp(`Error connecting to source registry '${host}': the host cannot be reached\\.$`));
+      assert.deepEqual(readsOf(host), ['GET /v2/library/nginx/manifests/1.27 401']);
+      assert.deepEqual(blockedConnections, [], 'no connection to auth.docker.io was even attempted');
+    } finally {
+      lure.closeAllConnections();
+      await new Promise<void>((resolve) => lure.close(() => resolve()));
+    }
   });
 });
