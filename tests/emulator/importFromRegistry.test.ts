@@ -8,7 +8,7 @@ import * as https from 'node:https';
 import { blockedConnections } from '../../testkit/loopbackGuard';
 import { startEmulator, type Emulator } from '../../testkit/emulator';
 import { MediaTypes } from '../../testkit/emulator/mediaTypes';
-import { RegistryClient, imageContent, pushHelmChart, pushImage, pushIndex, startOciRegistry, type OciRegistryHandle, type Pushed } from '../../testkit/ociRegistry';
+import { RegistryClient, imageContent, pushHelmChart, pushImage, pushIndex, pushReferrer, startOciRegistry, type OciRegistryHandle, type Pushed } from '../../testkit/ociRegistry';
 import { failureMessage, importToEnd, postImport } from './importRunner';
 import { SUB_A, TENANT, principal } from './support';
 
@@ -22,6 +22,7 @@ describe('emulator: importImage from a real registry (registryUri)', function ()
   let image: Pushed;
   let index: Pushed;
   let chart: Pushed;
+  let signature: Pushed;
 
   before(async () => {
     em = await startEmulator({
@@ -39,6 +40,7 @@ describe('emulator: importImage from a real registry (registryUri)', function ()
     const viaToken = new RegistryClient({ host: tokenRegistry.host, ca: em.caPem, credentials: USER });
     image = await pushImage(viaToken, 'team/app', { seed: 'app-1', tag: 'v1', format: 'docker' });
     index = await pushIndex(viaToken, 'multi', { seed: 'multi-1', tag: '1.0' });
+    signature = await pushReferrer(viaToken, 'team/app', image.descriptor, { seed: 'sig-1' });
     const viaBasic = new RegistryClient({ host: basicRegistry.host, ca: em.caPem, credentials: USER });
     chart = await pushHelmChart(viaBasic, 'charts/web', { seed: 'web-1', tag: '0.1.0' });
     await pushImage(viaBasic, 'retag', { seed: 'first', tag: 'stable' });
@@ -74,6 +76,20 @@ describe('emulator: importImage from a real registry (registryUri)', function ()
     for (const child of index.children) assert.ok(dst.hasManifest('multi', child), `child ${child} copied`);
     const pulled = readsOf(tokenRegistry.host).filter((r) => r.startsWith('GET /v2/multi/manifests/') && r.endsWith(' 200'));
     assert.deepEqual(pulled, [`GET /v2/multi/manifests/${index.digest} 200`, ...index.children.map((c) => `GET /v2/multi/manifests/${c} 200`)]);
+  });
+
+  it('copies a referrer pinned by digest into an untagged repository, its subject kept', async () => {
+    const subject = await importToEnd(em, { source: { registryUri: tokenRegistry.host, sourceImage: 'team/app:v1', credentials: USER }, targetTags: ['signed/app:v1'] });
+    assert.equal(subject.status, 200, subject.text);
+    const done = await importToEnd(em, {
+      source: { registryUri: tokenRegistry.host, sourceImage: `team/app@${signature.digest}`, credentials: USER },
+      untaggedTargetRepositories: ['signed/app'],
+      mode: 'Force',
+    });
+    assert.equal(done.status, 200, done.text);
+    assert.ok(em.registry('dst').hasManifest('signed/app', signature.digest));
+    assert.deepEqual([...em.registry('dst').tags('signed/app').keys()], ['v1'], 'no tag was added');
+    assert.deepEqual(em.registry('dst').referrers('signed/app', image.digest).map((d) => d.digest), [signature.digest]);
   });
 
   it('reads a Helm chart through basic auth, bytes unchanged', async () => {
