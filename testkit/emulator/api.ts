@@ -645,7 +645,8 @@ export interface Emulator {
    * Lets every accepted import that is still running finish now, in the order accepted, as if
    * its duration had passed (one that hangs stays): the test's way to make an import land at
    * an exact moment, e.g. between a resumed run's planning and its own POST. Returns how many
-   * finished.
+   * finished. One still reading its `registryUri` source over HTTPS is not counted: it lands as
+   * soon as its read ends.
    */
   completeImports(): number;
   /** Changes the lifetime of tokens issued from now on (Entra and ACR), seconds. */

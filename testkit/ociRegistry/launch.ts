@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -90,9 +90,29 @@ function answersV2(port: number, certDer: Buffer): Promise<boolean> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Registries still running. A test process that ends without stopping one (a crash, a failed
+ * `after` hook) kills them on its way out, by pid, so no registry outlives the tests.
+ */
+const running = new Map<ChildProcess, string>();
+let exitHookInstalled = false;
+function track(child: ChildProcess, dir: string): void {
+  running.set(child, dir);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const [c, d] of running) {
+        c.kill('SIGKILL');
+        rmSync(d, { recursive: true, force: true });
+      }
+    });
+  }
+}
+
 /** Starts the process; resolves when `/v2/` answers, or with its exit (port taken, bad config). */
-async function runUntilReady(configPath: string, port: number, certPem: string, served: OciRegistryRequest[]): Promise<{ child: ChildProcess } | { exited: string }> {
+async function runUntilReady(dir: string, configPath: string, port: number, certPem: string, served: OciRegistryRequest[]): Promise<{ child: ChildProcess } | { exited: string }> {
   const child = spawn(DOCKER_REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child, dir);
   let partial = '';
   child.stdout?.on('data', (d: Buffer) => {
     const lines = (partial + d.toString('utf8')).split('\n');
@@ -165,7 +185,7 @@ export async function startOciRegistry(options: OciRegistryOptions): Promise<Oci
         registryConfigYaml({ dir, port, auth, certPath, keyPath, secret, ...(options.catalogPageSize !== undefined ? { catalogMaxEntries: options.catalogPageSize } : {}) }),
       );
       const served: OciRegistryRequest[] = [];
-      const started = await runUntilReady(configPath, port, options.tls.certPem, served);
+      const started = await runUntilReady(dir, configPath, port, options.tls.certPem, served);
       // The readiness probes are the launcher's, not the test's.
       served.length = 0;
       if ('exited' in started) {
@@ -187,6 +207,7 @@ export async function startOciRegistry(options: OciRegistryOptions): Promise<Oci
         stop: () => {
           stopped ??= (async () => {
             await stopChild(child);
+            running.delete(child);
             await token?.stop();
             await rm(dir, { recursive: true, force: true });
           })();

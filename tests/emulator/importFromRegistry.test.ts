@@ -4,9 +4,11 @@
  * when the import starts and lands them in the target like any import.
  */
 import { strict as assert } from 'node:assert';
+import * as https from 'node:https';
+import { blockedConnections } from '../../testkit/loopbackGuard';
 import { startEmulator, type Emulator } from '../../testkit/emulator';
 import { MediaTypes } from '../../testkit/emulator/mediaTypes';
-import { RegistryClient, imageContent, pushHelmChart, pushImage, pushIndex, startOciRegistry, type OciRegistryHandle, type Pushed } from '../../testkit/ociRegistry';
+import { RegistryClient, imageContent, pushHelmChart, pushImage, pushIndex, pushReferrer, startOciRegistry, type OciRegistryHandle, type Pushed } from '../../testkit/ociRegistry';
 import { failureMessage, importToEnd, postImport } from './importRunner';
 import { SUB_A, TENANT, principal } from './support';
 
@@ -20,6 +22,7 @@ describe('emulator: importImage from a real registry (registryUri)', function ()
   let image: Pushed;
   let index: Pushed;
   let chart: Pushed;
+  let signature: Pushed;
 
   before(async () => {
     em = await startEmulator({
@@ -37,6 +40,7 @@ describe('emulator: importImage from a real registry (registryUri)', function ()
     const viaToken = new RegistryClient({ host: tokenRegistry.host, ca: em.caPem, credentials: USER });
     image = await pushImage(viaToken, 'team/app', { seed: 'app-1', tag: 'v1', format: 'docker' });
     index = await pushIndex(viaToken, 'multi', { seed: 'multi-1', tag: '1.0' });
+    signature = await pushReferrer(viaToken, 'team/app', image.descriptor, { seed: 'sig-1' });
     const viaBasic = new RegistryClient({ host: basicRegistry.host, ca: em.caPem, credentials: USER });
     chart = await pushHelmChart(viaBasic, 'charts/web', { seed: 'web-1', tag: '0.1.0' });
     await pushImage(viaBasic, 'retag', { seed: 'first', tag: 'stable' });
@@ -72,6 +76,20 @@ describe('emulator: importImage from a real registry (registryUri)', function ()
     for (const child of index.children) assert.ok(dst.hasManifest('multi', child), `child ${child} copied`);
     const pulled = readsOf(tokenRegistry.host).filter((r) => r.startsWith('GET /v2/multi/manifests/') && r.endsWith(' 200'));
     assert.deepEqual(pulled, [`GET /v2/multi/manifests/${index.digest} 200`, ...index.children.map((c) => `GET /v2/multi/manifests/${c} 200`)]);
+  });
+
+  it('copies a referrer pinned by digest into an untagged repository, its subject kept', async () => {
+    const subject = await importToEnd(em, { source: { registryUri: tokenRegistry.host, sourceImage: 'team/app:v1', credentials: USER }, targetTags: ['signed/app:v1'] });
+    assert.equal(subject.status, 200, subject.text);
+    const done = await importToEnd(em, {
+      source: { registryUri: tokenRegistry.host, sourceImage: `team/app@${signature.digest}`, credentials: USER },
+      untaggedTargetRepositories: ['signed/app'],
+      mode: 'Force',
+    });
+    assert.equal(done.status, 200, done.text);
+    assert.ok(em.registry('dst').hasManifest('signed/app', signature.digest));
+    assert.deepEqual([...em.registry('dst').tags('signed/app').keys()], ['v1'], 'no tag was added');
+    assert.deepEqual(em.registry('dst').referrers('signed/app', image.digest).map((d) => d.digest), [signature.digest]);
   });
 
   it('reads a Helm chart through basic auth, bytes unchanged', async () => {
@@ -145,5 +163,24 @@ describe('emulator: importImage from a real registry (registryUri)', function ()
       assert.match(failureMessage(failed), new RegExp(`Error connecting to source registry '${registryUri.replace(/[.]/g, '\\.')}': the host cannot be reached\\.$`));
     }
     assert.equal(em.remoteReads().length, readsBefore);
+  });
+
+  it('never follows a token realm off 127.0.0.1 with the credentials: the import fails as unreachable', async () => {
+    // A registry on 127.0.0.1 whose challenge names Docker Hub's auth host.
+    const lure = https.createServer({ cert: em.serverTls.certPem, key: em.serverTls.keyPem }, (_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"' }).end();
+    });
+    await new Promise<void>((resolve) => lure.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `127.0.0.1:${(lure.address() as { port: number }).port}`;
+      const failed = await importToEnd(em, { source: { registryUri: host, sourceImage: 'library/nginx:1.27', credentials: USER }, targetTags: ['nginx:1.27'] });
+      assert.equal(failed.status, 400);
+      assert.match(failureMessage(failed), new RegExp(`Error connecting to source registry '${host}': the host cannot be reached\\.$`));
+      assert.deepEqual(readsOf(host), ['GET /v2/library/nginx/manifests/1.27 401']);
+      assert.deepEqual(blockedConnections, [], 'no connection to auth.docker.io was even attempted');
+    } finally {
+      lure.closeAllConnections();
+      await new Promise<void>((resolve) => lure.close(() => resolve()));
+    }
   });
 });

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
+import * as https from 'node:https';
 import { createTlsMaterial, type TlsMaterial } from '../../testkit/emulator/ca';
 import { MediaTypes } from '../../testkit/emulator/mediaTypes';
 import {
@@ -102,6 +103,30 @@ describe('testkit: a real OCI registry (distribution 2.8)', function () {
           assert.equal((await headDigest(fresh, 'team/app', 'v1')).status, 200);
           assert.equal(registry.tokenRequests(), before + 1);
           assert.match(registry.realm ?? '', /^https:\/\/127\.0\.0\.1:\d+\/token$/);
+        });
+
+        it('token server: a wrong password is 401, anonymous gets a token that grants nothing, a user what it asks', async () => {
+          const realm = new URL(registry.realm ?? '');
+          realm.searchParams.set('service', 'oci-test-registry');
+          realm.searchParams.set('scope', 'repository:team/app:pull,push');
+          const ask = (authorization?: string): Promise<{ status: number; access?: unknown }> =>
+            new Promise((resolve, reject) => {
+              https
+                .get(realm, { ca: tls.caPem, agent: false, headers: authorization ? { authorization } : {} }, (res) => {
+                  const chunks: Buffer[] = [];
+                  res.on('data', (c: Buffer) => chunks.push(c));
+                  res.on('end', () => {
+                    const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { token?: string };
+                    const claims = body.token ? (JSON.parse(Buffer.from(body.token.split('.')[1] ?? '', 'base64url').toString()) as { access: unknown }) : undefined;
+                    resolve({ status: res.statusCode ?? 0, ...(claims ? { access: claims.access } : {}) });
+                  });
+                })
+                .on('error', reject);
+            });
+          const basic = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+          assert.deepEqual(await ask(basic('pusher', 'wrong')), { status: 401 });
+          assert.deepEqual(await ask(), { status: 200, access: [] });
+          assert.deepEqual(await ask(basic('pusher', 'pa55-word')), { status: 200, access: [{ type: 'repository', name: 'team/app', actions: ['pull', 'push'] }] });
         });
       }
     });
