@@ -15,6 +15,23 @@ import { checkRegistryAddress } from './registryAddress';
 import { createAcrRegistryReader } from './dataplane/registryReader';
 import type { RegistryRef, RegistrySide } from './registryRef';
 import type { Transport } from './http/transport';
+import { armScope } from './cloud';
+import type { AddressImportSource } from './arm/importSource';
+
+/**
+ * The source of another tenant as importImage reads it: its login server, and a fresh ARM token
+ * of the source identity for each import (a run may outlast one token), with no user name.
+ */
+function crossTenantSource(source: RegistryRef, credential: TokenCredential, cloud: AzureCloud): AddressImportSource {
+  return {
+    registryUri: source.loginServer,
+    credentials: async () => {
+      const token = await credential.getToken(armScope(cloud));
+      if (token === null) throw new Error(`no access token for the source identity of ${source.name}`);
+      return { password: token.token };
+    },
+  };
+}
 
 export interface RegistryEndpoint {
   registryName: string;
@@ -42,6 +59,13 @@ export interface ConnectOptions {
   importer?: ArmImporterOptions;
   /** Run the preflight checks (default true). */
   preflight?: boolean;
+  /**
+   * The source registry is in another Microsoft Entra tenant than the target's identity (the
+   * task's two connections name different tenants): importImage reads it by login server with
+   * an ARM access token of the source identity as the password — Azure's "cross-tenant import
+   * with access token" — instead of by resource id, which the target identity cannot read.
+   */
+  crossTenant?: boolean;
   signal?: AbortSignal;
 }
 
@@ -79,6 +103,7 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
           targetArm: arm.target,
           armEndpoint: cloud.armEndpoint,
           sourceData: sourceReader.client,
+          ...(options.crossTenant === true ? { crossTenant: true } : {}),
           ...(signal ? { signal } : {}),
         });
   return {
@@ -87,7 +112,7 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
     ports: {
       source: sourceReader,
       target: createAcrRegistryReader(targetRef, target.credential, cloud, transport),
-      importer: createArmImporter(target.credential, targetRef, sourceRef, cloud, transport, options.importer),
+      importer: createArmImporter(target.credential, targetRef, options.crossTenant === true ? crossTenantSource(sourceRef, source.credential, cloud) : sourceRef, cloud, transport, options.importer),
       requestStats: () => transport.counter.snapshot(),
     },
     preflight,

@@ -233,7 +233,7 @@ export const OPTIONS = [
       type: 'connectedService:AzureRM',
       label: 'Target Azure subscription',
       required: true,
-      help: 'Azure Resource Manager service connection scoped to the subscription of the target registry; may be the same as the source connection. Its identity needs Contributor, or Container Registry Data Importer and Data Reader, on the target registry (to import and to read its tags; in the attribute-based repository permission mode also Container Registry Repository Reader), and Reader on the source registry (the import runs as this identity; AcrPull is not enough). Example: `dr-subscription`.',
+      help: 'Azure Resource Manager service connection scoped to the subscription of the target registry; may be the same as the source connection. Its identity needs Contributor, or Container Registry Data Importer and Data Reader, on the target registry (to import and to read its tags; in the attribute-based repository permission mode also Container Registry Repository Reader), and Reader on the source registry (the import runs as this identity; AcrPull is not enough) — unless the two connections are in different Microsoft Entra tenants: then the import reads the source with the source identity\'s access token and this identity needs nothing there. Example: `dr-subscription`.',
       properties: { EndpointFilterRule: 'ScopeLevel != ManagementGroup' },
     },
   },

@@ -93,7 +93,10 @@ export async function run(): Promise<void> {
     // importImage copies within one cloud; both registries must be reached through the same one.
     if (source !== undefined && source.cloud.armEndpoint !== target.cloud.armEndpoint) throw new CloudMismatch();
     const targetEndpoint = { registryName: options.connection.targetRegistry, subscriptionId: target.subscriptionId, credential: target.credential };
-    const connectOptions = { cloud: target.cloud, transport, signal: start.signal };
+    // Connections of two tenants: the target's identity cannot read the source by resource id.
+    const crossTenant = source !== undefined && source.tenantId.toLowerCase() !== target.tenantId.toLowerCase();
+    if (crossTenant) logLine(tl.loc('CrossTenantSource'));
+    const connectOptions = { cloud: target.cloud, transport, signal: start.signal, ...(crossTenant ? { crossTenant } : {}) };
     const connecting: Promise<Connection | AddressConnection> =
       source === undefined
         ? connectAddressSource({ host: sourceRegistryUri ?? '', ...(sourceCredentials !== undefined ? { credentials: sourceCredentials } : {}) }, targetEndpoint, connectOptions)

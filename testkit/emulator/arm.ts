@@ -26,6 +26,7 @@
 import type { RequestContext, Reply, Route, ServiceSpec } from './http';
 import { jsonReply } from './http';
 import {
+  armAudiences,
   armCommonHeaders,
   armError,
   authenticateArm,
@@ -38,12 +39,13 @@ import {
 } from './armAuth';
 import { invalidNames } from './armNames';
 import { CONTAINER_REGISTRY_VERSIONS, PERMISSIONS_VERSIONS, unsupportedApiVersion, type VersionedType } from './armVersions';
-import { loggableImportBody, parseImportParameters } from './importImage';
+import { loggableImportBody, parseImportParameters, type EntraSourceIdentity } from './importImage';
 import type { ImportOperations } from './operations';
 import { ACTION, allowsAction, permissionsAt } from './roles';
 import { registryResourceId, type RegistryState } from './state';
 import type { RequestBudget } from './throttling';
 import type { SubscriptionState } from './state';
+import { audiences, sameResource, stringClaim } from './tokens';
 
 export interface ArmDeps extends ArmAuthDeps {
   pageSize(): number;
@@ -304,6 +306,21 @@ function logImportBody(ctx: RequestContext): void {
   ctx.logBody(loggableImportBody(ctx.body));
 }
 
+/**
+ * A password that is a valid Entra access token for ARM (what `az account get-access-token`
+ * prints, as Azure's cross-tenant import docs use it): the identity it signs in as, in its own tenant.
+ */
+function entraIdentityOf(deps: ArmDeps, password: string | undefined): EntraSourceIdentity | undefined {
+  if (password === undefined) return undefined;
+  const check = deps.signer.check(password);
+  if (!check.ok) return undefined;
+  const accepted = armAudiences(deps.armEndpoint(), deps.extraArmAudiences);
+  if (!audiences(check.claims).some((a) => accepted.some((b) => sameResource(a, b)))) return undefined;
+  const tenantId = stringClaim(check.claims, 'tid');
+  const clientId = stringClaim(check.claims, 'appid') ?? stringClaim(check.claims, 'azp');
+  return tenantId && clientId ? { tenantId, clientId } : undefined;
+}
+
 function importImage(deps: ArmDeps) {
   return (ctx: RequestContext, { caller, subscription, apiVersion }: Admitted): Reply | Promise<Reply> => {
     let body: unknown;
@@ -323,6 +340,8 @@ function importImage(deps: ArmDeps) {
     }
     const request = parseImportParameters(body);
     if ('invalid' in request) return armError(400, 'InvalidParameters', request.invalid);
+    const entra = entraIdentityOf(deps, request.source.credentials?.password);
+    if (entra) request.source.entraIdentity = entra;
     const sourceId = request.source.resourceId;
     if (sourceId !== undefined && !allowsAction(caller.principal, sourceId, ACTION.read)) {
       return linkedAuthorizationFailed(caller, ACTION.import, target.resourceId, sourceId);

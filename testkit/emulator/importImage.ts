@@ -12,6 +12,7 @@
  */
 import type { ManifestBlob } from './content';
 import { signInWithPassword } from './registryCredentials';
+import { allowsDataPlane } from './roles';
 import type { EmulatorState, RegistryState, StoredManifest } from './state';
 
 export type ImportMode = 'NoForce' | 'Force';
@@ -30,8 +31,14 @@ export interface SourceCredentials {
   password: string;
 }
 
+/** The Entra identity an access token given as `source.credentials.password` signs in as (set by the ARM handler). */
+export interface EntraSourceIdentity {
+  tenantId: string;
+  clientId: string;
+}
+
 export interface ImportParameters {
-  source: { resourceId?: string; registryUri?: string; credentials?: SourceCredentials; image: ImageReference };
+  source: { resourceId?: string; registryUri?: string; credentials?: SourceCredentials; entraIdentity?: EntraSourceIdentity; image: ImageReference };
   targets: { repository: string; tag: string }[];
   untaggedRepositories: string[];
   mode: ImportMode;
@@ -215,6 +222,14 @@ function sourceRegistry(state: EmulatorState, request: ImportParameters): Regist
   // Without a resource id, import signs in to an ACR with the credentials given: a
   // repository-scoped token or the admin user that may pull the image; otherwise unauthorized.
   if (own) {
+    // An Entra access token of an identity in the source's tenant as the password (Azure's
+    // "cross-tenant import with access token", no user name): that identity's pull right counts.
+    const entra = request.source.entraIdentity;
+    if (entra) {
+      const principal = state.principal(entra.tenantId, entra.clientId);
+      if (allowsDataPlane(principal, own.resourceId, 'pull')) return own;
+      return failed(400, sourceUnauthorized(request.source.image.repository));
+    }
     const identity = credentials ? signInWithPassword(own, credentials.username ?? '', credentials.password) : undefined;
     if (identity?.allows(request.source.image.repository, 'pull')) return own;
     // Anonymous pull lets anyone read, the import too.

@@ -28,7 +28,7 @@ describe('connection messages', () => {
 
 describe('preflight messages', () => {
   it('are the same in task.json and in the adapters, with the arguments in place', () => {
-    const keys: PreflightErrorKey[] = ['PreflightNetworkClosed', 'PreflightCannotImport', 'PreflightCannotReadSource', 'PreflightCannotListSource', 'PreflightCannotListSourceAbac'];
+    const keys: PreflightErrorKey[] = ['PreflightNetworkClosed', 'PreflightCannotImport', 'PreflightCannotReadSource', 'PreflightCannotListSource', 'PreflightCannotListSourceAbac', 'PreflightCrossTenantClosed'];
     for (const key of keys) {
       const args = ['first', 'second'];
       const english = preflightMessage(key, args);

@@ -68,7 +68,7 @@ export class ArmImporter implements Importer {
   async importImage(request: ImportRequest, signal?: AbortSignal): Promise<void> {
     refuseUnpinned(request);
     if (signal?.aborted) throw notFinishedInTime(request);
-    const source = importSourceBody(this.source, request.sourceRepository, request.sourceDigest);
+    const source = await importSourceBody(this.source, request.sourceRepository, request.sourceDigest);
     // A referrer lands untagged: `untaggedTargetRepositories` names where, and no tag is given.
     const parameters =
       request.untaggedTargetRepository !== undefined

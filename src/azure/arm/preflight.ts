@@ -42,9 +42,14 @@ export type PreflightErrorKey =
   | 'PreflightCannotImport'
   | 'PreflightCannotReadSource'
   | 'PreflightCannotListSource'
-  | 'PreflightCannotListSourceAbac';
+  | 'PreflightCannotListSourceAbac'
+  | 'PreflightCrossTenantClosed';
 
 const MESSAGES: Record<PreflightErrorKey, (args: readonly string[]) => string> = {
+  // args: source registry name
+  PreflightCrossTenantClosed: ([source]) =>
+    `registry ${source} is in another tenant than the target and its public network access is disabled or limited; ` +
+    'importImage cannot copy across tenants from such a registry (Azure does not support it over private endpoints)',
   // args: registry name, side
   PreflightNetworkClosed: ([name]) =>
     `registry ${name} does not allow trusted Microsoft services; importImage needs 'Allow trusted Microsoft services' ` +
@@ -99,6 +104,12 @@ export interface PreflightInputs {
   /** An ARM client signed in as the target identity (the one importImage runs as). */
   targetArm: ContainerRegistryManagementClient;
   armEndpoint: string;
+  /**
+   * The source is in another tenant: importImage reads it with the source identity's token, so
+   * the target identity needs no read on it, and the source must be reachable without private
+   * networking (Azure's limit for cross-tenant import).
+   */
+  crossTenant?: boolean;
   /** The source's data-plane client, signed in as the source identity (with `source`). */
   sourceData?: AcrClient;
   signal?: AbortSignal;
@@ -111,10 +122,11 @@ export async function runPreflight(inputs: PreflightInputs): Promise<PreflightRe
   for (const [ref, side] of sides) {
     if (closedToTrustedServices(ref)) throw new PreflightError('PreflightNetworkClosed', [ref.name, side]);
   }
+  if (source !== undefined && inputs.crossTenant === true && restrictedNetwork(source)) throw new PreflightError('PreflightCrossTenantClosed', [source.name]);
 
   const [onTarget, onSource, signIn] = await Promise.all([
     readPermissions(targetArm, armEndpoint, target.id, signal),
-    source !== undefined ? readPermissions(targetArm, armEndpoint, source.id, signal) : undefined,
+    source !== undefined && inputs.crossTenant !== true ? readPermissions(targetArm, armEndpoint, source.id, signal) : undefined,
     inputs.sourceData !== undefined ? signInFailure(inputs.sourceData, signal) : undefined,
   ]);
   const skipped: PreflightSkip[] = [];
@@ -126,6 +138,10 @@ export async function runPreflight(inputs: PreflightInputs): Promise<PreflightRe
 
   if (known(onTarget, 'targetImport', `whether the target identity may import into ${target.name}`)) {
     if (!allowsAction(onTarget.permissions, IMPORT_ACTION)) throw new PreflightError('PreflightCannotImport', [target.name]);
+  }
+  if (source !== undefined && inputs.sourceData !== undefined && onSource === undefined) {
+    if (signIn !== undefined) throw new PreflightError(isAbacMode(source) ? 'PreflightCannotListSourceAbac' : 'PreflightCannotListSource', [source.name, signIn]);
+    return { skipped };
   }
   if (source === undefined || onSource === undefined) return { skipped };
   if (known(onSource, 'sourceRead', `whether the target identity may read ${source.name}`)) {
@@ -140,9 +156,14 @@ export async function runPreflight(inputs: PreflightInputs): Promise<PreflightRe
  * bypass. A bypass ARM did not report is taken as Azure's default (AzureServices).
  */
 export function closedToTrustedServices(ref: RegistryRef): boolean {
-  const restricted = ref.publicNetworkAccess?.toLowerCase() === 'disabled' || ref.networkDefaultAction?.toLowerCase() === 'deny';
+  const restricted = restrictedNetwork(ref);
   const bypass = ref.networkRuleBypassOptions;
   return restricted && bypass !== undefined && bypass.toLowerCase() !== 'azureservices';
+}
+
+/** Public network access disabled, or a firewall that denies by default. */
+function restrictedNetwork(ref: RegistryRef): boolean {
+  return ref.publicNetworkAccess?.toLowerCase() === 'disabled' || ref.networkDefaultAction?.toLowerCase() === 'deny';
 }
 
 /** The registry's refusal (`HTTP 401 UNAUTHORIZED`) when it refuses the identity; other failures are thrown. */

@@ -69,6 +69,17 @@ describeOnTaskNodes('AcrTransfer task (L0): any registry as the source (Docker R
     assert.ok(o.runner.stdOutContained('FAKE_CONNECT_ADDRESS ghcr.io targetacr anonymous'), explain(o));
   });
 
+  it('reads an ACR source of another tenant with its own identity\'s token when the two connections are in different tenants', async () => {
+    const registries = { sourceacr: { app: { v1: D(1) } }, targetacr: {} };
+    const other = await run({ inputs: { sourceConnection: 'conn-a-other-tenant' }, registries });
+    assert.ok(other.runner.succeeded, explain(other));
+    assert.ok(other.runner.stdOutContained('FAKE_CONNECT sourceacr targetacr cross-tenant'), explain(other));
+    assert.ok(other.runner.stdOutContained('The source connection is in another Microsoft Entra tenant than the target connection'), explain(other));
+    const same = await run({ registries });
+    assert.ok(same.runner.stdOutContained('FAKE_CONNECT sourceacr targetacr\n') || /FAKE_CONNECT sourceacr targetacr$/m.test(same.runner.stdout), explain(same));
+    assert.ok(!same.runner.stdOutContained('another Microsoft Entra tenant'));
+  });
+
   const bad: Array<[string, Parameters<typeof run>[0], string]> = [
     [
       'no source registry connection',

@@ -68,7 +68,8 @@ tmr.registerMock('./connections', {
       displayName: `${id}-connection`,
       authKind: 'secret',
       subscriptionId: id === 'conn-a' ? '0a1b2c3d-1111-4222-8333-444455556666' : '9f8e7d6c-5555-4666-8777-888899990000',
-      tenantId: '5f1d2c3b-aaaa-4bbb-8ccc-0d9e8f7a6b5c',
+      // A connection named for another tenant is in one (cross-tenant sources).
+      tenantId: id.endsWith('-other-tenant') ? '0a0a0a0a-aaaa-4bbb-8ccc-0d9e8f7a6b5c' : '5f1d2c3b-aaaa-4bbb-8ccc-0d9e8f7a6b5c',
       cloud: azure.AzurePublicCloud,
       credential: { getToken: () => Promise.reject(new Error('no tokens in L0 tests')) },
     }),
@@ -98,8 +99,8 @@ function memoryConnection(from: MemoryRegistry, to: MemoryRegistry) {
 
 tmr.registerMock('../azure', {
   ...azure,
-  connect: (source: { registryName: string }, target: { registryName: string }) => {
-    console.log(`FAKE_CONNECT ${source.registryName} ${target.registryName}`);
+  connect: (source: { registryName: string }, target: { registryName: string }, options: { crossTenant?: boolean }) => {
+    console.log(`FAKE_CONNECT ${source.registryName} ${target.registryName}${options.crossTenant === true ? ' cross-tenant' : ''}`);
     const from = registries.get(source.registryName);
     const to = registries.get(target.registryName);
     if (!from) return Promise.reject(new azure.RegistryNotFoundError(source.registryName, 'source'));
