@@ -139,8 +139,14 @@ describe('acr-transfer command line: any registry as the source (a real registry
     noSecretIn(result);
   });
 
-  it('moves a re-pushed tag on the next run, and reads only the named repositories with --repository', async () => {
+  it('finds a re-pushed tag with --check (exit 4), moves it on the next run, reading only the named repository', async () => {
     note('charts/web', '0.1.0', (await pushHelmChart(client, 'charts/web', { seed: 'web-fixed', tag: '0.1.0' })).digest);
+    // The drift gate sees it first, and writes nothing.
+    const imports = emulator.log.count('arm.importImage');
+    const check = await runCli(emulator, args('--check'), { ACR_TRANSFER_SOURCE_PASSWORD: USER.password });
+    assert.equal(check.code, 4, check.stderr);
+    assert.match(check.stdout, /charts\/web +0\.1\.0 +re-tagged/);
+    assert.equal(emulator.log.count('arm.importImage'), imports);
     const served = registry.requests().length;
     const result = await runCli(emulator, args('--repository', 'charts/web'), { ACR_TRANSFER_SOURCE_PASSWORD: USER.password });
     assert.equal(result.code, 0, result.stderr);
