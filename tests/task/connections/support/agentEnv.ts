@@ -103,6 +103,21 @@ export function workloadIdentityConnection(em: Emulator, c: ConnectionBasics & {
   };
 }
 
+/**
+ * A Docker Registry service connection as the agent passes it: the "Others" (and "Docker Hub")
+ * types hold the registry URL in `ENDPOINT_URL_<id>` and in the `registry` parameter, and the
+ * user name, password and email as `UsernamePassword` parameters; `registrytype` is endpoint data.
+ */
+export function dockerRegistryConnection(c: { id: string; url: string; username: string; password: string; registryType?: string }): ConnectionSpec {
+  return {
+    id: c.id,
+    scheme: 'UsernamePassword',
+    parameters: { username: c.username, password: c.password, email: '', registry: c.url },
+    data: { registrytype: c.registryType ?? 'Others' },
+    url: c.url,
+  };
+}
+
 /** The job's variables for workload identity federation (System.OidcRequestUri and friends). */
 export function pipelineEnv(em: Emulator, accessToken = em.pipeline.systemAccessToken): Record<string, string> {
   return {
