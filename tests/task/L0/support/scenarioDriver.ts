@@ -112,7 +112,7 @@ tmr.registerMock('../azure', {
     const from = registries.get(source.host);
     const to = registries.get(target.registryName);
     if (!from || !to) return Promise.reject(new Error(`no registry ${source.host} or ${target.registryName} in the scenario`));
-    return Promise.resolve({ source: { name: source.host, address: source.host }, target: { name: target.registryName }, ...memoryConnection(from, to), sourceAllowance: () => scenario.sourceAllowance });
+    return Promise.resolve({ source: { name: source.host, address: source.host }, target: { name: target.registryName }, ...memoryConnection(from, to), sourceAllowance: () => Promise.resolve(scenario.sourceAllowance) });
   },
 });
 
