@@ -118,6 +118,21 @@ export function dockerRegistryConnection(c: { id: string; url: string; username:
   };
 }
 
+/**
+ * A Docker Registry service connection of type "Azure Container Registry" with a service
+ * principal, as the agent passes it: scheme `ServicePrincipal`, the login server and the
+ * principal's app id and secret as parameters, the registry's id and type as endpoint data.
+ */
+export function acrRegistryConnection(c: { id: string; loginServer: string; tenantId: string; clientId: string; secret: string; registryId: string; subscriptionId: string }): ConnectionSpec {
+  return {
+    id: c.id,
+    scheme: 'ServicePrincipal',
+    parameters: { loginServer: c.loginServer, servicePrincipalid: c.clientId, serviceprincipalkey: c.secret, tenantId: c.tenantId, scope: c.registryId, role: '7f951dda-4ed3-4680-a7ca-43fe172d538d' },
+    data: { registryId: c.registryId, registrytype: 'ACR', subscriptionId: c.subscriptionId, subscriptionName: `Subscription ${c.subscriptionId.slice(0, 8)}` },
+    url: `https://${c.loginServer}`,
+  };
+}
+
 /** The job's variables for workload identity federation (System.OidcRequestUri and friends). */
 export function pipelineEnv(em: Emulator, accessToken = em.pipeline.systemAccessToken): Record<string, string> {
   return {
