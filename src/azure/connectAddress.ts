@@ -26,8 +26,8 @@ export interface AddressConnection {
   target: RegistryRef;
   ports: Required<SyncPorts>;
   preflight: PreflightReport;
-  /** The last rate-limit allowance the source announced (Docker Hub), for the report. */
-  sourceAllowance: () => RateAllowance | undefined;
+  /** The rate-limit allowance the source announces (Docker Hub) after the run's imports, for the report. */
+  sourceAllowance: (signal?: AbortSignal) => Promise<RateAllowance | undefined>;
 }
 
 export async function connectAddressSource(source: SourceAddress, targetEndpoint: RegistryEndpoint, options: ConnectOptions): Promise<AddressConnection> {
@@ -64,6 +64,6 @@ export async function connectAddressSource(source: SourceAddress, targetEndpoint
       requestStats: () => transport.counter.snapshot(),
     },
     preflight,
-    sourceAllowance: () => reader.allowance(),
+    sourceAllowance: (signal) => reader.currentAllowance(signal),
   };
 }

@@ -8,7 +8,10 @@ export enum ExitCode {
   Done = 0,
   /** The run finished, but an import, a tag verification or a repository failed. */
   Failed = 1,
-  /** Bad input: a flag, an option, a file or a registry name; nothing was written. */
+  /**
+   * Bad input: a flag, an option, a file or a registry name, or a source without a catalog given
+   * no repositories by name; nothing was written.
+   */
   BadInput = 2,
   /** The run could not start (sign-in, a failed preflight check) or stopped unexpectedly. */
   CouldNotRun = 3,

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { AzurePublicCloud, cloudByName, connect, connectAddressSource, createTransport, type AddressConnection, type Connection, customizeCloud, envProxyResolver, oneLineError, RegistryNotFoundError, type AzureCloud } from '../azure';
+import { AzurePublicCloud, CatalogUnavailable, cloudByName, connect, connectAddressSource, createTransport, type AddressConnection, type Connection, customizeCloud, envProxyResolver, oneLineError, RegistryNotFoundError, type AzureCloud } from '../azure';
 import { unlessAborted } from '../engine/abort';
 import type { RunPlan } from '../engine/events';
 import type { RunReport } from '../engine/report';
@@ -128,8 +128,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
         ...progressEvents(() => plan, io.out),
       },
     });
-    // Docker Hub says how many pulls are left: the run's imports spent some of them.
-    const rateLimit = 'sourceAllowance' in connection ? connection.sourceAllowance() : undefined;
+    // Docker Hub says how many pulls are left, asked after the imports, which spent some of them.
+    const rateLimit = 'sourceAllowance' in connection ? await connection.sourceAllowance(control.stop) : undefined;
     if (rateLimit !== undefined) report.source.rateLimit = rateLimit;
     writeReports(options.reports, report, io);
     renderSummary(report, io.out);
@@ -147,7 +147,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
       io.err(`acr-transfer: the time budget of ${minutesText(options.sync.timeBudgetMinutes ?? 0)} ran out before the run could start (signing in, finding the registries); nothing was written`);
       return ExitCode.CouldNotRun;
     }
-    if (error instanceof UsageError || error instanceof RegistryNotFoundError) {
+    // A registry without a catalog for these credentials (Docker Hub, an ACR token) needs the
+    // repositories named: the input is what must change, as for a registry that is not found.
+    if (error instanceof UsageError || error instanceof RegistryNotFoundError || error instanceof CatalogUnavailable) {
       io.err(`acr-transfer: ${error.message}`);
       return ExitCode.BadInput;
     }

@@ -4,7 +4,7 @@
  * adapters, shared with the command line.
  */
 import * as tl from 'azure-pipelines-task-lib/task';
-import { connect, connectAddressSource, createTransport, type AddressConnection, type Connection, oneLineError, PreflightError, RegistryAddressRefused, RegistryNotFoundError } from '../azure';
+import { CatalogUnavailable, connect, connectAddressSource, createTransport, type AddressConnection, type Connection, oneLineError, PreflightError, RegistryAddressRefused, RegistryNotFoundError } from '../azure';
 import { unlessAborted } from '../engine/abort';
 import { runSync } from '../engine/sync';
 import { cancelOnSignals } from '../lifecycle/cancellation';
@@ -43,6 +43,8 @@ function failureMessage(error: unknown, cancelled: boolean, budgetSpent: boolean
   if (error instanceof RegistryNotFoundError) return registryNotFoundMessage(error.registryName, error.side);
   if (error instanceof RegistryAddressRefused) return tl.loc('RegistryAddressRefused', error.side, error.registryName, error.host, error.domain);
   if (error instanceof PreflightError) return tl.loc(error.key, ...error.args);
+  // The CLI's words name its flags; the task names its inputs.
+  if (error instanceof CatalogUnavailable) return tl.loc('CatalogUnavailable', error.host);
   const connectionError = connectionErrorIn(error);
   if (connectionError !== undefined) return tl.loc(connectionError.messageKey, ...connectionError.args);
   return tl.loc('CouldNotStart', oneLineError(error));
@@ -112,8 +114,8 @@ export async function run(): Promise<void> {
       startedAt,
     });
 
-    // Docker Hub says how many pulls are left: the run's imports spent some of them.
-    const rateLimit = 'sourceAllowance' in connection ? connection.sourceAllowance() : undefined;
+    // Docker Hub says how many pulls are left, asked after the imports, which spent some of them.
+    const rateLimit = 'sourceAllowance' in connection ? await connection.sourceAllowance(cancellation.signal) : undefined;
     if (rateLimit !== undefined) report.source.rateLimit = rateLimit;
     const reportPath = writeJsonReport(report, options.reports.json);
     logReferrers(report);

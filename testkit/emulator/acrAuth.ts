@@ -179,7 +179,7 @@ function askedScopes(form: URLSearchParams): string[] {
 const ANONYMOUS_ACTIONS: ReadonlySet<DataPlaneAction> = new Set(['pull', 'metadata_read', 'catalog']);
 
 /**
- * The scopes a password identity (a repository-scoped token, the admin user) gets: of each
+ * The scopes a password identity (a repository-scoped token, the admin user, a service principal) gets: of each
  * scope asked, the actions it allows. Docker Hub's personality never grants the catalog.
  */
 function grantToIdentity(registry: RegistryState, identity: PasswordIdentity, requested: AccessScope[]): AccessScope[] {
@@ -188,7 +188,8 @@ function grantToIdentity(registry: RegistryState, identity: PasswordIdentity, re
     const actions = scope.actions.filter((a) => {
       const needed = dataPlaneActionFor(scope, a);
       if (needed === undefined) return false;
-      if (needed === 'catalog') return identity.kind === 'admin' && registry.flavour === 'acr';
+      // The admin user lists the catalog, a service principal when its roles allow; a token never.
+      if (needed === 'catalog') return registry.flavour === 'acr' && (identity.kind === 'admin' || (identity.kind === 'principal' && identity.allows(scope.name, 'catalog')));
       return identity.allows(scope.name, needed);
     });
     if (actions.length > 0) granted.push({ ...scope, actions });
@@ -221,7 +222,7 @@ function passwordOrAnonymousToken(
   asked: string[],
   credentials: { username: string; password: string } | undefined,
 ): Reply {
-  const identity = credentials ? signInWithPassword(registry, credentials.username, credentials.password) : undefined;
+  const identity = credentials ? signInWithPassword(registry, credentials.username, credentials.password, (tenantId, clientId) => deps.state.principal(tenantId, clientId)) : undefined;
   if (credentials && !identity) return acrErrors(401, 'UNAUTHORIZED', AUTH_REQUIRED);
   if (!identity && !registry.anonymousPullEnabled) return acrErrors(401, 'UNAUTHORIZED', 'Anonymous pull and admin credentials are disabled on this registry.');
   if (!service || service.toLowerCase() !== registry.loginServer) {

@@ -220,7 +220,8 @@ function sourceRegistry(state: EmulatorState, request: ImportParameters): Regist
   const uri = registryUri ?? '';
   const own = state.registryByLoginServer(uri);
   // Without a resource id, import signs in to an ACR with the credentials given: a
-  // repository-scoped token or the admin user that may pull the image; otherwise unauthorized.
+  // repository-scoped token, the admin user or a service principal of the registry's tenant
+  // that may pull the image; otherwise unauthorized.
   if (own) {
     // An Entra access token of an identity in the source's tenant as the password (Azure's
     // "cross-tenant import with access token", no user name): that identity's pull right counts.
@@ -230,7 +231,7 @@ function sourceRegistry(state: EmulatorState, request: ImportParameters): Regist
       if (allowsDataPlane(principal, own.resourceId, 'pull')) return own;
       return failed(400, sourceUnauthorized(request.source.image.repository));
     }
-    const identity = credentials ? signInWithPassword(own, credentials.username ?? '', credentials.password) : undefined;
+    const identity = credentials ? signInWithPassword(own, credentials.username ?? '', credentials.password, (tenantId, clientId) => state.principal(tenantId, clientId)) : undefined;
     if (identity?.allows(request.source.image.repository, 'pull')) return own;
     // Anonymous pull lets anyone read, the import too.
     if (!credentials && own.anonymousPullEnabled) return own;

@@ -1,21 +1,27 @@
 /**
  * Password sign-in to an emulated registry: repository-scoped tokens (a token's name and one of
- * its two passwords; what it may do is its scope map) and the admin user (the registry's name
- * and its password; everything). What the data plane's token route grants with Basic
- * credentials and what importImage accepts as `source.credentials` both come from here.
+ * its two passwords; what it may do is its scope map), the admin user (the registry's name and
+ * its password; everything) and a service principal of the registry's tenant (its app id and a
+ * client secret, as `docker login -u <appId> -p <secret>` and `az acr import --username <appId>
+ * --password <secret>` use them; what it may do is its role assignments on the registry). What
+ * the data plane's token route grants with Basic credentials and what importImage accepts as
+ * `source.credentials` both come from here.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { AcrTokenFixture } from './api';
-import type { DataPlaneAction } from './roles';
-import type { RegistryState } from './state';
+import { allowsDataPlane, hasDataPlaneAccess, type DataPlaneAction } from './roles';
+import type { Principal, RegistryState } from './state';
 
 /** Who signed in and what each repository allows them. */
 export interface PasswordIdentity {
-  /** The token's name, or the registry's (admin user). */
+  /** The token's name, the registry's (admin user) or the principal's app id. */
   name: string;
-  kind: 'token' | 'admin';
+  kind: 'token' | 'admin' | 'principal';
   allows(repository: string, action: DataPlaneAction): boolean;
 }
+
+/** Finds a principal of a tenant by app id (EmulatorState.principal). */
+export type PrincipalLookup = (tenantId: string, clientId: string) => Principal | undefined;
 
 /** A scope map's `content/read` … as the data plane's actions (roles.ts names them). */
 const SCOPE_MAP_ACTIONS: Record<string, DataPlaneAction> = {
@@ -55,15 +61,28 @@ function tokenIdentity(token: AcrTokenFixture): PasswordIdentity {
   };
 }
 
+/**
+ * A service principal of the registry's own tenant signing in with its app id and a client
+ * secret: its role assignments on the registry decide, as for an Entra token exchanged at
+ * /oauth2/exchange, and one with no data-plane right there is refused as the exchange refuses
+ * it. A principal with no secret (a certificate, a managed identity) cannot sign in this way.
+ */
+function principalIdentity(registry: RegistryState, username: string, password: string, principals: PrincipalLookup): PasswordIdentity | undefined {
+  const principal = principals(registry.tenantId, username);
+  if (principal?.secret === undefined || !samePassword(password, principal.secret)) return undefined;
+  if (!hasDataPlaneAccess(principal, registry.resourceId)) return undefined;
+  return { name: principal.clientId, kind: 'principal', allows: (_repository, action) => allowsDataPlane(principal, registry.resourceId, action) };
+}
+
 /** The identity a user name and password sign in as, or undefined (unknown, wrong, or disabled). */
-export function signInWithPassword(registry: RegistryState, username: string, password: string): PasswordIdentity | undefined {
+export function signInWithPassword(registry: RegistryState, username: string, password: string, principals?: PrincipalLookup): PasswordIdentity | undefined {
   const admin = registry.adminUser;
   if (admin && username.toLowerCase() === registry.name.toLowerCase() && samePassword(password, admin.password)) {
     return { name: registry.name, kind: 'admin', allows: () => true };
   }
   const token = registry.tokens.find((t) => t.name === username);
-  if (!token || token.status === 'disabled') return undefined;
-  return token.passwords.some((p) => samePassword(password, p)) ? tokenIdentity(token) : undefined;
+  if (token) return token.status !== 'disabled' && token.passwords.some((p) => samePassword(password, p)) ? tokenIdentity(token) : undefined;
+  return principals ? principalIdentity(registry, username, password, principals) : undefined;
 }
 
 /** `Authorization: Basic …` → user name and password; undefined for any other header. */

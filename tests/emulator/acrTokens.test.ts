@@ -1,5 +1,6 @@
 /**
- * Repository-scoped ACR tokens and the admin user on an emulated registry: importImage takes
+ * Repository-scoped ACR tokens, the admin user and service principals (app id and secret) on an
+ * emulated registry: importImage takes
  * them as `source.credentials` with a `registryUri`, and the data plane's `GET /oauth2/token`
  * takes them as Basic credentials (docker's flow), so a generic OCI client can list and pull.
  */
@@ -10,10 +11,16 @@ import { failureMessage, importToEnd } from './importRunner';
 import { ACCEPT_MANIFESTS, SUB_A, TENANT, principal, request } from './support';
 
 const READER = { username: 'reader', password: 'reader-pw-1' };
+const SRC_ID = `/subscriptions/${SUB_A}/resourceGroups/src-rg/providers/Microsoft.ContainerRegistry/registries/src`;
+/** AcrPull on the source registry only; `nobody` has no role there; `elsewhere` is of another tenant. */
+const PULLER = principal('puller-app', [{ role: 'AcrPull', scope: SRC_ID }]);
+const NOBODY = principal('nobody-app', [{ role: 'AcrPull', scope: `/subscriptions/${SUB_A}/resourceGroups/dst-rg` }]);
+const ELSEWHERE = principal('elsewhere-app', [{ role: 'AcrPull', scope: SRC_ID }], { tenantId: 'e15e0000-0000-4000-8000-000000000001' });
+const asUser = (p: { clientId: string; secret?: string }) => ({ username: p.clientId, password: p.secret ?? '' });
 
 function fixture(): Fixture {
   return {
-    principals: [principal('owner', [{ role: 'Owner', scope: `/subscriptions/${SUB_A}` }])],
+    principals: [principal('owner', [{ role: 'Owner', scope: `/subscriptions/${SUB_A}` }]), PULLER, NOBODY, ELSEWHERE],
     subscriptions: [
       {
         id: SUB_A,
@@ -117,5 +124,33 @@ describe('emulator: ACR repository-scoped tokens and the admin user', function (
     assert.equal((await client.request('GET', '/v2/team/api/manifests/v2', { headers: { accept: ACCEPT_MANIFESTS } })).status, 200);
     // A token never lists the catalog.
     assert.equal((await client.request('GET', '/v2/_catalog')).status, 401);
+  });
+
+  it('signs in a service principal of the registry\'s tenant with its app id and secret, as its roles allow: importImage and GET /oauth2/token', async () => {
+    const imported = await importToEnd(em, { source: { registryUri: src(), sourceImage: 'secret:1', credentials: asUser(PULLER) }, targetTags: ['by-principal:1'] });
+    assert.equal(imported.status, 200, imported.text);
+    assert.equal(em.registry('dst').tags('by-principal').get('1'), em.registry('src').tags('secret').get('1'));
+    for (const credentials of [asUser(NOBODY), asUser(ELSEWHERE), { username: PULLER.clientId, password: 'not-its-secret' }]) {
+      const refused = await importToEnd(em, { source: { registryUri: src(), sourceImage: 'app:1.0', credentials }, targetTags: ['refused-principal:x'] });
+      assert.equal(refused.status, 400, credentials.username);
+      assert.match(failureMessage(refused), /Invalid message Unauthorized Unauthorized/);
+    }
+    assert.equal(em.registry('dst').tags('refused-principal').size, 0);
+    // AcrPull reads and lists (the catalog included), never pushes.
+    const basic = `Basic ${Buffer.from(`${PULLER.clientId}:${PULLER.secret ?? ''}`).toString('base64')}`;
+    const url = `https://${src()}/oauth2/token?service=${encodeURIComponent(src())}&scope=${encodeURIComponent('repository:app:pull,push')}&scope=${encodeURIComponent('registry:catalog:*')}`;
+    const answer = await request(em.caPem, url, { headers: { Authorization: basic } });
+    assert.equal(answer.status, 200, answer.text);
+    const claims = JSON.parse(Buffer.from(answer.json<{ access_token: string }>().access_token.split('.')[1] ?? '', 'base64url').toString()) as { sub: string; access: unknown };
+    assert.equal(claims.sub, PULLER.clientId);
+    assert.deepEqual(claims.access, [
+      { type: 'repository', name: 'app', actions: ['pull'] },
+      { type: 'registry', name: 'catalog', actions: ['*'] },
+    ]);
+    const client = new RegistryClient({ host: src(), ca: em.caPem, credentials: asUser(PULLER) });
+    assert.equal((await client.request('GET', '/v2/_catalog')).status, 200);
+    assert.equal((await request(em.caPem, url, { headers: { Authorization: `Basic ${Buffer.from(`${NOBODY.clientId}:${NOBODY.secret ?? ''}`).toString('base64')}` } })).status, 401, 'no role on the registry: no sign-in');
+    const logged = JSON.stringify(em.log.entries());
+    assert.ok(!logged.includes(PULLER.secret ?? '-'), 'the secret is not in the request log');
   });
 });

@@ -18,5 +18,5 @@ export function withCanonicalNames(reader: OciRegistryReader, host: string): Oci
     ...(reader.listReferrers ? { listReferrers: (repository: string, digest: string, signal?: AbortSignal) => reader.listReferrers!(name(repository), digest, signal) } : {}),
     ...(reader.hasManifest ? { hasManifest: (repository: string, digest: string, signal?: AbortSignal) => reader.hasManifest!(name(repository), digest, signal) } : {}),
   };
-  return { ...mapped, allowance: () => reader.allowance() };
+  return { ...mapped, allowance: () => reader.allowance(), currentAllowance: (signal) => reader.currentAllowance(signal) };
 }

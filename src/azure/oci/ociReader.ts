@@ -64,6 +64,14 @@ export interface OciReaderOptions {
 export interface OciRegistryReader extends RegistryReader {
   /** The last rate-limit allowance the registry announced (Docker Hub's `ratelimit-remaining: 76;w=21600` / `ratelimit-limit`), undefined when none. */
   allowance(): RateAllowance | undefined;
+  /**
+   * The allowance as the registry announces it now. The imports pull from the registry too,
+   * after the reader's last answer, so the last allowance seen is stale by their pulls: when the
+   * registry announces one at all, one more `HEAD` of a manifest the reader found asks again (a
+   * HEAD is no pull on Docker Hub). Undefined when it never announced one; the last one seen
+   * when asking again fails.
+   */
+  currentAllowance(signal?: AbortSignal): Promise<RateAllowance | undefined>;
 }
 
 export const DEFAULT_TAG_READS_IN_FLIGHT = 8;
@@ -88,6 +96,8 @@ class OciReader implements OciRegistryReader {
   private readonly heads: Limiter;
   private readonly pageSize: number;
   private signedIn?: Promise<void>;
+  /** A manifest the registry answered for, to ask it for the allowance again (currentAllowance). */
+  private knownManifest?: { repository: string; digest: string };
 
   constructor(
     address: SourceAddress,
@@ -119,6 +129,18 @@ class OciReader implements OciRegistryReader {
   }
 
   allowance(): RateAllowance | undefined {
+    return this.allowances.current();
+  }
+
+  async currentAllowance(signal?: AbortSignal): Promise<RateAllowance | undefined> {
+    signal ??= this.options.signal;
+    const known = this.knownManifest;
+    if (this.allowances.current() === undefined || known === undefined) return this.allowances.current();
+    try {
+      await this.manifestDigest(known.repository, known.digest, signal);
+    } catch {
+      // The run is over; the allowance is a note in its report, not worth failing it.
+    }
     return this.allowances.current();
   }
 
@@ -243,6 +265,7 @@ class OciReader implements OciRegistryReader {
     const digest = header === undefined || header === '' ? await this.digestOfBody(url, what, signal) : header;
     if (digest === null) return null;
     if (!SHA256_DIGEST.test(digest)) throw new AcrRequestError(redactText(`${what} at ${this.host}: the registry names the digest "${digest.slice(0, 80)}", not sha256:<64 hex>`), 200);
+    this.knownManifest ??= { repository, digest };
     return digest;
   }
 

@@ -32,6 +32,7 @@ function recordingReader(asked: string[]): OciRegistryReader {
       return Promise.resolve(true);
     },
     allowance: () => ({ remaining: 7 }),
+    currentAllowance: () => Promise.resolve({ remaining: 6 }),
   };
 }
 
@@ -46,6 +47,7 @@ describe('azure/oci: Docker Hub names', () => {
       await reader.hasManifest!('library/redis', DIGEST);
       assert.deepEqual(asked, ['tags library/nginx', 'count library/nginx', 'referrers team/tool', 'has library/redis'], host);
       assert.deepEqual(reader.allowance(), { remaining: 7 });
+      assert.deepEqual(await reader.currentAllowance(), { remaining: 6 });
     }
   });
 

@@ -37,6 +37,8 @@ describe('azure/oci: challenges, tokens and where credentials go', function () {
   /** Tokens the realm handed out, with the scopes each grants. */
   const granted = new Map<string, string[]>();
   let digestHeader: string | undefined;
+  /** What `ratelimit-remaining` says now (others' pulls spend it). */
+  let remaining = 76;
 
   before(async () => {
     tls = await createTlsMaterial();
@@ -62,7 +64,7 @@ describe('azure/oci: challenges, tokens and where credentials go', function () {
       if (!call) return { status: 404, body: { errors: [{ code: 'NOT_FOUND', message: 'no route' }] } };
       const scope = `repository:${call[1]}:pull`;
       if (!scopes?.includes(scope)) return challenge(scope);
-      const limits = { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600' };
+      const limits = { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': `${remaining};w=21600` };
       if (call[2] === 'tags/list') return { status: 200, body: { name: call[1], tags: ['1.27', 'latest', 'gone', 'nodigest'] } };
       const tag = call[3];
       if (tag === 'gone') return { status: 404, body: { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] } };
@@ -80,6 +82,7 @@ describe('azure/oci: challenges, tokens and where credentials go', function () {
     registry.arrived.length = 0;
     realm.arrived.length = 0;
     digestHeader = undefined;
+    remaining = 76;
   });
 
   const reader = (credentials?: RegistryCredentials): OciRegistryReader =>
@@ -131,6 +134,17 @@ describe('azure/oci: challenges, tokens and where credentials go', function () {
     assert.equal(oci.allowance(), undefined, 'none before the registry said anything');
     await oci.listTags('library/nginx');
     assert.deepEqual(oci.allowance(), { remaining: 76, limit: 100, windowSeconds: 21600 });
+  });
+
+  it('asks for the allowance again with one HEAD of a manifest it found, after others (the imports) pulled', async () => {
+    const oci = reader(USER);
+    assert.equal(await oci.currentAllowance(), undefined, 'nothing read, nothing announced: nothing asked');
+    assert.equal(registry.arrived.length, 0);
+    await oci.listTags('library/nginx');
+    const before = registry.arrived.length;
+    remaining = 70;
+    assert.deepEqual(await oci.currentAllowance(), { remaining: 70, limit: 100, windowSeconds: 21600 });
+    assert.deepEqual(registry.arrived.slice(before).map((r) => `${r.method} ${decodeURIComponent(r.url)}`), [`HEAD /v2/library/nginx/manifests/${D('a')}`]);
   });
 
   it('reads the catalog as unavailable when the registry refuses it even with a token (Docker Hub)', async () => {

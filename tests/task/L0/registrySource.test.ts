@@ -59,6 +59,23 @@ describeOnTaskNodes('AcrTransfer task (L0): any registry as the source (Docker R
     assert.deepEqual(o.report().source.rateLimit, { remaining: 76, limit: 100, windowSeconds: 21_600 });
   });
 
+  it('fails with one line naming the Repository inputs when the registry lists no catalog, importing nothing', async () => {
+    const o = await run({
+      inputs: registryInputs,
+      endpoints: dockerRegistryConnection('https://index.docker.io/v1/'),
+      registries: { 'docker.io': { 'library/nginx': { '1.27': D(3) } }, targetacr: {} },
+      noCatalog: true,
+    });
+    assert.equal(o.complete?.result, 'Failed', explain(o));
+    assert.equal(
+      o.complete?.message,
+      'The source registry docker.io offers no repository catalog to this connection (Docker Hub has none; an ACR repository-scoped token may not list it): name the repositories in Repository (repository) or Repository list file (repositoryList). Nothing was written.',
+    );
+    assert.equal(o.runner.errorIssues.length, 1);
+    assert.equal(o.imports.length, 0);
+    assert.deepEqual(o.target, {});
+  });
+
   it('pulls anonymously when the connection has no user and no password', async () => {
     const o = await run({
       inputs: registryInputs,

@@ -35,6 +35,8 @@ export interface L0Scenario {
   endpoints?: Record<string, { url: string; scheme: string; parameters: Record<string, string>; data?: Record<string, string> }>;
   /** The pull allowance a source named by address announces (Docker Hub). */
   sourceAllowance?: { remaining: number; limit?: number; windowSeconds?: number };
+  /** The source named by address lists no catalog to these credentials (Docker Hub, an ACR token). */
+  noCatalog?: boolean;
 }
 
 const scenario = JSON.parse(process.env['ACR_L0_SCENARIO'] ?? '{}') as L0Scenario;
@@ -113,7 +115,12 @@ tmr.registerMock('../azure', {
     const from = registries.get(source.host);
     const to = registries.get(target.registryName);
     if (!from || !to) return Promise.reject(new Error(`no registry ${source.host} or ${target.registryName} in the scenario`));
-    return Promise.resolve({ source: { name: source.host, address: source.host }, target: { name: target.registryName }, ...memoryConnection(from, to), sourceAllowance: () => scenario.sourceAllowance });
+    if (scenario.noCatalog === true) {
+      from.listRepositories = () => ({
+        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new azure.CatalogUnavailable(source.host)) }),
+      });
+    }
+    return Promise.resolve({ source: { name: source.host, address: source.host }, target: { name: target.registryName }, ...memoryConnection(from, to), sourceAllowance: () => Promise.resolve(scenario.sourceAllowance) });
   },
 });
 

@@ -103,6 +103,36 @@ export function workloadIdentityConnection(em: Emulator, c: ConnectionBasics & {
   };
 }
 
+/**
+ * A Docker Registry service connection as the agent passes it: the "Others" (and "Docker Hub")
+ * types hold the registry URL in `ENDPOINT_URL_<id>` and in the `registry` parameter, and the
+ * user name, password and email as `UsernamePassword` parameters; `registrytype` is endpoint data.
+ */
+export function dockerRegistryConnection(c: { id: string; url: string; username: string; password: string; registryType?: string }): ConnectionSpec {
+  return {
+    id: c.id,
+    scheme: 'UsernamePassword',
+    parameters: { username: c.username, password: c.password, email: '', registry: c.url },
+    data: { registrytype: c.registryType ?? 'Others' },
+    url: c.url,
+  };
+}
+
+/**
+ * A Docker Registry service connection of type "Azure Container Registry" with a service
+ * principal, as the agent passes it: scheme `ServicePrincipal`, the login server and the
+ * principal's app id and secret as parameters, the registry's id and type as endpoint data.
+ */
+export function acrRegistryConnection(c: { id: string; loginServer: string; tenantId: string; clientId: string; secret: string; registryId: string; subscriptionId: string }): ConnectionSpec {
+  return {
+    id: c.id,
+    scheme: 'ServicePrincipal',
+    parameters: { loginServer: c.loginServer, servicePrincipalid: c.clientId, serviceprincipalkey: c.secret, tenantId: c.tenantId, scope: c.registryId, role: '7f951dda-4ed3-4680-a7ca-43fe172d538d' },
+    data: { registryId: c.registryId, registrytype: 'ACR', subscriptionId: c.subscriptionId, subscriptionName: `Subscription ${c.subscriptionId.slice(0, 8)}` },
+    url: `https://${c.loginServer}`,
+  };
+}
+
 /** The job's variables for workload identity federation (System.OidcRequestUri and friends). */
 export function pipelineEnv(em: Emulator, accessToken = em.pipeline.systemAccessToken): Record<string, string> {
   return {
