@@ -13,7 +13,7 @@ import { mb, n, ratio, s, throttledPercent } from './format';
 import { sum } from './measure';
 import { READS_PER_MINUTE } from './readCap';
 import { referrersSection } from './referrers';
-import { ADDRESS_HEADER, addressComparisons, addressExplanation, addressRows } from './addressSource';
+import { ADDRESS_HEADER, addressComparisons, addressEstimate, addressExplanation, addressRows } from './addressSource';
 import { find, largestOf, runsOf, type BenchRun, type LabelledResult } from './results';
 import { evaluateTargets } from './targets';
 import { SOURCE, TAGS_PER_REPOSITORY, TARGET } from './world';
@@ -306,6 +306,13 @@ export function renderMarkdown(bench: BenchRun): string {
     }
   } else push('Not run.', '');
 
+  // A source named by address, beside the listing.
+  push('## A source named by address', '', addressExplanation(o.latencyMs), '');
+  const byAddress = addressRows(bench);
+  push(...(byAddress.length > 0 ? [...table(ADDRESS_HEADER, byAddress), ''] : ['Not run.', '']));
+  const estimate = addressEstimate(bench);
+  if (estimate !== undefined) push(estimate, '');
+
   // Pacing.
   const pacing = find(bench, 'pacing');
   push('## ARM write pacing', '');
@@ -320,10 +327,6 @@ export function renderMarkdown(bench: BenchRun): string {
       '',
     );
   } else push('Not run in this benchmark.', '');
-
-  push('## A source named by address', '', addressExplanation(), '');
-  const byAddress = addressRows(bench);
-  push(...(byAddress.length > 0 ? [...table(ADDRESS_HEADER, byAddress), ''] : ['Not run.', '']));
 
   push('## Registry read limits', '', ...readLimitTable(bench), '');
   push(...referrersSection(bench.referrers ?? [], bench.options.latencyMs));
