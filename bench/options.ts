@@ -13,7 +13,8 @@ import type { Sku } from './world';
 export const USAGE = `npm run bench -- [options]
 
   --quick                    sizes 100 and 1,000; no-op, full and drift at 100; per-tag at
-                             100; no pacing or read-limit run (about 3 minutes)
+                             100; the source by address at both (no-op) and 100 (full); no
+                             pacing or read-limit run (about 8 minutes on 2 cores)
   --sizes LIST               repository counts (default 100,1000,10000)
   --latency-ms N             latency the emulator adds to every request (default 20)
   --scenarios LIST           noop,full,drift,plan,pacing,readlimit,referrers,registry-source
