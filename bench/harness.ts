@@ -5,10 +5,11 @@
  * check the target against the source so that a fast wrong run cannot look good.
  * Optionally runs the per-tag strategy (skopeo sync / regsync) against the same emulator.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../testkit/emulator';
+import { startEmulator, type Emulator, type EmulatorOptions, type LoggedRequest } from '../testkit/emulator';
 import { runChild } from './child';
 import { expectedOf, idealOf, importDurationOf } from './costModel';
 import { countRequests, measure } from './measure';
@@ -42,19 +43,29 @@ export async function startBenchEmulator(world: World, spec: ScenarioSpec): Prom
   return startEmulator(options);
 }
 
-export function worldSpecOf(spec: Pick<ScenarioSpec, 'scenario' | 'repositories' | 'readLimitSku'>): WorldSpec {
+export function worldSpecOf(spec: Pick<ScenarioSpec, 'scenario' | 'repositories' | 'readLimitSku' | 'sourceBy'>): WorldSpec {
   return {
     repositories: spec.repositories,
     target: TARGET_OF[spec.scenario],
     ...(spec.readLimitSku !== undefined ? { sourceSku: spec.readLimitSku, targetSku: spec.readLimitSku } : {}),
+    ...(spec.sourceBy === 'address' ? { sourceAnonymousPull: true } : {}),
   };
 }
 
-export function cliArguments(world: World, em: Emulator, spec: Pick<ScenarioSpec, 'scenario' | 'importConcurrency' | 'toolFlags' | 'caVia'>): string[] {
+/**
+ * How the command line names the source: an ACR by name (found through ARM, read with the
+ * Azure sign-in), or the same registry by its address, read anonymously as any OCI registry —
+ * the same data either way, so only the way of reading it differs.
+ */
+function sourceArguments(world: World, em: Emulator, sourceBy: ScenarioSpec['sourceBy']): string[] {
+  if (sourceBy === 'address') return ['--source-registry-uri', em.registry(world.source).loginServer, '--target-subscription-id', world.subscriptionId];
+  return ['--source-registry-name', world.source, '--source-subscription-id', world.subscriptionId];
+}
+
+export function cliArguments(world: World, em: Emulator, spec: Pick<ScenarioSpec, 'scenario' | 'importConcurrency' | 'toolFlags' | 'caVia' | 'sourceBy'>): string[] {
   return [
-    '--source-registry-name', world.source,
+    ...sourceArguments(world, em, spec.sourceBy),
     '--target-registry-name', world.target,
-    '--source-subscription-id', world.subscriptionId,
     '--arm-endpoint', em.armEndpoint,
     '--authority-host', em.authorityHost,
     '--registry-domain', em.registryDomain,
@@ -125,6 +136,8 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       emulatorCounts,
       generatorImportsNeeded: world.importsNeeded,
       setupMs,
+      importSet: importSetOf(em.log.entries()),
+      sourceHeads: sourceHeadsOf(em.log.entries(), world.source),
     };
     if (spec.perTag !== undefined) {
       log(`  per-tag ${spec.repositories}${spec.perTag.limit ? ` (first ${spec.perTag.limit})` : ''}: running…`);
@@ -134,6 +147,24 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
   } finally {
     await em.stop();
   }
+}
+
+/** The accepted importImage calls as one fingerprint: what was imported, not how the source was named. */
+export function importSetOf(entries: readonly LoggedRequest[]): NonNullable<ScenarioResult['importSet']> {
+  const lines = entries
+    .filter((e) => e.route === 'arm.importImage' && e.status === 202)
+    .map((e) => {
+      const body = e.body as { mode?: string; source?: { sourceImage?: string }; targetTags?: string[]; untaggedTargetRepositories?: string[] };
+      return `${body.mode ?? ''} ${body.source?.sourceImage ?? ''} → ${[...(body.targetTags ?? body.untaggedTargetRepositories ?? [])].sort().join(',')}`;
+    })
+    .sort();
+  return { count: lines.length, fingerprint: createHash('sha256').update(lines.join('\n')).digest('hex') };
+}
+
+/** The source's manifest HEADs (the per-tag digest reads of a source read by address). */
+function sourceHeadsOf(entries: readonly LoggedRequest[], source: string): NonNullable<ScenarioResult['sourceHeads']> {
+  const heads = entries.filter((e) => e.service === `acr:${source}` && e.route === 'acr.manifest' && e.method === 'HEAD');
+  return { total: heads.length, ok: heads.filter((e) => e.status === 200).length };
 }
 
 async function runPerTag(em: Emulator, world: World, spec: ScenarioSpec): Promise<PerTagOutcome> {

@@ -4,12 +4,13 @@
  * process, and records requests per route, wall time against the ideal time, peak RSS, import
  * calls against the (repository, digest) pairs to move, token requests against repository
  * scopes, and whether the target ended equal to the source. It also runs the per-tag strategy
- * of skopeo sync / regsync on the same data, a full sync of about 5,000 imports under ARM's
+ * of skopeo sync / regsync on the same data, the sync with the same source named by its address
+ * (read as any OCI registry: one HEAD per tag), a full sync of about 5,000 imports under ARM's
  * write budget, and a no-op sync under an ACR tier's read limit. It prints a table and rewrites
  * BENCHMARKS.md.
  *
  *   npm run bench -- [--quick] [--sizes 100,1000,10000] [--latency-ms 20]
- *                    [--scenarios noop,full,drift,plan,pacing,readlimit] [--no-write] …
+ *                    [--scenarios noop,full,drift,plan,pacing,readlimit,referrers,registry-source] [--no-write] …
  *   (--help lists every option)
  */
 import '../testkit/loopbackGuard';

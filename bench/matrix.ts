@@ -39,6 +39,11 @@ export function planRuns(o: BenchOptions): Planned[] {
     }
     if (o.scenarios.has('full') && size <= o.fullMax) runs.push({ ...base, label: 'full', scenario: 'full', repositories: size });
     if (o.scenarios.has('drift') && size <= o.driftMax) runs.push({ ...base, label: 'drift', scenario: 'drift', repositories: size });
+    // The same data with the source named by its address: the ACR-listing rows above are its comparison.
+    if (o.scenarios.has('registry-source') && size <= o.registrySourceMax) {
+      runs.push({ ...base, label: 'registry-source noop', scenario: 'noop', repositories: size, sourceBy: 'address' });
+      if (size <= o.fullMax) runs.push({ ...base, label: 'registry-source full', scenario: 'full', repositories: size, sourceBy: 'address' });
+    }
   }
   if (o.scenarios.has('plan')) for (const size of o.planSizes) runs.push({ ...base, label: 'plan', scenario: 'plan', repositories: size });
   if (o.caCompare && o.scenarios.has('noop')) {

@@ -27,6 +27,7 @@ export function sum(counts: RequestCounts, filter: (service: string, route: stri
   return n;
 }
 
+const LISTING_ROUTES = new Set(['acr.catalog', 'acr.tags', 'acr.tagList']);
 const PER_TAG_ROUTES = new Set(['acr.manifest', 'acr.tag', 'acr.manifestProperties', 'acr.manifests']);
 
 export function measure(counts: RequestCounts, world: Pick<World, 'source' | 'target'>): Measured {
@@ -36,7 +37,8 @@ export function measure(counts: RequestCounts, world: Pick<World, 'source' | 'ta
   return {
     totalRequests: sum(counts, () => true),
     counts,
-    listing: sum(counts, (s, r, st) => isAcr(s) && (r === 'acr.catalog' || r === 'acr.tags') && st !== 401 && st !== 429),
+    // `acr.tagList` is the distribution API's tags/list: what a source read by address is listed with.
+    listing: sum(counts, (s, r, st) => isAcr(s) && LISTING_ROUTES.has(r) && st !== 401 && st !== 429),
     challenges: sum(counts, (s, r, st) => isAcr(s) && st === 401 && r !== 'acr.token' && r !== 'acr.exchange'),
     perTagRequests: sum(counts, (s, r) => isAcr(s) && PER_TAG_ROUTES.has(r)),
     manifestListings: sum(counts, (s, r, st) => s === src && r === 'acr.manifests' && st !== 401 && st !== 429),

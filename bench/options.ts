@@ -13,17 +13,22 @@ import type { Sku } from './world';
 export const USAGE = `npm run bench -- [options]
 
   --quick                    sizes 100 and 1,000; no-op, full and drift at 100; per-tag at
-                             100; no pacing or read-limit run (about 3 minutes)
+                             100; the source by address at both (no-op) and 100 (full); no
+                             pacing or read-limit run (about 8 minutes on 2 cores)
   --sizes LIST               repository counts (default 100,1000,10000)
   --latency-ms N             latency the emulator adds to every request (default 20)
-  --scenarios LIST           noop,full,drift,plan,pacing,readlimit,referrers (default: all;
-                             quick noop,full,drift,referrers)
+  --scenarios LIST           noop,full,drift,plan,pacing,readlimit,referrers,registry-source
+                             (default: all; quick noop,full,drift,referrers,registry-source)
   --full-max N               full syncs up to N repositories (default 0: the pacing run is the
                              full sync; quick 100). ARM's write budget (10 imports/s) makes a
                              full sync of 1,000 × 20 take about 22 min
   --drift-max N              drift syncs only up to N repositories (default 1000; quick 100)
   --plan-sizes LIST          dry-run plans against an empty target at these sizes (default none)
   --pertag-max N             per-tag strategy up to N repositories (default 1000; quick 100)
+  --registry-source-max N    the source named by address (--source-registry-uri, read as any
+                             OCI registry: one HEAD per tag, 8 in flight) up to N repositories:
+                             a no-op at each size, a full sync at sizes up to --full-max
+                             (default 1000; a no-op of 10,000 × 20 takes about 12 min)
   --pacing-imports N         imports of the ARM write pacing run (default 5000)
   --readlimit-size N         repositories of the read-limit run (default 1500: more reads than a
                              Basic registry's one-minute burst, so it must throttle)
@@ -52,6 +57,8 @@ export interface BenchOptions {
   driftMax: number;
   planSizes: number[];
   perTagMax: number;
+  /** The `registry-source` runs (the source named by address) up to this many repositories. */
+  registrySourceMax: number;
   pacingImports: number;
   readLimitSize: number;
   readLimitSku: Sku;
@@ -78,6 +85,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
       'drift-max': { type: 'string' },
       'plan-sizes': { type: 'string' },
       'pertag-max': { type: 'string' },
+      'registry-source-max': { type: 'string' },
       'pacing-imports': { type: 'string' },
       'readlimit-size': { type: 'string' },
       'readlimit-sku': { type: 'string' },
@@ -98,8 +106,8 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
   const quick = values.quick === true;
   const sizes = list(values.sizes ?? (quick ? '100,1000' : '100,1000,10000')).sort((a, b) => a - b);
   if (sizes.length === 0) throw new Error('--sizes needs at least one whole number');
-  const all: ScenarioName[] = ['noop', 'full', 'drift', 'plan', 'pacing', 'readlimit', 'referrers'];
-  const scenarios = new Set((values.scenarios ?? (quick ? 'noop,full,drift,referrers' : all.join(','))).split(',').map((s) => s.trim()) as ScenarioName[]);
+  const all: ScenarioName[] = ['noop', 'full', 'drift', 'plan', 'pacing', 'readlimit', 'referrers', 'registry-source'];
+  const scenarios = new Set((values.scenarios ?? (quick ? 'noop,full,drift,referrers,registry-source' : all.join(','))).split(',').map((s) => s.trim()) as ScenarioName[]);
   for (const s of scenarios) if (!all.includes(s)) throw new Error(`unknown scenario "${s}" (use ${all.join(', ')})`);
   const num = (text: string | undefined, fallback: number): number => {
     if (text === undefined) return fallback;
@@ -118,6 +126,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
     driftMax: num(values['drift-max'], quick ? 100 : 1000),
     planSizes: list(values['plan-sizes'] ?? ''),
     perTagMax: num(values['pertag-max'], quick ? 100 : 1000),
+    registrySourceMax: num(values['registry-source-max'], 1000),
     pacingImports: num(values['pacing-imports'], 5000),
     readLimitSize: num(values['readlimit-size'], 1500),
     readLimitSku: sku,

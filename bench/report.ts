@@ -13,6 +13,7 @@ import { mb, n, ratio, s, throttledPercent } from './format';
 import { sum } from './measure';
 import { READS_PER_MINUTE } from './readCap';
 import { referrersSection } from './referrers';
+import { ADDRESS_HEADER, addressComparisons, addressEstimate, addressExplanation, addressRows } from './addressSource';
 import { find, largestOf, runsOf, type BenchRun, type LabelledResult } from './results';
 import { evaluateTargets } from './targets';
 import { SOURCE, TAGS_PER_REPOSITORY, TARGET } from './world';
@@ -64,8 +65,11 @@ function mainRow({ label, result: r }: LabelledResult): (string | number)[] {
   ];
 }
 
+/** The main table's runs: the source an ACR named by its resource (a source named by address has its own table). */
+const listingResults = (bench: BenchRun): LabelledResult[] => bench.results.filter((x) => x.result.spec.sourceBy !== 'address');
+
 export function renderConsoleTable(bench: BenchRun): string {
-  const rows = [MAIN_HEADER, ...bench.results.map(mainRow).map((r) => r.map(String))];
+  const rows = [MAIN_HEADER, ...listingResults(bench).map(mainRow).map((r) => r.map(String))];
   const widths = MAIN_HEADER.map((_, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), 0));
   const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
@@ -73,6 +77,19 @@ export function renderConsoleTable(bench: BenchRun): string {
   if (perTag.length > 0) {
     lines.push('', 'per-tag strategy vs listing (same data, same concurrency):');
     for (const p of perTag) lines.push(`  ${p.size} repos: per-tag ${n(p.perTagRequests)} requests in ${s(p.perTagMs)} s, listing ${n(p.toolRequests)} in ${s(p.toolMs)} s: ×${p.requestRatio.toFixed(1)} requests, ×${p.timeRatio.toFixed(1)} time`);
+  }
+  const byAddress = addressComparisons(bench);
+  if (byAddress.length > 0) {
+    lines.push('', 'source named by address (one HEAD per tag) vs the ACR listing (same data):');
+    for (const c of byAddress) {
+      const a = c.address;
+      const l = c.listing;
+      lines.push(
+        `  ${c.label} ${n(a.expected.repositories)}: ${n(a.measured.totalRequests)} requests (${(a.measured.totalRequests / a.expected.sourceTags).toFixed(2)} per tag, ${n(a.sourceHeads?.ok ?? 0)} HEADs) in ${s(a.sync.runMs)} s, RSS ${mb(a.sync.maxRssKb)} MB` +
+          (l ? `; listing ${n(l.measured.totalRequests)} (${(l.measured.totalRequests / l.expected.sourceTags).toFixed(2)} per tag) in ${s(l.sync.runMs)} s` : '') +
+          `; imports ${l && a.importSet?.fingerprint === l.importSet?.fingerprint ? 'the same' : l ? 'DIFFERENT' : 'not compared'}; ${a.verification.ok ? 'verified' : 'NOT VERIFIED'}`,
+      );
+    }
   }
   lines.push('', ...evaluateTargets(bench).map((t) => `${t.met === true ? 'MET    ' : t.met === false ? 'NOT MET' : 'n/a    '} ${t.target}: ${t.figure}`));
   return lines.join('\n');
@@ -220,7 +237,7 @@ export function renderMarkdown(bench: BenchRun): string {
       'manifest reads = manifest, single-tag, manifest-listing and manifest-properties requests (per-tag reads: none in a no-op; in runs with imports, the tool\'s index-size check: one `_manifests` listing per repository with more than 2 digests to import and a read per index among them, a read per digest in smaller repositories); ' +
       'imports = accepted importImage calls (expected groups / distinct (repository, digest) pairs / tags to move).',
     '',
-    ...table(MAIN_HEADER, bench.results.map(mainRow)),
+    ...table(MAIN_HEADER, listingResults(bench).map(mainRow)),
     '',
     'Phases of each sync (from its output): sign-in and registry lookup / plan (catalog, listings) / imports, verification and report; CPU of the sync process.',
     '',
@@ -288,6 +305,13 @@ export function renderMarkdown(bench: BenchRun): string {
       );
     }
   } else push('Not run.', '');
+
+  // A source named by address, beside the listing.
+  push('## A source named by address', '', addressExplanation(o.latencyMs), '');
+  const byAddress = addressRows(bench);
+  push(...(byAddress.length > 0 ? [...table(ADDRESS_HEADER, byAddress), ''] : ['Not run.', '']));
+  const estimate = addressEstimate(bench);
+  if (estimate !== undefined) push(estimate, '');
 
   // Pacing.
   const pacing = find(bench, 'pacing');

@@ -25,9 +25,15 @@ export interface BenchRun {
   referrers?: ReferrersRow[];
 }
 
-/** A scenario's results in run order, without the `--ca-file` comparison runs. */
+/** A run of the ACR-listing source, as the targets of issue 5 judge: not a `--ca-file` comparison, not a source named by address. */
+export const isListingRun = (r: ScenarioResult): boolean => r.spec.caVia !== 'flag' && r.spec.sourceBy !== 'address';
+
+/** A scenario's results in run order, without the `--ca-file` comparison runs and the runs with a source named by address. */
 export const runsOf = (bench: BenchRun, scenario: string): ScenarioResult[] =>
-  bench.results.filter((x) => x.result.spec.scenario === scenario && x.result.spec.caVia !== 'flag').map((x) => x.result);
+  bench.results.filter((x) => x.result.spec.scenario === scenario && isListingRun(x.result)).map((x) => x.result);
+
+/** The runs whose source was named by its address (`registry-source`), in run order. */
+export const addressRuns = (bench: BenchRun): LabelledResult[] => bench.results.filter((x) => x.result.spec.sourceBy === 'address');
 
 export const find = (bench: BenchRun, scenario: string, size?: number): ScenarioResult | undefined =>
   runsOf(bench, scenario).find((r) => size === undefined || r.expected.repositories === size);

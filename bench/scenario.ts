@@ -8,7 +8,7 @@ import type { PerTagResult } from './perTagDriver';
 import type { SyncDriverResult } from './syncDriver';
 import type { Sku } from './world';
 
-export type ScenarioName = 'noop' | 'full' | 'drift' | 'plan' | 'pacing' | 'readlimit' | 'referrers';
+export type ScenarioName = 'noop' | 'full' | 'drift' | 'plan' | 'pacing' | 'readlimit' | 'referrers' | 'registry-source';
 
 export const TARGET_OF: Record<ScenarioName, TargetKind> = {
   noop: 'identical',
@@ -18,6 +18,8 @@ export const TARGET_OF: Record<ScenarioName, TargetKind> = {
   pacing: 'empty',
   readlimit: 'identical',
   referrers: 'empty',
+  // Planned as noop and full runs with `sourceBy: 'address'` (matrix.ts): their own targets apply.
+  'registry-source': 'identical',
 };
 
 export interface ScenarioSpec {
@@ -39,6 +41,12 @@ export interface ScenarioSpec {
   readLimitSku?: Sku;
   /** Extra command-line flags (e.g. the tool's read cap). */
   toolFlags?: readonly string[];
+  /**
+   * How the sync names its source: 'arm' = `--source-registry-name` (an ACR found through ARM,
+   * listed with digests), 'address' = `--source-registry-uri` with the source's login server and
+   * anonymous pull (read as any OCI registry: tags/list, then one HEAD per tag). Default 'arm'.
+   */
+  sourceBy?: 'arm' | 'address';
   /** Run the per-tag strategy on the same emulator after the sync (noop only): repositories to cover (all when 0). */
   perTag?: { limit?: number };
   workDir: string;
@@ -166,6 +174,13 @@ export interface ScenarioResult {
   generatorImportsNeeded: number;
   perTag?: PerTagOutcome;
   setupMs: number;
+  /**
+   * The importImage calls accepted, as one fingerprint (sha256 of their sorted mode, pinned
+   * source image and target tags): equal fingerprints = the same imports, whatever the source's kind.
+   */
+  importSet?: { count: number; fingerprint: string };
+  /** `HEAD /v2/{name}/manifests/{tag}` requests the source answered (all, and those answered 200), from the emulator's log. */
+  sourceHeads?: { total: number; ok: number };
 }
 
 export interface PerTagOutcome {

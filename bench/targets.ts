@@ -7,7 +7,7 @@ import { MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
 import { ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, writeBudgetMs } from './costModel';
 import { mb, n, ratio, s, throttledPercent } from './format';
-import { find, largestOf, type BenchRun, type LabelledResult } from './results';
+import { find, isListingRun, largestOf, type BenchRun, type LabelledResult } from './results';
 import { TAGS_PER_REPOSITORY } from './world';
 
 export interface TargetVerdict {
@@ -19,7 +19,7 @@ export interface TargetVerdict {
 
 export function evaluateTargets(bench: BenchRun): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];
-  const runs = bench.results.map((x) => x.result).filter((r) => r.spec.caVia !== 'flag' && r.spec.scenario !== 'readlimit');
+  const runs = bench.results.map((x) => x.result).filter((r) => isListingRun(r) && r.spec.scenario !== 'readlimit');
 
   // 1. Listing economy.
   {

@@ -26,6 +26,8 @@ export interface WorldSpec {
   target: TargetKind;
   sourceSku?: Sku;
   targetSku?: Sku;
+  /** The source lets anyone pull (`anonymousPullEnabled`): how a client with no Azure identity reads it by address. */
+  sourceAnonymousPull?: boolean;
 }
 
 export interface World {
@@ -60,7 +62,13 @@ export function buildWorld(spec: WorldSpec): World {
         roles: [{ role: 'Contributor', scope: `/subscriptions/${SUBSCRIPTION}` }],
       },
     ],
-    subscriptions: [{ id: SUBSCRIPTION, tenantId: TENANT, registries: [generated.source, generated.target] }],
+    subscriptions: [
+      {
+        id: SUBSCRIPTION,
+        tenantId: TENANT,
+        registries: [spec.sourceAnonymousPull ? { ...generated.source, anonymousPullEnabled: true } : generated.source, generated.target],
+      },
+    ],
   };
   return {
     fixture,

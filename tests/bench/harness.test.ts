@@ -118,6 +118,28 @@ describe('benchmark harness (tiny run)', function () {
     assertConsistent(plan);
   });
 
+  it('a source named by address: one HEAD per tag, the same imports and target as the ACR-listing source', async () => {
+    const noop = await runScenario({ ...spec('noop', 20), sourceBy: 'address', workDir: join(work, 'address-noop-20') });
+    results.push({ label: 'registry-source noop', result: noop });
+    assert.ok(noop.verification.ok, noop.verification.problems.join('; '));
+    assert.equal(noop.measured.importPosts, 0);
+    // Read as any OCI registry: every tag's digest by its own HEAD, the tags by tags/list, no ACR listing API on the source.
+    assert.deepEqual(noop.sourceHeads, { total: noop.expected.sourceTags, ok: noop.expected.sourceTags });
+    const source = noop.measured.counts['acr:benchsource'] ?? {};
+    assert.equal(Object.values(source['acr.tagList'] ?? {}).reduce((a, b) => a + b, 0) > 0, true);
+    assert.equal(source['acr.tags'], undefined, 'no /acr/v1 listing of the source');
+    assert.ok(noop.measured.totalRequests > noop.expected.sourceTags, 'more requests than tags');
+
+    const full = await runScenario({ ...spec('full', 10), sourceBy: 'address', workDir: join(work, 'address-full-10') });
+    results.push({ label: 'registry-source full', result: full });
+    assert.ok(full.verification.ok, full.verification.problems.join('; '));
+    assert.equal(full.measured.importAccepted, full.expected.groups);
+    const listing = results.find((x) => x.label === 'full')?.result;
+    assert.ok(listing, 'the ACR-listing full sync of the same size ran before');
+    assert.equal(full.importSet?.count, full.expected.groups);
+    assert.deepEqual(full.importSet, listing.importSet, 'the same import calls, whatever the source is named by');
+  });
+
   it('expects the index-size check per repository: a listing above 2 digests to import, reads of its indexes and of what it does not show', () => {
     const INDEX = 'application/vnd.oci.image.index.v1+json';
     const IMAGE = 'application/vnd.oci.image.manifest.v1+json';
@@ -178,7 +200,13 @@ describe('benchmark harness (tiny run)', function () {
     if (options === 'help') return;
     const bench: BenchRun = { machine: machine(), options, results, totalMs: 1 };
     const markdown = renderMarkdown(bench);
-    for (const { label } of results) assert.match(markdown, new RegExp(`\\| ${label} \\|`));
+    for (const { label, result } of results) {
+      if (result.spec.sourceBy !== 'address') assert.match(markdown, new RegExp(`\\| ${label} \\|`));
+    }
+    // The source named by address has its own rows, beside the ACR-listing rows of the same run.
+    assert.match(markdown, /## A source named by address/);
+    assert.match(markdown, /\| noop 20 \| by address \(per tag\) \|/);
+    assert.match(markdown, /\| full 10 \| ACR by name \(listing\) \|.*\n\| full 10 \| by address \(per tag\) \|.*\| yes \(\d+ calls\) \|/);
     assert.match(markdown, /## Targets \(issue 5\)/);
     const verdicts = evaluateTargets(bench);
     const listing = verdicts.find((v) => v.target.startsWith('Listing'));
@@ -193,8 +221,12 @@ describe('benchmark harness (tiny run)', function () {
     if (options === 'help') return;
     const runs = planRuns(options);
     assert.deepEqual(
-      runs.filter((r) => r.scenario === 'noop' && r.caVia === undefined).map((r) => r.repositories),
+      runs.filter((r) => r.scenario === 'noop' && r.caVia === undefined && r.sourceBy === undefined).map((r) => r.repositories),
       [100, 1000, 10000],
+    );
+    assert.deepEqual(
+      runs.filter((r) => r.sourceBy === 'address').map((r) => `${r.label} ${r.repositories}`),
+      ['registry-source noop 100', 'registry-source noop 1000'],
     );
     assert.ok(runs.some((r) => r.scenario === 'pacing' && r.armWriteThrottling));
     const flag = readCapFlag('  --max-reads-per-minute N        cap registry reads per minute (default none)\n');
