@@ -34,6 +34,7 @@ import {
   type PipelineRequest,
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
+import { LRUCache } from 'lru-cache';
 import type { Referrer, RegistryReader, TagInfo } from '../../engine/ports';
 import type { Transport } from '../http/transport';
 import { redactText } from '../redact';
@@ -41,7 +42,7 @@ import { MANIFEST_MEDIA_TYPES, MAX_PAGE_SIZE, MAX_PAGES_PER_LISTING } from '../d
 import { acrErrorCode, acrErrorFrom, AcrRequestError } from '../dataplane/acrErrors';
 import { createDataPlanePipeline } from '../dataplane/acrPipeline';
 import { answerProblemOf, sendExpecting } from '../dataplane/answerCheck';
-import { CATALOG_PAGE, REFERRERS_PAGE, type AnswerShape } from '../dataplane/answerShapes';
+import { CATALOG_PAGE, INDEX_MEDIA_TYPES, REFERRERS_PAGE, type AnswerShape } from '../dataplane/answerShapes';
 import { nextPageUrl } from '../dataplane/linkHeader';
 import { CatalogUnavailable, SourceUnauthorized } from './errors';
 import { Limiter } from './limiter';
@@ -76,6 +77,9 @@ export interface OciRegistryReader extends RegistryReader {
 
 export const DEFAULT_TAG_READS_IN_FLIGHT = 8;
 
+/** Manifest kinds remembered from HEADs (about 100 bytes each). */
+const MAX_KNOWN_KINDS = 100_000;
+
 /** A manifest digest as this program pins imports to: sha256 only. */
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -98,6 +102,13 @@ class OciReader implements OciRegistryReader {
   private signedIn?: Promise<void>;
   /** A manifest the registry answered for, to ask it for the allowance again (currentAllowance). */
   private knownManifest?: { repository: string; digest: string };
+  /**
+   * Whether a manifest a HEAD found is an image index, by `repo@digest`, from the HEAD's
+   * Content-Type: countReferencedManifests then reads only indexes. On Docker Hub that GET is a
+   * pull, so a single image's count costs nothing instead of one pull. Bounded: a registry of
+   * millions of tags must not grow it without end; a digest dropped from it is simply read.
+   */
+  private readonly kinds = new LRUCache<string, boolean>({ max: MAX_KNOWN_KINDS });
 
   constructor(
     address: SourceAddress,
@@ -215,6 +226,8 @@ class OciReader implements OciRegistryReader {
 
   async countReferencedManifests(repository: string, digest: string, signal?: AbortSignal): Promise<number> {
     signal ??= this.options.signal;
+    // A single image or artifact references no manifests: known from its HEAD, nothing to read.
+    if (this.kinds.get(`${repository}@${digest}`) === false) return 0;
     const what = `reading the manifest ${repository}@${digest}`;
     const { response, value } = await this.read(this.manifestUrl(repository, digest), 'GET', MANIFEST_MEDIA_TYPES, MANIFEST_REFERENCES, what, signal);
     if (value === undefined) throw this.failure(response, what);
@@ -266,6 +279,8 @@ class OciReader implements OciRegistryReader {
     if (digest === null) return null;
     if (!SHA256_DIGEST.test(digest)) throw new AcrRequestError(redactText(`${what} at ${this.host}: the registry names the digest "${digest.slice(0, 80)}", not sha256:<64 hex>`), 200);
     this.knownManifest ??= { repository, digest };
+    const mediaType = response.headers.get('Content-Type')?.split(';')[0]?.trim().toLowerCase();
+    if (mediaType) this.kinds.set(`${repository}@${digest}`, INDEX_MEDIA_TYPES.has(mediaType));
     return digest;
   }
 
