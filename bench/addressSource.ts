@@ -104,7 +104,7 @@ export function addressExplanation(latencyMs: number): string {
     `and the HEADs set the time: tags × ${latencyMs} ms ÷ ${DEFAULT_TAG_READS_IN_FLIGHT} at least ("HEADs alone"). ` +
     'The registry\'s token service also sees two token requests per repository (`metadata_read` for the list, `pull` for the HEADs) where the ACR listing asks one per 16 repositories. ' +
     'The imports are the same calls either way (importImage by `registryUri`, pinned to the digest; "same imports" compares them call for call), ' +
-    'but before them the index-size check reads each digest to import by `GET` (the distribution API has no manifest listing), where an ACR by name needs a `_manifests` listing per repository and a read per index. ' +
+    "but before them the index-size check reads each image index to import by `GET` (the distribution API has no manifest listing; a single image is known as one from its HEAD's `Content-Type`), where an ACR by name needs a `_manifests` listing per repository and a read per index. " +
     "On Docker Hub the HEADs do not count against the pull rate limit; those GETs and the imports' own manifest GETs do. " +
     'Here the source is the emulated ACR itself with anonymous pull, named by its login server: the same data as the ACR-listing rows beside it.'
   );
