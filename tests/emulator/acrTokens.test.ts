@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
 import { RegistryClient } from '../../testkit/ociRegistry';
 import { failureMessage, importToEnd } from './importRunner';
-import { ACCEPT_MANIFESTS, SUB_A, TENANT, principal, request } from './support';
+import { ACCEPT_MANIFESTS, SUB_A, principal, request, sourceAndDstFixture } from './support';
 
 const READER = { username: 'reader', password: 'reader-pw-1' };
 const SRC_ID = `/subscriptions/${SUB_A}/resourceGroups/src-rg/providers/Microsoft.ContainerRegistry/registries/src`;
@@ -19,36 +19,27 @@ const ELSEWHERE = principal('elsewhere-app', [{ role: 'AcrPull', scope: SRC_ID }
 const asUser = (p: { clientId: string; secret?: string }) => ({ username: p.clientId, password: p.secret ?? '' });
 
 function fixture(): Fixture {
-  return {
-    principals: [principal('owner', [{ role: 'Owner', scope: `/subscriptions/${SUB_A}` }]), PULLER, NOBODY, ELSEWHERE],
-    subscriptions: [
-      {
-        id: SUB_A,
-        tenantId: TENANT,
-        registries: [
-          {
-            name: 'src',
-            resourceGroup: 'src-rg',
-            repositories: {
-              app: { '1.0': { content: { kind: 'image', seed: 'app-1' } } },
-              'team/api': { v2: { content: { kind: 'index', seed: 'api', platforms: ['linux/amd64', 'linux/arm64'] } } },
-              secret: { '1': { content: { kind: 'image', seed: 'secret' } } },
-            },
-            tokens: [
-              {
-                name: 'reader',
-                passwords: ['reader-pw-1', 'reader-pw-2'],
-                actions: ['repositories/app/content/read', 'repositories/app/metadata/read', 'repositories/team/*/content/read'],
-              },
-              { name: 'off', passwords: ['off-pw'], actions: ['repositories/app/content/read'], status: 'disabled' },
-            ],
-            adminUser: { password: 'admin-pw' },
-          },
-          { name: 'dst', resourceGroup: 'dst-rg' },
-        ],
+  return sourceAndDstFixture(
+    {
+      name: 'src',
+      resourceGroup: 'src-rg',
+      repositories: {
+        app: { '1.0': { content: { kind: 'image', seed: 'app-1' } } },
+        'team/api': { v2: { content: { kind: 'index', seed: 'api', platforms: ['linux/amd64', 'linux/arm64'] } } },
+        secret: { '1': { content: { kind: 'image', seed: 'secret' } } },
       },
-    ],
-  };
+      tokens: [
+        {
+          name: 'reader',
+          passwords: ['reader-pw-1', 'reader-pw-2'],
+          actions: ['repositories/app/content/read', 'repositories/app/metadata/read', 'repositories/team/*/content/read'],
+        },
+        { name: 'off', passwords: ['off-pw'], actions: ['repositories/app/content/read'], status: 'disabled' },
+      ],
+      adminUser: { password: 'admin-pw' },
+    },
+    [PULLER, NOBODY, ELSEWHERE],
+  );
 }
 
 describe('emulator: ACR repository-scoped tokens and the admin user', function () {

@@ -7,36 +7,24 @@ import { strict as assert } from 'node:assert';
 import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
 import { RegistryClient, type RegistryAnswer } from '../../testkit/ociRegistry';
 import { failureMessage, importToEnd } from './importRunner';
-import { ACCEPT_MANIFESTS, SUB_A, TENANT, principal, request } from './support';
+import { ACCEPT_MANIFESTS, request, sourceAndDstFixture } from './support';
 
 const HUB_USER = { username: 'hubuser', password: 'hub-pw' };
 
 function fixture(): Fixture {
-  return {
-    principals: [principal('owner', [{ role: 'Owner', scope: `/subscriptions/${SUB_A}` }])],
-    subscriptions: [
-      {
-        id: SUB_A,
-        tenantId: TENANT,
-        registries: [
-          {
-            name: 'hub',
-            resourceGroup: 'hub-rg',
-            flavour: 'dockerHub',
-            anonymousPullEnabled: true,
-            dockerHubPullLimits: { anonymous: 3, authenticated: 5 },
-            tokens: [{ name: 'hubuser', passwords: ['hub-pw'], actions: ['repositories/library/*/content/read', 'repositories/library/*/metadata/read'] }],
-            adminUser: { password: 'hub-admin' },
-            repositories: {
-              'library/nginx': { '1.27': { content: { kind: 'image', seed: 'nginx-1.27' } } },
-              'library/redis': { '7': { content: { kind: 'index', seed: 'redis-7', platforms: ['linux/amd64', 'linux/arm64'] } } },
-            },
-          },
-          { name: 'dst', resourceGroup: 'dst-rg' },
-        ],
-      },
-    ],
-  };
+  return sourceAndDstFixture({
+    name: 'hub',
+    resourceGroup: 'hub-rg',
+    flavour: 'dockerHub',
+    anonymousPullEnabled: true,
+    dockerHubPullLimits: { anonymous: 3, authenticated: 5 },
+    tokens: [{ name: 'hubuser', passwords: ['hub-pw'], actions: ['repositories/library/*/content/read', 'repositories/library/*/metadata/read'] }],
+    adminUser: { password: 'hub-admin' },
+    repositories: {
+      'library/nginx': { '1.27': { content: { kind: 'image', seed: 'nginx-1.27' } } },
+      'library/redis': { '7': { content: { kind: 'index', seed: 'redis-7', platforms: ['linux/amd64', 'linux/arm64'] } } },
+    },
+  });
 }
 
 const rate = (a: RegistryAnswer): [string, string, string] => [

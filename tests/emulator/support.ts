@@ -5,7 +5,7 @@
  */
 import * as https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Emulator, Fixture, PrincipalFixture, RoleAssignment, TagFixture } from '../../testkit/emulator/api';
+import type { Emulator, Fixture, PrincipalFixture, RegistryFixture, RoleAssignment, TagFixture } from '../../testkit/emulator/api';
 
 export const TENANT = '7e5a1c2b-0000-4000-8000-00000000a0d1';
 export const OTHER_TENANT = '9f9f9f9f-0000-4000-8000-00000000b0d2';
@@ -99,26 +99,27 @@ export function images(n: number, prefix = 't', seed = 's'): Record<string, TagF
  */
 export function basicFixture(overrides: Partial<Fixture> = {}): Fixture {
   return {
-    principals: [principal('owner', [{ role: 'Owner', scope: `/subscriptions/${SUB_A}` }])],
-    subscriptions: [
-      {
-        id: SUB_A,
-        tenantId: TENANT,
-        registries: [
-          {
-            name: 'src',
-            resourceGroup: 'src-rg',
-            repositories: {
-              app: { '1.0': { content: { kind: 'image', seed: 'app-1' } }, '1.1': { content: { kind: 'image', seed: 'app-2' } } },
-              'team/multi': { v1: { content: { kind: 'index', seed: 'multi', platforms: ['linux/amd64', 'linux/arm64/v8'] } } },
-              charts: { '0.1.0': { content: { kind: 'helm', seed: 'c', chart: 'demo', version: '0.1.0' } } },
-            },
-          },
-          { name: 'dst', resourceGroup: 'dst-rg' },
-        ],
+    ...sourceAndDstFixture({
+      name: 'src',
+      resourceGroup: 'src-rg',
+      repositories: {
+        app: { '1.0': { content: { kind: 'image', seed: 'app-1' } }, '1.1': { content: { kind: 'image', seed: 'app-2' } } },
+        'team/multi': { v1: { content: { kind: 'index', seed: 'multi', platforms: ['linux/amd64', 'linux/arm64/v8'] } } },
+        charts: { '0.1.0': { content: { kind: 'helm', seed: 'c', chart: 'demo', version: '0.1.0' } } },
       },
-    ],
+    }),
     ...overrides,
+  };
+}
+
+/**
+ * `source` and an empty `dst` (rg dst-rg), both in SUB_A; `owner` is Owner of SUB_A, and
+ * `principals` come after it.
+ */
+export function sourceAndDstFixture(source: RegistryFixture, principals: PrincipalFixture[] = []): Fixture {
+  return {
+    principals: [principal('owner', [{ role: 'Owner', scope: `/subscriptions/${SUB_A}` }]), ...principals],
+    subscriptions: [{ id: SUB_A, tenantId: TENANT, registries: [source, { name: 'dst', resourceGroup: 'dst-rg' }] }],
   };
 }
 

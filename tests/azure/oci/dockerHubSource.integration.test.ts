@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { CatalogUnavailable, SourceRateLimited } from '../../../src/azure/oci/errors';
 import { createOciRegistryReader, type OciRegistryReader } from '../../../src/azure/oci/ociReader';
 import type { RegistryCredentials } from '../../../src/azure/oci/sourceAddress';
-import { SUB_A, TENANT, principal, startHarness, type Harness } from '../support/emulatorHarness';
+import { ownedInSubA, startHarness, type Harness } from '../support/emulatorHarness';
 
 const OWNER = 'c11e47a1-0000-4000-8000-0000000000e2';
 const HUB_USER: RegistryCredentials = { username: 'hubuser', password: 'hub-token-password-1' };
@@ -19,29 +19,20 @@ describe('azure/oci: the OCI reader against a Docker Hub-like registry (emulator
 
   beforeEach(async () => {
     h = await startHarness({
-      fixture: {
-        principals: [principal(OWNER, [{ role: 'Owner', scope: `/subscriptions/${SUB_A}` }])],
-        subscriptions: [
-          {
-            id: SUB_A,
-            tenantId: TENANT,
-            registries: [
-              {
-                name: 'hub',
-                resourceGroup: 'hub-rg',
-                flavour: 'dockerHub',
-                anonymousPullEnabled: true,
-                dockerHubPullLimits: { anonymous: 2, authenticated: 5 },
-                tokens: [{ name: HUB_USER.username, passwords: [HUB_USER.password], actions: ['repositories/library/*/content/read', 'repositories/library/*/metadata/read'] }],
-                repositories: {
-                  'library/nginx': { '1.27': { content: { kind: 'image', seed: 'nginx-1.27' } }, latest: { content: { kind: 'image', seed: 'nginx-1.27' } } },
-                  'library/redis': { '7': { content: { kind: 'index', seed: 'redis-7', platforms: ['linux/amd64', 'linux/arm64'] } } },
-                },
-              },
-            ],
+      fixture: ownedInSubA(OWNER, [
+        {
+          name: 'hub',
+          resourceGroup: 'hub-rg',
+          flavour: 'dockerHub',
+          anonymousPullEnabled: true,
+          dockerHubPullLimits: { anonymous: 2, authenticated: 5 },
+          tokens: [{ name: HUB_USER.username, passwords: [HUB_USER.password], actions: ['repositories/library/*/content/read', 'repositories/library/*/metadata/read'] }],
+          repositories: {
+            'library/nginx': { '1.27': { content: { kind: 'image', seed: 'nginx-1.27' } }, latest: { content: { kind: 'image', seed: 'nginx-1.27' } } },
+            'library/redis': { '7': { content: { kind: 'index', seed: 'redis-7', platforms: ['linux/amd64', 'linux/arm64'] } } },
           },
-        ],
-      },
+        },
+      ]),
     });
   });
   afterEach(async () => h?.stop());

@@ -9,7 +9,7 @@ import type { AcrTokenRequestRecord } from '../../../testkit/emulator/api';
 import { CatalogUnavailable, SourceUnauthorized } from '../../../src/azure/oci/errors';
 import { createOciRegistryReader, type OciRegistryReader, type OciReaderOptions } from '../../../src/azure/oci/ociReader';
 import { createTransport } from '../../../src/azure/http/transport';
-import { imageTags, principal, SUB_A, TENANT, startHarness, type Harness } from '../support/emulatorHarness';
+import { imageTags, ownedInSubA, startHarness, type Harness } from '../support/emulatorHarness';
 
 const OWNER = 'c11e47a1-0000-4000-8000-0000000000e1';
 const APP_TOKEN = { username: 'app-reader', password: 'app-reader-password-1' };
@@ -21,39 +21,30 @@ describe('azure/oci: the OCI reader against an emulated ACR with anonymous pull'
 
   beforeEach(async () => {
     h = await startHarness({
-      fixture: {
-        principals: [principal(OWNER, [{ role: 'Owner', scope: `/subscriptions/${SUB_A}` }])],
-        subscriptions: [
-          {
-            id: SUB_A,
-            tenantId: TENANT,
-            registries: [
-              {
-                name: 'public',
-                resourceGroup: 'rg',
-                anonymousPullEnabled: true,
-                repositories: {
-                  app: {
-                    ...imageTags(5, 'v'),
-                    multi: { content: { kind: 'index', seed: 'm', platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'] } },
-                    list: { content: { kind: 'index', format: 'docker', seed: 'l', platforms: ['linux/amd64', 'linux/arm64'] } },
-                  },
-                  'team/tool': { latest: { content: { kind: 'image', seed: 'tool' } } },
-                  base: { '1': { content: { kind: 'image', format: 'docker', seed: 'b1' } } },
-                },
-              },
-              {
-                name: 'private',
-                resourceGroup: 'rg',
-                // A repository-scoped token that reads `app` only, and the admin user (reads everything).
-                tokens: [{ name: 'app-reader', passwords: [APP_TOKEN.password], actions: ['repositories/app/content/read', 'repositories/app/metadata/read'] }],
-                adminUser: { password: ADMIN.password },
-                repositories: { app: imageTags(2), other: imageTags(1) },
-              },
-            ],
+      fixture: ownedInSubA(OWNER, [
+        {
+          name: 'public',
+          resourceGroup: 'rg',
+          anonymousPullEnabled: true,
+          repositories: {
+            app: {
+              ...imageTags(5, 'v'),
+              multi: { content: { kind: 'index', seed: 'm', platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'] } },
+              list: { content: { kind: 'index', format: 'docker', seed: 'l', platforms: ['linux/amd64', 'linux/arm64'] } },
+            },
+            'team/tool': { latest: { content: { kind: 'image', seed: 'tool' } } },
+            base: { '1': { content: { kind: 'image', format: 'docker', seed: 'b1' } } },
           },
-        ],
-      },
+        },
+        {
+          name: 'private',
+          resourceGroup: 'rg',
+          // A repository-scoped token that reads `app` only, and the admin user (reads everything).
+          tokens: [{ name: 'app-reader', passwords: [APP_TOKEN.password], actions: ['repositories/app/content/read', 'repositories/app/metadata/read'] }],
+          adminUser: { password: ADMIN.password },
+          repositories: { app: imageTags(2), other: imageTags(1) },
+        },
+      ]),
     });
   });
   afterEach(async () => h?.stop());

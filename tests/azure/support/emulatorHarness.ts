@@ -69,6 +69,11 @@ export function srcToDst(source: Repositories, target: Repositories = {}): Subsc
   ];
 }
 
+/** `registries` in SUB_A, of which `owner` (a fixture principal) is Owner. */
+export function ownedInSubA(owner: string, registries: RegistryFixture[]): Fixture {
+  return { principals: [principal(owner, [{ role: 'Owner', scope: `/subscriptions/${SUB_A}` }])], subscriptions: [{ id: SUB_A, tenantId: TENANT, registries }] };
+}
+
 export function principal(clientId: string, roles: PrincipalFixture['roles']): PrincipalFixture {
   return { tenantId: TENANT, clientId, secret: `secret-of-${clientId}`, roles };
 }

@@ -18,6 +18,7 @@ import { packagedTaskEntry } from '../../package/support/packaged';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
 import { TASK_NODE_MAJORS, testNode } from '../../support/testNodes';
 import { acrRegistryConnection, connectionEnv, secretConnection } from '../connections/support/agentEnv';
+import { agentEnv, outputVariables, tagsOf } from './support/taskOutput';
 
 const TENANT = '4d3c2b1a-0000-4000-8000-00000000f151';
 const SUB = '5a5a5a5a-1111-4111-8111-00000000f152';
@@ -55,17 +56,6 @@ function fixture(): Fixture {
   };
 }
 
-function outputVariables(stdout: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const m of stdout.matchAll(/^##vso\[task\.setvariable variable=([^;]+);isOutput=true;issecret=false;\](.*)$/gm)) vars[m[1]] = m[2];
-  return vars;
-}
-
-function tagsOf(emulator: Emulator, registry: string): Record<string, Record<string, string>> {
-  const r = emulator.registry(registry);
-  return Object.fromEntries(r.repositories().sort().map((repo) => [repo, Object.fromEntries([...r.tags(repo)].sort())]));
-}
-
 for (const major of TASK_NODE_MAJORS) {
   describe(`the packaged task on Node ${major}: an ACR in another tenant through an Azure Container Registry (service principal) connection`, function () {
     this.timeout(240_000);
@@ -101,9 +91,7 @@ for (const major of TASK_NODE_MAJORS) {
           INPUT_TARGETCONNECTION: ARM_CONN,
           INPUT_TARGETREGISTRY: TARGET,
           INPUT_REGISTRYDOMAIN: emulator.registryDomain,
-          AGENT_TEMPDIRECTORY: agentTemp,
-          AGENT_CAINFO: emulator.caFile,
-          SYSTEM_DEFAULTWORKINGDIRECTORY: agentTemp,
+          ...agentEnv(emulator, agentTemp),
           ...connectionEnv(target),
           ...connectionEnv(source),
         },

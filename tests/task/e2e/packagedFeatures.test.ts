@@ -5,7 +5,7 @@
  * only the filtered tags into the mapped repositories, then a check that finds them in sync.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../../testkit/emulator';
@@ -14,6 +14,7 @@ import { packagedTaskEntry } from '../../package/support/packaged';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
 import { testNode } from '../../support/testNodes';
 import { connectionEnv, secretConnection } from '../connections/support/agentEnv';
+import { agentEnv, outputVariables, summaryOf, tagsOf } from './support/taskOutput';
 
 const TENANT = '4d3c2b1a-0000-4000-8000-00000000f130';
 const SUB = '5a5a5a5a-1111-4111-8111-00000000f131';
@@ -46,23 +47,6 @@ function fixture(): Fixture {
   };
 }
 
-function outputVariables(stdout: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const m of stdout.matchAll(/^##vso\[task\.setvariable variable=([^;]+);isOutput=true;issecret=false;\](.*)$/gm)) vars[m[1]] = m[2];
-  return vars;
-}
-
-function tagsOf(emulator: Emulator, registry: string): Record<string, Record<string, string>> {
-  const r = emulator.registry(registry);
-  return Object.fromEntries(r.repositories().sort().map((repo) => [repo, Object.fromEntries([...r.tags(repo)].sort())]));
-}
-
-function summaryOf(run: ChildRun): string {
-  const path = /^##vso\[task\.uploadsummary\](.*)$/m.exec(run.stdout)?.[1];
-  assert.ok(path !== undefined && existsSync(path), run.stdout);
-  return readFileSync(path, 'utf8');
-}
-
 describe('the packaged task: tag filters, a target repository prefix and the drift gate', function () {
   this.timeout(180_000);
   let entry: string;
@@ -90,9 +74,7 @@ describe('the packaged task: tag filters, a target repository prefix and the dri
         INPUT_REGISTRYDOMAIN: emulator.registryDomain,
         INPUT_TARGETREPOSITORYPREFIX: 'mirror/',
         INPUT_IGNORETAGPATTERNS: 'pr-*',
-        AGENT_TEMPDIRECTORY: agentTemp,
-        AGENT_CAINFO: emulator.caFile,
-        SYSTEM_DEFAULTWORKINGDIRECTORY: agentTemp,
+        ...agentEnv(emulator, agentTemp),
         ...connectionEnv(connection),
         ...inputs,
       },

@@ -21,6 +21,7 @@ import { packagedTaskEntry } from '../../package/support/packaged';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
 import { TASK_NODE_MAJORS, testNode } from '../../support/testNodes';
 import { connectionEnv, dockerRegistryConnection, secretConnection } from '../connections/support/agentEnv';
+import { agentEnv, outputVariables, tagsOf } from './support/taskOutput';
 
 const TENANT = '4d3c2b1a-0000-4000-8000-00000000f141';
 const SUB = '5a5a5a5a-1111-4111-8111-00000000f142';
@@ -43,18 +44,6 @@ function fixture(): Fixture {
       },
     ],
   };
-}
-
-/** `isOutput=true` variables as the task publishes them. */
-function outputVariables(stdout: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const m of stdout.matchAll(/^##vso\[task\.setvariable variable=([^;]+);isOutput=true;issecret=false;\](.*)$/gm)) vars[m[1]] = m[2];
-  return vars;
-}
-
-function tagsOf(emulator: Emulator): Record<string, Record<string, string>> {
-  const r = emulator.registry(TARGET);
-  return Object.fromEntries(r.repositories().sort().map((repo) => [repo, Object.fromEntries([...r.tags(repo)].sort())]));
 }
 
 interface ImportBody {
@@ -118,9 +107,7 @@ for (const major of TASK_NODE_MAJORS) {
           INPUT_REGISTRYDOMAIN: emulator.registryDomain,
           INPUT_IGNOREPATTERNS: 'legacy/*',
           INPUT_TAGPATTERNS: '1.*\nlatest\n0.*',
-          AGENT_TEMPDIRECTORY: agentTemp,
-          AGENT_CAINFO: emulator.caFile,
-          SYSTEM_DEFAULTWORKINGDIRECTORY: agentTemp,
+          ...agentEnv(emulator, agentTemp),
           ...connectionEnv(target),
           ...connectionEnv(source),
           ...inputs,
@@ -166,14 +153,14 @@ for (const major of TASK_NODE_MAJORS) {
     }
 
     it('a dry run plans from the registry and writes nothing', async () => {
-      const before = tagsOf(emulator);
+      const before = tagsOf(emulator, TARGET);
       const served = registry.requests().length;
       const run = await runTask({ INPUT_DRYRUN: 'true' });
       assert.match(run.stdout, /^##vso\[task\.complete result=Succeeded;\]/m, `${run.stdout}\n${run.stderr}`);
       assert.ok(run.stdout.includes(` on Node ${testNode(major).version}`), 'the task ran on the Node of this handler');
       assert.match(run.stdout, new RegExp(`^${registry.host.replace(/\./g, '\\.')} → ${TARGET}$`, 'm'));
       assert.equal(emulator.log.count('arm.importImage'), 0, 'a dry run makes no import');
-      assert.deepEqual(tagsOf(emulator), before);
+      assert.deepEqual(tagsOf(emulator, TARGET), before);
       assert.equal(emulator.remoteReads().length, 0, 'nothing read by an import');
       const reads = taskReads(served);
       assert.deepEqual(reads.filter((r) => r.includes('_catalog') && !r.endsWith(' 401')), ['GET /v2/_catalog']);
@@ -192,7 +179,7 @@ for (const major of TASK_NODE_MAJORS) {
       const tokensBefore = registry.tokenRequests();
       const run = await runTask();
       assert.match(run.stdout, /^##vso\[task\.complete result=Succeeded;\]/m, `${run.stdout}\n${run.stderr}`);
-      assert.deepEqual(tagsOf(emulator), expected);
+      assert.deepEqual(tagsOf(emulator, TARGET), expected);
 
       const bodies = importBodies(emulator);
       // One import per repository and manifest: 1.1 and latest share one.
@@ -242,7 +229,7 @@ for (const major of TASK_NODE_MAJORS) {
       assert.match(run.stdout, /^##vso\[task\.complete result=Succeeded;\]/m, `${run.stdout}\n${run.stderr}`);
       assert.equal(emulator.log.count('arm.importImage'), imports);
       assert.equal(emulator.remoteReads().length, reads, 'no import read anything');
-      assert.deepEqual(tagsOf(emulator), expected);
+      assert.deepEqual(tagsOf(emulator, TARGET), expected);
       assertSourceReads(taskReads(served), 0);
       const vars = outputVariables(run.stdout);
       assert.equal(vars.tagsImported, '0');

@@ -18,6 +18,7 @@ import { readJson, type TaskJson } from '../../package/support/taskJson';
 import { runGuarded, type ChildRun } from '../../support/runGuarded';
 import { TASK_NODE_MAJORS, testNode } from '../../support/testNodes';
 import { connectionEnv, pipelineEnv, secretConnection, workloadIdentityConnection, type ConnectionSpec } from '../connections/support/agentEnv';
+import { agentEnv, outputVariables, summaryOf, tagsOf } from './support/taskOutput';
 
 const TENANT = '4d3c2b1a-0000-4000-8000-00000000e2e0';
 const SUB_SOURCE = '5a5a5a5a-1111-4111-8111-00000000e2e1';
@@ -118,17 +119,6 @@ function fixture(kind: 'secret' | 'workload'): Fixture {
  */
 const RESTRICTED_MODE_COMMANDS = new Set(['logdetail', 'logissue', 'issue', 'complete', 'setprogress', 'setsecret', 'setvariable', 'debug', 'settaskvariable', 'prependpath']);
 
-function outputVariables(stdout: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const m of stdout.matchAll(/^##vso\[task\.setvariable variable=([^;]+);isOutput=true;issecret=false;\](.*)$/gm)) vars[m[1]] = m[2];
-  return vars;
-}
-
-function tagsOf(emulator: Emulator, registry: string): Record<string, Record<string, string>> {
-  const r = emulator.registry(registry);
-  return Object.fromEntries(r.repositories().sort().map((repo) => [repo, Object.fromEntries([...r.tags(repo)].sort())]));
-}
-
 describe('the packaged task, run as the agent runs it', function () {
   this.timeout(180_000);
   let entry: string;
@@ -173,10 +163,8 @@ describe('the packaged task, run as the agent runs it', function () {
           INPUT_MAXCONCURRENCY: '2',
           INPUT_DRYRUN: 'false',
           INPUT_FORCE: 'false',
-          AGENT_TEMPDIRECTORY: agentTemp,
-          // How an agent behind a TLS-inspecting proxy is told which CA to trust.
-          AGENT_CAINFO: emulator.caFile,
-          SYSTEM_DEFAULTWORKINGDIRECTORY: agentTemp,
+          // The CA to trust, as for an agent behind a TLS-inspecting proxy.
+          ...agentEnv(emulator, agentTemp),
           // As the agent sets them (config --proxyurl, .proxybypass): task-lib reads Agent.ProxyUrl
           // and Agent.ProxyBypassList, a JSON list of regular expressions matched against the URL.
           ...(proxy
@@ -311,9 +299,7 @@ describe('the packaged task, run as the agent runs it', function () {
         assert.equal(report.result, 'succeededWithIssues');
         assert.deepEqual(report.totals.referrers, { found: 3, copied: 3, present: 0, planned: 0, failed: 0 });
         assert.deepEqual(report.selection.ignored, [{ name: 'legacy/old', pattern: 'legacy/*' }]);
-        const summaryPath = /^##vso\[task\.uploadsummary\](.*)$/m.exec(run.stdout)?.[1];
-        assert.ok(summaryPath !== undefined && existsSync(summaryPath), 'summary uploaded');
-        const summary = readFileSync(summaryPath, 'utf8');
+        const summary = summaryOf(run);
         assert.match(summary, /## ACR Transfer: `prodregistry` → `drregistry`/);
         assert.match(summary, /^\| Referrers \(imported\) \| found \| copied \| already present \| left \| failed \|\n\|[-|]+\|\n\| \| 3 \| 3 \| 0 \| 0 \| 0 \|$/m);
       });
