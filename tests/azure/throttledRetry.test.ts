@@ -143,6 +143,22 @@ for (const make of [armWrites, readCap]) {
   }
 }
 
+describe('azure/throttled retries: a wait longer than the longest retry delay', () => {
+  it('holds a capped registry no longer than that: such a 429 fails its request (oci/longWait.ts), the others must meet theirs soon', async () => {
+    const clock = new ManualClock();
+    const bucket = new RegistryReadCaps(10, clock).of('registry-1.docker.io');
+    const pipeline = createEmptyPipeline();
+    pipeline.addPolicy(readLimitPolicy(bucket, 60_000));
+    const client: HttpClient = {
+      sendRequest: (request) => Promise.resolve({ request, status: 429, headers: createHttpHeaders({ 'Retry-After': '21600' }) }),
+    };
+    const t0 = clock.now();
+    const refused = await pipeline.sendRequest(client, createPipelineRequest({ url: 'https://registry-1.docker.io/v2/' }));
+    assert.equal(refused.status, 429);
+    assert.equal(bucket.heldUntil, t0 + 60_000, 'six hours asked, one minute held');
+  });
+});
+
 describe('azure/throttled retries without Retry-After', () => {
   it('refusals of requests sent before the first refusal was known lower the rate once', async () => {
     const clock = new ManualClock();

@@ -48,7 +48,7 @@ export function createDataPlanePipeline(transport: Transport, options: DataPlane
   if (options.authentication) pipeline.addPolicy(options.authentication, { phase: 'Sign' });
   // After Sign, in this order: wait for a read, the network failure line, count the request,
   // limit its time (body included), check the answer, read its body, the route to the wire.
-  if (options.readLimit) pipeline.addPolicy(readLimitPolicy(options.readLimit), { afterPhase: 'Sign' });
+  if (options.readLimit) pipeline.addPolicy(readLimitPolicy(options.readLimit, transport.retry.maxRetryDelayInMs), { afterPhase: 'Sign' });
   const network = networkPolicies(transport, { service: 'registry' });
   pipeline.addPolicy(network.outer, { afterPhase: 'Sign' });
   pipeline.addPolicy(transport.counter.policy, { afterPhase: 'Sign' });
@@ -64,13 +64,14 @@ export const readLimitPolicyName = 'acrTransferRegistryReadLimit';
 
 /**
  * Waits for a token of the registry's read bucket before each request; a 429 holds the
- * registry's new reads for its Retry-After and lets the refused read retry at its Retry-After
- * (pacedSend.ts).
+ * registry's new reads for its Retry-After (at most `maxHoldMs`, the longest retry delay: a
+ * longer wait fails the request, oci/longWait.ts) and lets the refused read retry at its
+ * Retry-After (pacedSend.ts).
  */
-export function readLimitPolicy(bucket: TokenBucket): PipelinePolicy {
+export function readLimitPolicy(bucket: TokenBucket, maxHoldMs = Number.POSITIVE_INFINITY): PipelinePolicy {
   return {
     name: readLimitPolicyName,
-    sendRequest: (request, next) => sendPaced(bucket, request, () => next(request)),
+    sendRequest: (request, next) => sendPaced(bucket, request, () => next(request), maxHoldMs),
   };
 }
 

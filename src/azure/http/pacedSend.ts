@@ -18,8 +18,16 @@ const refused = new WeakMap<PipelineRequest, { bucket: TokenBucket; dueAt: numbe
 /**
  * Waits for the request's token, sends it with `send`, and tells the bucket what came back: a
  * 429 starts (or joins) a hold, anything else is a success. Faults pass through untouched.
+ * `maxHoldMs` bounds the hold where a longer wait is not waited but fails the request (a
+ * source registry's spent pull allowance, oci/longWait.ts): the other requests then meet their
+ * own 429 and fail as fast, instead of queueing for hours.
  */
-export async function sendPaced(bucket: TokenBucket, request: PipelineRequest, send: () => Promise<PipelineResponse>): Promise<PipelineResponse> {
+export async function sendPaced(
+  bucket: TokenBucket,
+  request: PipelineRequest,
+  send: () => Promise<PipelineResponse>,
+  maxHoldMs = Number.POSITIVE_INFINITY,
+): Promise<PipelineResponse> {
   const retry = refused.get(request);
   refused.delete(request);
   if (retry !== undefined && retry.bucket === bucket) await bucket.takeRetry(retry.dueAt, request.abortSignal);
@@ -27,7 +35,7 @@ export async function sendPaced(bucket: TokenBucket, request: PipelineRequest, s
   const sentAt = bucket.clock.now();
   const response = await send();
   if (response.status === 429) {
-    const dueAt = bucket.throttled(retryAfterOf(response.headers, Date.now()), sentAt);
+    const dueAt = bucket.throttled(Math.min(retryAfterOf(response.headers, Date.now()), maxHoldMs), sentAt);
     refused.set(request, { bucket, dueAt });
   } else {
     bucket.succeeded();
