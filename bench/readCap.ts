@@ -15,6 +15,15 @@ export interface ReadCapFlag {
   argsFor(sku: Sku): string[];
 }
 
+/**
+ * A tier's reads per minute as a per-second cap: rounded down to hundredths (16.66 for Basic),
+ * not to whole reads (16 would leave 4 % of the tier unused and make the capped run slower
+ * than the uncapped one for no reason), never above the tier's rate.
+ */
+export function perSecondOf(readsPerMinute: number): number {
+  return Math.floor((readsPerMinute * 100) / 60) / 100;
+}
+
 export function readCapFlag(usage: string = USAGE): ReadCapFlag | undefined {
   for (const line of usage.split('\n')) {
     const m = /^\s*(--[a-z-]*reads?[a-z-]*)\s+([A-Z]+)\s+(.*)$/.exec(line);
@@ -25,7 +34,7 @@ export function readCapFlag(usage: string = USAGE): ReadCapFlag | undefined {
     return {
       flag,
       perSecond,
-      argsFor: (sku) => [flag, String(perSecond ? Math.floor(READS_PER_MINUTE[sku] / 60) : READS_PER_MINUTE[sku])],
+      argsFor: (sku) => [flag, String(perSecond ? perSecondOf(READS_PER_MINUTE[sku]) : READS_PER_MINUTE[sku])],
     };
   }
   return undefined;

@@ -692,20 +692,23 @@ export const OPTIONS = [
       exclusive: true,
       max: 10_000,
       integer: false,
-      hint: 'give a number above 0 and at most 10000, such as 150 (a Premium registry allows about 166 per second)',
+      hint: 'give a number above 0 and at most 10000, such as 150 (a Premium registry allows about 166.66 per second)',
     },
     cli: {
       flag: 'max-reads-per-second',
       value: 'R',
       section: 'Behaviour',
-      help: 'cap requests to each registry (ACR allows about 16, 50 and\n166 reads per second on Basic, Standard and Premium)',
+      help:
+        "cap requests to each registry at R per second on average,\nwith a burst of a minute's worth (R × 60, at most what ACR\n" +
+        'documents for the tier: 1,000, 3,000 and 10,000 reads a minute\n' +
+        'on Basic, Standard and Premium, about 16.66, 50 and 166.66 a\nsecond; one second\'s worth for any other registry)',
     },
     task: {
       input: 'maxReadsPerSecond',
       type: 'string',
       label: 'Max reads per second',
       group: 'advanced',
-      help: 'Cap on requests per second to each registry, to stay under its read limit (ACR allows about 16, 50 and 166 per second on Basic, Standard and Premium). Empty: no cap; throttled requests are retried either way. Example: `40`.',
+      help: "Average requests per second to each registry, to stay under its read limit. The cap lets a minute's worth (R × 60) through at once, never more than ACR documents for the registry's tier (1,000, 3,000 and 10,000 reads a minute on Basic, Standard and Premium: about 16.66, 50 and 166.66 a second); a registry of another kind gets one second's worth. Empty: no cap; throttled requests are retried either way. Example: `16.66` on a Basic registry.",
     },
   },
   {

@@ -482,6 +482,12 @@ export interface EmulatorOptions {
   /** Data-plane read limits per registry; `true` = every registry by its SKU. Default off. */
   registryThrottling?: boolean | RegistryThrottlingSettings;
   /**
+   * The clock the throttling buckets (ARM's and the registries') refill by, in ms (monotonic).
+   * Default: `performance.now`. A test that asserts bucket levels passes its own, so that the
+   * time the requests take on a loaded machine cannot refill a token between two answers.
+   */
+  throttlingClock?: () => number;
+  /**
    * Whether the request log keeps every entry (default true). With false it keeps only the
    * counters (`count`, `countsByRoute` stay exact; `entries()` is empty): for long benchmark
    * runs whose memory should be the client's, not the log's.

@@ -78,8 +78,10 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
 
   // Budgets: off unless asked for (then they report the recorded constant remainders).
   // One ARM limit for every subscription, held by the budget itself; reconfigure refills.
-  const writeBudget = new KeyedBucketBudget(() => undefined, UNMETERED_REMAINING.armWrites);
-  const readBudget = new KeyedBucketBudget(() => undefined, UNMETERED_REMAINING.armReads);
+  // The buckets read the throttling clock (real monotonic time unless a test gives its own).
+  const throttlingNow = options.throttlingClock;
+  const writeBudget = new KeyedBucketBudget(() => undefined, UNMETERED_REMAINING.armWrites, throttlingNow);
+  const readBudget = new KeyedBucketBudget(() => undefined, UNMETERED_REMAINING.armReads, throttlingNow);
   const setArmThrottling = (value: boolean | ArmThrottlingSettings): void => {
     const wanted: ArmThrottlingSettings = typeof value === 'boolean' ? { writes: value, reads: value } : value;
     // Both checked before either changes: a bad setting changes nothing.
@@ -90,7 +92,7 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
   };
   setArmThrottling(options.armThrottling ?? false);
   const skuOf = (name: string) => state.registryByName(name)?.sku;
-  const registryReads = new KeyedBucketBudget(registryLimitResolver(options.registryThrottling, skuOf), UNMETERED_REMAINING.acrReads);
+  const registryReads = new KeyedBucketBudget(registryLimitResolver(options.registryThrottling, skuOf), UNMETERED_REMAINING.acrReads, throttlingNow);
   const entraSigner = new HmacTokenSigner('entra');
   const acrSigner = new HmacTokenSigner('acr');
   let authorityHost = '';

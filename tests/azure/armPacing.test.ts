@@ -122,10 +122,11 @@ describe('azure/armPacing', () => {
     assert.equal(budgets.budget('reads', SUB), undefined, 'reads not paced here');
   });
 
-  it('on a 429 holds every request for Retry-After and halves the rate; successes win it back', async () => {
+  it('on a 429 holds new requests for Retry-After and halves the rate; successes win it back', async () => {
     const clock = new ManualClock();
     const budgets = new ArmBudgets({ writes: { capacity: 50, refillPerSecond: 10 } }, clock);
     const pipeline = pipelineWith(budgets);
+    const refusedAt = clock.now();
     const response = await pipeline.sendRequest(
       server(() => ({ status: 429, headers: { 'Retry-After': '3' } })).client,
       createPipelineRequest({ url: importUrl(SUB), method: 'POST' }),
@@ -133,13 +134,19 @@ describe('azure/armPacing', () => {
     assert.equal(response.status, 429);
     const bucket = budgets.budget('writes', SUB)!.bucket;
     assert.equal(bucket.refillPerSecond, 5);
-    // Three seconds of refill at the halved rate are owed before the next token.
-    assert.equal(bucket.level, -15);
-    await clock.advance(3000);
-    assert.ok(Math.abs(bucket.level) < 1e-9);
-    // The next request waits for a token (and the reserve), then succeeds.
-    const next = pipeline.sendRequest(server(() => ({ status: 202 })).client, createPipelineRequest({ url: importUrl(SUB), method: 'POST' }));
-    await clock.advance(1000);
+    assert.equal(bucket.level, 0, 'nothing left');
+    assert.equal(bucket.heldUntil, refusedAt + 3000, 'new requests held for the Retry-After');
+    // A new request waits out the hold, then a token and the reserve (3) at the halved rate: 600 ms.
+    let answered = false;
+    const next = pipeline
+      .sendRequest(server(() => ({ status: 202 })).client, createPipelineRequest({ url: importUrl(SUB), method: 'POST' }))
+      .then((r) => {
+        answered = true;
+        return r;
+      });
+    await clock.advance(3599);
+    assert.equal(answered, false);
+    await clock.advance(1);
     assert.equal((await next).status, 202);
     assert.ok(bucket.refillPerSecond > 5 && bucket.refillPerSecond <= 5.1 + 1e-9, String(bucket.refillPerSecond));
   });

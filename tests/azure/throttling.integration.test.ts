@@ -10,7 +10,8 @@
  * - a hung request is retried after the per-attempt time limit; a hung import is abandoned at
  *   the caller's signal as an ImportFailure; a listing stops at its signal;
  * - registry read limits: 429 TOOMANYREQUESTS (with or without Retry-After) is waited out, and
- *   `maxReadsPerSecond` keeps a run under the limit.
+ *   `maxReadsPerSecond` keeps a run under the limit, with the burst of the registry's tier when
+ *   it is known (readCap.ts).
  */
 import { strict as assert } from 'node:assert';
 import { IMPORT_TIMED_OUT } from '../../src/azure/arm/armImporter';
@@ -197,8 +198,11 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
   });
 
   describe('registry read limits', () => {
-    const readAll = async (transport: Transport): Promise<string[][]> => {
-      const reader = createAcrRegistryReader(h.emulator.registry('srcreg'), h.credentialFor(SYNCER, transport), h.cloud, transport);
+    /** Lists every repository's tags; `tierKnown: false` hides the registry's SKU from the reader, as for a registry ARM did not describe. */
+    const readAll = async (transport: Transport, tierKnown = true): Promise<string[][]> => {
+      const registry = h.emulator.registry('srcreg');
+      const ref = tierKnown ? registry : { loginServer: registry.loginServer };
+      const reader = createAcrRegistryReader(ref, h.credentialFor(SYNCER, transport), h.cloud, transport);
       const names = Array.from({ length: REPOSITORIES }, (_, i) => `repo${String(i).padStart(2, '0')}`);
       return Promise.all(names.map(async (name) => ((await reader.listTags(name)) ?? []).map((t) => t.name).sort()));
     };
@@ -227,11 +231,11 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
       assert.equal(h.emulator.log.count('acr.tags', 429), 1);
     });
 
-    it('maxReadsPerSecond keeps the same work under the limit', async () => {
+    it("maxReadsPerSecond keeps the same work under the limit; with the registry's tier unknown it holds one second's worth", async () => {
       h.emulator.setRegistryThrottling(LIMIT);
       const transport = transportWith({ maxReadsPerSecond: 10 });
       const started = Date.now();
-      const listed = await readAll(transport);
+      const listed = await readAll(transport, false);
       for (const tags of listed) assert.deepEqual(tags, ['v0', 'v1']);
       assert.equal(refusedReads(), 0, 'no read refused');
       const reads = registryReads();
@@ -239,6 +243,22 @@ describe('azure throttling, hangs and time limits (emulator)', function () {
       const floor = ((reads - 10) / 10) * 1000;
       assert.ok(Date.now() - started >= floor - 300, `${reads} reads at 10/s after a burst of 10 take at least ${floor} ms`);
       assert.equal(transport.counter.snapshot().throttled, 0);
+    });
+
+    it("with the registry's tier known the cap holds a minute's worth, at most the tier's: a Basic registry at its documented limit takes the reads at once", async () => {
+      // Basic: 1,000 reads a minute, a minute's worth at once. A cap of 1 read a second holds 60
+      // (R × 60, within Basic's 1,000): the few dozen reads below go as one burst, with no 429.
+      h.emulator.setRegistryThrottling({ registries: { srcreg: 'sku' } });
+      const transport = transportWith({ maxReadsPerSecond: 1 });
+      const listed = await readAll(transport);
+      for (const tags of listed) assert.deepEqual(tags, ['v0', 'v1']);
+      assert.equal(refusedReads(), 0, 'no read refused');
+      const reads = registryReads();
+      const bucket = transport.registryReads!.of(h.emulator.registry('srcreg').loginServer);
+      assert.deepEqual(bucket.settings, { capacity: 60, refillPerSecond: 1 });
+      assert.ok(reads < 60 - bucket.reserve, `the reads (${reads}) fit in the burst`);
+      // Had the cap held one second's worth, its level would be near 0 now; it holds the rest of the burst.
+      assert.ok(bucket.level >= 60 - reads - 1e-9, `level ${bucket.level} after ${reads} reads`);
     });
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The client-side token bucket on a manual clock: full at start, waiters served in order as
  * tokens come back, the service's remaining figure lowering it (into debt when requests are
- * already out), a 429 emptying it, and an abort leaving the queue.
+ * already out), a 429 emptying it and holding new requests while the refused one's retry goes
+ * at its time, and an abort leaving the queue. (Concurrent 429s: throttledRetry.test.ts.)
  */
 import { strict as assert } from 'node:assert';
-import { BucketsByKey, TokenBucket } from '../../src/azure/http/tokenBucket';
+import { TokenBucket } from '../../src/azure/http/tokenBucket';
 import { ManualClock, settle } from './support/manualClock';
 
 function track(promise: Promise<void>): { done: boolean; error?: unknown } {
@@ -110,15 +111,43 @@ describe('azure/tokenBucket', () => {
     assert.ok(bucket.level >= 2 - 1e-9);
   });
 
+  it('after a refusal holds new requests for the Retry-After, refills from empty, and lets the refused retry through at its time', async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket({ capacity: 10, refillPerSecond: 4 }, clock);
+    const t0 = clock.now();
+    assert.equal(bucket.throttled(1000), t0 + 1000, 'the retry is due after the Retry-After');
+    assert.equal(bucket.level, 0);
+    assert.equal(bucket.refillPerSecond, 2);
+    const fresh = track(bucket.take());
+    const retry = track(bucket.takeRetry(t0 + 1000));
+    await clock.advance(999);
+    assert.equal(retry.done, false);
+    assert.equal(bucket.level, 0, 'nothing comes back during the hold');
+    await clock.advance(1);
+    assert.equal(retry.done, true, 'the retry goes at its time, ahead of the new request');
+    assert.equal(bucket.level, -1, 'and the service counts it');
+    await clock.advance(999);
+    assert.equal(fresh.done, false, 'two tokens at 2 per second: 1 s after the hold');
+    await clock.advance(1);
+    assert.equal(fresh.done, true);
+  });
+
+  it('gives up a retry wait on abort', async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket({ capacity: 2, refillPerSecond: 1 }, clock);
+    const due = bucket.throttled(5000);
+    const controller = new AbortController();
+    const retry = track(bucket.takeRetry(due, controller.signal));
+    controller.abort();
+    await settle();
+    assert.ok(retry.error instanceof Error && retry.error.name === 'AbortError');
+    assert.equal(bucket.level, 0, 'no token spent');
+    await assert.rejects(bucket.takeRetry(due, AbortSignal.abort()), { name: 'AbortError' });
+  });
+
   it('refuses settings that would never let a request through', () => {
     assert.throws(() => new TokenBucket({ capacity: 0, refillPerSecond: 1 }), RangeError);
     assert.throws(() => new TokenBucket({ capacity: 1, refillPerSecond: 0 }), RangeError);
     assert.throws(() => new TokenBucket({ capacity: 3, refillPerSecond: 1 }, undefined, 3), RangeError);
-  });
-
-  it('keeps one bucket per key, whatever its case', () => {
-    const buckets = new BucketsByKey({ capacity: 2, refillPerSecond: 1 });
-    assert.equal(buckets.get('Reg.azurecr.io'), buckets.get('reg.azurecr.io'));
-    assert.notEqual(buckets.get('a'), buckets.get('b'));
   });
 });

@@ -44,9 +44,10 @@ describe('azure/transport', () => {
     assert.equal(t.armBudgets.budget('reads', 'sub'), undefined, 'reads not paced');
     assert.equal(t.armBudgets.budget('writes', 'SUB'), t.armBudgets.budget('writes', 'sub'), 'one budget per subscription, any case');
     assert.equal(t.maxReadsPerSecond, 5);
-    assert.deepEqual(t.registryReads?.settings, { capacity: 5, refillPerSecond: 5 });
-    assert.equal(t.registryReads?.get('a.azurecr.io'), t.registryReads?.get('A.azurecr.io'));
-    assert.notEqual(t.registryReads?.get('a.azurecr.io'), t.registryReads?.get('b.azurecr.io'));
+    assert.equal(t.registryReads?.readsPerSecond, 5);
+    assert.deepEqual(t.registryReads?.of('a.azurecr.io', 'Basic').settings, { capacity: 300, refillPerSecond: 5 }, "a minute's worth, within Basic's 1,000");
+    assert.equal(t.registryReads?.of('a.azurecr.io'), t.registryReads?.of('A.azurecr.io'), 'one bucket per host, any case');
+    assert.notEqual(t.registryReads?.of('a.azurecr.io'), t.registryReads?.of('b.azurecr.io'));
     assert.throws(() => createTransport({ armWrites: { capacity: 0 } }), RangeError);
     assert.throws(() => createTransport({ armReads: { refillPerSecond: -1 } }), RangeError);
     assert.throws(() => createTransport({ maxReadsPerSecond: Number.NaN }), RangeError);

@@ -233,7 +233,9 @@ describe('benchmark harness (tiny run)', function () {
     assert.deepEqual(flag?.argsFor('Basic'), ['--max-reads-per-minute', '1000']);
     assert.equal(readCapFlag('  --max-concurrency N   imports in flight\n'), undefined);
     // The command line's own flag, as its usage text names it.
-    assert.deepEqual(readCapFlag()?.argsFor('Premium'), ['--max-reads-per-second', '166']);
+    // The tier's rate rounded down to hundredths, not to whole reads (issue 15).
+    assert.deepEqual(readCapFlag()?.argsFor('Premium'), ['--max-reads-per-second', '166.66']);
+    assert.deepEqual(readCapFlag()?.argsFor('Basic'), ['--max-reads-per-second', '16.66']);
   });
 });
 

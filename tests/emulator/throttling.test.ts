@@ -186,11 +186,18 @@ describe('emulator: throttling', function () {
     const tokenRequest = (registry: string): Promise<HttpResult> => acrExchange(em, registry, 'owner');
 
     it('by SKU: Basic 1,000, Standard 3,000, Premium 10,000 reads a minute (the token routes report the rest ÷ 60)', async function () {
-      await start({ registryThrottling: true });
+      // The buckets on a virtual clock: on a loaded machine the requests below can take longer
+      // than the 60 ms in which a Basic registry gets a read back (it once reported 16.65 for 998).
+      let now = 0;
+      await start({ registryThrottling: true, throttlingClock: () => now });
       assert.equal((await tokenRequest('src')).headers[CALLS], '16.65', 'Basic: 999 ÷ 60');
       assert.equal((await tokenRequest('dst')).headers[CALLS], '49.983333', 'Standard: 2,999 ÷ 60');
       assert.equal((await tokenRequest('prem')).headers[CALLS], '166.65', 'Premium: 9,999 ÷ 60, as recorded');
-      assert.equal((await tokenRequest('src')).headers[CALLS], '16.633333');
+      assert.equal((await tokenRequest('src')).headers[CALLS], '16.633333', 'Basic: 998 ÷ 60, no time having passed');
+      now += 60;
+      assert.equal((await tokenRequest('src')).headers[CALLS], '16.633333', 'one read back after 60 ms (1,000 a minute), one spent');
+      now += 60_000;
+      assert.equal((await tokenRequest('src')).headers[CALLS], '16.65', 'full again after a minute: 999 after this read');
       const resolve = registryLimitResolver({ default: 'sku', registries: { dst: 120, prem: { readsPerMinute: 60, capacity: 5 }, src: false } }, (n) =>
         ({ src: 'Basic', dst: 'Standard', prem: 'Premium', other: 'Basic' })[n] as 'Basic' | 'Standard' | 'Premium' | undefined,
       );

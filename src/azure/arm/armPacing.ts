@@ -13,11 +13,12 @@
  * - an answer that reports the remaining budget lowers the bucket to that figure, less the
  *   other requests of that kind still in flight (the service has counted, or will count,
  *   them too), so budget spent by anyone else is respected;
- * - a 429 empties the bucket, holds every request of that kind for the Retry-After the
- *   service gave, and halves the bucket's refill rate; successes win the rate back slowly
- *   (tokenBucket.ts), so a budget smaller than ARM's documented one (shared with other
- *   clients, or another region's limits) is found instead of hammered. The retry policy then
- *   waits out Retry-After for the refused request itself.
+ * - a 429 empties the bucket and holds every new request of that kind for the Retry-After
+ *   the service gave; the refused request's retry goes at its Retry-After, ahead of the queue
+ *   (pacedSend.ts). Concurrent refusals share one hold and lower the refill rate once (halved
+ *   per episode, won back slowly by successes: tokenBucket.ts), so a budget smaller than ARM's
+ *   documented one (shared with other clients, or another region's limits) is found instead
+ *   of hammered, and a refusal never costs more than the wait ARM asked for.
  *
  * The buckets of one Transport are shared by every ARM client built from it, so the importer,
  * the locator and the preflight of one run draw on one budget per subscription. Each keeps a
@@ -27,7 +28,10 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { subscriptionOf } from '../registryRef';
 import { systemClock, type Clock } from '../../engine/clock';
-import { TokenBucket, type TokenBucketSettings } from '../http/tokenBucket';
+import { sendPaced } from '../http/pacedSend';
+import { reserveOf, TokenBucket, type TokenBucketSettings } from '../http/tokenBucket';
+
+export { ARRIVAL_JITTER_SECONDS, reserveOf } from '../http/tokenBucket';
 
 export type ArmRequestKind = 'writes' | 'reads';
 
@@ -56,14 +60,6 @@ export const REMAINING_HEADERS: Record<ArmRequestKind, readonly string[]> = {
 };
 
 export const armPacingPolicyName = 'acrTransferArmPacing';
-
-/** How much closer together than sent requests may arrive, covered by a bucket's reserve. */
-export const ARRIVAL_JITTER_SECONDS = 0.2;
-
-/** Tokens an ARM bucket keeps back: the refill of ARRIVAL_JITTER_SECONDS, at most capacity − 1. */
-export function reserveOf(settings: TokenBucketSettings): number {
-  return Math.min(Math.max(0, Math.floor(settings.capacity) - 1), Math.ceil(settings.refillPerSecond * ARRIVAL_JITTER_SECONDS));
-}
 
 /** One kind of budget of one subscription. */
 export class SubscriptionBudget {
@@ -145,32 +141,21 @@ export function armPacingPolicy(budgets: ArmBudgets, clientSubscriptionId: strin
       const kind = kindOf(request.method);
       const budget = budgets.budget(kind, subscriptionOfUrl(request.url) ?? clientSubscriptionId);
       if (budget === undefined) return next(request);
-      await budget.bucket.take(request.abortSignal);
-      budget.inFlight += 1;
-      try {
-        const response = await next(request);
-        if (response.status === 429) {
-          budget.bucket.throttled(retryAfterMs(response.headers.get('retry-after')));
-        } else {
-          budget.bucket.succeeded();
-          const remaining = remainingOf(response.headers, kind);
-          if (remaining !== undefined) budget.bucket.lowerTo(remaining - (budget.inFlight - 1));
+      return sendPaced(budget.bucket, request, async () => {
+        budget.inFlight += 1;
+        try {
+          const response = await next(request);
+          if (response.status !== 429) {
+            const remaining = remainingOf(response.headers, kind);
+            if (remaining !== undefined) budget.bucket.lowerTo(remaining - (budget.inFlight - 1));
+          }
+          return response;
+        } finally {
+          budget.inFlight -= 1;
         }
-        return response;
-      } finally {
-        budget.inFlight -= 1;
-      }
+      });
     },
   };
-}
-
-/** Retry-After in seconds or as an HTTP date, in ms from now (0 when absent or unreadable). */
-export function retryAfterMs(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? 0 : Math.max(0, date - Date.now());
 }
 
 function subscriptionOfUrl(url: string): string | undefined {

@@ -312,10 +312,11 @@ export function createAcrClient(
   credential: TokenCredential,
   cloud: AzureCloud,
   transport: Transport,
-  options: { pageSize?: number; httpClient?: HttpClient; abacMode?: boolean } = {},
+  options: { pageSize?: number; httpClient?: HttpClient; abacMode?: boolean; tier?: string } = {},
 ): AcrClient {
   const httpClient = options.httpClient ?? createDefaultHttpClient();
-  const readLimit = transport.registryReads?.get(loginServer);
+  // The tier (the registry's SKU from ARM) sizes the read cap's burst (readCap.ts).
+  const readLimit = transport.registryReads?.of(loginServer, options.tier);
   const limited = readLimit ? { readLimit } : {};
   const tokens = new AcrTokenProvider({
     registryBase: `https://${loginServer}`,

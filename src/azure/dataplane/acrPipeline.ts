@@ -13,7 +13,8 @@
  *   carries a token that is valid at the time it is sent;
  * - when the transport caps a registry's reads, a token bucket per registry taken by every
  *   request on the wire — challenges, their re-sends and token requests included, since a
- *   registry meters all of them (the token pipeline shares the registry's bucket).
+ *   registry meters all of them (the token pipeline shares the registry's bucket); its burst
+ *   is the registry tier's (readCap.ts).
  */
 import {
   createPipelineFromOptions,
@@ -24,6 +25,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import { calculateRetryDelay } from '@azure/core-util';
 import { boundedBodyPolicy } from '../http/boundedBody';
+import { sendPaced } from '../http/pacedSend';
 import type { TokenBucket } from '../http/tokenBucket';
 import { pipelineSettingsOf, requestTimeoutPolicy, networkPolicies, type Transport } from '../http/transport';
 import { answerCheckPolicy, unexpectedAnswerRetry } from './answerCheck';
@@ -46,7 +48,7 @@ export function createDataPlanePipeline(transport: Transport, options: DataPlane
   if (options.authentication) pipeline.addPolicy(options.authentication, { phase: 'Sign' });
   // After Sign, in this order: wait for a read, the network failure line, count the request,
   // limit its time (body included), check the answer, read its body, the route to the wire.
-  if (options.readLimit) pipeline.addPolicy(readLimitPolicy(options.readLimit), { afterPhase: 'Sign' });
+  if (options.readLimit) pipeline.addPolicy(readLimitPolicy(options.readLimit, transport.retry.maxRetryDelayInMs), { afterPhase: 'Sign' });
   const network = networkPolicies(transport, { service: 'registry' });
   pipeline.addPolicy(network.outer, { afterPhase: 'Sign' });
   pipeline.addPolicy(transport.counter.policy, { afterPhase: 'Sign' });
@@ -60,16 +62,16 @@ export function createDataPlanePipeline(transport: Transport, options: DataPlane
 
 export const readLimitPolicyName = 'acrTransferRegistryReadLimit';
 
-/** Waits for a token of the registry's read bucket before each request; a 429 empties it. */
-export function readLimitPolicy(bucket: TokenBucket): PipelinePolicy {
+/**
+ * Waits for a token of the registry's read bucket before each request; a 429 holds the
+ * registry's new reads for its Retry-After (at most `maxHoldMs`, the longest retry delay: a
+ * longer wait fails the request, oci/longWait.ts) and lets the refused read retry at its
+ * Retry-After (pacedSend.ts).
+ */
+export function readLimitPolicy(bucket: TokenBucket, maxHoldMs = Number.POSITIVE_INFINITY): PipelinePolicy {
   return {
     name: readLimitPolicyName,
-    async sendRequest(request, next) {
-      await bucket.take(request.abortSignal);
-      const response = await next(request);
-      if (response.status === 429) bucket.empty();
-      return response;
-    },
+    sendRequest: (request, next) => sendPaced(bucket, request, () => next(request), maxHoldMs),
   };
 }
 

@@ -56,10 +56,12 @@ export class AcrRegistryReader implements RegistryReader {
 }
 
 export function createAcrRegistryReader(
-  registry: Pick<RegistryRef, 'loginServer' | 'roleAssignmentMode'>,
+  registry: Pick<RegistryRef, 'loginServer' | 'roleAssignmentMode' | 'sku'>,
   credential: TokenCredential,
   cloud: AzureCloud,
   transport: Transport,
 ): AcrRegistryReader {
-  return new AcrRegistryReader(createAcrClient(registry.loginServer, credential, cloud, transport, { abacMode: isAbacMode(registry) }));
+  return new AcrRegistryReader(
+    createAcrClient(registry.loginServer, credential, cloud, transport, { abacMode: isAbacMode(registry), ...(registry.sku ? { tier: registry.sku } : {}) }),
+  );
 }

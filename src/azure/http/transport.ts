@@ -28,7 +28,8 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, Routes } from './routing';
 import { ArmBudgets, bucketSettings, DEFAULT_ARM_READS, DEFAULT_ARM_WRITES } from '../arm/armPacing';
 import { boundedBodyPolicy } from './boundedBody';
 import { RequestCounter } from './requestStats';
-import { BucketsByKey, type TokenBucketSettings } from './tokenBucket';
+import { RegistryReadCaps } from './readCap';
+import type { TokenBucketSettings } from './tokenBucket';
 
 export interface Transport {
   /**
@@ -54,8 +55,8 @@ export interface Transport {
   readonly armBudgets: ArmBudgets;
   /** Data-plane reads per second per registry (0 = no cap). */
   readonly maxReadsPerSecond: number;
-  /** The read cap's bucket per registry host, when there is a cap. */
-  readonly registryReads?: BucketsByKey;
+  /** The read cap's bucket per registry host, when there is a cap (readCap.ts). */
+  readonly registryReads?: RegistryReadCaps;
   /** Counts every request of every pipeline built from this transport. */
   readonly counter: RequestCounter;
 }
@@ -82,8 +83,10 @@ export interface TransportOptions {
   /** ARM read budget per subscription; default ARM's own (250, refilled 25 per second); false = none. */
   armReads?: Partial<TokenBucketSettings> | false;
   /**
-   * Caps data-plane reads per registry at this many per second (a token bucket holding one
-   * second's worth), so a run stays under a registry's own limit. Default: no cap.
+   * Caps data-plane reads per registry at this many per second on average, so a run stays under
+   * a registry's own limit: a token bucket refilled at this rate holding a minute's worth (at
+   * most the reads per minute ACR documents for the registry's tier; one second's worth when
+   * the tier is not known), readCap.ts. Default: no cap.
    */
   maxReadsPerSecond?: number;
 }
@@ -120,7 +123,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     }),
     maxReadsPerSecond,
     ...(maxReadsPerSecond > 0
-      ? { registryReads: new BucketsByKey({ capacity: Math.max(1, maxReadsPerSecond), refillPerSecond: maxReadsPerSecond }) }
+      ? { registryReads: new RegistryReadCaps(maxReadsPerSecond) }
       : {}),
     counter: new RequestCounter(),
   });

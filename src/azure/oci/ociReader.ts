@@ -122,7 +122,7 @@ class OciReader implements OciRegistryReader {
     this.pageSize = options.pageSize ?? MAX_PAGE_SIZE;
     this.httpClient = createDefaultHttpClient();
     // The registry's read cap covers its token requests too, as for an ACR (acrPipeline.ts).
-    const readLimit = transport.registryReads?.get(apiHost);
+    const readLimit = transport.registryReads?.of(apiHost);
     const limited = readLimit ? { readLimit } : {};
     const tokenPipeline = createDataPlanePipeline(transport, limited);
     tokenPipeline.addPolicy(longWaitPolicy(address.host, transport.retry.maxRetryDelayInMs), { phase: 'Retry' });

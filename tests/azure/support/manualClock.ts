@@ -34,6 +34,12 @@ export class ManualClock implements Clock {
     await settle();
   }
 
+  /** When the next live timer is due, if any. */
+  get nextDue(): number | undefined {
+    const due = this.timers.filter((x) => x.live).map((x) => x.at);
+    return due.length > 0 ? Math.min(...due) : undefined;
+  }
+
   get pendingTimers(): number {
     return this.timers.filter((x) => x.live).length;
   }
@@ -41,5 +47,24 @@ export class ManualClock implements Clock {
 
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+/** Lets every promise chain that can run now run to its end (a macrotask turn), virtual time standing still. */
+export function drain(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Moves the clock timer by timer up to `end`, draining between timers, so that whatever a
+ * timer starts happens at that timer's virtual time however many promise turns it takes.
+ */
+export async function runUntil(clock: ManualClock, end: number): Promise<void> {
+  await drain();
+  for (let next = clock.nextDue; next !== undefined && next <= end; next = clock.nextDue) {
+    await clock.advance(Math.max(0, next - clock.now()));
+    await drain();
+  }
+  await clock.advance(Math.max(0, end - clock.now()));
+  await drain();
 }
 
