@@ -19,9 +19,11 @@ const TEXT_COLUMN = 34;
 const TEXT_WIDTH = 58;
 
 const OPENING = `Usage: acr-transfer --source-registry-name NAME --target-registry-name NAME [options]
+       acr-transfer --source-registry-uri HOST [--source-username USER] --target-registry-name NAME [options]
 
-Copies the tags of a source Azure Container Registry that are missing in the target, or that
-point at another manifest digest there, with server-side importImage pinned to the digest.
+Copies the tags of a source Azure Container Registry (or of any registry named by its host:
+Docker Hub, GHCR, Quay, any OCI registry) that are missing in the target, or that point at
+another manifest digest there, with server-side importImage pinned to the digest.
 `;
 
 const CLOSING = `Sign-in (first that applies): AZURE_CLIENT_ID + AZURE_TENANT_ID with AZURE_CLIENT_SECRET,
