@@ -16,6 +16,7 @@ import { createAcrRegistryReader } from './dataplane/registryReader';
 import type { RegistryRef, RegistrySide } from './registryRef';
 import type { Transport } from './http/transport';
 import { armScope } from './cloud';
+import { ENTRA_TOKEN_OPTIONS } from './dataplane/acrTokens';
 import type { AddressImportSource } from './arm/importSource';
 
 /**
@@ -26,7 +27,7 @@ function crossTenantSource(source: RegistryRef, credential: TokenCredential, clo
   return {
     registryUri: source.loginServer,
     credentials: async () => {
-      const token = await credential.getToken(armScope(cloud));
+      const token = await credential.getToken(armScope(cloud), ENTRA_TOKEN_OPTIONS);
       if (token === null) throw new Error(`no access token for the source identity of ${source.name}`);
       return { password: token.token };
     },

@@ -28,6 +28,7 @@ import { acrAuthenticationPolicy } from './acrAuthPolicy';
 import { acrErrorCode, acrErrorFrom, AcrRequestError, READ_ACCESS_HINT, readAccessHint } from './acrErrors';
 import { createDataPlanePipeline } from './acrPipeline';
 import { AcrTokenProvider } from './acrTokens';
+import type { BearerChallenge } from './challenge';
 import { answerProblemOf, sendExpecting } from './answerCheck';
 import {
   CATALOG_PAGE,
@@ -312,7 +313,7 @@ export function createAcrClient(
   credential: TokenCredential,
   cloud: AzureCloud,
   transport: Transport,
-  options: { pageSize?: number; httpClient?: HttpClient; abacMode?: boolean; tier?: string } = {},
+  options: { pageSize?: number; httpClient?: HttpClient; abacMode?: boolean; tier?: string; knownChallenge?: BearerChallenge } = {},
 ): AcrClient {
   const httpClient = options.httpClient ?? createDefaultHttpClient();
   // The tier (the registry's SKU from ARM) sizes the read cap's burst (readCap.ts).
@@ -324,6 +325,7 @@ export function createAcrClient(
     cloud,
     pipeline: createDataPlanePipeline(transport, limited),
     httpClient,
+    ...(options.knownChallenge ? { knownChallenge: options.knownChallenge } : {}),
   });
   const pipeline = createDataPlanePipeline(transport, { authentication: acrAuthenticationPolicy(tokens), ...limited });
   return new AcrClient(loginServer, pipeline, httpClient, options.pageSize ?? MAX_PAGE_SIZE, tokens, readAccessHint(options.abacMode === true));

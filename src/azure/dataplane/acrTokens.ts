@@ -65,7 +65,29 @@ export interface AcrTokenProviderOptions {
   scopesPerRequest?: number;
   /** Most access tokens held at once (default MAX_HELD_ACCESS_TOKENS). */
   maxHeldTokens?: number;
+  /**
+   * Realm and service known without asking (an ACR found through ARM: `knownAcrChallenge`), so
+   * the first request already carries a token and no `/v2/` probe is needed. A later 401 still
+   * teaches the registry's own (`learn`).
+   */
+  knownChallenge?: BearerChallenge;
 }
+
+/**
+ * What an ACR's challenge says, known from its login server alone: every ACR names
+ * `https://<loginServer>/oauth2/token` as its realm and its login server as the service
+ * (Azure/acr docs/AAD-OAuth.md; decision 002).
+ */
+export function knownAcrChallenge(loginServer: string): BearerChallenge {
+  return { realm: `https://${loginServer}/oauth2/token`, service: loginServer };
+}
+
+/**
+ * Entra tokens are asked with CAE, as the ARM SDK's bearer policy asks them: @azure/identity
+ * keeps one MSAL application per CAE setting, so asking alike shares the authority discovery
+ * and the token cache with ARM instead of paying a second discovery round trip.
+ */
+export const ENTRA_TOKEN_OPTIONS = { enableCae: true } as const;
 
 /** Which Entra audience the registry accepted at /oauth2/exchange. */
 export type ExchangeAudience = 'acr' | 'arm';
@@ -148,6 +170,7 @@ export class AcrTokenProvider {
     const covered = (scope: string): boolean => this.accessInFlight.has(scope) || this.peekValid(scope);
     this.batcher = new ScopeBatcher(options.scopesPerRequest, covered);
     this.pullBatcher = new ScopeBatcher(options.scopesPerRequest, covered);
+    if (options.knownChallenge) this.learn(options.knownChallenge);
   }
 
   /** True once a challenge has told where tokens come from. */
@@ -368,7 +391,7 @@ export class AcrTokenProvider {
       const scope = audience === 'acr' ? acrScope(this.options.cloud) : armScope(this.options.cloud);
       let entraToken: string;
       try {
-        const got = await this.options.credential.getToken(scope);
+        const got = await this.options.credential.getToken(scope, ENTRA_TOKEN_OPTIONS);
         if (!got) throw new Error('the credential returned no token');
         entraToken = got.token;
       } catch (error) {

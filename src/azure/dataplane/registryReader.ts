@@ -5,6 +5,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { ManifestKind, Referrer, RegistryReader, TagInfo } from '../../engine/ports';
 import type { AzureCloud } from '../cloud';
 import { AcrClient, createAcrClient } from './acrClient';
+import { knownAcrChallenge } from './acrTokens';
 import { isAbacMode, type RegistryRef } from '../registryRef';
 import type { Transport } from '../http/transport';
 
@@ -62,6 +63,11 @@ export function createAcrRegistryReader(
   transport: Transport,
 ): AcrRegistryReader {
   return new AcrRegistryReader(
-    createAcrClient(registry.loginServer, credential, cloud, transport, { abacMode: isAbacMode(registry), ...(registry.sku ? { tier: registry.sku } : {}) }),
+    createAcrClient(registry.loginServer, credential, cloud, transport, {
+      abacMode: isAbacMode(registry),
+      ...(registry.sku ? { tier: registry.sku } : {}),
+      // Found through ARM, so an ACR: its challenge is known and the first request carries a token.
+      knownChallenge: knownAcrChallenge(registry.loginServer),
+    }),
   );
 }

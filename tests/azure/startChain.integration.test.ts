@@ -1,0 +1,80 @@
+/**
+ * The start of a run, counted in sequential round trips ("waves") before the first listing
+ * (issue 15: sign-in, lookup, preflight and token exchanges in as few waves as possible).
+ *
+ * A request is in a later wave than every request that had finished (at the emulator) before
+ * it arrived: a request that needs another's answer can only start after it. With a latency
+ * of several hundred milliseconds per request, requests that go out together arrive within a
+ * few milliseconds of each other, so only the order of start and end times is compared, never
+ * a duration.
+ */
+import { strict as assert } from 'node:assert';
+import type { LoggedRequest } from '../../testkit/emulator/api';
+import { connectSrcToDst, srcToDst, startHarness, syncer, TENANT, type Harness } from './support/emulatorHarness';
+
+const SYNCER = 'c11e47a1-0000-4000-8000-0000000015a1';
+/** Long enough that requests sent together never look sequential on a loaded machine. */
+const LATENCY_MS = 400;
+
+/** The wave of each request: 1 + the highest wave among the requests that finished before it arrived. */
+function waves(entries: readonly LoggedRequest[]): Map<LoggedRequest, number> {
+  const ordered = [...entries].sort((a, b) => a.startedAt - b.startedAt);
+  const wave = new Map<LoggedRequest, number>();
+  for (const entry of ordered) {
+    let before = 0;
+    for (const [earlier, w] of wave) if (earlier.finishedAt <= entry.startedAt) before = Math.max(before, w);
+    wave.set(entry, before + 1);
+  }
+  return wave;
+}
+
+/** Round trips before the first catalog or tag listing, and the chain as text for a failure message. */
+function chainBeforeFirstListing(entries: readonly LoggedRequest[]): { roundTrips: number; chain: string } {
+  const wave = waves(entries);
+  const listings = entries.filter((e) => e.route === 'acr.catalog' || e.route === 'acr.tags');
+  assert.ok(listings.length > 0, `no listing was made: ${entries.map((e) => e.route).join(' ')}`);
+  const first = Math.min(...listings.map((e) => wave.get(e) ?? 0));
+  const chain = [...wave]
+    .filter(([, w]) => w < first)
+    .sort((a, b) => a[1] - b[1])
+    .map(([e, w]) => `${w} ${e.route} ${e.status}`)
+    .join('\n');
+  return { roundTrips: first - 1, chain };
+}
+
+describe('azure/start chain (emulator)', function () {
+  this.timeout(60_000);
+  let h: Harness;
+
+  before(async () => {
+    h = await startHarness({
+      fixture: { principals: [syncer(SYNCER)], subscriptions: srcToDst({ app: { v1: { content: { kind: 'image', seed: 'a' } } } }) },
+    });
+    h.emulator.setLatency(LATENCY_MS);
+  });
+  after(async () => h?.stop());
+
+  it('reaches the first listing in 6 sequential round trips, with no second discovery and no /v2/ probe', async () => {
+    const connection = await connectSrcToDst(h, SYNCER);
+    const names: string[] = [];
+    for await (const name of connection.ports.source.listRepositories()) names.push(name);
+    assert.deepEqual(names, ['app']);
+
+    // The emulator logs a request once its response is flushed, which may come a moment after
+    // the client has read it.
+    while (h.emulator.log.count('acr.catalog') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const entries = h.emulator.log.entries();
+    const { roundTrips, chain } = chainBeforeFirstListing(entries);
+    // openid discovery → ARM Entra token → registries list → permissions beside the
+    // registry-audience Entra token → registry token exchange → catalog token → catalog.
+    assert.equal(roundTrips, 6, `the start's chain:\n${chain}`);
+    // Authority discovery only at the very start (the ARM clients of both sides ask at once):
+    // the registry audience shares ARM's MSAL app (both CAE), so none comes later.
+    const wave = waves(entries);
+    const discoveries = entries.filter((e) => e.route === 'entra.openid');
+    assert.ok(discoveries.length > 0 && discoveries.every((e) => wave.get(e) === 1), chain);
+    // Realm and service of an ACR found through ARM are known: no `/v2/` probe for a challenge.
+    assert.equal(h.emulator.log.count('acr.v2'), 0);
+    assert.ok(entries.every((e) => e.route !== 'entra.token' || (e.body as { tenantId?: string } | undefined)?.tenantId === TENANT));
+  });
+});
