@@ -15,7 +15,8 @@ import { checkRegistryAddress } from './registryAddress';
 import { createAcrRegistryReader } from './dataplane/registryReader';
 import type { RegistryRef, RegistrySide } from './registryRef';
 import type { Transport } from './http/transport';
-import { armScope } from './cloud';
+import { acrScope, armScope } from './cloud';
+import { TokenAheadCredential } from './identity/tokenAhead';
 import { ENTRA_TOKEN_OPTIONS } from './dataplane/acrTokens';
 import type { AddressImportSource } from './arm/importSource';
 
@@ -80,7 +81,10 @@ export interface ConnectOptions {
 export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: RegistryEndpoint, options: ConnectOptions): Promise<Connection> {
   const { cloud, transport, signal } = options;
   // Every client renews its Entra tokens early enough that none expires on its way.
-  const source = { ...sourceEndpoint, credential: renewingEarly(sourceEndpoint.credential) };
+  // The source's registry-audience Entra token is asked beside the ARM one, at the very start:
+  // the registry token exchange after the lookup and preflight then finds it (tokenAhead.ts).
+  const ahead = new TokenAheadCredential(sourceEndpoint.credential, acrScope(cloud), ENTRA_TOKEN_OPTIONS);
+  const source = { ...sourceEndpoint, credential: renewingEarly(ahead) };
   const target = { ...targetEndpoint, credential: renewingEarly(targetEndpoint.credential) };
   const arm = {
     source: createArmClient(source.credential, source.subscriptionId, cloud, transport),

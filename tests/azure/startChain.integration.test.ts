@@ -9,7 +9,8 @@
  * a duration.
  */
 import { strict as assert } from 'node:assert';
-import type { LoggedRequest } from '../../testkit/emulator/api';
+import { customizeCloud } from '../../src/azure/cloud';
+import type { LoggedRequest, TokenRequestRecord } from '../../testkit/emulator/api';
 import { connectSrcToDst, srcToDst, startHarness, syncer, TENANT, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c11e47a1-0000-4000-8000-0000000015a1';
@@ -54,7 +55,7 @@ describe('azure/start chain (emulator)', function () {
   });
   after(async () => h?.stop());
 
-  it('reaches the first listing in 6 sequential round trips, with no second discovery and no /v2/ probe', async () => {
+  it('reaches the first listing in 5 sequential round trips, with no second discovery and no /v2/ probe', async () => {
     const connection = await connectSrcToDst(h, SYNCER);
     const names: string[] = [];
     for await (const name of connection.ports.source.listRepositories()) names.push(name);
@@ -65,9 +66,9 @@ describe('azure/start chain (emulator)', function () {
     while (h.emulator.log.count('acr.catalog') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     const entries = h.emulator.log.entries();
     const { roundTrips, chain } = chainBeforeFirstListing(entries);
-    // openid discovery → ARM Entra token → registries list → permissions beside the
-    // registry-audience Entra token → registry token exchange → catalog token → catalog.
-    assert.equal(roundTrips, 6, `the start's chain:\n${chain}`);
+    // openid discovery → Entra tokens (ARM and, asked ahead, the registry audience) →
+    // registries list → permissions beside the registry token exchange → catalog token → catalog.
+    assert.equal(roundTrips, 5, `the start's chain:\n${chain}`);
     // Authority discovery only at the very start (the ARM clients of both sides ask at once):
     // the registry audience shares ARM's MSAL app (both CAE), so none comes later.
     const wave = waves(entries);
@@ -76,5 +77,20 @@ describe('azure/start chain (emulator)', function () {
     // Realm and service of an ACR found through ARM are known: no `/v2/` probe for a challenge.
     assert.equal(h.emulator.log.count('acr.v2'), 0);
     assert.ok(entries.every((e) => e.route !== 'entra.token' || (e.body as { tenantId?: string } | undefined)?.tenantId === TENANT));
+  });
+
+  it('asks an audience Entra refuses once, ahead, and the exchange falls back to the ARM one', async () => {
+    h.emulator.log.clear();
+    const cloud = customizeCloud(h.cloud, { acrAudience: 'https://unknown-audience.example' });
+    const connection = await connectSrcToDst(h, SYNCER, { cloud });
+    const names: string[] = [];
+    for await (const name of connection.ports.source.listRepositories()) names.push(name);
+    assert.deepEqual(names, ['app']);
+    const asked = h.emulator.log
+      .entries()
+      .filter((e) => e.route === 'entra.token')
+      .map((e) => (e.body as TokenRequestRecord | undefined)?.scope ?? '');
+    assert.equal(asked.filter((scope) => scope.includes('unknown-audience.example')).length, 1, asked.join(', '));
+    assert.ok(h.emulator.log.count('acr.exchange', 200) >= 1);
   });
 });
