@@ -97,7 +97,8 @@ export class AcrClient {
 
   /**
    * Makes sure the registry gives this identity a token before a run depends on it: learns
-   * the challenge from `/v2/` and gets the catalog token. Both are kept and used by the
+   * the challenge from `/v2/` (unless known, as for an ACR found through ARM) and gets the
+   * catalog token. Both are kept and used by the
    * listing that follows, which then meets no challenge, so when the catalog is listed this
    * costs no extra round trip. Rejects with the AcrAuthenticationError of a refused exchange
    * (an identity without any role on the registry).

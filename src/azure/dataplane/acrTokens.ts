@@ -2,7 +2,9 @@
  * Registry tokens for one ACR registry, obtained the way ACR documents it (Azure/acr
  * docs/AAD-OAuth.md) and kept as long as they are valid:
  *
- * 1. The realm and service are learnt from the registry's first 401 challenge.
+ * 1. The realm and service are learnt from the registry's first 401 challenge, or known from
+ *    the start for an ACR found through ARM (`knownChallenge`), whose first request then
+ *    already carries a token.
  * 2. An Entra token (from the given TokenCredential, which caches and renews it itself) is
  *    exchanged at `POST /oauth2/exchange` for a refresh token. The ACR audience is asked for
  *    first because registries with `azureADAuthenticationAsArmPolicy` disabled accept only
