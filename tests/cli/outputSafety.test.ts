@@ -43,9 +43,11 @@ describe('acr-transfer command line: hostile service answers', function () {
   });
 
   it('never prints the client secret when Entra ID echoes it back', async () => {
+    // Every token request is refused: the registry's token, asked ahead beside the ARM one, is one of them.
     emulator.addFault({
       route: 'entra.token',
       kind: 'status',
+      times: Infinity,
       status: 401,
       body: { error: 'invalid_client', error_description: `AADSTS7000215: Invalid client secret provided. Received: ${CLIENT_SECRET}` },
     });

@@ -112,8 +112,9 @@ describe('the packaged task on an agent behind a proxy', function () {
         const before = emulator.log.entries().length;
         const run = await runTask(CONN_SP, connectionEnv(spec), testNode(major).path); // no AGENT_CAINFO
         const host = new URL(emulator.authorityHost).host;
-        // Both sides sign in with the connection at once: one attempt each, through the proxy.
-        assert.equal(proxy.tunnels.get(host), 2, 'one attempt per side, through the proxy');
+        // Both sides sign in with the connection at once, and the source's registry token is asked
+        // ahead beside them: one attempt each, through the proxy.
+        assert.equal(proxy.tunnels.get(host), 3, 'one attempt per token asked (ARM for each side, the source registry ahead), through the proxy');
         assert.equal(emulator.log.entries().length, before, 'no request got past the handshake');
         const line = completion(run.stdout) ?? '';
         assert.match(line, new RegExp(`^Failed .*Entra sign-in at ${host.replace(/\./g, '\\.')} through the proxy 127\\.0\\.0\\.1:\\d+ cannot be used after 1 attempt: its TLS certificate is not trusted \\([A-Z_]+\\)\\.`), run.stdout);
