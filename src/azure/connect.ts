@@ -3,6 +3,7 @@
  * subscription, possibly with its own identity), check that the run can work (preflight.ts),
  * and hand back the ports the engine takes, ready for `runSync`.
  */
+import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { TokenCredential } from '@azure/core-auth';
 import type { SyncPorts } from '../engine/ports';
 import { createArmClient } from './arm/armClient';
@@ -78,6 +79,19 @@ export interface ConnectOptions {
  * strings, an English message for the command line). Nothing is written before it returns.
  * The import runs with the target's credential, which needs read access to the source.
  */
+/** A registry found through ARM by name, its address checked before any registry token is asked for: the tokens go to that host. */
+export async function locateChecked(
+  arm: ContainerRegistryManagementClient,
+  registryName: string,
+  side: RegistrySide,
+  cloud: AzureCloud,
+  signal?: AbortSignal,
+): Promise<RegistryRef> {
+  const ref = await locateRegistry(arm, registryName, side, signal);
+  checkRegistryAddress(ref, side, cloud);
+  return ref;
+}
+
 export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: RegistryEndpoint, options: ConnectOptions): Promise<Connection> {
   const { cloud, transport, signal } = options;
   // Every client renews its Entra tokens early enough that none expires on its way.
@@ -90,12 +104,7 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
     source: createArmClient(source.credential, source.subscriptionId, cloud, transport),
     target: createArmClient(target.credential, target.subscriptionId, cloud, transport),
   };
-  const resolve = async (endpoint: RegistryEndpoint, side: RegistrySide): Promise<RegistryRef> => {
-    const ref = await locateRegistry(arm[side], endpoint.registryName, side, signal);
-    // Before any registry token is asked for: the tokens go to this host.
-    checkRegistryAddress(ref, side, cloud);
-    return ref;
-  };
+  const resolve = (endpoint: RegistryEndpoint, side: RegistrySide): Promise<RegistryRef> => locateChecked(arm[side], endpoint.registryName, side, cloud, signal);
 
   const [sourceRef, targetRef] = await Promise.all([resolve(source, 'source'), resolve(target, 'target')]);
   const sourceReader = createAcrRegistryReader(sourceRef, source.credential, cloud, transport);

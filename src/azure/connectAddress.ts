@@ -9,15 +9,13 @@ import type { SyncPorts } from '../engine/ports';
 import { createArmClient } from './arm/armClient';
 import { createArmImporter } from './arm/armImporter';
 import { runPreflight, type PreflightReport } from './arm/preflight';
-import { locateRegistry } from './arm/registryLocator';
-import type { ConnectOptions, RegistryEndpoint } from './connect';
+import { locateChecked, type ConnectOptions, type RegistryEndpoint } from './connect';
 import { renewingEarly } from './identity/earlyRenewal';
 import { withCanonicalNames } from './oci/canonicalNames';
 import { createOciRegistryReader, type RateAllowance } from './oci/ociReader';
 import { canonicalRepositoryName, type SourceAddress } from './oci/sourceAddress';
 import { createAcrRegistryReader } from './dataplane/registryReader';
 import { registerSecret } from './redact';
-import { checkRegistryAddress } from './registryAddress';
 import type { RegistryRef } from './registryRef';
 
 export interface AddressConnection {
@@ -36,8 +34,7 @@ export async function connectAddressSource(source: SourceAddress, targetEndpoint
   if (source.credentials !== undefined) registerSecret(source.credentials.password);
   const target = { ...targetEndpoint, credential: renewingEarly(targetEndpoint.credential) };
   const targetArm = createArmClient(target.credential, target.subscriptionId, cloud, transport);
-  const targetRef = await locateRegistry(targetArm, target.registryName, 'target', signal);
-  checkRegistryAddress(targetRef, 'target', cloud);
+  const targetRef = await locateChecked(targetArm, target.registryName, 'target', cloud, signal);
   const preflight =
     options.preflight === false
       ? { skipped: [] }

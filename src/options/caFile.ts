@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { OptionsError } from './optionsError';
-import { readRegularFile } from './regularFile';
+import { readInputFile } from './regularFile';
 
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
@@ -10,12 +10,8 @@ const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE----
  * Every certificate block must parse; the text is what the transport adds to the trusted roots.
  */
 export function readCaFile(label: string, path: string): string {
-  const read = readRegularFile(path);
-  if (!('bytes' in read)) {
-    if (read.problem === 'notRegular') throw new OptionsError('FileNotRegular', [label, path], `${label} "${path}" is not a file (a folder, a pipe or a device)`);
-    throw new OptionsError('FileUnreadable', [label, path], `${label} "${path}" cannot be read`);
-  }
-  const text = read.bytes.toString('utf8');
+  const bytes = readInputFile(label, path);
+  const text = bytes.toString('utf8');
   const blocks = text.match(CERTIFICATE) ?? [];
   if (blocks.length === 0) {
     throw new OptionsError('PemNoCertificate', [label, path], `${label} "${path}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);

@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { OptionsError } from './optionsError';
 
 /** What reading an input file found: its bytes, or why there are none. */
 export type FileRead = { bytes: Buffer } | { problem: 'missing' | 'notRegular' } | { problem: 'unreadable'; code: string };
@@ -33,4 +34,15 @@ export function readRegularFile(path: string): FileRead {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * An input file's bytes, or bad input naming it: not a regular file (refused unread), or not
+ * readable. The option files read now (CA, password, repository list) share these words.
+ */
+export function readInputFile(label: string, path: string): Buffer {
+  const read = readRegularFile(path);
+  if ('bytes' in read) return read.bytes;
+  if (read.problem === 'notRegular') throw new OptionsError('FileNotRegular', [label, path], `${label} "${path}" is not a file (a folder, a pipe or a device)`);
+  throw new OptionsError('FileUnreadable', [label, path], `${label} "${path}" cannot be read`);
 }

@@ -1,5 +1,5 @@
 import { OptionsError } from './optionsError';
-import { readRegularFile } from './regularFile';
+import { readInputFile } from './regularFile';
 
 /**
  * A repository list file (`--repository-list`): one repository name per line; blank lines and
@@ -8,12 +8,8 @@ import { readRegularFile } from './regularFile';
  * caller, each as a `--repository` would be.
  */
 export function readRepositoryList(label: string, path: string): string[] {
-  const read = readRegularFile(path);
-  if (!('bytes' in read)) {
-    if (read.problem === 'notRegular') throw new OptionsError('FileNotRegular', [label, path], `${label} "${path}" is not a file (a folder, a pipe or a device)`);
-    throw new OptionsError('FileUnreadable', [label, path], `${label} "${path}" cannot be read`);
-  }
-  const names = read.bytes
+  const bytes = readInputFile(label, path);
+  const names = bytes
     .toString('utf8')
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)

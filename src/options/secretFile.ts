@@ -1,5 +1,5 @@
 import { OptionsError } from './optionsError';
-import { readRegularFile } from './regularFile';
+import { readInputFile } from './regularFile';
 
 /**
  * A password or token read from a file (`--source-password-file`): the file's text without
@@ -7,12 +7,8 @@ import { readRegularFile } from './regularFile';
  * before any request; the text is never echoed in a message.
  */
 export function readSecretFile(label: string, path: string): string {
-  const read = readRegularFile(path);
-  if (!('bytes' in read)) {
-    if (read.problem === 'notRegular') throw new OptionsError('FileNotRegular', [label, path], `${label} "${path}" is not a file (a folder, a pipe or a device)`);
-    throw new OptionsError('FileUnreadable', [label, path], `${label} "${path}" cannot be read`);
-  }
-  const secret = read.bytes.toString('utf8').replace(/\r?\n$/, '');
+  const bytes = readInputFile(label, path);
+  const secret = bytes.toString('utf8').replace(/\r?\n$/, '');
   if (secret.trim() === '') throw new OptionsError('SecretFileEmpty', [label, path], `${label} "${path}" is empty`);
   if (/[\r\n]/.test(secret)) throw new OptionsError('SecretFileLines', [label, path], `${label} "${path}" holds more than one line: put the password or token alone in it`);
   return secret;
