@@ -24,7 +24,9 @@ export function runChild<T>(script: string, args: readonly string[], env: Record
   };
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, join(__dirname, script), ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Diagnosis: BENCH_NODE_FLAGS (e.g. `--max-semi-space-size=8`) adds Node flags to every child.
+    const extra = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+    const child = spawn(process.execPath, [...extra, ...nodeFlags, join(__dirname, script), ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -112,6 +112,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
         // Diagnosis switches of the sync driver, passed through.
         ...(process.env['BENCH_HEAP_PROFILE'] ? { BENCH_HEAP_PROFILE: process.env['BENCH_HEAP_PROFILE'] } : {}),
         ...(process.env['BENCH_HEAP_SNAPSHOT'] ? { BENCH_HEAP_SNAPSHOT: process.env['BENCH_HEAP_SNAPSHOT'] } : {}),
+        ...(process.env['BENCH_HEAP_GARBAGE'] ? { BENCH_HEAP_GARBAGE: process.env['BENCH_HEAP_GARBAGE'] } : {}),
       },
       spec.nodeFlags ?? [],
     );

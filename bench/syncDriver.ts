@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   if (profileAt !== undefined && profileAt !== '') {
     session = new Session();
     session.connect();
-    session.post('HeapProfiler.startSampling', { samplingInterval: 32768 });
+    session.post('HeapProfiler.startSampling', { samplingInterval: 32768, ...(process.env['BENCH_HEAP_GARBAGE'] === '1' ? { includeObjectsCollectedByMajorGC: true } : {}) } as never);
   }
   const writeHeapProfile = (): void => {
     const s = session;

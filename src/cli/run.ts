@@ -7,6 +7,8 @@ import { runSync } from '../engine/sync';
 import { startPhase } from '../lifecycle/startPhase';
 import { OptionsError } from '../options/optionsError';
 import { parseOptions, type ConnectionOptions, type ReportOptions, type RunOptions } from '../options/parse';
+import { writeInPieces } from '../lifecycle/writeInPieces';
+import { reportJsonPieces } from '../reporting/jsonReport';
 import { renderReportMarkdown } from '../reporting/markdown';
 import { minutesText } from '../reporting/texts';
 import { parseCliArguments } from './args';
@@ -58,7 +60,7 @@ function subscriptionsOf(connection: ConnectionOptions): { source: string; targe
 
 function writeReports(reports: ReportOptions, report: RunReport, io: CliIo): void {
   if (reports.json !== undefined) {
-    writeFileSync(reports.json, `${JSON.stringify(report, null, 2)}\n`);
+    writeInPieces(reports.json, reportJsonPieces(report));
     io.out(`Report written to ${reports.json}`);
   }
   if (reports.markdown !== undefined) {

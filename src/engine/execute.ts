@@ -117,13 +117,14 @@ export async function executeRepository(planned: PlannedRepository & { plan: Rep
 
   const tags: TagReport[] = plan.decisions.map((decision) => {
     const result = groupOfTag.get(decision.tag);
-    if (result === undefined) return tagReport(decision, 'unchanged');
+    // In no import: locked, or an index of too many manifests.
+    if (result === undefined) return tagReport(decision, 'skipped');
     if (!result.started) return tagReport(decision, 'deferred');
     const error = result.error ?? verifyTag(decision.tag, decision.sourceDigest, after);
     return tagReport(decision, error === undefined ? 'imported' : 'failed', error);
   });
   // Referrers after every subject of the repository is in and verified: a subject first.
-  const subjects = referrerSubjects(tags, run.referrers ?? 'none');
+  const subjects = referrerSubjects(tags, run.referrers ?? 'none', plan.inSyncDigests);
   const found = await referrersOf(plan.repository, plan.targetRepository, subjects, run, false);
   const failed = tags.some((t) => t.outcome === 'failed') || found.referrers?.some((x) => x.outcome === 'failed') === true || found.referrersUnlisted !== undefined;
   const deferred = results.some((r) => !r.started) || found.referrers?.some((x) => x.outcome === 'deferred') === true;
@@ -132,6 +133,7 @@ export async function executeRepository(planned: PlannedRepository & { plan: Rep
     ...(plan.targetRepository !== plan.repository ? { targetName: plan.targetRepository } : {}),
     status: failed ? 'failed' : deferred ? 'deferred' : 'done',
     ...(!failed && deferred ? { deferredBy: run.budget.stopCause ?? 'timeBudget' } : {}),
+    tagsInSync: plan.inSync,
     ...(plan.filteredOut > 0 ? { tagsFilteredOut: plan.filteredOut } : {}),
     ...(plan.targetOnlyTags.length > 0 ? { targetOnlyTags: [...plan.targetOnlyTags] } : {}),
     tags,
@@ -144,14 +146,16 @@ export async function executeRepository(planned: PlannedRepository & { plan: Rep
 
 /**
  * The digests whose referrers a repository's run looks at: those imported and verified (dry
- * run: planned), and with mode `all` those in sync too. Each once.
+ * run: planned), and with mode `all` those in sync too (`inSyncDigests`, kept by the plan for
+ * that mode). Each once.
  */
-export function referrerSubjects(tags: readonly TagReport[], mode: ReferrersMode): string[] {
+export function referrerSubjects(tags: readonly TagReport[], mode: ReferrersMode, inSyncDigests: readonly string[] = []): string[] {
   if (mode === 'none') return [];
   const subjects = new Set<string>();
   for (const t of tags) {
-    if (t.outcome === 'imported' || t.outcome === 'planned' || (mode === 'all' && t.outcome === 'unchanged')) subjects.add(t.sourceDigest);
+    if (t.outcome === 'imported' || t.outcome === 'planned') subjects.add(t.sourceDigest);
   }
+  if (mode === 'all') for (const digest of inSyncDigests) subjects.add(digest);
   return [...subjects];
 }
 

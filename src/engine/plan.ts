@@ -53,8 +53,19 @@ export interface RepositoryPlan {
   repository: string;
   /** Its repository in the target (repositoryMapping.ts): listed, locked, imported into and verified there. */
   targetRepository: string;
-  /** Every source tag, sorted by name. */
+  /**
+   * Every source tag that is not in sync (new, re-tagged, forced, locked, too many manifests),
+   * sorted by name. In-sync tags are only counted (`inSync`): a plan's memory follows the work,
+   * not the registry's size (decision 016).
+   */
   decisions: TagDecision[];
+  /** Source tags already at the source's digest in the target: left alone. */
+  inSync: number;
+  /**
+   * The distinct digests of the in-sync tags, only when planned with `keepInSyncDigests`
+   * (referrers `all` looks at in-sync manifests too); absent otherwise.
+   */
+  inSyncDigests?: readonly string[];
   /** The imports to run, in the order their first tag sorts. Empty: nothing to do. */
   groups: ImportGroup[];
   /** Source tags the tag filters left out (not in `decisions`): never imported, their target tags never touched. */
@@ -101,11 +112,20 @@ export function planRepository(
   targetTags: readonly TagInfo[],
   force: boolean,
   targetRepository: string = repository,
+  keepInSyncDigests = false,
 ): RepositoryPlan {
   const targetByName = new Map(targetTags.map((t) => [t.name, t]));
-  const decisions = [...sourceTags]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((source) => decide(source, targetByName.get(source.name), force));
+  const decisions: TagDecision[] = [];
+  let inSync = 0;
+  const inSyncDigests = keepInSyncDigests ? new Set<string>() : undefined;
+  for (const source of [...sourceTags].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const decision = decide(source, targetByName.get(source.name), force);
+    if (decision.kind !== 'inSync') decisions.push(decision);
+    else {
+      inSync++;
+      inSyncDigests?.add(decision.sourceDigest);
+    }
+  }
 
   // One import per (digest, mode): NoForce and Force tags of one digest must not share a call,
   // because NoForce fails the whole call when any of its tags already exists.
@@ -120,5 +140,14 @@ export function planRepository(
     if (group === undefined) groups.set(key, { repository, targetRepository, sourceDigest: decision.sourceDigest, mode, tags: [decision.tag] });
     else group.tags.push(decision.tag);
   }
-  return { repository, targetRepository, decisions, groups: [...groups.values()], filteredOut: 0, targetOnlyTags: NO_TAGS };
+  return {
+    repository,
+    targetRepository,
+    decisions,
+    inSync,
+    ...(inSyncDigests !== undefined ? { inSyncDigests: [...inSyncDigests] } : {}),
+    groups: [...groups.values()],
+    filteredOut: 0,
+    targetOnlyTags: NO_TAGS,
+  };
 }

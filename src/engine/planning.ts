@@ -48,7 +48,7 @@ export class PlanningStopped extends Error {
  */
 export async function planRun(
   selection: Selection,
-  options: Pick<SyncOptions, 'listConcurrency' | 'force' | 'maxRepositories' | 'tagFilter' | 'targetRepositoryPrefix'>,
+  options: Pick<SyncOptions, 'listConcurrency' | 'force' | 'maxRepositories' | 'tagFilter' | 'targetRepositoryPrefix' | 'referrers'>,
   readers: { source: RegistryReader; target: RegistryReader },
   budget: TimeBudget,
   clock: Clock,
@@ -79,7 +79,8 @@ export async function planRun(
       }
       // Filtered out before planning: a filtered tag is neither imported nor compared.
       const { kept, filteredOut } = applyTagFilter(sourceTags, options.tagFilter);
-      const plan = planRepository(repository, kept, targetTags ?? [], options.force, targetRepository);
+      // Referrers `all` looks at the in-sync manifests too: only then are their digests kept.
+      const plan = planRepository(repository, kept, targetTags ?? [], options.force, targetRepository, options.referrers === 'all');
       plan.filteredOut = filteredOut;
       plan.targetOnlyTags = targetOnly(sourceTags, targetTags, options.tagFilter);
       // Locks first: a locked tag needs no index count.

@@ -4,12 +4,13 @@ import type { ReferrersMode } from './referrers';
 import type { IgnoredRepository, ShardSelection } from './selection';
 
 /**
- * The run report: what was selected, decided and done, per repository and per tag. Written as
+ * The run report: what was selected, decided and done, per repository, and per tag for the tags
+ * with work or a finding (in-sync tags are counted per repository, decision 016). Written as
  * JSON (documented in docs/run-report.md; bump REPORT_VERSION on any incompatible change) and
  * rendered as Markdown. It names registries and repositories only: no subscription ids,
  * resource ids or tokens.
  */
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
 export type RunResult = 'succeeded' | 'succeededWithIssues' | 'failed';
 
@@ -39,13 +40,12 @@ export type StopReason = 'timeBudget' | 'cancelled';
 export type RepositoryStatus = 'inSync' | 'blocked' | 'planned' | 'deferred' | 'done' | 'failed';
 
 /**
- * - unchanged: in sync, left alone;
  * - skipped: locked in the target (tag, repository or manifest), or an index of too many
  *   manifests: never attempted;
  * - planned / deferred: would be imported (dry run / later run);
  * - imported: imported and verified; failed: the import or the verification failed.
  */
-export type TagOutcome = 'unchanged' | 'skipped' | 'planned' | 'deferred' | 'imported' | 'failed';
+export type TagOutcome = 'skipped' | 'planned' | 'deferred' | 'imported' | 'failed';
 
 export interface TagReport {
   tag: string;
@@ -108,10 +108,13 @@ export interface RepositoryReport {
   /** Only when status is deferred. */
   deferredBy?: DeferralReason;
   error?: string;
+  /** Source tags already in sync in the target: counted, not listed in `tags`. */
+  tagsInSync: number;
   /** Source tags the tag filters left out (only when there were any): not in `tags`, never imported. */
   tagsFilteredOut?: number;
   /** Only when there are any: tags of the target repository the source does not have (never deleted). */
   targetOnlyTags?: string[];
+  /** Every source tag that is not in sync (to import, imported, locked, too large, failed), by name. */
   tags: TagReport[];
   imports: ImportReport[];
   /** Referrers found for the manifests copied (or, with `referrers: all`, in sync); absent when none. */
@@ -313,7 +316,7 @@ export function computeTotals(
     tags: {
       new: byDecision('new'),
       retagged: byDecision('retagged'),
-      inSync: byDecision('inSync'),
+      inSync: repositories.reduce((sum, r) => sum + r.tagsInSync, 0),
       forced: byDecision('forced'),
       locked: byDecision('locked'),
       tooManyManifests: byDecision('tooManyManifests'),

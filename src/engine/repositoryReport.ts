@@ -8,7 +8,7 @@ function neverImported(decision: TagDecision): boolean {
 }
 
 function tagReport(decision: TagDecision, movedOutcome: TagOutcome, error?: string): TagReport {
-  const outcome: TagOutcome = decision.kind === 'inSync' ? 'unchanged' : neverImported(decision) ? 'skipped' : movedOutcome;
+  const outcome: TagOutcome = neverImported(decision) ? 'skipped' : movedOutcome;
   const { tag, kind, sourceDigest, targetDigest } = decision;
   // Whole literals, one per shape: docs/decisions/007-object-shapes-for-memory.md.
   const report: TagReport =
@@ -29,9 +29,9 @@ function tagReport(decision: TagDecision, movedOutcome: TagOutcome, error?: stri
 export function reportWithoutImports(planned: PlannedRepository, dryRun: boolean): RepositoryReport {
   if (planned.plan === undefined) {
     if (planned.error === undefined && planned.deferredBy !== undefined) {
-      return { name: planned.repository, status: 'deferred', deferredBy: planned.deferredBy, tags: [], imports: [] };
+      return { name: planned.repository, status: 'deferred', deferredBy: planned.deferredBy, tagsInSync: 0, tags: [], imports: [] };
     }
-    return { name: planned.repository, status: 'failed', error: planned.error, tags: [], imports: [] };
+    return { name: planned.repository, status: 'failed', error: planned.error, tagsInSync: 0, tags: [], imports: [] };
   }
   const { decisions, groups } = planned.plan;
   let status: RepositoryStatus;
@@ -53,6 +53,7 @@ export function reportWithoutImports(planned: PlannedRepository, dryRun: boolean
     ...(planned.plan.targetRepository !== planned.repository ? { targetName: planned.plan.targetRepository } : {}),
     status,
     ...(status === 'deferred' ? { deferredBy: planned.deferredBy } : {}),
+    tagsInSync: planned.plan.inSync,
     ...(planned.plan.filteredOut > 0 ? { tagsFilteredOut: planned.plan.filteredOut } : {}),
     ...(planned.plan.targetOnlyTags.length > 0 ? { targetOnlyTags: [...planned.plan.targetOnlyTags] } : {}),
     tags: decisions.map((d) => tagReport(d, pending)),

@@ -1,6 +1,6 @@
 import { anySignal } from './abort';
 import { systemClock, type Clock } from './clock';
-import type { RunPlan, SyncEvents } from './events';
+import type { PlannedRepository, RunPlan, SyncEvents } from './events';
 import { executeRepository, referrersOf, referrerSubjects, type ExecutionContext } from './execute';
 import type { SyncOptions } from './syncOptions';
 import { Pacer } from './pacer';
@@ -86,7 +86,7 @@ async function execute(plan: RunPlan, run: ExecutionContext): Promise<Repository
     plan.repositories.map(async (planned) => {
       const repositoryPlan = planned.plan;
       if (planned.deferredBy !== undefined || repositoryPlan === undefined || repositoryPlan.groups.length === 0) {
-        const report = await withReferrers(reportWithoutImports(planned, false), run, false);
+        const report = await withReferrers(reportWithoutImports(planned, false), planned, run, false);
         run.events.repositoryFinished?.(report);
         return report;
       }
@@ -100,9 +100,10 @@ async function execute(plan: RunPlan, run: ExecutionContext): Promise<Repository
  * its in-sync digests (copied when missing), and in a dry run those its imports would bring
  * (listed, never copied).
  */
-async function withReferrers(report: RepositoryReport, run: ExecutionContext, dry: boolean): Promise<RepositoryReport> {
+async function withReferrers(report: RepositoryReport, planned: PlannedRepository, run: ExecutionContext, dry: boolean): Promise<RepositoryReport> {
   if (report.status === 'failed' || report.status === 'deferred') return report;
-  const found = await referrersOf(report.name, report.targetName ?? report.name, referrerSubjects(report.tags, run.referrers ?? 'none'), run, dry);
+  const subjects = referrerSubjects(report.tags, run.referrers ?? 'none', planned.plan?.inSyncDigests);
+  const found = await referrersOf(report.name, report.targetName ?? report.name, subjects, run, dry);
   if (found.referrers === undefined && found.referrersUnlisted === undefined) return report;
   const failed = found.referrersUnlisted !== undefined || found.referrers?.some((x) => x.outcome === 'failed') === true;
   const copied = found.referrers?.some((x) => x.outcome === 'copied') === true;
@@ -129,7 +130,7 @@ function expectReferrerListings(plan: RunPlan, run: ExecutionContext, dry: boole
 
 async function dryRun(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
   expectReferrerListings(plan, run, true);
-  const reports = await Promise.all(plan.repositories.map((planned) => withReferrers(reportWithoutImports(planned, true), run, true)));
+  const reports = await Promise.all(plan.repositories.map((planned) => withReferrers(reportWithoutImports(planned, true), planned, run, true)));
   // In plan order, as a dry run without referrers listings reports them: nothing ran, nothing finished first.
   for (const report of reports) run.events.repositoryFinished?.(report);
   return reports;

@@ -32,7 +32,7 @@ function count(tags: readonly TagReport[], predicate: (t: TagReport) => boolean)
 function repositoryRow(r: RepositoryReport, filtered: boolean): string {
   const t = r.tags;
   const name = r.targetName === undefined ? `\`${cell(r.name)}\`` : `\`${cell(r.name)}\` → \`${cell(r.targetName)}\``;
-  return `| ${name} | ${r.status} | ${count(t, (x) => x.decision === 'new')} | ${count(t, (x) => x.decision === 'retagged')} | ${count(t, (x) => x.decision === 'inSync')} | ${count(t, (x) => x.decision === 'locked')} |${filtered ? ` ${r.tagsFilteredOut ?? 0} |` : ''} ${r.imports.length} | ${count(t, (x) => x.outcome === 'imported')} | ${count(t, (x) => x.outcome === 'failed')} |`;
+  return `| ${name} | ${r.status} | ${count(t, (x) => x.decision === 'new')} | ${count(t, (x) => x.decision === 'retagged')} | ${r.tagsInSync} | ${count(t, (x) => x.decision === 'locked')} |${filtered ? ` ${r.tagsFilteredOut ?? 0} |` : ''} ${r.imports.length} | ${count(t, (x) => x.outcome === 'imported')} | ${count(t, (x) => x.outcome === 'failed')} |`;
 }
 
 /** What is locked in the target and where each side stands. */

@@ -66,7 +66,8 @@ describe('acr-transfer command line: sync', function () {
     assert.deepEqual([...apiLatest!.targetTags].sort(), ['api:2.0', 'api:2.0.0', 'api:latest', 'api:stable']);
 
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
-    assert.equal(report.reportVersion, 1);
+    assert.equal(report.reportVersion, 2);
+    assert.ok(report.repositories.every((r) => r.tagsInSync === 0 && r.tags.every((t) => t.outcome === 'imported')));
     assert.equal(report.result, 'succeeded');
     assert.equal(report.totals.importCalls, 5);
     assert.equal(report.totals.tags.imported, 10);
@@ -91,10 +92,15 @@ describe('acr-transfer command line: sync', function () {
     assert.equal((await runCli(e, registries())).code, 0);
     const imports = e.log.count('arm.importImage');
     assert.equal(imports, 2);
-    const again = await runCli(e, registries());
+    const againReport = join(work, 'again.json');
+    const again = await runCli(e, [...registries(), '--report-json', againReport]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(e.log.count('arm.importImage'), imports);
     assert.match(again.stdout, /Nothing to import\./);
+    // In-sync tags are counted per repository, not listed (decision 016).
+    const report = JSON.parse(readFileSync(againReport, 'utf8')) as RunReport;
+    assert.deepEqual(report.repositories.map((r) => [r.name, r.status, r.tagsInSync, r.tags.length]), [['api', 'inSync', 2, 0], ['web', 'inSync', 1, 0]]);
+    assert.equal(report.totals.tags.inSync, 3);
   });
 
   it('re-tagged tags are imported with Force and warned; locked tags are never touched', async () => {

@@ -18,6 +18,7 @@
  */
 import {
   createPipelineFromOptions,
+  tracingPolicyName,
   retryPolicy,
   type Pipeline,
   type PipelinePolicy,
@@ -41,6 +42,9 @@ export interface DataPlanePipelineOptions {
 export function createDataPlanePipeline(transport: Transport, options: DataPlanePipelineOptions = {}): Pipeline {
   // Counter and time limit are added below, after the Sign phase, rather than as additional policies.
   const pipeline = createPipelineFromOptions(pipelineSettingsOf(transport));
+  // No tracer is ever registered, yet the tracing policy makes a (no-op) span per request: tens of
+  // thousands of short-lived objects in a large listing, for nothing (decision 016).
+  pipeline.removePolicy({ name: tracingPolicyName });
   pipeline.addPolicy(
     retryPolicy([tooManyRequestsWithoutRetryAfter(transport), unexpectedAnswerRetry(transport)], { maxRetries: transport.retry.maxRetries }),
     { phase: 'Retry' },

@@ -103,7 +103,7 @@ function readTag(entry: unknown): ReadResult<AcrTag> {
   if (!isObject(entry)) return wrong('is not an object');
   if (!isName(entry.name)) return wrong('has no tag name');
   if (!isDigest(entry.digest)) return wrong(`(${entry.name}) has no digest`);
-  const writeEnabled = readWriteEnabled(entry, `(${entry.name})`);
+  const writeEnabled = readWriteEnabled(entry, byName);
   if (!writeEnabled.ok) return writeEnabled;
   // ACR writes 7 fractional digits ("2023-02-28T18:36:40.5864993Z"); Date.parse reads them.
   const time = typeof entry.lastUpdateTime === 'string' ? Date.parse(entry.lastUpdateTime) : NaN;
@@ -149,19 +149,27 @@ export const MANIFEST_ATTRIBUTES: AnswerShape<number> = {
  * false; absent attributes (the spec makes them optional) mean writable, as the service defaults
  * them, so the import stays the authority. Attributes that are there but unreadable are wrong.
  */
-function readWriteEnabled(entry: Fields, what: string): ReadResult<boolean> {
+const byName = (entry: Fields): string => `(${String(entry.name)})`;
+const byDigest = (entry: Fields): string => `(${String(entry.digest)})`;
+
+/** Shared answers of readWriteEnabled: one per tag of every listing would be garbage for nothing. */
+const WRITABLE: ReadResult<boolean> = ok(true);
+const LOCKED: ReadResult<boolean> = ok(false);
+
+/** `what` names the entry in a problem; a function of it, so a listing's good entries build no text. */
+function readWriteEnabled(entry: Fields, what: (entry: Fields) => string): ReadResult<boolean> {
   const attributes = entry.changeableAttributes;
-  if (attributes === undefined || attributes === null) return ok(true);
-  if (!isObject(attributes)) return wrong(`${what} has unreadable attributes`);
+  if (attributes === undefined || attributes === null) return WRITABLE;
+  if (!isObject(attributes)) return wrong(`${what(entry)} has unreadable attributes`);
   const writeEnabled = attributes.writeEnabled;
-  if (writeEnabled !== undefined && typeof writeEnabled !== 'boolean') return wrong(`${what} has an unreadable lock state`);
-  return ok(writeEnabled !== false);
+  if (writeEnabled !== undefined && typeof writeEnabled !== 'boolean') return wrong(`${what(entry)} has an unreadable lock state`);
+  return writeEnabled === false ? LOCKED : WRITABLE;
 }
 
 /** `GET /acr/v1/{repo}`: `{"imageName", …, "changeableAttributes": {writeEnabled, …}}` → whether it takes writes. */
 export const REPOSITORY_LOCK: AnswerShape<boolean> = {
   description: "a repository's attributes",
-  read: (body) => (isObject(body) ? readWriteEnabled(body, 'the repository') : wrong('it is not a JSON object')),
+  read: (body) => (isObject(body) ? readWriteEnabled(body, () => 'the repository') : wrong('it is not a JSON object')),
 };
 
 /** `/acr/v1/{repo}/_manifests/{digest}`: `{"manifest": {…, changeableAttributes}}` → whether it takes writes. */
@@ -169,7 +177,7 @@ export const MANIFEST_LOCK: AnswerShape<boolean> = {
   description: "a manifest's attributes",
   read: (body) => {
     if (!isObject(body)) return wrong('it is not a JSON object');
-    return isObject(body.manifest) ? readWriteEnabled(body.manifest, 'the manifest') : wrong('it has no "manifest"');
+    return isObject(body.manifest) ? readWriteEnabled(body.manifest, () => 'the manifest') : wrong('it has no "manifest"');
   },
 };
 
@@ -180,7 +188,7 @@ export const LOCKED_MANIFEST_PAGE: AnswerShape<string[]> = {
     const entries = readList(body, 'manifests', (entry): ReadResult<string | undefined> => {
       if (!isObject(entry)) return wrong('is not an object');
       if (!isDigest(entry.digest)) return wrong('has no digest');
-      const writable = readWriteEnabled(entry, `(${entry.digest})`);
+      const writable = readWriteEnabled(entry, byDigest);
       if (!writable.ok) return writable;
       return ok(writable.value ? undefined : entry.digest);
     });

@@ -21,9 +21,9 @@ export class AcrRegistryReader implements RegistryReader {
     this.client.expectRepositories(names);
   }
 
-  async listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null> {
-    const tags = await this.client.listTags(repository, signal);
-    return tags === null ? null : tags.map(({ name, digest, writeEnabled, lastUpdated }) => ({ name, digest, writeEnabled, lastUpdated }));
+  /** The client's tags as they are: each already has a TagInfo's fields and no other (no copy per tag). */
+  listTags(repository: string, signal?: AbortSignal): Promise<TagInfo[] | null> {
+    return this.client.listTags(repository, signal);
   }
 
   countReferencedManifests(repository: string, digest: string, signal?: AbortSignal): Promise<number> {

@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { RunReport } from '../../engine/report';
+import { writeInPieces } from '../../lifecycle/writeInPieces';
+import { reportJsonPieces } from '../../reporting/jsonReport';
 import { renderReportMarkdown } from '../../reporting/markdown';
 import { logLine } from '../log';
 
@@ -27,7 +29,7 @@ function stepFileName(kind: 'report' | 'summary', extension: string): string {
  */
 export function writeJsonReport(report: RunReport, requested: string | undefined): string {
   const path = requested ?? stepFileName('report', 'json');
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  writeInPieces(path, reportJsonPieces(report));
   logLine(tl.loc('ReportWritten', path));
   return path;
 }
