@@ -143,6 +143,60 @@ for (const make of [armWrites, readCap]) {
   }
 }
 
+/** The service: refuses the first `times` attempts of every request (429, Retry-After 2 s), then accepts; records arrivals. */
+function stubbornService(clock: ManualClock, times: number) {
+  const arrivals = new Map<string, number[]>();
+  const client: HttpClient = {
+    sendRequest(request) {
+      const id = request.headers.get('x-test-id') ?? '?';
+      const seen = arrivals.get(id) ?? [];
+      seen.push(clock.now());
+      arrivals.set(id, seen);
+      const refuse = !id.startsWith('new') && seen.length <= times;
+      const headers = createHttpHeaders(refuse ? { 'Retry-After': String(RETRY_AFTER_MS / 1000) } : {});
+      return Promise.resolve({ request, status: refuse ? 429 : 202, headers });
+    },
+  };
+  return { client, arrivals };
+}
+
+for (const make of [armWrites, readCap]) {
+  describe(`azure/throttled retries: one request refused again and again, ${make(new ManualClock()).name}`, () => {
+    for (const times of [2, 4, 7]) {
+      it(`refused ${times} times in a row: each retry at its refusal + Retry-After, the rate halved once, a new request held only by the hold and the retries' tokens`, async () => {
+        const clock = new ManualClock();
+        const paced = make(clock);
+        const configured = paced.bucket.settings.refillPerSecond;
+        const s = stubbornService(clock, times);
+        const pipeline = createEmptyPipeline();
+        pipeline.addPolicy(retryLoop(clock, 'sdk'));
+        pipeline.addPolicy(paced.policy);
+        const send = (id: string): Promise<PipelineResponse> =>
+          pipeline.sendRequest(s.client, createPipelineRequest({ url: paced.url, method: paced.method, headers: createHttpHeaders({ 'x-test-id': id }) }));
+
+        const t0 = clock.now();
+        const stubborn = send('r0');
+        await runUntil(clock, t0 + 1);
+        const fresh = send('new');
+        await runUntil(clock, t0 + times * RETRY_AFTER_MS + 60_000);
+        assert.equal((await stubborn).status, 202);
+        assert.equal((await fresh).status, 202);
+
+        const expected = Array.from({ length: times + 1 }, (_, i) => t0 + i * RETRY_AFTER_MS);
+        assert.deepEqual(s.arrivals.get('r0'), expected, 'every retry exactly Retry-After after its refusal');
+        assert.equal(paced.bucket.refillPerSecond > configured / 2 - 1e-9, true, `rate ${paced.bucket.refillPerSecond}/s: halved once at most (configured ${configured}/s)`);
+        // Held until the last hold ends, then by the tokens the retries spent and one with the
+        // reserve, at no less than half the configured rate — not by a rate cut per refusal.
+        const lastHold = t0 + times * RETRY_AFTER_MS;
+        const arrived = s.arrivals.get('new')![0];
+        const bound = lastHold + Math.ceil(((times + 1 + paced.bucket.reserve) * 1000) / (configured / 2));
+        assert.ok(arrived >= lastHold && arrived <= bound, `new request at ${arrived - t0} ms, hold ended at ${lastHold - t0} ms, bound ${bound - t0} ms`);
+        assert.equal(clock.pendingTimers, 0, 'no timer left behind');
+      });
+    }
+  });
+}
+
 describe('azure/throttled retries: a wait longer than the longest retry delay', () => {
   it('holds a capped registry no longer than that: such a 429 fails its request (oci/longWait.ts), the others must meet theirs soon', async () => {
     const clock = new ManualClock();

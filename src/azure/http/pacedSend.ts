@@ -35,7 +35,9 @@ export async function sendPaced(
   const sentAt = bucket.clock.now();
   const response = await send();
   if (response.status === 429) {
-    const dueAt = bucket.throttled(Math.min(retryAfterOf(response.headers, Date.now()), maxHoldMs), sentAt);
+    // A retry refused again belongs to the episode of its first refusal: the rate stays.
+    const retried = retry !== undefined && retry.bucket === bucket;
+    const dueAt = bucket.throttled(Math.min(retryAfterOf(response.headers, Date.now()), maxHoldMs), sentAt, retried);
     refused.set(request, { bucket, dueAt });
   } else {
     bucket.succeeded();

@@ -153,15 +153,18 @@ export class TokenBucket {
    * The service refused a request sent at `sentAt` (clock ms) and asked it to wait
    * `retryAfterMs`: nothing is left, and new requests are held until that wait is over. The
    * first refusal of an episode halves the refill rate; one that arrives while a hold is
-   * pending, or of a request sent before the rate was last lowered, shares that episode (the
-   * hold ends at the later of the two waits; the rate stays). Returns when the refused
-   * request may be sent again (clock ms), for `takeRetry`.
+   * pending, of a request sent before the rate was last lowered, or of a retry (`retried`: a
+   * request refused before, sent again at its Retry-After) shares that episode (the hold ends at
+   * the later of the two waits; the rate stays). A retry refused again is still the refusal it
+   * retries: counted as a new episode, a request refused seven times in a row cut the rate to
+   * 1/64 and held the next new request for a minute. Returns when the refused request may be
+   * sent again (clock ms), for `takeRetry`.
    */
-  throttled(retryAfterMs = 0, sentAt: number = this.clock.now()): number {
+  throttled(retryAfterMs = 0, sentAt: number = this.clock.now(), retried = false): number {
     this.refill();
     const now = this.clock.now();
     const wait = Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs) : 0;
-    const sameEpisode = now < this.holdUntil || sentAt < this.cutAt;
+    const sameEpisode = retried || now < this.holdUntil || sentAt < this.cutAt;
     if (!sameEpisode) {
       this.rate = Math.max(this.settings.refillPerSecond * MIN_RATE_SHARE, this.rate / 2);
       this.cutAt = now;
