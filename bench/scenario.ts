@@ -5,6 +5,7 @@
  */
 import type { TargetKind } from '../testkit/emulator/generate';
 import type { PerTagResult } from './perTagDriver';
+import type { RetryWindowSummary } from './retryWindows';
 import type { SyncDriverResult } from './syncDriver';
 import type { Sku } from './world';
 
@@ -181,6 +182,10 @@ export interface ScenarioResult {
   importSet?: { count: number; fingerprint: string };
   /** `HEAD /v2/{name}/manifests/{tag}` requests the source answered (all, and those answered 200), from the emulator's log. */
   sourceHeads?: { total: number; ok: number };
+  /** Sequential round trips before the first listing (testkit/emulator/requestWaves.ts), at this run's latency. */
+  startRoundTrips?: number;
+  /** Runs that throttle (ARM writes, a registry read limit): each 429's retry against its Retry-After (bench/retryWindows.ts). */
+  retryWindows?: RetryWindowSummary;
 }
 
 export interface PerTagOutcome {
