@@ -39,7 +39,7 @@ export async function startBenchEmulator(world: World, spec: ScenarioSpec): Prom
     // 100 registries per ARM page: the registry lookup is not what is measured.
     armPageSize: 100,
     // `writes: true` is the emulator's own ARM write bucket, the one ARM_WRITE_BURST describes.
-    ...(spec.armWriteThrottling ? { armThrottling: { writes: true, reads: false } } : {}),
+    ...(spec.armWriteThrottling ? { armThrottling: { writes: spec.armWriteBucket ?? true, reads: false } } : {}),
     ...(spec.readLimitSku !== undefined ? { registryThrottling: { default: 'sku' as const } } : {}),
   };
   return startEmulator(options);

@@ -5,6 +5,7 @@
 import type { BenchOptions } from './options';
 import { readCapFlag } from './readCap';
 import type { ScenarioSpec } from './scenario';
+import { SHARED_WRITES_IMPORTS, sharedWritesRun } from './sharedWrites';
 import { fullSyncImports } from './world';
 
 /** Repositories of a full sync that needs about `imports` imports. */
@@ -66,6 +67,7 @@ export function planRuns(o: BenchOptions): Planned[] {
   }
   if (o.scenarios.has('pacing')) {
     runs.push({ ...base, label: 'pacing', scenario: 'pacing', repositories: pacingRepositories(o.pacingImports), armWriteThrottling: true });
+    runs.push(sharedWritesRun(base, pacingRepositories(Math.min(o.pacingImports, SHARED_WRITES_IMPORTS))));
   }
   return runs;
 }

@@ -6,6 +6,7 @@
 import { n } from './format';
 import type { BenchRun } from './results';
 import { CLOCK_RESOLUTION_MS, WINDOW } from './retryWindows';
+import { SOURCE, TARGET } from './world';
 
 export const START_ROUND_TRIPS_NOTE =
   'Start round trips = sequential waves of requests before the first listing, from the emulator\'s log (testkit/emulator/requestWaves.ts: a request is a wave later than every request answered before it arrived). ' +
@@ -30,7 +31,7 @@ export function retryWindowSection(bench: BenchRun): string[] {
     ...runs.map(({ label, result: r }) => {
       const w = r.retryWindows!;
       const routes = Object.entries(w.byRoute)
-        .map(([route, count]) => `${n(count)} ${route.replace(/^acr:[^ ]+ /, '')}`)
+        .map(([route, count]) => `${n(count)} ${route.replace(`acr:${SOURCE} `, 'source ').replace(`acr:${TARGET} `, 'target ')}`)
         .join(', ');
       return `| ${label} ${n(r.expected.repositories)} | ${n(w.refusals)}${routes !== '' ? ` (${routes})` : ''} | ${n(w.retried)} | ${n(w.within)} | ${n(w.early)} | ${n(w.late)} | ${n(w.neverRetried)} | ${ratio(w.minRatio)} / ${ratio(w.medianRatio)} / ${ratio(w.maxRatio)} |`;
     }),

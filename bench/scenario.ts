@@ -38,6 +38,11 @@ export interface ScenarioSpec {
   importDurationMs?: number;
   /** The emulator's ARM write bucket (200 burst, +10/s) on. */
   armWriteThrottling: boolean;
+  /**
+   * With `armWriteThrottling`: the subscription's write bucket as this run finds it when not
+   * ARM's own (bench/sharedWrites.ts: another client spending part of it), so the tool meets 429s.
+   */
+  armWriteBucket?: { capacity: number; refillPerSecond: number };
   /** The emulator's per-registry data-plane read limit by SKU, with both registries of this SKU. */
   readLimitSku?: Sku;
   /** Extra command-line flags (e.g. the tool's read cap). */

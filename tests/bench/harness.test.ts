@@ -234,7 +234,12 @@ describe('benchmark harness (tiny run)', function () {
       runs.filter((r) => r.sourceBy === 'address').map((r) => `${r.label} ${r.repositories}`),
       ['registry-source noop 100', 'registry-source noop 1000'],
     );
-    assert.ok(runs.some((r) => r.scenario === 'pacing' && r.armWriteThrottling));
+    assert.ok(runs.some((r) => r.scenario === 'pacing' && r.armWriteThrottling && r.armWriteBucket === undefined));
+    // Beside it, a run whose write budget another client shares: the tool meets 429s (issue 15's retry windows).
+    assert.deepEqual(
+      runs.filter((r) => r.armWriteBucket !== undefined).map((r) => [r.label, r.scenario, r.armWriteThrottling, r.armWriteBucket]),
+      [['pacing, shared writes', 'pacing', true, { capacity: 50, refillPerSecond: 5 }]],
+    );
     const flag = readCapFlag('  --max-reads-per-minute N        cap registry reads per minute (default none)\n');
     assert.deepEqual(flag?.argsFor('Basic'), ['--max-reads-per-minute', '1000']);
     assert.equal(readCapFlag('  --max-concurrency N   imports in flight\n'), undefined);
