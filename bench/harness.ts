@@ -42,7 +42,9 @@ export async function startBenchEmulator(world: World, spec: ScenarioSpec): Prom
     ...(spec.armWriteThrottling ? { armThrottling: { writes: spec.armWriteBucket ?? true, reads: false } } : {}),
     ...(spec.readLimitSku !== undefined ? { registryThrottling: { default: 'sku' as const } } : {}),
   };
-  return startEmulator(options);
+  const em = await startEmulator(options);
+  for (const fault of spec.faults ?? []) em.addFault(fault);
+  return em;
 }
 
 export function worldSpecOf(spec: Pick<ScenarioSpec, 'scenario' | 'repositories' | 'readLimitSku' | 'sourceBy'>): WorldSpec {

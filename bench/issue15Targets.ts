@@ -11,15 +11,30 @@ import type { TargetVerdict } from './targets';
 /** Issue 15: source and target sign-in, lookup and preflight in parallel, registry tokens asked ahead. */
 export const START_ROUND_TRIPS_TARGET = 4;
 
+/**
+ * Judged on the start probe (one repository at 400 ms, bench/startProbe.ts) when it ran: at the
+ * benchmark's own latency the count is an upper bound that a loaded machine can push up by one.
+ */
 export function startTarget(bench: BenchRun): TargetVerdict {
-  const measured = bench.results.filter((x) => isListingRun(x.result) && x.result.startRoundTrips !== undefined);
-  const worst = Math.max(...measured.map((x) => x.result.startRoundTrips ?? 0));
+  const counted = bench.results.filter((x) => x.result.startRoundTrips !== undefined && x.result.spec.sourceBy !== 'address');
+  const probes = counted.filter((x) => x.result.spec.startProbe === true);
+  const judged = probes.length > 0 ? probes : counted.filter((x) => isListingRun(x.result));
+  const worst = Math.max(...judged.map((x) => x.result.startRoundTrips ?? 0));
+  const others = counted.filter((x) => !judged.includes(x));
+  const spread = (xs: typeof counted): string => {
+    const values = xs.map((x) => x.result.startRoundTrips ?? 0);
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    return lo === hi ? `${lo}` : `${lo}–${hi}`;
+  };
   return {
     target: `A start of at most ${START_ROUND_TRIPS_TARGET} sequential round trips before the first listing`,
-    met: measured.length > 0 ? worst <= START_ROUND_TRIPS_TARGET : undefined,
+    met: judged.length > 0 ? worst <= START_ROUND_TRIPS_TARGET : undefined,
     figure:
-      measured.length > 0
-        ? `${worst === Math.min(...measured.map((x) => x.result.startRoundTrips ?? 0)) ? `${worst} in every run` : `at most ${worst}`} (${measured.map((x) => `${x.label} ${n(x.result.expected.repositories)}: ${x.result.startRoundTrips ?? '—'}`).join(', ')}), at ${bench.options.latencyMs} ms per request — an upper bound, see the phases table's note`
+      judged.length > 0
+        ? `${worst} (${judged.map((x) => `${x.label} ${n(x.result.expected.repositories)}: ${x.result.startRoundTrips ?? '—'}`).join(', ')})` +
+          (probes.length > 0 && others.length > 0 ? `; the other runs count ${spread(others)} at ${bench.options.latencyMs} ms, an upper bound (see the phases table's note)` : '') +
+          (probes.length === 0 ? ` at ${bench.options.latencyMs} ms per request — an upper bound (see the phases table's note)` : '')
         : 'not measured (no listing run)',
   };
 }

@@ -261,7 +261,7 @@ export function renderMarkdown(bench: BenchRun): string {
     ...retryWindowSection(bench),
     '### Where the time goes',
     '',
-    ...bench.results.flatMap((x) => [whereTheTimeGoes(x, o.latencyMs), '']),
+    ...bench.results.flatMap((x) => [whereTheTimeGoes(x), '']),
     '### Requests per route',
     '',
     'Statuses other than 2xx in brackets (401 = the challenge of a first, bare request; 404 = a repository missing in the target; 429 = throttled).',

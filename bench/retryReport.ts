@@ -10,7 +10,7 @@ import { SOURCE, TARGET } from './world';
 
 export const START_ROUND_TRIPS_NOTE =
   'Start round trips = sequential waves of requests before the first listing, from the emulator\'s log (testkit/emulator/requestWaves.ts: a request is a wave later than every request answered before it arrived). ' +
-  'A request that needs another\'s answer always arrives after it, so the count is never too low; at a few tens of ms per request, two requests sent together may arrive either side of a third one\'s answer and count one wave more, so it is an upper bound, exact at high latency (the start-chain test measures 5 at 400 ms).';
+  'A request that needs another\'s answer always arrives after it, so the count is never too low; at a few tens of ms per request, two requests sent together may arrive either side of a third one\'s answer and count one wave more, so it is an upper bound (5 or 6 in runs of the same data at 20 ms); the "start at 400 ms" run (one repository, bench/startProbe.ts) measures it where it is exact, as the start-chain test does.';
 
 const ratio = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(2));
 

@@ -3,6 +3,7 @@
  * throttling), and the result's parts — the expected costs worked out from the data, the
  * requests measured at the emulator, the ideal time and the verification of the target.
  */
+import type { FaultRule } from '../testkit/emulator/api';
 import type { TargetKind } from '../testkit/emulator/generate';
 import type { PerTagResult } from './perTagDriver';
 import type { RetryWindowSummary } from './retryWindows';
@@ -43,6 +44,13 @@ export interface ScenarioSpec {
    * ARM's own (bench/sharedWrites.ts: another client spending part of it), so the tool meets 429s.
    */
   armWriteBucket?: { capacity: number; refillPerSecond: number };
+  /**
+   * A run for the start's round trips only (bench/startProbe.ts: one repository at high latency):
+   * left out of the no-op figures (results.ts `isListingRun`).
+   */
+  startProbe?: boolean;
+  /** Scripted answers of the emulator for this run (bench/sharedWrites.ts: refusals another client's writes cause). */
+  faults?: readonly FaultRule[];
   /** The emulator's per-registry data-plane read limit by SKU, with both registries of this SKU. */
   readLimitSku?: Sku;
   /** Extra command-line flags (e.g. the tool's read cap). */

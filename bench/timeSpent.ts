@@ -27,7 +27,8 @@ function readLimitBound(r: ScenarioResult): string {
 }
 
 /** One paragraph for a run: its phases, what each did, and the ideal each is measured against. */
-export function whereTheTimeGoes({ label, result: r }: LabelledResult, latencyMs: number): string {
+export function whereTheTimeGoes({ label, result: r }: LabelledResult): string {
+  const latencyMs = r.spec.latencyMs;
   const { connectMs, planMs, executeMs } = r.sync.phases;
   const m = r.measured;
   const parts: string[] = [];

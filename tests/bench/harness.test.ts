@@ -227,9 +227,11 @@ describe('benchmark harness (tiny run)', function () {
     if (options === 'help') return;
     const runs = planRuns(options);
     assert.deepEqual(
-      runs.filter((r) => r.scenario === 'noop' && r.caVia === undefined && r.sourceBy === undefined).map((r) => r.repositories),
+      runs.filter((r) => r.scenario === 'noop' && r.caVia === undefined && r.sourceBy === undefined && r.startProbe === undefined).map((r) => r.repositories),
       [100, 1000, 10000],
     );
+    // The start's round trips on their own: one repository at 400 ms.
+    assert.deepEqual(runs.filter((r) => r.startProbe === true).map((r) => [r.scenario, r.repositories, r.latencyMs]), [['noop', 1, 400]]);
     assert.deepEqual(
       runs.filter((r) => r.sourceBy === 'address').map((r) => `${r.label} ${r.repositories}`),
       ['registry-source noop 100', 'registry-source noop 1000'],
