@@ -227,6 +227,8 @@ export class HttpsService {
 
     let reply: Reply;
     if (fault?.kind === 'status') {
+      // The route's handler does not run: an import's body is still logged, so a refused import and its retry can be told apart.
+      if (routeName === 'arm.importImage') ctx.logBody(loggableImportBody(body));
       reply =
         fault.body === undefined
           ? this.spec.faultReply(fault.status, ctx)

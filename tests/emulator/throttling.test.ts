@@ -81,6 +81,18 @@ describe('emulator: throttling', function () {
       assert.equal((await registryGet()).status, 200);
     });
 
+    it('a scripted 429 on an import is logged with the import it refused and the Retry-After it asked (what tells its retry apart)', async function () {
+      await start();
+      em.addFault({ route: 'arm.importImage', kind: 'status', status: 429, retryAfterSeconds: 3, after: 1 });
+      assert.equal((await postImport('a')).status, 202);
+      assert.equal((await postImport('b')).status, 429);
+      assert.equal((await postImport('b')).status, 202);
+      const posts = em.log.entries().filter((e) => e.route === 'arm.importImage');
+      assert.deepEqual(posts.map((e) => [e.status, e.retryAfter]), [[202, '10'], [429, '3'], [202, '10']]);
+      assert.deepEqual(posts[1]?.body, posts[2]?.body);
+      assert.notDeepEqual(posts[0]?.body, posts[1]?.body);
+    });
+
     it('writes at ARM’s limits: a burst of 200 (plus what 10/s refills meanwhile), then 429s with Retry-After 1', async function () {
       await start({ armThrottling: true });
       const started = Date.now();
