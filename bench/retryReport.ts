@@ -24,6 +24,7 @@ export function retryWindowSection(bench: BenchRun): string[] {
     '',
     `Each request answered 429 with a \`Retry-After\` is matched to the next request with the same identity (importImage: its body — source image, target tags, mode; a registry token request: the scopes asked; any other: method and URL). ` +
       `Gap = the retry's arrival − the refusal's answer, at the emulator: \`startedAt\` is taken when the emulator begins handling a request, before it sleeps the injected latency, and \`finishedAt\` when the answer is flushed, after it — so the gap holds no injected latency, only the client's wait, loopback transport and both processes' event-loop delays. ` +
+      'ARM writes meet no 429 of their own here: the tool paces itself by the remaining-writes header ARM answers, even under a budget a quarter of ARM\'s burst and half its refill; the "shared writes" run has the other client\'s spending refuse single import POSTs (bench/sharedWrites.ts). ' +
       `Inside = gap between Retry-After − ${CLOCK_RESOLUTION_MS} ms (the log's millisecond clock) and ${WINDOW.to} × Retry-After + ${slack} ms (transport and event-loop delays on this 2-core machine, the emulator sharing the bench's process).`,
     '',
     '| run | refusals (by route) | retried | inside | early | late | never retried | gap ÷ Retry-After min / median / max |',
@@ -31,7 +32,7 @@ export function retryWindowSection(bench: BenchRun): string[] {
     ...runs.map(({ label, result: r }) => {
       const w = r.retryWindows!;
       const routes = Object.entries(w.byRoute)
-        .map(([route, count]) => `${n(count)} ${route.replace(`acr:${SOURCE} `, 'source ').replace(`acr:${TARGET} `, 'target ')}`)
+        .map(([route, count]) => `${n(count)} ${route.replace(`acr:${SOURCE} `, 'source ').replace(`acr:${TARGET} `, 'target ').replace(/^arm /, '')}`)
         .join(', ');
       return `| ${label} ${n(r.expected.repositories)} | ${n(w.refusals)}${routes !== '' ? ` (${routes})` : ''} | ${n(w.retried)} | ${n(w.within)} | ${n(w.early)} | ${n(w.late)} | ${n(w.neverRetried)} | ${ratio(w.minRatio)} / ${ratio(w.medianRatio)} / ${ratio(w.maxRatio)} |`;
     }),
