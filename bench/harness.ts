@@ -13,6 +13,8 @@ import { startEmulator, type Emulator, type EmulatorOptions, type LoggedRequest 
 import { runChild } from './child';
 import { expectedOf, idealOf, importDurationOf } from './costModel';
 import { countRequests, measure } from './measure';
+import { retryWindows } from './retryWindows';
+import { startChain } from '../testkit/emulator/requestWaves';
 import type { PerTagResult, PerTagSpec } from './perTagDriver';
 import { TARGET_OF, type PerTagOutcome, type ScenarioResult, type ScenarioSpec, type TagMap } from './scenario';
 import type { SyncDriverResult } from './syncDriver';
@@ -37,10 +39,12 @@ export async function startBenchEmulator(world: World, spec: ScenarioSpec): Prom
     // 100 registries per ARM page: the registry lookup is not what is measured.
     armPageSize: 100,
     // `writes: true` is the emulator's own ARM write bucket, the one ARM_WRITE_BURST describes.
-    ...(spec.armWriteThrottling ? { armThrottling: { writes: true, reads: false } } : {}),
+    ...(spec.armWriteThrottling ? { armThrottling: { writes: spec.armWriteBucket ?? true, reads: false } } : {}),
     ...(spec.readLimitSku !== undefined ? { registryThrottling: { default: 'sku' as const } } : {}),
   };
-  return startEmulator(options);
+  const em = await startEmulator(options);
+  for (const fault of spec.faults ?? []) em.addFault(fault);
+  return em;
 }
 
 export function worldSpecOf(spec: Pick<ScenarioSpec, 'scenario' | 'repositories' | 'readLimitSku' | 'sourceBy'>): WorldSpec {
@@ -139,6 +143,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       setupMs,
       importSet: importSetOf(em.log.entries()),
       sourceHeads: sourceHeadsOf(em.log.entries(), world.source),
+      ...startAndRetries(em.log.entries(), spec),
     };
     if (spec.perTag !== undefined) {
       log(`  per-tag ${spec.repositories}${spec.perTag.limit ? ` (first ${spec.perTag.limit})` : ''}: running…`);
@@ -160,6 +165,13 @@ export function importSetOf(entries: readonly LoggedRequest[]): NonNullable<Scen
     })
     .sort();
   return { count: lines.length, fingerprint: createHash('sha256').update(lines.join('\n')).digest('hex') };
+}
+
+/** The start's round trips; in runs that throttle, each 429's retry against its Retry-After. */
+function startAndRetries(entries: readonly LoggedRequest[], spec: ScenarioSpec): Pick<ScenarioResult, 'startRoundTrips' | 'retryWindows'> {
+  const { roundTrips } = startChain(entries);
+  const throttles = spec.armWriteThrottling || spec.readLimitSku !== undefined;
+  return { ...(roundTrips !== undefined ? { startRoundTrips: roundTrips } : {}), ...(throttles ? { retryWindows: retryWindows(entries) } : {}) };
 }
 
 /** The source's manifest HEADs (the per-tag digest reads of a source read by address). */

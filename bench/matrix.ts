@@ -5,6 +5,8 @@
 import type { BenchOptions } from './options';
 import { readCapFlag } from './readCap';
 import type { ScenarioSpec } from './scenario';
+import { SHARED_WRITES_IMPORTS, sharedWritesRun } from './sharedWrites';
+import { startProbeRun } from './startProbe';
 import { fullSyncImports } from './world';
 
 /** Repositories of a full sync that needs about `imports` imports. */
@@ -45,6 +47,7 @@ export function planRuns(o: BenchOptions): Planned[] {
       if (size <= o.fullMax) runs.push({ ...base, label: 'registry-source full', scenario: 'full', repositories: size, sourceBy: 'address' });
     }
   }
+  if (o.scenarios.has('noop')) runs.push(startProbeRun(base));
   if (o.scenarios.has('plan')) for (const size of o.planSizes) runs.push({ ...base, label: 'plan', scenario: 'plan', repositories: size });
   if (o.caCompare && o.scenarios.has('noop')) {
     const size = [...o.sizes].reverse().find((s) => s <= 1000);
@@ -66,6 +69,7 @@ export function planRuns(o: BenchOptions): Planned[] {
   }
   if (o.scenarios.has('pacing')) {
     runs.push({ ...base, label: 'pacing', scenario: 'pacing', repositories: pacingRepositories(o.pacingImports), armWriteThrottling: true });
+    runs.push(sharedWritesRun(base, pacingRepositories(Math.min(o.pacingImports, SHARED_WRITES_IMPORTS))));
   }
   return runs;
 }

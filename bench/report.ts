@@ -16,6 +16,8 @@ import { referrersSection } from './referrers';
 import { ADDRESS_HEADER, addressComparisons, addressEstimate, addressExplanation, addressRows } from './addressSource';
 import { find, largestOf, runsOf, type BenchRun, type LabelledResult } from './results';
 import { evaluateTargets } from './targets';
+import { retryWindowSection, START_ROUND_TRIPS_NOTE } from './retryReport';
+import { whereTheTimeGoes } from './timeSpent';
 import { SOURCE, TAGS_PER_REPOSITORY, TARGET } from './world';
 
 function row(cells: (string | number)[]): string {
@@ -239,14 +241,16 @@ export function renderMarkdown(bench: BenchRun): string {
     '',
     ...table(MAIN_HEADER, listingResults(bench).map(mainRow)),
     '',
-    'Phases of each sync (from its output): sign-in and registry lookup / plan (catalog, listings) / imports, verification and report; CPU of the sync process.',
+    'Phases of each sync (from its output): sign-in and registry lookup / plan (catalog, listings) / imports, verification and report; CPU of the sync process. ' +
+      START_ROUND_TRIPS_NOTE,
     '',
     ...table(
-      ['run', 'repos', 'connect s', 'plan s', 'execute s', 'CPU user+sys s', 'exit'],
+      ['run', 'repos', 'connect s', 'start round trips', 'plan s', 'execute s', 'CPU user+sys s', 'exit'],
       bench.results.map(({ label, result: r }) => [
         label,
         n(r.expected.repositories),
         r.sync.phases.connectMs !== undefined ? s(r.sync.phases.connectMs) : '—',
+        r.startRoundTrips !== undefined ? r.startRoundTrips : '—',
         r.sync.phases.planMs !== undefined ? s(r.sync.phases.planMs) : '—',
         r.sync.phases.executeMs !== undefined ? s(r.sync.phases.executeMs) : '—',
         s(r.sync.cpuUserMs + r.sync.cpuSystemMs),
@@ -254,6 +258,10 @@ export function renderMarkdown(bench: BenchRun): string {
       ]),
     ),
     '',
+    ...retryWindowSection(bench),
+    '### Where the time goes',
+    '',
+    ...bench.results.flatMap((x) => [whereTheTimeGoes(x), '']),
     '### Requests per route',
     '',
     'Statuses other than 2xx in brackets (401 = the challenge of a first, bare request; 404 = a repository missing in the target; 429 = throttled).',

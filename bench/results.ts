@@ -25,10 +25,10 @@ export interface BenchRun {
   referrers?: ReferrersRow[];
 }
 
-/** A run of the ACR-listing source, as the targets of issue 5 judge: not a `--ca-file` comparison, not a source named by address. */
-export const isListingRun = (r: ScenarioResult): boolean => r.spec.caVia !== 'flag' && r.spec.sourceBy !== 'address';
+/** A run of the ACR-listing source, as the targets of issue 5 judge: not a `--ca-file` comparison, not a source named by address, not the start probe. */
+export const isListingRun = (r: ScenarioResult): boolean => r.spec.caVia !== 'flag' && r.spec.sourceBy !== 'address' && r.spec.startProbe !== true;
 
-/** A scenario's results in run order, without the `--ca-file` comparison runs and the runs with a source named by address. */
+/** A scenario's results in run order, without the `--ca-file` comparison runs, the runs with a source named by address and the start probe. */
 export const runsOf = (bench: BenchRun, scenario: string): ScenarioResult[] =>
   bench.results.filter((x) => x.result.spec.scenario === scenario && isListingRun(x.result)).map((x) => x.result);
 

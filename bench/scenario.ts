@@ -3,8 +3,10 @@
  * throttling), and the result's parts — the expected costs worked out from the data, the
  * requests measured at the emulator, the ideal time and the verification of the target.
  */
+import type { FaultRule } from '../testkit/emulator/api';
 import type { TargetKind } from '../testkit/emulator/generate';
 import type { PerTagResult } from './perTagDriver';
+import type { RetryWindowSummary } from './retryWindows';
 import type { SyncDriverResult } from './syncDriver';
 import type { Sku } from './world';
 
@@ -37,6 +39,18 @@ export interface ScenarioSpec {
   importDurationMs?: number;
   /** The emulator's ARM write bucket (200 burst, +10/s) on. */
   armWriteThrottling: boolean;
+  /**
+   * With `armWriteThrottling`: the subscription's write bucket as this run finds it when not
+   * ARM's own (bench/sharedWrites.ts: another client spending part of it), so the tool meets 429s.
+   */
+  armWriteBucket?: { capacity: number; refillPerSecond: number };
+  /**
+   * A run for the start's round trips only (bench/startProbe.ts: one repository at high latency):
+   * left out of the no-op figures (results.ts `isListingRun`).
+   */
+  startProbe?: boolean;
+  /** Scripted answers of the emulator for this run (bench/sharedWrites.ts: refusals another client's writes cause). */
+  faults?: readonly FaultRule[];
   /** The emulator's per-registry data-plane read limit by SKU, with both registries of this SKU. */
   readLimitSku?: Sku;
   /** Extra command-line flags (e.g. the tool's read cap). */
@@ -181,6 +195,10 @@ export interface ScenarioResult {
   importSet?: { count: number; fingerprint: string };
   /** `HEAD /v2/{name}/manifests/{tag}` requests the source answered (all, and those answered 200), from the emulator's log. */
   sourceHeads?: { total: number; ok: number };
+  /** Sequential round trips before the first listing (testkit/emulator/requestWaves.ts), at this run's latency. */
+  startRoundTrips?: number;
+  /** Runs that throttle (ARM writes, a registry read limit): each 429's retry against its Retry-After (bench/retryWindows.ts). */
+  retryWindows?: RetryWindowSummary;
 }
 
 export interface PerTagOutcome {

@@ -7,6 +7,7 @@ import { MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
 import { ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, writeBudgetMs } from './costModel';
 import { mb, n, ratio, s, throttledPercent } from './format';
+import { retryWindowTarget, startTarget } from './issue15Targets';
 import { find, isListingRun, largestOf, type BenchRun, type LabelledResult } from './results';
 import { TAGS_PER_REPOSITORY } from './world';
 
@@ -156,5 +157,7 @@ export function evaluateTargets(bench: BenchRun): TargetVerdict[] {
           : 'not run (needs the read-limit run with and without the cap)',
     });
   }
+  // 8. Issue 15: the start's round trips, and retries within their Retry-After window.
+  verdicts.push(startTarget(bench), retryWindowTarget(bench));
   return verdicts;
 }

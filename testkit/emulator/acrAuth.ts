@@ -168,7 +168,7 @@ export function exchange(ctx: RequestContext, registry: RegistryState, deps: Acr
 }
 
 /** The scopes a request asks for, both ways the distribution spec writes them. */
-function askedScopes(form: URLSearchParams): string[] {
+export function askedScopes(form: URLSearchParams): string[] {
   return form
     .getAll('scope')
     .flatMap((s) => s.split(' '))

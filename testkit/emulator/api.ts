@@ -277,7 +277,15 @@ export interface LoggedRequest {
    * never logged.
    */
   body?: unknown;
-  /** Millisecond timestamps (Date.now()) of arrival and of the response's end. */
+  /**
+   * The `Retry-After` the answer carried, as sent (a 429's wait, an import 202's poll
+   * interval): what a benchmark holds a client's retry against.
+   */
+  retryAfter?: string;
+  /**
+   * Millisecond timestamps (Date.now()): when the request's handling began (its headers read,
+   * before its body, the injected latency and the handler) and when the response was flushed.
+   */
   startedAt: number;
   finishedAt: number;
 }

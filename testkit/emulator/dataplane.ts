@@ -10,12 +10,12 @@
  * Repository names arrive URL-encoded (%2F) or with raw slashes.
  */
 import { randomUUID } from 'node:crypto';
-import type { ChangeableAttributes } from './api';
-import { AUTH_REQUIRED, acrErrors, authenticatedAtAll, authorize, challenge, exchange, token, tokenByLogin, type AcrAuthDeps, type AccessScope } from './acrAuth';
+import type { AcrTokenRequestRecord, ChangeableAttributes } from './api';
+import { AUTH_REQUIRED, acrErrors, askedScopes, authenticatedAtAll, authorize, challenge, exchange, token, tokenByLogin, type AcrAuthDeps, type AccessScope } from './acrAuth';
 import { azureTimestamp } from './arm';
 import { manifestFromBytes } from './manifestParse';
 import { acceptedTypes, negotiate } from './manifestNegotiation';
-import { jsonReply, type Reply, type RequestContext, type Route, type ServiceSpec } from './http';
+import { formOf, jsonReply, type Reply, type RequestContext, type Route, type ServiceSpec } from './http';
 import { byTime, ordered, pageOf } from './paging';
 import { DIGEST, disallowed, nameUnknown, param, repoScope, type Guard } from './routeParts';
 import { AttributeRoutes } from './attributes';
@@ -312,6 +312,12 @@ function metered(registry: RegistryState, deps: DataPlaneDeps, handle: (ctx: Req
     const decision = deps.readBudget.take(registry.name);
     if (!decision.allowed) {
       const wait = decision.retryAfterSeconds ?? 1;
+      // A refused token request still says which scopes it asked (granted none), so its retry
+      // can be told from the other token requests in flight (bench/retryWindows.ts).
+      if (ctx.route === 'acr.token' && ctx.method === 'POST') {
+        const refused: AcrTokenRequestRecord = { scopes: askedScopes(formOf(ctx.body)), granted: [] };
+        ctx.logBody(refused);
+      }
       return acrErrors(429, 'TOOMANYREQUESTS', `too many requests: the registry's read limit is exhausted, retry after ${wait} seconds`, undefined, {
         'Retry-After': String(wait),
         [CALLS_PER_SECOND]: callsPerSecondHeader(0),

@@ -157,6 +157,8 @@ export class HttpsService {
     const { route, params } = this.match(method, path);
     const routeName: RouteName = route?.name ?? 'other';
     let loggedBody: unknown;
+    // Set once the answer is known; read when the response is flushed (or the socket closes first).
+    let retryAfter: string | undefined = undefined;
     let logged = false;
     const record = (status: number): void => {
       if (logged) return;
@@ -168,6 +170,7 @@ export class HttpsService {
         url: rawUrl,
         status,
         ...(loggedBody === undefined ? {} : { body: loggedBody }),
+        ...(retryAfter === undefined ? {} : { retryAfter }),
         startedAt,
         finishedAt: Date.now(),
       });
@@ -224,6 +227,8 @@ export class HttpsService {
 
     let reply: Reply;
     if (fault?.kind === 'status') {
+      // The route's handler does not run: an import's body is still logged, so a refused import and its retry can be told apart.
+      if (routeName === 'arm.importImage') ctx.logBody(loggableImportBody(body));
       reply =
         fault.body === undefined
           ? this.spec.faultReply(fault.status, ctx)
@@ -253,6 +258,7 @@ export class HttpsService {
       this.harness.faults.refund(answerFault);
       answerFault = undefined;
     }
+    retryAfter = headerOf(reply, 'retry-after');
     this.write(res, ctx, reply, answerFault);
   }
 
@@ -279,6 +285,12 @@ export class HttpsService {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A header of a reply, whatever the case of its name. */
+function headerOf(reply: Reply, name: string): string | undefined {
+  for (const [key, value] of Object.entries(reply.headers ?? {})) if (key.toLowerCase() === name) return Array.isArray(value) ? value.join(', ') : value;
+  return undefined;
+}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {

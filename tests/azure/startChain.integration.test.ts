@@ -3,7 +3,7 @@
  * (issue 15: sign-in, lookup, preflight and token exchanges in as few waves as possible).
  *
  * A request is in a later wave than every request that had finished (at the emulator) before
- * it arrived: a request that needs another's answer can only start after it. With a latency
+ * it arrived (testkit/emulator/requestWaves.ts, shared with the benchmark). With a latency
  * of several hundred milliseconds per request, requests that go out together arrive within a
  * few milliseconds of each other, so only the order of start and end times is compared, never
  * a duration.
@@ -11,36 +11,18 @@
 import { strict as assert } from 'node:assert';
 import { customizeCloud } from '../../src/azure/cloud';
 import type { LoggedRequest, TokenRequestRecord } from '../../testkit/emulator/api';
+import { requestWaves as waves, startChain } from '../../testkit/emulator/requestWaves';
 import { connectSrcToDst, srcToDst, startHarness, syncer, TENANT, type Harness } from './support/emulatorHarness';
 
 const SYNCER = 'c11e47a1-0000-4000-8000-0000000015a1';
 /** Long enough that requests sent together never look sequential on a loaded machine. */
 const LATENCY_MS = 400;
 
-/** The wave of each request: 1 + the highest wave among the requests that finished before it arrived. */
-function waves(entries: readonly LoggedRequest[]): Map<LoggedRequest, number> {
-  const ordered = [...entries].sort((a, b) => a.startedAt - b.startedAt);
-  const wave = new Map<LoggedRequest, number>();
-  for (const entry of ordered) {
-    let before = 0;
-    for (const [earlier, w] of wave) if (earlier.finishedAt <= entry.startedAt) before = Math.max(before, w);
-    wave.set(entry, before + 1);
-  }
-  return wave;
-}
-
 /** Round trips before the first catalog or tag listing, and the chain as text for a failure message. */
 function chainBeforeFirstListing(entries: readonly LoggedRequest[]): { roundTrips: number; chain: string } {
-  const wave = waves(entries);
-  const listings = entries.filter((e) => e.route === 'acr.catalog' || e.route === 'acr.tags');
-  assert.ok(listings.length > 0, `no listing was made: ${entries.map((e) => e.route).join(' ')}`);
-  const first = Math.min(...listings.map((e) => wave.get(e) ?? 0));
-  const chain = [...wave]
-    .filter(([, w]) => w < first)
-    .sort((a, b) => a[1] - b[1])
-    .map(([e, w]) => `${w} ${e.route} ${e.status}`)
-    .join('\n');
-  return { roundTrips: first - 1, chain };
+  const { roundTrips, chain } = startChain(entries);
+  assert.ok(roundTrips !== undefined, `no listing was made: ${entries.map((e) => e.route).join(' ')}`);
+  return { roundTrips, chain: chain.join('\n') };
 }
 
 describe('azure/start chain (emulator)', function () {

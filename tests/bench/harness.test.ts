@@ -96,6 +96,9 @@ describe('benchmark harness (tiny run)', function () {
     assert.equal(p.result.differing, 0);
     assert.equal(p.manifestRequests, 2 * r.expected.sourceTags, 'one manifest request per tag on each side');
     assert.ok(p.totalRequests > 5 * r.measured.totalRequests);
+    // The start is counted from the log (an upper bound at 2 ms); nothing throttles, so no retry figure.
+    assert.ok(r.startRoundTrips !== undefined && r.startRoundTrips >= 1, `start round trips: ${r.startRoundTrips}`);
+    assert.equal(r.retryWindows, undefined);
   });
 
   it('drift: imports equal the expected groups and the target ends equal to the source', async () => {
@@ -208,6 +211,9 @@ describe('benchmark harness (tiny run)', function () {
     assert.match(markdown, /\| noop 20 \| by address \(per tag\) \|/);
     assert.match(markdown, /\| full 10 \| ACR by name \(listing\) \|.*\n\| full 10 \| by address \(per tag\) \|.*\| yes \(\d+ calls\) \|/);
     assert.match(markdown, /## Targets \(issue 5\)/);
+    // Issue 15: the start's round trips in the phases table, a paragraph per run on where its time went.
+    assert.match(markdown, /\| run \| repos \| connect s \| start round trips \|/);
+    assert.match(markdown, /### Where the time goes\n\n\*\*noop 20\*\*: [\d.]+ s in all against an ideal [\d.]+ s; [\d.]+ s sign-in and registry lookup \(\d+ sequential round trips/);
     const verdicts = evaluateTargets(bench);
     const listing = verdicts.find((v) => v.target.startsWith('Listing'));
     assert.equal(listing?.met, true, listing?.figure);
@@ -221,14 +227,21 @@ describe('benchmark harness (tiny run)', function () {
     if (options === 'help') return;
     const runs = planRuns(options);
     assert.deepEqual(
-      runs.filter((r) => r.scenario === 'noop' && r.caVia === undefined && r.sourceBy === undefined).map((r) => r.repositories),
+      runs.filter((r) => r.scenario === 'noop' && r.caVia === undefined && r.sourceBy === undefined && r.startProbe === undefined).map((r) => r.repositories),
       [100, 1000, 10000],
     );
+    // The start's round trips on their own: one repository at 400 ms.
+    assert.deepEqual(runs.filter((r) => r.startProbe === true).map((r) => [r.scenario, r.repositories, r.latencyMs]), [['noop', 1, 400]]);
     assert.deepEqual(
       runs.filter((r) => r.sourceBy === 'address').map((r) => `${r.label} ${r.repositories}`),
       ['registry-source noop 100', 'registry-source noop 1000'],
     );
-    assert.ok(runs.some((r) => r.scenario === 'pacing' && r.armWriteThrottling));
+    assert.ok(runs.some((r) => r.scenario === 'pacing' && r.armWriteThrottling && r.armWriteBucket === undefined));
+    // Beside it, a run whose write budget another client shares: the tool meets 429s (issue 15's retry windows).
+    assert.deepEqual(
+      runs.filter((r) => r.armWriteBucket !== undefined).map((r) => [r.label, r.scenario, r.armWriteThrottling, r.armWriteBucket]),
+      [['pacing, shared writes', 'pacing', true, { capacity: 50, refillPerSecond: 5 }]],
+    );
     const flag = readCapFlag('  --max-reads-per-minute N        cap registry reads per minute (default none)\n');
     assert.deepEqual(flag?.argsFor('Basic'), ['--max-reads-per-minute', '1000']);
     assert.equal(readCapFlag('  --max-concurrency N   imports in flight\n'), undefined);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { startEmulator, type Emulator, type Fixture } from '../../testkit/emulator';
 import { MeteringBucket, registryLimitResolver } from '../../testkit/emulator/throttling';
-import { ACCEPT_MANIFESTS, SUB_A, SUB_B, TENANT, acrAccessToken, acrExchange, entraToken, images, principal, registryId, request, sleep, type HttpResult } from './support';
+import { ACCEPT_MANIFESTS, FORM, SUB_A, SUB_B, TENANT, acrAccessToken, acrExchange, entraToken, images, principal, registryId, request, sleep, type HttpResult } from './support';
 
 const WRITES = 'x-ms-ratelimit-remaining-subscription-writes';
 const READS = 'x-ms-ratelimit-remaining-subscription-reads';
@@ -70,10 +70,27 @@ describe('emulator: throttling', function () {
       assert.equal(error.code, 'SubscriptionRequestsThrottled');
       assert.match(error.message, new RegExp(`^Number of 'write' requests for subscription '${SUB_A}' actions 'Microsoft\\.ContainerRegistry/registries/importImage/action' exceeded\\. Please try again after '${retryAfter}' seconds after additional tokens are available\\.`));
       assert.equal(em.log.count('arm.importImage', 429), 1);
+      // The log keeps the Retry-After answered (the bench holds retries against it): the 202s' poll interval, the 429's wait.
+      assert.deepEqual(
+        em.log.entries().filter((e) => e.route === 'arm.importImage').map((e) => e.retryAfter),
+        ['10', '10', '10', '10', retryAfter],
+      );
       assert.equal(em.log.count('arm.importImage', 202), 4);
       assert.equal(em.log.count('arm.importImage'), 5);
       // Reads have their own bucket (off here): a GET is not refused.
       assert.equal((await registryGet()).status, 200);
+    });
+
+    it('a scripted 429 on an import is logged with the import it refused and the Retry-After it asked (what tells its retry apart)', async function () {
+      await start();
+      em.addFault({ route: 'arm.importImage', kind: 'status', status: 429, retryAfterSeconds: 3, after: 1 });
+      assert.equal((await postImport('a')).status, 202);
+      assert.equal((await postImport('b')).status, 429);
+      assert.equal((await postImport('b')).status, 202);
+      const posts = em.log.entries().filter((e) => e.route === 'arm.importImage');
+      assert.deepEqual(posts.map((e) => [e.status, e.retryAfter]), [[202, '10'], [429, '3'], [202, '10']]);
+      assert.deepEqual(posts[1]?.body, posts[2]?.body);
+      assert.notDeepEqual(posts[0]?.body, posts[1]?.body);
     });
 
     it('writes at ARM’s limits: a burst of 200 (plus what 10/s refills meanwhile), then 429s with Retry-After 1', async function () {
@@ -234,6 +251,15 @@ describe('emulator: throttling', function () {
       });
       assert.equal(put.status, 201);
       assert.equal(em.log.count('acr.tags', 429), 1);
+      assert.deepEqual(em.log.entries().filter((e) => e.status === 429).map((e) => e.retryAfter), ['1', '1', '1']);
+      // A refused token request still names the scopes it asked, granted none.
+      const refusedToken = await request(em.caPem, `https://${host}/oauth2/token`, {
+        method: 'POST',
+        headers: FORM,
+        body: new URLSearchParams({ grant_type: 'refresh_token', service: host, scope: 'repository:app:pull repository:b:pull', refresh_token: 'not-read' }).toString(),
+      });
+      assert.equal(refusedToken.status, 429);
+      assert.deepEqual(em.log.entries().filter((e) => e.route === 'acr.token' && e.status === 429).map((e) => e.body), [{ scopes: ['repository:app:pull', 'repository:b:pull'], granted: [] }]);
       await sleep(1100);
       assert.equal((await tags()).status, 200, 'one read a second comes back');
     });
