@@ -11,6 +11,7 @@ const SECTION_TITLES: Record<CliSection, string> = {
   Behaviour: 'Behaviour',
   Sharding: 'Sharding (N jobs share one migration)',
   Reports: 'Reports',
+  Output: 'Output (for a person, for scripts)',
   Azure: 'Azure',
 };
 

@@ -55,9 +55,13 @@ export type OptionKind =
   | 'repositoryNames'
   | 'repositoryList';
 
-export type OptionPart = 'sync' | 'connection' | 'http' | 'reports';
+/**
+ * `output` is how the command line shows the run (plan layout, quiet, a report on stdout): the
+ * engine and the task never read it.
+ */
+export type OptionPart = 'sync' | 'connection' | 'http' | 'reports' | 'output';
 
-export type CliSection = 'Registries' | 'Repositories' | 'Tags' | 'Behaviour' | 'Sharding' | 'Reports' | 'Azure';
+export type CliSection = 'Registries' | 'Repositories' | 'Tags' | 'Behaviour' | 'Sharding' | 'Reports' | 'Output' | 'Azure';
 
 export interface CliFlag {
   /** Without the dashes: `max-repositories`. */
@@ -731,6 +735,47 @@ export const OPTIONS = [
     part: 'reports',
     label: 'Markdown report',
     cli: { flag: 'report-markdown', value: 'FILE', section: 'Reports', help: 'write the run report as Markdown' },
+  },
+  // The command line's own: a task logs every line, and its reports are files and a summary tab.
+  {
+    name: 'planLayout',
+    kind: 'choice',
+    part: 'output',
+    label: 'plan',
+    allowed: ['auto', 'tags', 'repositories', 'none'],
+    defaultChoice: 'auto',
+    cli: {
+      flag: 'plan',
+      value: 'LAYOUT',
+      section: 'Output',
+      help:
+        'how the plan is printed: tags (a row per tag that is not in\nsync), repositories (a row of counts per repository), none\n' +
+        '(the counts only); auto: tags up to 50 rows, else the first\n50 repositories. Re-tagged, locked and too-big tags are\nalways named',
+    },
+  },
+  {
+    name: 'quiet',
+    kind: 'flag',
+    part: 'output',
+    cli: {
+      flag: 'quiet',
+      section: 'Output',
+      help: 'print only warnings, errors and the result line (no sign-in\nline, plan, import lines or counts)',
+    },
+  },
+  {
+    name: 'outputFormat',
+    kind: 'choice',
+    part: 'output',
+    label: 'output',
+    allowed: ['text', 'json'],
+    defaultChoice: 'text',
+    cli: {
+      flag: 'output',
+      value: 'FORMAT',
+      section: 'Output',
+      help: 'json: the run report (as --report-json writes it) is all that\ngoes to stdout; the lines for a person go to stderr',
+    },
   },
   {
     name: 'cloud',
