@@ -749,8 +749,8 @@ export const OPTIONS = [
       value: 'LAYOUT',
       section: 'Output',
       help:
-        'how the plan is printed: tags (a row per tag that is not in\nsync), repositories (a row of counts per repository), none\n' +
-        '(the counts only); auto: tags up to 50 rows, else the first\n50 repositories. Re-tagged, locked and too-big tags are\nalways named',
+        'how the plan is printed: tags (a row per tag to import or\nlook at), repositories (a row of counts per repository), none\n' +
+        '(the counts only); auto: tags up to 50 rows, else repositories\n(the first 50). Re-tagged and locked tags and indexes of too\nmany manifests are named in every layout',
     },
   },
   {
@@ -760,7 +760,7 @@ export const OPTIONS = [
     cli: {
       flag: 'quiet',
       section: 'Output',
-      help: 'print only warnings, errors and the result line (no sign-in\nline, plan, import lines or counts)',
+      help: 'print only warnings, errors and the result line (no plan,\nimport lines or counts; a check says its drift in one line)',
     },
   },
   {
@@ -774,7 +774,7 @@ export const OPTIONS = [
       flag: 'output',
       value: 'FORMAT',
       section: 'Output',
-      help: 'json: the run report (as --report-json writes it) is all that\ngoes to stdout; the lines for a person go to stderr',
+      help: 'text, or json: stdout is the run report alone (as\n--report-json writes it); the lines for a person go to stderr',
     },
   },
   {
