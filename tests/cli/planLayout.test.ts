@@ -105,6 +105,16 @@ describe('command-line plan layouts', () => {
     }
   });
 
+  it('names the repositories ignored by pattern in the layout per tag, counts them in the others', async () => {
+    const source = { ...newTags(1, 1), 'legacy/a': { x: D(1) }, 'legacy/b': { x: D(2) } };
+    const tags = await planLines(source, {}, 'tags', { ignorePatterns: ['legacy/*'] });
+    assert.deepEqual(tags.slice(0, 3), ['Selected 1 of 3 repositories (2 ignored by pattern).', '  ignored legacy/a  (pattern legacy/*)', '  ignored legacy/b  (pattern legacy/*)']);
+    for (const layout of ['repositories', 'none'] as const) {
+      const lines = await planLines(source, {}, layout, { ignorePatterns: ['legacy/*'] });
+      assert.deepEqual(lines.slice(0, 2), ['Selected 1 of 3 repositories (2 ignored by pattern).', ''], layout);
+    }
+  });
+
   it('names at most 10 repositories the tag filters left tags out of', async () => {
     const source = Object.fromEntries(Array.from({ length: 12 }, (_, r) => [`r${String(r).padStart(2, '0')}`, { keep: D(r + 1), drop: D(r + 100) }]));
     const lines = await planLines(source, {}, undefined, { ignoreTagPatterns: ['drop'] });

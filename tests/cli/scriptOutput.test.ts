@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { startEmulator } from '../../testkit/emulator';
 import type { Emulator, TagFixture } from '../../testkit/emulator/api';
 import type { RunReport } from '../../src/engine/report';
-import { image, registries, release, runCli, snapshot, SOURCE, TARGET, twoRegistries } from './support/cliHarness';
+import { runCli as runCliInProcess } from '../../src/cli/run';
+import { CLIENT_ID, CLIENT_SECRET, image, registries, release, runCli, snapshot, SOURCE, TARGET, TENANT, twoRegistries } from './support/cliHarness';
 
 const SHORT = /sha256:[0-9a-f]{12}/.source;
 
@@ -155,6 +156,20 @@ describe('acr-transfer command line: the plan on a screen, --quiet, --output jso
     assert.match(lines[1], /^ {2}OUT OF SYNC: 2 tags in 1 repository would be imported; nothing was written$/);
     assert.ok(lines.slice(2).every((l) => l.startsWith('  warning: ')), result.stderr);
     assert.equal(e.log.count('arm.importImage'), 0);
+  });
+
+  it('--output json in process, without a stdout writer: the report is one line of `out`, the same text', async () => {
+    const e = await start(SMALL_SOURCE, SMALL_TARGET);
+    const file = join(work, 'in-process.json');
+    const out: string[] = [];
+    const err: string[] = [];
+    const flags = ['--arm-endpoint', e.armEndpoint, '--authority-host', e.authorityHost, '--registry-domain', e.registryDomain, '--ca-file', e.caFile];
+    const env = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT_ID, AZURE_CLIENT_SECRET: CLIENT_SECRET };
+    const code = await runCliInProcess([...flags, ...registries(), '--dry-run', '--output', 'json', '--report-json', file], env, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    assert.equal(code, 0, err.join('\n'));
+    assert.equal(out.length, 1, 'one document');
+    assert.equal(`${out[0]}\n`, readFileSync(file, 'utf8'));
+    assert.ok(err.includes('Dry run: sourceacr → targetacr'), err.join('\n'));
   });
 
   it('--output json on a run that cannot start: the one-line error on stderr, nothing on stdout', async () => {
