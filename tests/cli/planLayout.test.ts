@@ -98,6 +98,21 @@ describe('command-line plan layouts', () => {
     assert.deepEqual(lines.slice(6), ['0 repositories already in sync.', '']);
   });
 
+  it('shows a repository that could not be read: a row in each table, named with --plan none', async () => {
+    const { source, run } = setup({ ...newTags(1, 1), broken: { a: D(1) } });
+    source.failListing.add('broken');
+    const layouts: Record<string, string[]> = {};
+    for (const layout of ['tags', 'repositories', 'none'] as const) {
+      const lines: string[] = [];
+      await run({ dryRun: true }, { events: { planned: (p) => renderPlan(p, true, (line) => lines.push(line), layout) } });
+      layouts[layout] = lines;
+    }
+    assert.ok(layouts['tags'].some((l) => /^broken\s+—\s+UNREADABLE\s+—\s+—\s+listing broken failed: 500 internal error$/.test(l)), layouts['tags'].join('\n'));
+    assert.ok(layouts['repositories'].some((l) => /^broken\s+—\s+—\s+—\s+—\s+—\s+—\s+UNREADABLE: listing broken failed: 500 internal error$/.test(l)), layouts['repositories'].join('\n'));
+    assert.ok(layouts['none'].includes('Plan: 1 repository has work: tags 1 new, 0 re-tagged, 0 locked, 0 in sync; 1 import call; 1 repository could not be read.'), layouts['none'].join('\n'));
+    assert.ok(layouts['none'].some((l) => /^ {2}broken\s+—\s+UNREADABLE\s/.test(l)), layouts['none'].join('\n'));
+  });
+
   it('says "Nothing to import." in every layout when everything is in sync', async () => {
     for (const layout of ['auto', 'tags', 'repositories', 'none'] as const) {
       const lines = await planLines({ app: { a: D(1) } }, { app: { a: D(1) } }, layout);
