@@ -5,6 +5,7 @@ import { onUnexpectedError } from '../lifecycle/lastResort';
 import { escapeControlCharacters } from '../reporting/printable';
 import { ExitCode } from './exitCodes';
 import { runCli } from './run';
+import { writeStdoutDocument } from './stdoutDocument';
 
 // The time budget counts from here: signing in and finding the registries spend it too.
 const startedAt = Date.now();
@@ -25,7 +26,7 @@ const cancellation = cancelOnSignals({
   },
 });
 
-runCli(process.argv.slice(2), process.env, { out, err }, { stop: cancellation.signal, startedAt }).then(
+runCli(process.argv.slice(2), process.env, { out, err, document: writeStdoutDocument }, { stop: cancellation.signal, startedAt }).then(
   (code) => {
     cancellation.dispose();
     process.exitCode = code;

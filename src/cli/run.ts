@@ -6,7 +6,7 @@ import type { RunReport } from '../engine/report';
 import { runSync } from '../engine/sync';
 import { startPhase } from '../lifecycle/startPhase';
 import { OptionsError } from '../options/optionsError';
-import { parseOptions, type ConnectionOptions, type ReportOptions, type RunOptions } from '../options/parse';
+import { parseOptions, type ConnectionOptions, type OutputOptions, type ReportOptions, type RunOptions } from '../options/parse';
 import { writeInPieces } from '../lifecycle/writeInPieces';
 import { reportJsonPieces } from '../reporting/jsonReport';
 import { renderReportMarkdown } from '../reporting/markdown';
@@ -22,6 +22,31 @@ import { TOOL_VERSION } from './version';
 export interface CliIo {
   out: Print;
   err: Print;
+  /**
+   * Writes a document to stdout as it is (the JSON report of `--output json`): no escaping, no
+   * masking, no line added. Absent (a caller that collects lines): `out` gets it as one line.
+   */
+  document?: (pieces: Iterable<string>) => Promise<void>;
+}
+
+/**
+ * Where the lines for a person go: stderr when stdout carries the report (`--output json`).
+ * `warn` is what `--quiet` keeps (warnings, errors, the result line); `say` is everything else.
+ */
+interface PersonLines {
+  say: Print;
+  warn: Print;
+}
+
+function personLines(output: OutputOptions, io: CliIo): PersonLines {
+  const lines = output.format === 'json' ? io.err : io.out;
+  return { warn: lines, say: output.quiet ? () => undefined : lines };
+}
+
+/** The report on stdout, exactly the text `--report-json` writes to its file. */
+async function printReportJson(report: RunReport, terminal: CliIo): Promise<void> {
+  if (terminal.document !== undefined) await terminal.document(reportJsonPieces(report));
+  else terminal.out([...reportJsonPieces(report)].join('').replace(/\n$/, ''));
 }
 
 /** How the process drives the run: a cancellation (SIGINT / SIGTERM), and when it started. */
@@ -58,14 +83,14 @@ function subscriptionsOf(connection: ConnectionOptions): { source: string; targe
   return { source: connection.sourceSubscriptionId, target: connection.targetSubscriptionId ?? connection.sourceSubscriptionId };
 }
 
-function writeReports(reports: ReportOptions, report: RunReport, io: CliIo): void {
+function writeReports(reports: ReportOptions, report: RunReport, say: Print): void {
   if (reports.json !== undefined) {
     writeInPieces(reports.json, reportJsonPieces(report));
-    io.out(`Report written to ${reports.json}`);
+    say(`Report written to ${reports.json}`);
   }
   if (reports.markdown !== undefined) {
     writeFileSync(reports.markdown, renderReportMarkdown(report));
-    io.out(`Markdown report written to ${reports.markdown}`);
+    say(`Markdown report written to ${reports.markdown}`);
   }
 }
 
@@ -98,13 +123,14 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
   }
 
   let plan: RunPlan | undefined;
+  const { say, warn } = personLines(options.output, io);
   const start = startPhase(options.sync.timeBudgetMinutes, startedAt, control.stop);
   try {
     const subscriptions = subscriptionsOf(options.connection);
     const cloud = cloudOf(options.connection);
     const transport = createTransport({ version: TOOL_VERSION, proxyFor: envProxyResolver(env), ...options.http });
     const signIn = selectCliCredential(env, cloud, transport);
-    io.out(`Signing in with ${signIn.description}.`);
+    say(`Signing in with ${signIn.description}.`);
     const target = { registryName: options.connection.targetRegistry, subscriptionId: subscriptions.target, credential: signIn.credential };
     const { sourceRegistry, sourceRegistryUri, sourceCredentials } = options.connection;
     const connectOptions = { cloud, transport, signal: start.signal };
@@ -115,9 +141,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
         : connect({ registryName: sourceRegistry ?? '', subscriptionId: subscriptions.source, credential: signIn.credential }, target, connectOptions),
       start.signal,
     );
-    for (const skipped of connection.preflight.skipped) io.out(`warning: ${skipped.message}`);
+    for (const skipped of connection.preflight.skipped) warn(`warning: ${skipped.message}`);
     const { dryRun } = options.sync;
-    io.out(`${options.sync.check !== undefined ? 'Check: ' : dryRun ? 'Dry run: ' : ''}${connection.source.name} → ${connection.target.name}`);
+    say(`${options.sync.check !== undefined ? 'Check: ' : dryRun ? 'Dry run: ' : ''}${connection.source.name} → ${connection.target.name}`);
     const report = await runSync(options.sync, connection.ports, {
       toolVersion: TOOL_VERSION,
       startedAt,
@@ -125,16 +151,17 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
       events: {
         planned: (p) => {
           plan = p;
-          renderPlan(p, dryRun, io.out);
+          renderPlan(p, dryRun, say, options.output.plan);
         },
-        ...progressEvents(() => plan, io.out),
+        ...progressEvents(() => plan, say),
       },
     });
     // Docker Hub says how many pulls are left, asked after the imports, which spent some of them.
     const rateLimit = 'sourceAllowance' in connection ? await connection.sourceAllowance(control.stop) : undefined;
     if (rateLimit !== undefined) report.source.rateLimit = rateLimit;
-    writeReports(options.reports, report, io);
-    renderSummary(report, io.out);
+    writeReports(options.reports, report, say);
+    renderSummary(report, warn, options.output.quiet);
+    if (options.output.format === 'json') await printReportJson(report, terminal);
     if (report.stoppedBy === 'cancelled') return ExitCode.Cancelled;
     // A failure wins over drift: the check could not see everything.
     if (report.totals.repositories.failed > 0 || report.totals.tags.failed > 0) return ExitCode.Failed;

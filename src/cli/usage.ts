@@ -11,6 +11,7 @@ const SECTION_TITLES: Record<CliSection, string> = {
   Behaviour: 'Behaviour',
   Sharding: 'Sharding (N jobs share one migration)',
   Reports: 'Reports',
+  Output: 'Output (for a person, for scripts)',
   Azure: 'Azure',
 };
 
@@ -33,7 +34,9 @@ identity (Azure clouds only).
 Exit codes: 0 done (dry run and a stop on the time budget included; with --check: in sync),
 1 an import, a tag, a referrer or a repository failed, 2 bad input (nothing was written), 3 the
 run could not start (sign-in, a preflight check: permissions or network rules) or stopped
-unexpectedly, 4 --check found drift (nothing was written), 130 cancelled.
+unexpectedly, 4 --check found drift (nothing was written), 130 cancelled; the same with
+--quiet and --output json. With --output json, stdout holds the run report, or nothing when
+the run ends before it has one (bad input, a run that cannot start or is cancelled first).
 `;
 
 function flagLines(spec: OptionSpec): string[] {

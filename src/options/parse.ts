@@ -74,11 +74,23 @@ export interface ReportOptions {
   markdown?: string;
 }
 
+/** How the plan is printed: a row per tag, a row per repository, counts only, or chosen by its size. */
+export type PlanLayout = 'auto' | 'tags' | 'repositories' | 'none';
+
+/** How the command line shows the run; the task ignores these. */
+export interface OutputOptions {
+  plan: PlanLayout;
+  quiet: boolean;
+  /** `json`: the run report on stdout, the lines for a person on stderr. */
+  format: 'text' | 'json';
+}
+
 export interface RunOptions {
   sync: SyncOptions;
   connection: ConnectionOptions;
   http: HttpOptions;
   reports: ReportOptions;
+  output: OutputOptions;
 }
 
 /** ARM's rule for registry names: 5 to 50 letters and digits. */
@@ -441,5 +453,8 @@ export function parseOptions(raw: RawOptions): RunOptions {
     ...(reportJson !== undefined ? { json: reportJson } : {}),
     ...(reportMarkdown !== undefined ? { markdown: reportMarkdown } : {}),
   };
-  return { sync, connection, http, reports };
+  const { planLayout, quiet, outputFormat } = partValues(raw, 'output');
+  // choice() returns one of the table's `allowed`, which are exactly these.
+  const output: OutputOptions = { plan: planLayout as PlanLayout, quiet, format: outputFormat as OutputOptions['format'] };
+  return { sync, connection, http, reports, output };
 }

@@ -55,9 +55,13 @@ export type OptionKind =
   | 'repositoryNames'
   | 'repositoryList';
 
-export type OptionPart = 'sync' | 'connection' | 'http' | 'reports';
+/**
+ * `output` is how the command line shows the run (plan layout, quiet, a report on stdout): the
+ * engine and the task never read it.
+ */
+export type OptionPart = 'sync' | 'connection' | 'http' | 'reports' | 'output';
 
-export type CliSection = 'Registries' | 'Repositories' | 'Tags' | 'Behaviour' | 'Sharding' | 'Reports' | 'Azure';
+export type CliSection = 'Registries' | 'Repositories' | 'Tags' | 'Behaviour' | 'Sharding' | 'Reports' | 'Output' | 'Azure';
 
 export interface CliFlag {
   /** Without the dashes: `max-repositories`. */
@@ -731,6 +735,47 @@ export const OPTIONS = [
     part: 'reports',
     label: 'Markdown report',
     cli: { flag: 'report-markdown', value: 'FILE', section: 'Reports', help: 'write the run report as Markdown' },
+  },
+  // The command line's own: a task logs every line, and its reports are files and a summary tab.
+  {
+    name: 'planLayout',
+    kind: 'choice',
+    part: 'output',
+    label: 'plan',
+    allowed: ['auto', 'tags', 'repositories', 'none'],
+    defaultChoice: 'auto',
+    cli: {
+      flag: 'plan',
+      value: 'LAYOUT',
+      section: 'Output',
+      help:
+        'how the plan is printed: tags (a row per tag to import or\nlook at), repositories (a row of counts per repository), none\n' +
+        '(the counts only); auto: tags up to 50 rows, else repositories\n(the first 50). Re-tagged and locked tags and indexes of too\nmany manifests are named in every layout',
+    },
+  },
+  {
+    name: 'quiet',
+    kind: 'flag',
+    part: 'output',
+    cli: {
+      flag: 'quiet',
+      section: 'Output',
+      help: 'print only warnings, errors and the result line (no plan,\nimport lines or counts; a check says its drift in one line)',
+    },
+  },
+  {
+    name: 'outputFormat',
+    kind: 'choice',
+    part: 'output',
+    label: 'output',
+    allowed: ['text', 'json'],
+    defaultChoice: 'text',
+    cli: {
+      flag: 'output',
+      value: 'FORMAT',
+      section: 'Output',
+      help: 'text, or json: stdout is the run report alone (as\n--report-json writes it); the lines for a person go to stderr',
+    },
   },
   {
     name: 'cloud',

@@ -123,6 +123,11 @@ describe('acr-transfer command line: bad input', function () {
     ['a repository list with a bad name', withSource('--repository-list', badList), 'acr-transfer: repository "Team/Web" is not a valid repository name'],
     ['a target that is the source by address', ['--source-registry-uri', `${TARGET}.azurecr.io`, '--target-registry-name', TARGET, '--target-subscription-id', SUB_TARGET], `acr-transfer: source and target are the same registry ("${TARGET}.azurecr.io")`],
     ['a registry domain that is not a domain', withSource('--registry-domain', 'azurecr.io/x'), 'acr-transfer: registry domain "azurecr.io/x" is not a DNS domain such as azurecr.io'],
+    // How the run is shown: refused like any option, and with --output json stdout stays empty.
+    ['an unknown plan layout', withSource('--plan', 'bogus'), 'acr-transfer: plan "bogus" is not known: use auto, tags, repositories or none'],
+    ['a plan layout in capitals', withSource('--plan', 'Tags'), 'acr-transfer: plan "Tags" is not known: use auto, tags, repositories or none'],
+    ['an unknown output format', withSource('--output', 'yaml'), 'acr-transfer: output "yaml" is not known: use text or json'],
+    ['bad input with --output json', withSource('--output', 'json', '--letters', 'z-a'), 'acr-transfer: letters "z-a": range "z-a" runs backwards; write a-z'],
   ];
   /** Only these need ARM to find out: every other bad input is refused before the first request. */
   const foundThroughArm = new Set(['a source registry that does not exist', 'a target registry in another subscription']);
