@@ -22,6 +22,8 @@ export interface ExecutionContext {
   ports: ExecutionPorts;
   /** Paces every import of the run: max concurrency, delay between starts. */
   imports: Pacer;
+  /** Paces the referrer listings of the run (both sides of a subject per slot). */
+  referrerListings: Pacer;
   events: SyncEvents;
   budget: TimeBudget;
   clock: Clock;
@@ -173,6 +175,7 @@ export async function referrersOf(
     target: run.ports.target,
     ...(dryRun ? {} : { importer: run.ports.importer }),
     imports: run.imports,
+    listings: run.referrerListings,
     budget: run.budget,
     clock: run.clock,
     importTimeoutMinutes: run.importTimeoutMinutes,

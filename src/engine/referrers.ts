@@ -23,6 +23,12 @@ export interface ReferrerContext {
   importer?: Importer;
   /** The run's import pacer: referrer copies share max concurrency and the delay between starts. */
   imports: Pacer;
+  /**
+   * The run's referrer listings, a few subjects at a time (the listing concurrency): a dry run
+   * or mode `all` walks every repository at once, and unbounded it opened a connection per
+   * digest — thousands, until the process ran out of file descriptors.
+   */
+  listings: Pacer;
   budget: TimeBudget;
   clock: Clock;
   importTimeoutMinutes: number;
@@ -64,10 +70,9 @@ export async function syncReferrers(
     let found: Referrer[];
     let present: ReadonlySet<string>;
     try {
-      const [inSource, inTarget] = await Promise.all([
-        listSource(sourceRepository, subject, context.signal),
-        listTarget(targetRepository, subject, context.signal),
-      ]);
+      const [inSource, inTarget] = await context.listings.run(() =>
+        Promise.all([listSource(sourceRepository, subject, context.signal), listTarget(targetRepository, subject, context.signal)]),
+      );
       found = inSource;
       present = new Set(inTarget.map((r) => r.digest));
     } catch (error) {

@@ -18,6 +18,9 @@ const [IMAGE, SIG, SBOM, SBOM_SIG, LATE] = [1, 2, 3, 4, 5].map(d);
 class Side implements RegistryReader {
   readonly manifests = new Map<string, string | undefined>();
   readonly listings: string[] = [];
+  /** Listings answered at the same time, now and at most. */
+  inFlight = 0;
+  maxInFlight = 0;
   constructor(entries: Array<[string, string?]>) {
     for (const [digest, subject] of entries) this.manifests.set(digest, subject);
   }
@@ -27,7 +30,9 @@ class Side implements RegistryReader {
   }
   async listReferrers(_repository: string, digest: string): Promise<Referrer[]> {
     this.listings.push(digest);
-    await Promise.resolve();
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    this.inFlight--;
     return [...this.manifests].filter(([, subject]) => subject === digest).map(([x]) => ({ digest: x, artifactType: 'application/vnd.cncf.notary.signature' }));
   }
   hasManifest(_repository: string, digest: string): Promise<boolean> {
@@ -63,6 +68,7 @@ function world(targetEntries: Array<[string, string?]> = [[IMAGE]]) {
     target,
     importer,
     imports: new Pacer(4, 0, systemClock),
+    listings: new Pacer(3, 0, systemClock),
     budget: new TimeBudget(systemClock, systemClock.now()),
     clock: systemClock,
     importTimeoutMinutes: 1,
@@ -98,6 +104,18 @@ describe('engine: referrers', () => {
     const b = await syncReferrers('app', 'app', [IMAGE], all.context('all'));
     assert.deepEqual(b.referrers.filter((r) => r.outcome === 'copied').map((r) => r.digest), [SBOM_SIG]);
     assert.deepEqual(all.source.listings.sort(), [IMAGE, SIG, SBOM, SBOM_SIG].sort());
+  });
+
+  it('lists a few subjects at a time, however many there are (the listing concurrency)', async () => {
+    const subjects = Array.from({ length: 40 }, (_, i) => d(100 + i));
+    const { source, target, context } = world(subjects.map((s): [string] => [s]));
+    for (const s of subjects) source.manifests.set(s, undefined);
+    const outcomes = await syncReferrers('app', 'app', subjects, context('imported'));
+    assert.deepEqual(outcomes.unlisted, []);
+    assert.equal(source.listings.length, 40);
+    assert.equal(target.listings.length, 40);
+    assert.ok(source.maxInFlight <= 3 && target.maxInFlight <= 3, `at most 3 at once per side: ${source.maxInFlight}/${target.maxInFlight}`);
+    assert.ok(source.maxInFlight > 1, 'several at once all the same');
   });
 
   it('none lists nothing; a dry run lists and plans but imports nothing', async () => {
