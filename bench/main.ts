@@ -77,6 +77,8 @@ async function main(): Promise<void> {
       log(`  → referrers: HARNESS FAILURE: ${failures[failures.length - 1]}`);
     }
   }
+  // The emulator's memory (this process) is not a measured figure, but the many-tags rows hold a million tags here.
+  log(`bench process (generator, emulator, snapshots) peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   const bench: BenchRun = { machine: machine(), options: o, results, failures, totalMs: Date.now() - started, ...(profile ? { profile } : {}), ...(referrerRows.length > 0 ? { referrers: referrerRows } : {}) };
   writeFileSync(join(o.workDir, 'results.json'), `${JSON.stringify(bench, (_k, v: unknown) => (v instanceof Set ? [...v] : v), 2)}\n`);
   process.stdout.write(`\n${renderConsoleTable(bench)}\n`);
