@@ -235,7 +235,7 @@ export function renderMarkdown(bench: BenchRun): string {
       `so an import takes at least ${o.retryAfterSeconds} s, as a real one does, and costs one POST and two polls. ` +
       `The emulator's ARM write throttling (${ARM_WRITE_BURST} burst, +${ARM_WRITE_REFILL_PER_SECOND}/s per subscription) is on in the pacing run only; its ARM read throttling is off.`,
     "- The sync trusts the emulator's CA through `NODE_EXTRA_CA_CERTS`, as a machine talking to Azure needs no extra CA; the `--ca-file` row shows the cost of the per-client CA path (a TLS-inspecting proxy's).",
-    '- Time is `runCli` from call to return (sign-in, registry lookup, listing, imports, verification, report); peak RSS is `process.resourceUsage().maxRSS` of the sync process alone.',
+    '- Time is `runCli` from call to return (sign-in, registry lookup, listing, imports, verification, report); peak RSS is the sync process\'s own high-water mark (Linux `VmHWM`; `process.resourceUsage().maxRSS` elsewhere, which on Linux can carry the bench process\'s pages from the fork before exec).',
     '- Every import run is verified: afterwards each source tag is in the target at the source digest, target-only tags are untouched, the source is unchanged, and accepted imports equal the expected (repository, digest, mode) groups. A dry run and a no-op must leave the target as it was.',
     '',
     '## Results',
