@@ -241,7 +241,7 @@ export function renderMarkdown(bench: BenchRun): string {
     '## Results',
     '',
     ...((bench.failures ?? []).length > 0 ? ['**Runs that did not complete:**', '', ...(bench.failures ?? []).map((f) => `- ${f}`), ''] : []),
-    'Columns: listing = catalog + `_tags` requests answered (expected from the generated data: catalog pages + tag pages of both sides + one read-back per repository with imports); ' +
+    'Columns: listing = catalog + `_tags` requests answered (expected from the generated data: catalog pages + tag pages of both sides, up to 1,000 tags a page, + the pages of the read-back of each repository with imports, one at 20 tags); ' +
       `tokens = \`/oauth2/token\` requests per registry (a 429 and its retry count once) against their bound (the catalog's, then ${MAX_SCOPES_PER_TOKEN_REQUEST} repository scopes per request, one request short; read-backs ask again only when the ${MAX_HELD_ACCESS_TOKENS} held tokens no longer include theirs) and the scopes the run needs; ` +
       'manifest reads = manifest, single-tag, manifest-listing and manifest-properties requests (per-tag reads: none in a no-op; in runs with imports, the tool\'s index-size check: one `_manifests` listing per repository with more than 2 digests to import and a read per index among them, a read per digest in smaller repositories); ' +
       'imports = accepted importImage calls (expected groups / distinct (repository, digest) pairs / tags to move).',
