@@ -4,11 +4,12 @@
  * (expectedOf) — and the ideal
  * time those requests take at the injected latency within ARM's budgets (idealOf).
  */
-import { INDEX_MEDIA_TYPES } from '../src/azure/dataplane/acrClient';
+import { INDEX_MEDIA_TYPES, MAX_PAGE_SIZE as TOOL_PAGE_SIZE } from '../src/azure/dataplane/acrClient';
 import { MAX_HELD_ACCESS_TOKENS, MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
 import { MAX_DIGESTS_COUNTED_WITHOUT_LISTING } from '../src/engine/indexSize';
 import { MAX_MANIFESTS_READ_WITHOUT_LISTING } from '../src/engine/targetLocks';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
+import { MAX_PAGE_SIZE as REGISTRY_PAGE_SIZE } from '../testkit/emulator/paging';
 import { ARM_READ_BUCKET, ARM_WRITE_BUCKET } from '../testkit/emulator/throttling';
 import type { Expected, Ideal, Measured, ScenarioSpec, TagMap } from './scenario';
 
@@ -45,7 +46,15 @@ export function batchedTokenRequests(n: number): number {
   return n === 0 ? 0 : Math.ceil(n / MAX_SCOPES_PER_TOKEN_REQUEST) + 1;
 }
 
-const pages = (n: number): number => Math.max(1, Math.ceil(n / 1000));
+/**
+ * Items per listing page: the tool asks `n=` its MAX_PAGE_SIZE and the registry (ACR, and the
+ * emulator as it) caps `n` at its own; the smaller one decides. A listing of 0 items is one
+ * page; a count that fills its last page exactly needs no further one (no `Link`).
+ */
+export const LISTING_PAGE_SIZE = Math.min(TOOL_PAGE_SIZE, REGISTRY_PAGE_SIZE);
+
+/** Pages of a listing of `n` items (tags, repositories, manifests). */
+export const pages = (n: number): number => Math.max(1, Math.ceil(n / LISTING_PAGE_SIZE));
 
 /** A manifest the source reader's listing shows as no index: the index-size check does not read it. */
 const listedAsSingle = (mediaType: string | undefined): boolean => mediaType !== undefined && mediaType !== '' && !INDEX_MEDIA_TYPES.has(mediaType);
@@ -74,6 +83,7 @@ export function expectedOf(
   let reposWithWork = 0;
   let sourceTagPages = 0;
   let targetTagPages = 0;
+  let readBackPages = 0;
   for (const [repo, tags] of source) {
     const there = target.get(repo);
     sourceTags += tags.size;
@@ -109,7 +119,13 @@ export function expectedOf(
     } else {
       manifestReads += repoPairs.size;
     }
-    if (repoGroups.size > 0) reposWithWork++;
+    if (repoGroups.size > 0) {
+      reposWithWork++;
+      // The read-back lists the target repository as the imports leave it: its own tags and the source's.
+      let after = tags.size;
+      if (there) for (const tag of there.keys()) if (!tags.has(tag)) after++;
+      readBackPages += pages(after);
+    }
   }
   const catalogPages = pages(source.size);
   return {
@@ -122,7 +138,8 @@ export function expectedOf(
     catalogPages,
     sourceTagPages,
     targetTagPages,
-    listing: catalogPages + sourceTagPages + targetTagPages + (dryRun ? 0 : reposWithWork),
+    readBackPages: dryRun ? 0 : readBackPages,
+    listing: catalogPages + sourceTagPages + targetTagPages + (dryRun ? 0 : readBackPages),
     // The referrers of imported digests (`--referrers imported`, the default) are listed with a
     // repository's `pull` token, a scope of its own per repository with work and side, batched
     // as the listings' are (decision 012).

@@ -6,7 +6,7 @@
  * Optionally runs the per-tag strategy (skopeo sync / regsync) against the same emulator.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
 import { startEmulator, type Emulator, type EmulatorOptions, type LoggedRequest } from '../testkit/emulator';
@@ -47,9 +47,10 @@ export async function startBenchEmulator(world: World, spec: ScenarioSpec): Prom
   return em;
 }
 
-export function worldSpecOf(spec: Pick<ScenarioSpec, 'scenario' | 'repositories' | 'readLimitSku' | 'sourceBy'>): WorldSpec {
+export function worldSpecOf(spec: Pick<ScenarioSpec, 'scenario' | 'repositories' | 'tagsPerRepository' | 'readLimitSku' | 'sourceBy'>): WorldSpec {
   return {
     repositories: spec.repositories,
+    ...(spec.tagsPerRepository !== undefined ? { tagsPerRepository: spec.tagsPerRepository } : {}),
     target: TARGET_OF[spec.scenario],
     ...(spec.readLimitSku !== undefined ? { sourceSku: spec.readLimitSku, targetSku: spec.readLimitSku } : {}),
     ...(spec.sourceBy === 'address' ? { sourceAnonymousPull: true } : {}),
@@ -66,7 +67,18 @@ function sourceArguments(world: World, em: Emulator, sourceBy: ScenarioSpec['sou
   return ['--source-registry-name', world.source, '--source-subscription-id', world.subscriptionId];
 }
 
-export function cliArguments(world: World, em: Emulator, spec: Pick<ScenarioSpec, 'scenario' | 'importConcurrency' | 'toolFlags' | 'caVia' | 'sourceBy'>): string[] {
+/** Whether a run plans only (`--dry-run`): the 'plan' scenario, or any run that asks for it. */
+export const isDryRun = (spec: Pick<ScenarioSpec, 'scenario' | 'dryRun'>): boolean => spec.scenario === 'plan' || spec.dryRun === true;
+
+/** Where the sync writes its JSON report when the spec asks for one (`--report-json`). */
+export const reportJsonFile = (workDir: string): string => join(workDir, 'report.json');
+
+export function cliArguments(
+  world: World,
+  em: Emulator,
+  spec: Pick<ScenarioSpec, 'scenario' | 'dryRun' | 'importConcurrency' | 'toolFlags' | 'caVia' | 'sourceBy'>,
+  reportJson?: string,
+): string[] {
   return [
     ...sourceArguments(world, em, spec.sourceBy),
     '--target-registry-name', world.target,
@@ -76,14 +88,16 @@ export function cliArguments(world: World, em: Emulator, spec: Pick<ScenarioSpec
     '--acr-audience', em.acrAudience,
     ...(spec.caVia === 'flag' ? ['--ca-file', em.caFile] : []),
     '--max-concurrency', String(spec.importConcurrency),
-    ...(spec.scenario === 'plan' ? ['--dry-run'] : []),
+    ...(isDryRun(spec) ? ['--dry-run'] : []),
+    ...(reportJson !== undefined ? ['--report-json', reportJson] : []),
     ...(spec.toolFlags ?? []),
   ];
 }
 
 export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
   const log = spec.log ?? (() => undefined);
-  const dryRun = spec.scenario === 'plan';
+  const dryRun = isDryRun(spec);
+  const shape = spec.tagsPerRepository !== undefined ? `${spec.repositories} × ${spec.tagsPerRepository}` : String(spec.repositories);
   mkdirSync(spec.workDir, { recursive: true });
   const setupStarted = Date.now();
   const world = buildWorld(worldSpecOf(spec));
@@ -101,13 +115,15 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       (repository) => targetRegistry.manifestMediaTypes(repository).size,
     );
     const setupMs = Date.now() - setupStarted;
-    log(`  ${spec.scenario} ${spec.repositories}: emulator ready in ${(setupMs / 1000).toFixed(1)} s (${expected.sourceTags} source tags, ${expected.groups} imports expected); syncing…`);
+    log(`  ${spec.scenario}${dryRun && spec.scenario !== 'plan' ? ' (dry run)' : ''} ${shape}: emulator ready in ${(setupMs / 1000).toFixed(1)} s (${expected.sourceTags} source tags, ${expected.groups} imports expected); syncing…`);
 
     em.log.clear();
+    // A report left by an earlier run in the same folder must not pass for this one's.
+    if (spec.reportJson === true) rmSync(reportJsonFile(spec.workDir), { force: true });
     const outputFile = join(spec.workDir, `${spec.scenario}-${spec.repositories}.out.txt`);
     const child = await runChild<SyncDriverResult>(
       'syncDriver.js',
-      [outputFile, '--', ...cliArguments(world, em, spec)],
+      [outputFile, '--', ...cliArguments(world, em, spec, spec.reportJson === true ? reportJsonFile(spec.workDir) : undefined)],
       {
         AZURE_TENANT_ID: world.tenantId,
         AZURE_CLIENT_ID: world.clientId,
@@ -125,6 +141,11 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     const counts = countRequests(em.log.entries());
     const measured = measure(counts, world);
     const verification = verify(spec.scenario, dryRun, child.result.exitCode, sourceBefore, targetBefore, snapshot(em, world.target), snapshot(em, world.source), measured, expected);
+    const reportJsonBytes = spec.reportJson === true ? reportSize(reportJsonFile(spec.workDir)) : undefined;
+    if (reportJsonBytes === 0) {
+      verification.problems.push('the JSON report (--report-json) was not written');
+      verification.ok = false;
+    }
     if (!verification.ok) log(`    verification FAILED: ${verification.problems.slice(0, 5).join('; ')} (output: ${outputFile})`);
     const shown: ScenarioResult['spec'] = { ...spec };
     delete (shown as Partial<ScenarioSpec>).log;
@@ -142,6 +163,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       generatorImportsNeeded: world.importsNeeded,
       setupMs,
       importSet: importSetOf(em.log.entries()),
+      ...(reportJsonBytes !== undefined ? { reportJsonBytes } : {}),
       sourceHeads: sourceHeadsOf(em.log.entries(), world.source),
       ...startAndRetries(em.log.entries(), spec),
     };
@@ -153,6 +175,11 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
   } finally {
     await em.stop();
   }
+}
+
+/** The size of the report the sync wrote, bytes (0 when it wrote none). */
+function reportSize(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
 }
 
 /** The accepted importImage calls as one fingerprint: what was imported, not how the source was named. */

@@ -23,7 +23,7 @@ import { parseBenchArguments, USAGE } from './options';
 import { renderReferrersRows, runReferrersRows, type ReferrersRow } from './referrers';
 import { newestProfile, summariseProfile, type ProfileSummary } from './profile';
 import { renderConsoleTable, renderMarkdown } from './report';
-import type { BenchRun } from './results';
+import { runName, type BenchRun } from './results';
 import type { ScenarioResult } from './scenario';
 
 async function main(): Promise<void> {
@@ -43,21 +43,22 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   for (const run of runs) {
     const { label, profile: profiled, ...spec } = run;
-    const workDir = join(o.workDir, `${label.replace(/[^a-z0-9]+/gi, '-')}-${spec.repositories}`);
+    const name = runName(label, spec);
+    const workDir = join(o.workDir, name.replace(/,/g, '').replace(/[^a-z0-9]+/gi, '-'));
     const nodeFlags = profiled ? ['--cpu-prof', `--cpu-prof-dir=${join(workDir, 'profile')}`] : undefined;
     let result: ScenarioResult;
     try {
       result = await runScenario({ ...spec, ...(nodeFlags ? { nodeFlags } : {}), workDir, log });
     } catch (error) {
       // A harness failure (the sync process crashed without a result) skips this run, loudly.
-      failures.push(`${label} ${spec.repositories}: ${error instanceof Error ? error.message : String(error)}`);
-      log(`  → ${label} ${spec.repositories}: HARNESS FAILURE: ${failures[failures.length - 1]}`);
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      log(`  → ${name}: HARNESS FAILURE: ${failures[failures.length - 1]}`);
       continue;
     }
     results.push({ label, result });
     const r = result;
     log(
-      `  → ${label} ${spec.repositories}: ${(r.sync.runMs / 1000).toFixed(1)} s (ideal ${(r.ideal.totalMs / 1000).toFixed(1)} s), ` +
+      `  → ${name}: ${(r.sync.runMs / 1000).toFixed(1)} s (ideal ${(r.ideal.totalMs / 1000).toFixed(1)} s), ` +
         `${r.measured.totalRequests} requests, ${r.measured.importAccepted} imports (expected ${r.expected.groups}), ` +
         `RSS ${(r.sync.maxRssKb / 1024).toFixed(0)} MB, ${r.verification.ok ? 'verified' : `NOT VERIFIED: ${r.verification.problems[0] ?? ''}`}` +
         (r.perTag ? `; per-tag ${(r.perTag.result.runMs / 1000).toFixed(1)} s, ${r.perTag.totalRequests} requests` : ''),
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
       log(`  → referrers: HARNESS FAILURE: ${failures[failures.length - 1]}`);
     }
   }
+  // The emulator's memory (this process) is not a measured figure, but the many-tags rows hold a million tags here.
+  log(`bench process (generator, emulator, snapshots) peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   const bench: BenchRun = { machine: machine(), options: o, results, failures, totalMs: Date.now() - started, ...(profile ? { profile } : {}), ...(referrerRows.length > 0 ? { referrers: referrerRows } : {}) };
   writeFileSync(join(o.workDir, 'results.json'), `${JSON.stringify(bench, (_k, v: unknown) => (v instanceof Set ? [...v] : v), 2)}\n`);
   process.stdout.write(`\n${renderConsoleTable(bench)}\n`);

@@ -2,6 +2,7 @@
  * The run matrix: which scenarios run at which sizes for given BenchOptions (with per-tag,
  * `--ca-file`, read-limit and ARM pacing runs), each a labelled ScenarioSpec.
  */
+import { n } from './format';
 import type { BenchOptions } from './options';
 import { readCapFlag } from './readCap';
 import type { ScenarioSpec } from './scenario';
@@ -48,6 +49,8 @@ export function planRuns(o: BenchOptions): Planned[] {
     }
   }
   if (o.scenarios.has('noop')) runs.push(startProbeRun(base));
+  // Issue 15: many tags per repository, for the sync's memory. The drift is planned only (see tagShapeRuns).
+  runs.push(...tagShapeRuns(o, base));
   if (o.scenarios.has('plan')) for (const size of o.planSizes) runs.push({ ...base, label: 'plan', scenario: 'plan', repositories: size });
   if (o.caCompare && o.scenarios.has('noop')) {
     const size = [...o.sizes].reverse().find((s) => s <= 1000);
@@ -70,6 +73,26 @@ export function planRuns(o: BenchOptions): Planned[] {
   if (o.scenarios.has('pacing')) {
     runs.push({ ...base, label: 'pacing', scenario: 'pacing', repositories: pacingRepositories(o.pacingImports), armWriteThrottling: true });
     runs.push(sharedWritesRun(base, pacingRepositories(Math.min(o.pacingImports, SHARED_WRITES_IMPORTS))));
+  }
+  return runs;
+}
+
+/** The row label of a shape of many tags per repository: `noop 1,000 × 1,000`. */
+export const shapeLabel = (what: string, repositories: number, tags: number): string => `${what} ${n(repositories)} × ${n(tags)}`;
+
+/**
+ * Per shape of `--tag-shapes`: a no-op (with the noop scenario) and the 10 %-drifted target
+ * planned with `--dry-run` (with the drift scenario). A real drift of 1,000 × 1,000 is ~100,000
+ * imports, hours under ARM's write budget (10/s); the memory question is planning and
+ * reporting that many tags with work, which the dry run does in full. Both write the JSON
+ * report, as its writing is part of the memory measured.
+ */
+export function tagShapeRuns(o: BenchOptions, base: Pick<Planned, 'latencyMs' | 'importConcurrency' | 'importRetryAfterSeconds' | 'armWriteThrottling'>): Planned[] {
+  const runs: Planned[] = [];
+  for (const { repositories, tags } of o.tagShapes) {
+    const shape = { ...base, repositories, tagsPerRepository: tags, reportJson: true };
+    if (o.scenarios.has('noop')) runs.push({ ...shape, label: shapeLabel('noop', repositories, tags), scenario: 'noop' });
+    if (o.scenarios.has('drift')) runs.push({ ...shape, label: shapeLabel('drift (dry run)', repositories, tags), scenario: 'drift', dryRun: true });
   }
   return runs;
 }

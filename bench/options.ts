@@ -24,6 +24,17 @@ export const USAGE = `npm run bench -- [options]
                              full sync of 1,000 × 20 take about 22 min
   --drift-max N              drift syncs only up to N repositories (default 1000; quick 100)
   --plan-sizes LIST          dry-run plans against an empty target at these sizes (default none)
+  --tag-shapes LIST          many tags per repository (issue 15's memory rows), REPOSxTAGS each
+                             (default 1000x1000,100x10000; quick none; \`none\` skips them): per
+                             shape a no-op row (with noop) and a "drift (dry run)" row (with
+                             drift): the 10 %-drifted target planned with --dry-run. A real
+                             drift of 1,000 × 1,000 is ~100,000 imports, hours under ARM's write
+                             budget (10 imports/s, which the tool paces itself under); the
+                             memory question is planning and reporting 100,000 tags with work,
+                             which the dry run does in full (plan, report, --report-json). Both
+                             rows write the JSON report: writing it is part of the memory
+                             measured. A 1,000,000-tag world takes about 20 s to set up and
+                             this process (generator, emulator) near 3 GB at its peak
   --pertag-max N             per-tag strategy up to N repositories (default 1000; quick 100)
   --registry-source-max N    the source named by address (--source-registry-uri, read as any
                              OCI registry: one HEAD per tag, 8 in flight) up to N repositories:
@@ -44,6 +55,23 @@ export const USAGE = `npm run bench -- [options]
   --no-write                 print only; leave BENCHMARKS.md alone
 `;
 
+/** A shape of many tags per repository: `repositories` × `tags`. */
+export interface TagShape {
+  repositories: number;
+  tags: number;
+}
+
+/** `1000x1000,100x10000` (or `none`): the shapes of the many-tags rows. */
+export function tagShapes(text: string): TagShape[] {
+  if (text.trim() === '' || text.trim() === 'none') return [];
+  return text.split(',').map((part) => {
+    const m = /^\s*([\d_]+)\s*[x×]\s*([\d_]+)\s*$/.exec(part);
+    const [repositories, tags] = m ? [Number(m[1]?.replace(/_/g, '')), Number(m[2]?.replace(/_/g, ''))] : [NaN, NaN];
+    if (!(repositories > 0 && tags > 0)) throw new Error(`--tag-shapes: "${part}" is not REPOSITORIESxTAGS (e.g. 1000x1000)`);
+    return { repositories, tags };
+  });
+}
+
 function list(text: string): number[] {
   return text.split(',').map((s) => Number(s.replace(/_/g, '').trim())).filter((n) => Number.isInteger(n) && n > 0);
 }
@@ -56,6 +84,8 @@ export interface BenchOptions {
   fullMax: number;
   driftMax: number;
   planSizes: number[];
+  /** The many-tags rows (issue 15): a no-op and a drift dry run per shape. */
+  tagShapes: TagShape[];
   perTagMax: number;
   /** The `registry-source` runs (the source named by address) up to this many repositories. */
   registrySourceMax: number;
@@ -84,6 +114,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
       'full-max': { type: 'string' },
       'drift-max': { type: 'string' },
       'plan-sizes': { type: 'string' },
+      'tag-shapes': { type: 'string' },
       'pertag-max': { type: 'string' },
       'registry-source-max': { type: 'string' },
       'pacing-imports': { type: 'string' },
@@ -125,6 +156,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
     fullMax: num(values['full-max'], quick ? 100 : 0),
     driftMax: num(values['drift-max'], quick ? 100 : 1000),
     planSizes: list(values['plan-sizes'] ?? ''),
+    tagShapes: tagShapes(values['tag-shapes'] ?? (quick ? 'none' : '1000x1000,100x10000')),
     perTagMax: num(values['pertag-max'], quick ? 100 : 1000),
     registrySourceMax: num(values['registry-source-max'], 1000),
     pacingImports: num(values['pacing-imports'], 5000),

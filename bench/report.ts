@@ -14,7 +14,7 @@ import { sum } from './measure';
 import { READS_PER_MINUTE } from './readCap';
 import { referrersSection } from './referrers';
 import { ADDRESS_HEADER, addressComparisons, addressEstimate, addressExplanation, addressRows } from './addressSource';
-import { find, largestOf, runsOf, type BenchRun, type LabelledResult } from './results';
+import { find, largestOf, runName, runsOf, type BenchRun, type LabelledResult } from './results';
 import { evaluateTargets } from './targets';
 import { retryWindowSection, START_ROUND_TRIPS_NOTE } from './retryReport';
 import { whereTheTimeGoes } from './timeSpent';
@@ -138,7 +138,7 @@ function requestsPerRoute(bench: BenchRun): string[] {
     for (const [service, byRoute] of Object.entries(result.measured.counts)) for (const route of Object.keys(byRoute)) routes.add(`${service} ${route}`);
   }
   const ordered = [...routes].sort();
-  const header = ['service route', ...bench.results.map((x) => `${x.label} ${n(x.result.expected.repositories)}`)];
+  const header = ['service route', ...bench.results.map((x) => runName(x.label, x.result.spec))];
   const rows = ordered.map((key) => {
     const [service, route] = key.split(' ') as [string, string];
     return [
@@ -217,7 +217,16 @@ export function renderMarkdown(bench: BenchRun): string {
     '## Settings',
     '',
     `- Data: \`generateRegistries\` of the emulator (seed fixed): N repositories × ${TAGS_PER_REPOSITORY} tags, releases sharing manifests (\`1.4.2\`, \`1.4\`, \`1\`, \`latest\`), about 10 % multi-arch indexes and 5 % Helm charts; ` +
-      'target identical (no-op), empty (full, plan, pacing) or with 10 % of the tags drifted (half missing, half pointing at another manifest).',
+      'target identical (no-op), empty (full, plan, pacing) or with 10 % of the tags drifted (half missing, half pointing at another manifest).' +
+      (o.tagShapes.length > 0 ? ` The many-tags rows (issue 15) use the same generator at ${o.tagShapes.map((t) => `${n(t.repositories)} × ${n(t.tags)}`).join(' and ')}; their label says their shape.` : ''),
+    ...(o.tagShapes.length > 0
+      ? [
+          '- Many-tags rows (`--tag-shapes`): per shape a no-op and a "drift (dry run)", the 10 %-drifted target planned with `--dry-run`. ' +
+            "A real 10 % drift of 1,000 × 1,000 is about 100,000 tags to import, hours under ARM's write budget (10 imports/s, which the tool paces itself under); " +
+            'the memory question is planning and reporting 100,000 tags with work, which the dry run does in full: the plan, the report and the JSON report. ' +
+            'Both rows write the JSON report (`--report-json` into the run\'s work folder), as writing it is part of the memory measured; the other rows write none.',
+        ]
+      : []),
     `- Latency: ${o.latencyMs} ms added by the emulator to every request (Entra, ARM and both registries).`,
     `- The tool at its defaults except \`--max-concurrency ${o.importConcurrency}\` (imports in flight; default ${DEFAULT_MAX_CONCURRENCY}). ` +
       `Listing runs ${DEFAULT_LIST_CONCURRENCY} repositories at once (\`DEFAULT_LIST_CONCURRENCY\`), each on both registries at once, so up to ${2 * DEFAULT_LIST_CONCURRENCY} requests are in flight.`,
@@ -228,13 +237,13 @@ export function renderMarkdown(bench: BenchRun): string {
       `so an import takes at least ${o.retryAfterSeconds} s, as a real one does, and costs one POST and two polls. ` +
       `The emulator's ARM write throttling (${ARM_WRITE_BURST} burst, +${ARM_WRITE_REFILL_PER_SECOND}/s per subscription) is on in the pacing run only; its ARM read throttling is off.`,
     "- The sync trusts the emulator's CA through `NODE_EXTRA_CA_CERTS`, as a machine talking to Azure needs no extra CA; the `--ca-file` row shows the cost of the per-client CA path (a TLS-inspecting proxy's).",
-    '- Time is `runCli` from call to return (sign-in, registry lookup, listing, imports, verification, report); peak RSS is `process.resourceUsage().maxRSS` of the sync process alone.',
+    '- Time is `runCli` from call to return (sign-in, registry lookup, listing, imports, verification, report); peak RSS is the sync process\'s own high-water mark (Linux `VmHWM`; `process.resourceUsage().maxRSS` elsewhere, which on Linux can carry the bench process\'s pages from the fork before exec).',
     '- Every import run is verified: afterwards each source tag is in the target at the source digest, target-only tags are untouched, the source is unchanged, and accepted imports equal the expected (repository, digest, mode) groups. A dry run and a no-op must leave the target as it was.',
     '',
     '## Results',
     '',
     ...((bench.failures ?? []).length > 0 ? ['**Runs that did not complete:**', '', ...(bench.failures ?? []).map((f) => `- ${f}`), ''] : []),
-    'Columns: listing = catalog + `_tags` requests answered (expected from the generated data: catalog pages + tag pages of both sides + one read-back per repository with imports); ' +
+    'Columns: listing = catalog + `_tags` requests answered (expected from the generated data: catalog pages + tag pages of both sides, up to 1,000 tags a page, + the pages of the read-back of each repository with imports, one at 20 tags); ' +
       `tokens = \`/oauth2/token\` requests per registry (a 429 and its retry count once) against their bound (the catalog's, then ${MAX_SCOPES_PER_TOKEN_REQUEST} repository scopes per request, one request short; read-backs ask again only when the ${MAX_HELD_ACCESS_TOKENS} held tokens no longer include theirs) and the scopes the run needs; ` +
       'manifest reads = manifest, single-tag, manifest-listing and manifest-properties requests (per-tag reads: none in a no-op; in runs with imports, the tool\'s index-size check: one `_manifests` listing per repository with more than 2 digests to import and a read per index among them, a read per digest in smaller repositories); ' +
       'imports = accepted importImage calls (expected groups / distinct (repository, digest) pairs / tags to move).',

@@ -28,9 +28,22 @@ export interface BenchRun {
 /** A run of the ACR-listing source, as the targets of issue 5 judge: not a `--ca-file` comparison, not a source named by address, not the start probe. */
 export const isListingRun = (r: ScenarioResult): boolean => r.spec.caVia !== 'flag' && r.spec.sourceBy !== 'address' && r.spec.startProbe !== true;
 
-/** A scenario's results in run order, without the `--ca-file` comparison runs, the runs with a source named by address and the start probe. */
+/** A run of many tags per repository (`--tag-shapes`, issue 15's memory rows): judged by its own targets, not by the N × 20 ones. */
+export const isTagShapeRun = (r: ScenarioResult): boolean => r.spec.tagsPerRepository !== undefined;
+
+/** The tag-shape runs, in run order. */
+export const tagShapeRuns = (bench: BenchRun): LabelledResult[] => bench.results.filter((x) => isTagShapeRun(x.result));
+
+/** A run's name in tables and logs: its label and size (a tag-shape label already says its shape). */
+export const runName = (label: string, spec: Pick<ScenarioResult['spec'], 'repositories' | 'tagsPerRepository'>): string =>
+  spec.tagsPerRepository !== undefined ? label : `${label} ${spec.repositories.toLocaleString('en-US')}`;
+
+/**
+ * A scenario's N × 20 results in run order, without the `--ca-file` comparison runs, the runs
+ * with a source named by address, the start probe and the tag-shape runs.
+ */
 export const runsOf = (bench: BenchRun, scenario: string): ScenarioResult[] =>
-  bench.results.filter((x) => x.result.spec.scenario === scenario && isListingRun(x.result)).map((x) => x.result);
+  bench.results.filter((x) => x.result.spec.scenario === scenario && isListingRun(x.result) && !isTagShapeRun(x.result)).map((x) => x.result);
 
 /** The runs whose source was named by its address (`registry-source`), in run order. */
 export const addressRuns = (bench: BenchRun): LabelledResult[] => bench.results.filter((x) => x.result.spec.sourceBy === 'address');

@@ -27,6 +27,19 @@ export const TARGET_OF: Record<ScenarioName, TargetKind> = {
 export interface ScenarioSpec {
   scenario: ScenarioName;
   repositories: number;
+  /**
+   * Tags per source repository (default TAGS_PER_REPOSITORY, 20): issue 15's rows of many tags
+   * per repository (1,000 × 1,000, 100 × 10,000) set it.
+   */
+  tagsPerRepository?: number;
+  /**
+   * Plan with `--dry-run` whatever the scenario's target (a 'plan' run always does): a drift of
+   * 1,000 × 1,000 planned and reported in full without its ~100,000 imports, which ARM's write
+   * budget (10/s) would make hours.
+   */
+  dryRun?: boolean;
+  /** The sync writes its JSON report (`--report-json` into the work folder): writing it is part of the memory measured. */
+  reportJson?: boolean;
   latencyMs: number;
   /** `--max-concurrency` of the command line (imports in flight). */
   importConcurrency: number;
@@ -93,7 +106,13 @@ export interface Expected {
   sourceTagPages: number;
   /** Tag pages of the target before the run (a missing repository costs one 404). */
   targetTagPages: number;
-  /** Minimum data-plane listing requests: catalog + tag pages of both sides + one read-back per repository with work. */
+  /**
+   * Tag pages of the read-back after a repository's imports (src/engine/execute.ts lists the
+   * target repository again): per repository with work, the pages of its tags afterwards (the
+   * source's and the target's own); none in a dry run. One per repository at 20 tags.
+   */
+  readBackPages: number;
+  /** Minimum data-plane listing requests: catalog + tag pages of both sides + the read-backs' pages. */
   listing: number;
   /** Repository scopes a token is needed for: source (catalog + repositories), target (repositories). */
   sourceScopes: number;
@@ -193,6 +212,8 @@ export interface ScenarioResult {
    * source image and target tags): equal fingerprints = the same imports, whatever the source's kind.
    */
   importSet?: { count: number; fingerprint: string };
+  /** The JSON report the sync wrote (`--report-json`), bytes, when the spec asked for one. */
+  reportJsonBytes?: number;
   /** `HEAD /v2/{name}/manifests/{tag}` requests the source answered (all, and those answered 200), from the emulator's log. */
   sourceHeads?: { total: number; ok: number };
   /** Sequential round trips before the first listing (testkit/emulator/requestWaves.ts), at this run's latency. */

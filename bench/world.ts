@@ -1,6 +1,7 @@
 /**
  * The benchmark's world: one tenant, one principal (Contributor on the subscription, enough
- * to list both registries and import), a source registry of N repositories × 20 tags and a
+ * to list both registries and import), a source registry of N repositories × T tags (20 unless
+ * a run asks for another shape: issue 15's rows of 1,000 × 1,000 and 100 × 10,000) and a
  * target that is identical (no-op), empty (full) or drifted by 10 % of its tags (drift), all
  * made by the emulator's generator (`generateRegistries`): nested names, releases whose tags
  * share a manifest (`1.4.2`, `1.4`, `1`, `latest`), multi-arch indexes and Helm charts.
@@ -15,6 +16,7 @@ export const SUBSCRIPTION = 'c0ffee00-1234-4abc-8def-0123456789ab';
 export const SOURCE = 'benchsource';
 export const TARGET = 'benchtarget';
 export const RESOURCE_GROUP = 'rg-bench';
+/** Tags per repository of the benchmark's usual rows (issue 5's N × 20). */
 export const TAGS_PER_REPOSITORY = 20;
 export const SEED = 'acr-transfer-bench';
 
@@ -22,6 +24,8 @@ export type Sku = 'Basic' | 'Standard' | 'Premium';
 
 export interface WorldSpec {
   repositories: number;
+  /** Tags per source repository; default TAGS_PER_REPOSITORY. */
+  tagsPerRepository?: number;
   /** A 'drifted' target differs in the generator's default 10 % of the source's tags. */
   target: TargetKind;
   sourceSku?: Sku;
@@ -47,7 +51,7 @@ export interface World {
 export function buildWorld(spec: WorldSpec): World {
   const generated = generateRegistries({
     repositories: spec.repositories,
-    tagsPerRepository: TAGS_PER_REPOSITORY,
+    tagsPerRepository: spec.tagsPerRepository ?? TAGS_PER_REPOSITORY,
     seed: SEED,
     target: spec.target,
     source: { name: SOURCE, resourceGroup: RESOURCE_GROUP, sku: spec.sourceSku ?? 'Premium' },
@@ -84,9 +88,9 @@ export function buildWorld(spec: WorldSpec): World {
 }
 
 /**
- * Import calls a full sync of `repositories` needs (distinct manifests per repository),
- * without starting an emulator: for sizing the ARM pacing run.
+ * Import calls a full sync of `repositories` × `tagsPerRepository` needs (distinct manifests
+ * per repository), without starting an emulator: for sizing the ARM pacing run.
  */
-export function fullSyncImports(repositories: number): number {
-  return generateRegistries({ repositories, tagsPerRepository: TAGS_PER_REPOSITORY, seed: SEED, target: 'empty' }).summary.importsNeeded;
+export function fullSyncImports(repositories: number, tagsPerRepository: number = TAGS_PER_REPOSITORY): number {
+  return generateRegistries({ repositories, tagsPerRepository, seed: SEED, target: 'empty' }).summary.importsNeeded;
 }

@@ -296,10 +296,18 @@ export function generateRegistries(options: GenerateOptions): GeneratedRegistrie
     const missingCount = Math.round((drifted.length * missingPercent) / 100);
     // tag index -> 'missing' | 'retagged', by repository
     const changes = new Map<number, Map<string, 'missing' | 'retagged'>>();
+    // Tag names per repository, listed once: a listing per drifted tag is quadratic in the tags
+    // per repository (minutes for 100 × 10,000).
+    const tagNames = new Map<number, string[]>();
     drifted.forEach((tagIndex, i) => {
       const repoIndex = Math.floor(tagIndex / tagsPerRepository);
       const plan = plans[repoIndex];
-      const tagName = Object.keys(plan.tags)[tagIndex % tagsPerRepository];
+      let names = tagNames.get(repoIndex);
+      if (!names) {
+        names = Object.keys(plan.tags);
+        tagNames.set(repoIndex, names);
+      }
+      const tagName = names[tagIndex % tagsPerRepository];
       let perRepo = changes.get(repoIndex);
       if (!perRepo) {
         perRepo = new Map<string, 'missing' | 'retagged'>();
@@ -316,6 +324,7 @@ export function generateRegistries(options: GenerateOptions): GeneratedRegistrie
       const tags: Record<string, TagFixture> = {};
       const pairs = new Set<string>();
       const distinctContents = [...new Map(Object.values(plan.tags).map((t) => [contentKey(t.content), t.content]))];
+      const positionOf = new Map(distinctContents.map(([k], i) => [k, i]));
       for (const [tag, fixture] of Object.entries(plan.tags)) {
         const change = perRepo.get(tag);
         if (change === undefined) {
@@ -330,9 +339,16 @@ export function generateRegistries(options: GenerateOptions): GeneratedRegistrie
           continue;
         }
         drift.retagged.push(`${plan.name}:${tag}`);
-        // An older release of the same repository, else a stale build the source never had.
-        const older = distinctContents.filter(([k]) => k !== key).map(([, c]) => c);
-        const content: ContentFixture = older.length > 0 ? pick(driftRandom, older) : { ...fixture.content, seed: `${fixture.content.seed}|stale` };
+        // An older release of the same repository, else a stale build the source never had:
+        // a pick among the repository's other contents, indexed past this tag's own content
+        // instead of copying the others per tag (quadratic in the tags per repository).
+        const own = positionOf.get(key) ?? -1;
+        const others = distinctContents.length - (own >= 0 ? 1 : 0);
+        let content: ContentFixture;
+        if (others > 0) {
+          const at = Math.floor(driftRandom() * others);
+          content = distinctContents[own >= 0 && at >= own ? at + 1 : at][1];
+        } else content = { ...fixture.content, seed: `${fixture.content.seed}|stale` };
         tags[tag] = { content };
       }
       importsNeeded += pairs.size;
