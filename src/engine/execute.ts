@@ -5,7 +5,7 @@ import type { Pacer } from './pacer';
 import type { ImportGroup, RepositoryPlan } from './plan';
 import { errorMessage } from './planning';
 import type { Importer, RegistryReader, TagInfo } from './ports';
-import { syncReferrers, type ReferrersMode } from './referrers';
+import { syncReferrers, type ReferrerContext, type ReferrersMode } from './referrers';
 import type { ImportReport, RepositoryReport, TagReport } from './report';
 import { tagReport } from './repositoryReport';
 import type { TimeBudget } from './timeBudget';
@@ -24,6 +24,12 @@ export interface ExecutionContext {
   imports: Pacer;
   /** Paces the referrer listings of the run (both sides of a subject per slot). */
   referrerListings: Pacer;
+  /**
+   * Paces the referrer walks, a repository per slot: a dry run starts every repository's walk
+   * at once, and 100 repositories × 1,000 digests each held a waiting listing apiece — 100,000
+   * pending tasks, more memory than the plan itself.
+   */
+  referrerWalks: Pacer;
   events: SyncEvents;
   budget: TimeBudget;
   clock: Clock;
@@ -170,7 +176,7 @@ export async function referrersOf(
   dryRun: boolean,
 ): Promise<Pick<RepositoryReport, 'referrers' | 'referrersUnlisted'>> {
   if (subjects.length === 0 || run.ports.source === undefined || run.referrers === undefined) return {};
-  const outcomes = await syncReferrers(repository, targetRepository, subjects, {
+  const context: ReferrerContext = {
     source: run.ports.source,
     target: run.ports.target,
     ...(dryRun ? {} : { importer: run.ports.importer }),
@@ -181,7 +187,9 @@ export async function referrersOf(
     importTimeoutMinutes: run.importTimeoutMinutes,
     mode: run.referrers,
     ...(run.signal !== undefined ? { signal: run.signal } : {}),
-  });
+  };
+  // A repository's walk per slot (referrerWalks): see ExecutionContext.
+  const outcomes = await run.referrerWalks.run(() => syncReferrers(repository, targetRepository, subjects, context));
   return {
     ...(outcomes.referrers.length > 0 ? { referrers: outcomes.referrers } : {}),
     ...(outcomes.unlisted.length > 0 ? { referrersUnlisted: outcomes.unlisted } : {}),

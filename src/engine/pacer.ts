@@ -21,6 +21,11 @@ export class Pacer {
     private readonly clock: Clock,
   ) {}
 
+  /** Jobs given and not yet started. */
+  get waiting(): number {
+    return this.queue.length - this.head;
+  }
+
   run<T>(job: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push(() => {

@@ -172,6 +172,7 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
       ports,
       imports: new Pacer(options.maxConcurrency, Math.round(options.delaySeconds * 1000), clock),
       referrerListings: new Pacer(options.listConcurrency, 0, clock),
+      referrerWalks: new Pacer(options.listConcurrency, 0, clock),
       events,
       budget,
       clock,
