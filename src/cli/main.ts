@@ -4,6 +4,7 @@ import { cancelOnSignals } from '../lifecycle/cancellation';
 import { onUnexpectedError } from '../lifecycle/lastResort';
 import { escapeControlCharacters } from '../reporting/printable';
 import { ExitCode } from './exitCodes';
+import type { Screen } from './progress';
 import { runCli } from './run';
 import { writeStdoutDocument } from './stdoutDocument';
 
@@ -26,7 +27,14 @@ const cancellation = cancelOnSignals({
   },
 });
 
-runCli(process.argv.slice(2), process.env, { out, err, document: writeStdoutDocument }, { stop: cancellation.signal, startedAt }).then(
+/** A terminal that can rewrite a line in place: TERM=dumb cannot (no ESC[2K). */
+function screenOf(stream: NodeJS.WriteStream): Screen {
+  const tty = stream.isTTY === true && process.env.TERM !== 'dumb';
+  return { tty, ...(tty && stream.columns > 0 ? { columns: stream.columns } : {}), write: (text) => void stream.write(text) };
+}
+const screens = { out: screenOf(process.stdout), err: screenOf(process.stderr) };
+
+runCli(process.argv.slice(2), process.env, { out, err, document: writeStdoutDocument, screens }, { stop: cancellation.signal, startedAt }).then(
   (code) => {
     cancellation.dispose();
     process.exitCode = code;
