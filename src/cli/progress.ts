@@ -178,7 +178,8 @@ export class ProgressReporter {
     const state = this.current!;
     const elapsed = this.options.clock.now() - state.startedAt;
     const parts = [`${TITLE[state.phase]}: ${state.done}${state.total !== undefined ? `/${state.total}` : ''} ${UNIT[state.phase]}${state.phase === 'listing' ? ` (${state.withWork} with work)` : ''}`];
-    const perSecond = elapsed > 0 ? (state.done * 1000) / elapsed : undefined;
+    // A rate over less than a redraw's time says nothing (a catalog page of 200 names in 1 ms).
+    const perSecond = elapsed >= REDRAW_MS ? (state.done * 1000) / elapsed : undefined;
     if (ended) parts.push(`done in ${durationText(elapsed)}`);
     if (perSecond !== undefined && state.done > 0) parts.push(`${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)}/s`);
     if (!ended && perSecond !== undefined && perSecond > 0 && state.total !== undefined && state.done < state.total) {
