@@ -17,9 +17,6 @@ export interface Screen {
   write(text: string): void;
 }
 
-/** Not a terminal: a pipe, a CI log, a caller that collects lines. */
-export const NO_TERMINAL: Screen = { tty: false, write: () => undefined };
-
 export type ProgressPhase = 'catalog' | 'listing' | 'importing';
 
 /** On a terminal the line is redrawn at most this often (about 4 times a second). */

@@ -16,7 +16,7 @@ import { minutesText } from '../reporting/texts';
 import { parseCliArguments } from './args';
 import { ExitCode } from './exitCodes';
 import { printable } from './output';
-import { NO_TERMINAL, ProgressReporter, type Screen } from './progress';
+import { ProgressReporter, type Screen } from './progress';
 import { progressEvents, renderPlan, renderSummary, type Print } from './render';
 import { selectCliCredential } from './signIn';
 import { USAGE } from './usage';
@@ -32,8 +32,9 @@ export interface CliIo {
   document?: (pieces: Iterable<string>) => Promise<void>;
   /**
    * The two streams as screens for the progress line (progress.ts): written as they are, `tty`
-   * when a terminal shows them. Absent (tests, the bench, any in-process caller): not a
-   * terminal, so progress comes as plain lines through `out` / `err`.
+   * when a terminal shows them (without one, progress comes as plain lines through `out` /
+   * `err`). Absent (an in-process caller: tests, the bench, which times the run's phases by the
+   * lines it gets): no progress at all, so those lines are as they were.
    */
   screens?: { out: Screen; err: Screen };
 }
@@ -54,11 +55,12 @@ function personLines(output: OutputOptions, io: CliIo): PersonLines {
 
 /**
  * The progress line goes where a person's lines go (stdout, or stderr with `--output json`,
- * whose stdout is only the report), so the two never interleave on one screen; `--quiet` has none.
+ * whose stdout is only the report), so the two never interleave on one screen; `--quiet` has none,
+ * and neither has an in-process caller that gives no screens.
  */
 function progressScreen(output: OutputOptions, terminal: CliIo): Screen | undefined {
   if (output.quiet) return undefined;
-  return (output.format === 'json' ? terminal.screens?.err : terminal.screens?.out) ?? NO_TERMINAL;
+  return output.format === 'json' ? terminal.screens?.err : terminal.screens?.out;
 }
 
 /** The report on stdout, exactly the text `--report-json` writes to its file. */

@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { startEmulator } from '../../testkit/emulator';
 import type { Emulator, TagFixture } from '../../testkit/emulator/api';
+import { runCli as runCliInProcess } from '../../src/cli/run';
 import { runGuarded, type ChildRun } from '../support/runGuarded';
 import { CLI_SCRIPT, cliArguments, cliEnvironment, image, registries, runCli, twoRegistries } from './support/cliHarness';
 
@@ -93,6 +94,22 @@ describe('acr-transfer command line: progress on a terminal and through a pipe',
     const quiet = await runCli(e, [...registries(), '--dry-run', '--quiet']);
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.ok(!/Listing tags|Reading the catalog/.test(quiet.stdout + quiet.stderr), quiet.stdout);
+  });
+
+  it('in process: progress only for a caller that gives its screens, so the bench and other callers keep their lines', async () => {
+    const e = await start();
+    e.setLatency(0);
+    const env = cliEnvironment();
+    const argv = [...cliArguments(e, [...registries(), '--dry-run'])];
+    const bare: string[] = [];
+    assert.equal(await runCliInProcess(argv, env, { out: (l) => bare.push(l), err: (l) => bare.push(l) }), 0, bare.join('\n'));
+    assert.ok(!bare.some((l) => /^(Listing tags|Reading the catalog)/.test(l)), bare.join('\n'));
+    const lines: string[] = [];
+    const raw: string[] = [];
+    const screen = { tty: true, columns: 200, write: (text: string) => raw.push(text) };
+    assert.equal(await runCliInProcess(argv, env, { out: (l) => lines.push(l), err: (l) => lines.push(l), screens: { out: screen, err: screen } }), 0, lines.join('\n'));
+    assert.ok(!lines.some((l) => /^(Listing tags|Reading the catalog)/.test(l)), 'on a terminal the progress is drawn, not printed as lines');
+    assert.ok(raw.some((w) => w.startsWith(`${CLEAR}Listing tags: ${REPOSITORIES}/${REPOSITORIES} repositories`) && w.endsWith('\n')), raw.join(' | '));
   });
 
   it('with --output json the progress goes to stderr and stdout is only the report', async () => {
