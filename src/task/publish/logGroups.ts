@@ -85,6 +85,7 @@ export function taskEvents(dryRun: boolean, clock: Clock = systemClock): SyncEve
   const listingShare = dryRun ? 100 : LISTING_SHARE;
   let percent = -1;
   let lastLog = clock.now();
+  let withWork = 0;
   /** Sets the progress only when its value moves: 10,000 repositories need not send 10,000 commands. */
   const progress = (value: number, text: () => string): void => {
     if (value === percent) return;
@@ -103,21 +104,21 @@ export function taskEvents(dryRun: boolean, clock: Clock = systemClock): SyncEve
       write(listing());
       progress(0, listing);
     },
-    repositoryPlanned: (() => {
-      let withWork = 0;
-      return (done: number, of: number, planned: PlannedRepository): void => {
-        if ((planned.plan?.groups.length ?? 0) > 0) withWork++;
-        const listing = (): string => tl.loc('ListingProgress', String(done), String(of), String(withWork));
-        progress(Math.floor((done * listingShare) / of), listing);
-        if (done !== of && done % LOG_EVERY_REPOSITORIES !== 0 && clock.now() - lastLog < LOG_EVERY_MS) return;
-        lastLog = clock.now();
-        write(listing());
-      };
-    })(),
+    repositoryPlanned(done: number, of: number, planned: PlannedRepository) {
+      if ((planned.plan?.groups.length ?? 0) > 0) withWork++;
+      const listing = (): string => tl.loc('ListingProgress', String(done), String(of), String(withWork));
+      progress(Math.floor((done * listingShare) / of), listing);
+      if (done !== of && done % LOG_EVERY_REPOSITORIES !== 0 && clock.now() - lastLog < LOG_EVERY_MS) return;
+      lastLog = clock.now();
+      write(listing());
+    },
     planned(plan) {
       const overview = planOverview(plan);
       logSelection(plan, overview, dryRun);
       total = overview.importCalls;
+      // Nothing to import: no work is left once listed.
+      const selected = String(plan.selection.selected.length);
+      if (total === 0) progress(100, () => tl.loc('ListingProgress', selected, selected, String(withWork)));
     },
     budgetReached(reserveMs) {
       write(tl.loc('BudgetReached', String(Math.round(reserveMs / 1000))));

@@ -158,6 +158,15 @@ describeOnTaskNodes('AcrTransfer task (L0): shards, time limits, index size', fu
     assert.ok(lines.includes('Listing tags: 40 of 40 repositories, 40 with work.'), explain(o));
   });
 
+  it('a run with nothing to import ends its progress at 100 once listed', async () => {
+    const o = await run({ registries: { sourceacr: nine, targetacr: nine } });
+    assert.ok(o.runner.succeeded, explain(o));
+    assert.deepEqual(o.imports, []);
+    const values = o.runner.stdout.split(/\r?\n/).flatMap((line) => /^##vso\[task\.setprogress value=(\d+);\]/.exec(line)?.[1] ?? []).map(Number);
+    assert.equal(values.at(-1), 100, values.join(' '));
+    assert.ok(values.includes(20), `listing went to a fifth first: ${values.join(' ')}`);
+  });
+
   it('logs the requests the connection counted and puts the throttled ones on the summary', async () => {
     const o = await run({ registries: { sourceacr: { app: { t: D(1) } }, targetacr: {} }, requestStats: { requests: 123, throttled: 4, retried: 6 } });
     assert.ok(o.runner.succeeded, explain(o));
