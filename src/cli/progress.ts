@@ -27,7 +27,8 @@ export const PLAIN_EVERY_MS = 10_000;
 /** Back to the start of the line and clear it: the progress line is rewritten in place. */
 const CLEAR_LINE = '\r\x1b[2K';
 
-const UNIT: Record<ProgressPhase, string> = { catalog: 'repositories', listing: 'repositories', importing: 'import calls' };
+/** What a phase counts, one and many: `1/1 repository`, `12 repositories`. */
+const UNIT: Record<ProgressPhase, [string, string]> = { catalog: ['repository', 'repositories'], listing: ['repository', 'repositories'], importing: ['import call', 'import calls'] };
 const TITLE: Record<ProgressPhase, string> = { catalog: 'Reading the catalog', listing: 'Listing tags', importing: 'Importing' };
 
 interface PhaseState {
@@ -174,7 +175,7 @@ export class ProgressReporter {
   private text(ended: boolean): string {
     const state = this.current!;
     const elapsed = this.options.clock.now() - state.startedAt;
-    const parts = [`${TITLE[state.phase]}: ${state.done}${state.total !== undefined ? `/${state.total}` : ''} ${UNIT[state.phase]}${state.phase === 'listing' ? ` (${state.withWork} with work)` : ''}`];
+    const parts = [`${TITLE[state.phase]}: ${state.done}${state.total !== undefined ? `/${state.total}` : ''} ${UNIT[state.phase][(state.total ?? state.done) === 1 ? 0 : 1]}${state.phase === 'listing' ? ` (${state.withWork} with work)` : ''}`];
     // A rate over less than a redraw's time says nothing (a catalog page of 200 names in 1 ms).
     const perSecond = elapsed >= REDRAW_MS ? (state.done * 1000) / elapsed : undefined;
     if (ended) parts.push(`done in ${durationText(elapsed)}`);

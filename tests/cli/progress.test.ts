@@ -118,7 +118,7 @@ describe('command-line progress line', () => {
     }
     // 500 names over 50 s: the start, then one line each 10 s.
     assert.deepEqual(t.writes, [
-      'Reading the catalog: 1 repositories\n',
+      'Reading the catalog: 1 repository\n',
       'Reading the catalog: 101 repositories, 10/s\n',
       'Reading the catalog: 201 repositories, 10/s\n',
       'Reading the catalog: 301 repositories, 10/s\n',
@@ -160,7 +160,7 @@ describe('command-line progress line', () => {
     assert.equal(report.totals.tags.imported, 10);
     assert.deepEqual(seen, [...Array.from({ length: 12 }, (_, i) => `catalog ${i + 1}`), ...Array.from({ length: 10 }, (_, i) => `planned ${i + 1}/10`)]);
     assert.deepEqual(t.writes, [
-      'Reading the catalog: 1 repositories\n',
+      'Reading the catalog: 1 repository\n',
       'Reading the catalog: 12 repositories, done in 0.0 s\n',
       'Listing tags: 0/10 repositories (0 with work)\n',
       'Listing tags: 10/10 repositories (10 with work), done in 0.0 s\n',
