@@ -2,7 +2,7 @@ import type { Clock } from '../engine/clock';
 import type { RunPlan, SyncEvents } from '../engine/events';
 import type { RequestStats } from '../engine/ports';
 import { planOverview } from '../reporting/planOverview';
-import { durationText, secondsText } from '../reporting/texts';
+import { durationText } from '../reporting/texts';
 import type { Print } from './render';
 
 /**
@@ -181,7 +181,8 @@ export class ProgressReporter {
     if (ended) parts.push(`done in ${durationText(elapsed)}`);
     if (perSecond !== undefined && state.done > 0) parts.push(`${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)}/s`);
     if (!ended && perSecond !== undefined && perSecond > 0 && state.total !== undefined && state.done < state.total) {
-      parts.push(`about ${secondsText(((state.total - state.done) / perSecond) * 1000)} left`);
+      // Rounded up: work is left, so never `0 s`.
+      parts.push(`about ${Math.max(1, Math.ceil((state.total - state.done) / perSecond))} s left`);
     }
     const requests = this.options.requests?.();
     if (requests !== undefined) parts.push(`${requests.requests} requests (${requests.throttled} throttled)`);
