@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { AzurePublicCloud, CatalogUnavailable, cloudByName, connect, connectAddressSource, createTransport, type AddressConnection, type Connection, customizeCloud, envProxyResolver, oneLineError, RegistryNotFoundError, type AzureCloud } from '../azure';
 import { unlessAborted } from '../engine/abort';
+import { systemClock } from '../engine/clock';
 import type { RunPlan } from '../engine/events';
+import type { RequestStats } from '../engine/ports';
 import type { RunReport } from '../engine/report';
 import { runSync } from '../engine/sync';
 import { startPhase } from '../lifecycle/startPhase';
@@ -14,6 +16,7 @@ import { minutesText } from '../reporting/texts';
 import { parseCliArguments } from './args';
 import { ExitCode } from './exitCodes';
 import { printable } from './output';
+import { ProgressReporter, type Screen } from './progress';
 import { progressEvents, renderPlan, renderSummary, type Print } from './render';
 import { selectCliCredential } from './signIn';
 import { USAGE } from './usage';
@@ -27,6 +30,13 @@ export interface CliIo {
    * masking, no line added. Absent (a caller that collects lines): `out` gets it as one line.
    */
   document?: (pieces: Iterable<string>) => Promise<void>;
+  /**
+   * The two streams as screens for the progress line (progress.ts): written as they are, `tty`
+   * when a terminal shows them (without one, progress comes as plain lines through `out` /
+   * `err`). Absent (an in-process caller: tests, the bench, which times the run's phases by the
+   * lines it gets): no progress at all, so those lines are as they were.
+   */
+  screens?: { out: Screen; err: Screen };
 }
 
 /**
@@ -41,6 +51,16 @@ interface PersonLines {
 function personLines(output: OutputOptions, io: CliIo): PersonLines {
   const lines = output.format === 'json' ? io.err : io.out;
   return { warn: lines, say: output.quiet ? () => undefined : lines };
+}
+
+/**
+ * The progress line goes where a person's lines go (stdout, or stderr with `--output json`,
+ * whose stdout is only the report), so the two never interleave on one screen; `--quiet` has none,
+ * and neither has an in-process caller that gives no screens.
+ */
+function progressScreen(output: OutputOptions, terminal: CliIo): Screen | undefined {
+  if (output.quiet) return undefined;
+  return output.format === 'json' ? terminal.screens?.err : terminal.screens?.out;
 }
 
 /** The report on stdout, exactly the text `--report-json` writes to its file. */
@@ -123,7 +143,12 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
   }
 
   let plan: RunPlan | undefined;
-  const { say, warn } = personLines(options.output, io);
+  const lines = personLines(options.output, io);
+  const screen = progressScreen(options.output, terminal);
+  let requests: (() => RequestStats) | undefined;
+  const progress = screen === undefined ? undefined : new ProgressReporter({ screen, print: lines.say, clock: systemClock, requests: () => requests?.() });
+  const say = progress?.around(lines.say) ?? lines.say;
+  const warn = progress?.around(lines.warn) ?? lines.warn;
   const start = startPhase(options.sync.timeBudgetMinutes, startedAt, control.stop);
   try {
     const subscriptions = subscriptionsOf(options.connection);
@@ -144,18 +169,33 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
     for (const skipped of connection.preflight.skipped) warn(`warning: ${skipped.message}`);
     const { dryRun } = options.sync;
     say(`${options.sync.check !== undefined ? 'Check: ' : dryRun ? 'Dry run: ' : ''}${connection.source.name} → ${connection.target.name}`);
-    const report = await runSync(options.sync, connection.ports, {
-      toolVersion: TOOL_VERSION,
-      startedAt,
-      ...(control.stop ? { stop: control.stop } : {}),
-      events: {
-        planned: (p) => {
-          plan = p;
-          renderPlan(p, dryRun, say, options.output.plan);
+    requests = connection.ports.requestStats;
+    const lineEvents = progressEvents(() => plan, say);
+    const moving = progress?.events();
+    let report: RunReport;
+    try {
+      report = await runSync(options.sync, connection.ports, {
+        toolVersion: TOOL_VERSION,
+        startedAt,
+        ...(control.stop ? { stop: control.stop } : {}),
+        events: {
+          ...moving,
+          ...lineEvents,
+          planned: (p) => {
+            // The listing's progress ends before the plan is printed under it.
+            moving?.planned(p);
+            plan = p;
+            renderPlan(p, dryRun, say, options.output.plan);
+          },
+          importFinished: (group, error) => {
+            lineEvents.importFinished?.(group, error);
+            moving?.importFinished(group, error);
+          },
         },
-        ...progressEvents(() => plan, say),
-      },
-    });
+      });
+    } finally {
+      progress?.finish();
+    }
     // Docker Hub says how many pulls are left, asked after the imports, which spent some of them.
     const rateLimit = 'sourceAllowance' in connection ? await connection.sourceAllowance(control.stop) : undefined;
     if (rateLimit !== undefined) report.source.rateLimit = rateLimit;

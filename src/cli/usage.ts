@@ -31,6 +31,11 @@ const CLOSING = `Sign-in (first that applies): AZURE_CLIENT_ID + AZURE_TENANT_ID
 AZURE_FEDERATED_TOKEN_FILE or AZURE_CLIENT_CERTIFICATE_PATH; then \`az login\`; then managed
 identity (Azure clouds only).
 
+Progress: while it reads the catalog, lists tags and imports, one line per phase says how far
+it is (done/total, rate, time left, requests and 429s so far). On a terminal the line is
+rewritten in place (stdout, or stderr with --output json); in a pipe or with TERM=dumb it is a
+plain line at each phase change and at most every 10 s. --quiet has none.
+
 Exit codes: 0 done (dry run and a stop on the time budget included; with --check: in sync),
 1 an import, a tag, a referrer or a repository failed, 2 bad input (nothing was written), 3 the
 run could not start (sign-in, a preflight check: permissions or network rules) or stopped

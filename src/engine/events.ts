@@ -23,6 +23,19 @@ export interface PlannedRepository {
  * progress). The engine never prints.
  */
 export interface SyncEvents {
+  /**
+   * While the source catalog is read: how many distinct repository names it has listed so far.
+   * Called for each new name (a counter bump; front ends throttle what they show). Not called
+   * when the repositories are named (no catalog is read).
+   */
+  catalogProgress?(scanned: number): void;
+  /** Once, when the selection is known and listing the selected repositories' tags begins. */
+  planningStarted?(selection: Selection): void;
+  /**
+   * As each selected repository's plan completes (listed, failed, or deferred), in completion
+   * order: `done` of `total` selected repositories are planned.
+   */
+  repositoryPlanned?(done: number, total: number, planned: PlannedRepository): void;
   planned?(plan: RunPlan): void;
   importStarted?(group: ImportGroup): void;
   importFinished?(group: ImportGroup, error: string | undefined): void;

@@ -53,6 +53,7 @@ export async function planRun(
   budget: TimeBudget,
   clock: Clock,
   runSignal?: AbortSignal,
+  onPlanned?: (done: number, total: number, planned: PlannedRepository) => void,
 ): Promise<RunPlan> {
   const stopped = new AbortController();
   const cancelWatch = budget.whenStopped(() => stopped.abort(new PlanningStopped()));
@@ -96,7 +97,17 @@ export async function planRun(
   readers.target.expectRepositories?.(selection.selected.map((name) => targetRepositoryOf(name, options.targetRepositoryPrefix)));
   let repositories: PlannedRepository[];
   try {
-    repositories = await Promise.all(selection.selected.map((name) => reads.run(() => planOne(name))));
+    let done = 0;
+    const total = selection.selected.length;
+    repositories = await Promise.all(
+      selection.selected.map((name) =>
+        reads.run(async () => {
+          const planned = await planOne(name);
+          onPlanned?.(++done, total, planned);
+          return planned;
+        }),
+      ),
+    );
   } finally {
     cancelWatch();
   }

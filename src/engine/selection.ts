@@ -32,7 +32,13 @@ type SelectionFilters = Pick<SyncOptions, 'repositories' | 'letters' | 'ignore' 
  * A name the catalog lists twice (a registry's or a proxy's paging that repeats itself) counts
  * and is planned once: twice would mean its imports twice.
  */
-export async function selectRepositories(source: RegistryReader, filters: SelectionFilters, signal?: AbortSignal, catalog?: Set<string>): Promise<Selection> {
+export async function selectRepositories(
+  source: RegistryReader,
+  filters: SelectionFilters,
+  signal?: AbortSignal,
+  catalog?: Set<string>,
+  onScanned?: (scanned: number) => void,
+): Promise<Selection> {
   const candidates: string[] = [];
   // `catalog`, when given, receives every name listed (target-only repositories are found with it).
   const listed = catalog ?? new Set<string>();
@@ -46,6 +52,7 @@ export async function selectRepositories(source: RegistryReader, filters: Select
     for await (const name of source.listRepositories(signal)) {
       if (listed.has(name)) continue;
       listed.add(name);
+      onScanned?.(listed.size);
       if (filters.letters === undefined || filters.letters.matches(name)) candidates.push(name);
     }
   }

@@ -63,11 +63,12 @@ async function selectUnlessStopped(
   budget: TimeBudget,
   signal: AbortSignal | undefined,
   catalog?: Set<string>,
+  events: SyncEvents = {},
 ): Promise<{ selection: Selection; cut: boolean }> {
   const stopped = new AbortController();
   const cancelWatch = budget.whenStopped(() => stopped.abort(new PlanningStopped()));
   try {
-    return { selection: await selectRepositories(ports.source, options, anySignal(stopped.signal, signal), catalog), cut: false };
+    return { selection: await selectRepositories(ports.source, options, anySignal(stopped.signal, signal), catalog, (scanned) => events.catalogProgress?.(scanned)), cut: false };
   } catch (error) {
     if (stopped.signal.aborted && signal?.aborted !== true) return { selection: NOTHING_SELECTED, cut: true };
     throw error;
@@ -161,10 +162,11 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
     // Target-only repositories need the source catalog's names, and a run naming repositories has none.
     const listTargetOnly = options.listTargetOnlyRepositories === true && options.repositories === undefined;
     const catalog = listTargetOnly ? new Set<string>() : undefined;
-    const { selection, cut } = await selectUnlessStopped(ports, options, budget, signal, catalog);
+    const { selection, cut } = await selectUnlessStopped(ports, options, budget, signal, catalog, events);
+    events.planningStarted?.(selection);
     // Read beside the planning, which does not depend on it.
     const targetOnly = listTargetOnly && !cut ? findTargetOnlyRepositories(ports.target, catalog!, options, signal) : undefined;
-    const plan = await planRun(selection, options, ports, budget, clock, signal);
+    const plan = await planRun(selection, options, ports, budget, clock, signal, (done, total, planned) => events.repositoryPlanned?.(done, total, planned));
     const targetOnlyFound = await targetOnly;
     events.planned?.(plan);
 

@@ -1,5 +1,6 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { RunPlan, SyncEvents } from '../../engine/events';
+import { systemClock, type Clock } from '../../engine/clock';
+import type { PlannedRepository, RunPlan, SyncEvents } from '../../engine/events';
 import { MAX_INDEX_MANIFESTS } from '../../engine/indexSize';
 import type { RepositoryReport, RunReport, TagReport } from '../../engine/report';
 import { repositoryFindings, SEVERITY, type Finding, type FindingKind } from '../../reporting/findings';
@@ -9,9 +10,10 @@ import { countText } from '../counts';
 import { logDebug, logError, logGroup, logGroupEnd, logLine as write, logWarning, setProgress } from '../log';
 
 /**
- * What the pipeline log shows while a run goes: the selection, a progress percentage while
- * importing (`task.setprogress`), and one collapsible group per repository that had something
- * to do, with each tag's decision and short digests. Re-tagged and locked tags (a lock on the
+ * What the pipeline log shows while a run goes: the selection, a progress percentage
+ * (`task.setprogress`) through listing (its first fifth) and importing (the rest), a line every
+ * LOG_EVERY_REPOSITORIES repositories or LOG_EVERY_MS while listing, and one collapsible group
+ * per repository that had something to do, with each tag's decision and short digests. Re-tagged and locked tags (a lock on the
  * tag, its repository or a manifest) become warnings and failures errors (`task.logissue`), so
  * they reach the run's summary page. Every line goes out through ../log, which keeps
  * registry-supplied names from becoming agent commands.
@@ -67,15 +69,56 @@ function logSelection(plan: RunPlan, overview: PlanOverview, dryRun: boolean): v
   if (notListed > 0) write(tl.loc('NotListed', countText(notListed, 'notListed')));
 }
 
+/** Listing logs a line at least every this many repositories, and at most LOG_EVERY_MS apart otherwise. */
+export const LOG_EVERY_REPOSITORIES = 1_000;
+export const LOG_EVERY_MS = 10_000;
+/**
+ * The share of the progress bar listing takes: a large registry spends minutes listing before
+ * its first import. A dry run imports nothing, so there listing is all of it.
+ */
+const LISTING_SHARE = 20;
+
 /** The engine's progress callbacks, rendered for the agent. */
-export function taskEvents(dryRun: boolean): SyncEvents {
+export function taskEvents(dryRun: boolean, clock: Clock = systemClock): SyncEvents {
   let total = 0;
   let finished = 0;
+  const listingShare = dryRun ? 100 : LISTING_SHARE;
+  let percent = -1;
+  let lastLog = clock.now();
+  let withWork = 0;
+  /** Sets the progress only when its value moves: 10,000 repositories need not send 10,000 commands. */
+  const progress = (value: number, text: () => string): void => {
+    if (value === percent) return;
+    percent = value;
+    setProgress(value, text());
+  };
   return {
+    catalogProgress(scanned) {
+      if (clock.now() - lastLog < LOG_EVERY_MS) return;
+      lastLog = clock.now();
+      write(tl.loc('CatalogProgress', String(scanned)));
+    },
+    planningStarted(selection) {
+      const listing = (): string => tl.loc('ListingProgress', '0', String(selection.selected.length), '0');
+      lastLog = clock.now();
+      write(listing());
+      progress(0, listing);
+    },
+    repositoryPlanned(done: number, of: number, planned: PlannedRepository) {
+      if ((planned.plan?.groups.length ?? 0) > 0) withWork++;
+      const listing = (): string => tl.loc('ListingProgress', String(done), String(of), String(withWork));
+      progress(Math.floor((done * listingShare) / of), listing);
+      if (done !== of && done % LOG_EVERY_REPOSITORIES !== 0 && clock.now() - lastLog < LOG_EVERY_MS) return;
+      lastLog = clock.now();
+      write(listing());
+    },
     planned(plan) {
       const overview = planOverview(plan);
       logSelection(plan, overview, dryRun);
       total = overview.importCalls;
+      // Nothing to import: no work is left once listed.
+      const selected = String(plan.selection.selected.length);
+      if (total === 0) progress(100, () => tl.loc('ListingProgress', selected, selected, String(withWork)));
     },
     budgetReached(reserveMs) {
       write(tl.loc('BudgetReached', String(Math.round(reserveMs / 1000))));
@@ -83,8 +126,11 @@ export function taskEvents(dryRun: boolean): SyncEvents {
     importFinished(group, error) {
       finished++;
       const what = `${group.repository}@${shortDigest(group.sourceDigest)}`;
-      const percent = total === 0 ? 100 : Math.floor((finished * 100) / total);
-      setProgress(percent, tl.loc('Importing', repositoryLabel(group.repository, group.targetRepository), shortDigest(group.sourceDigest), group.tags.join(', ')));
+      const share = 100 - listingShare;
+      const value = total === 0 ? 100 : listingShare + Math.floor((finished * share) / total);
+      // Every import says which one finished (the log's record), even when the value stays.
+      percent = value;
+      setProgress(value, tl.loc('Importing', repositoryLabel(group.repository, group.targetRepository), shortDigest(group.sourceDigest), group.tags.join(', ')));
       if (error !== undefined) logDebug(`import of ${what} failed: ${error}`);
     },
     repositoryFinished: (repository) => logRepository(repository, dryRun),

@@ -20,6 +20,14 @@ const CLI = join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 export type CliResult = ChildRun;
 
 export function runCli(emulator: Emulator, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runGuarded(CLI, cliArguments(emulator, args), cliEnvironment(env));
+}
+
+/** The built command line's script (for a test that starts it another way, e.g. under a terminal). */
+export const CLI_SCRIPT = CLI;
+
+/** The emulator's flags, then `args`. */
+export function cliArguments(emulator: Emulator, args: string[]): string[] {
   // A flag the test gives itself replaces the emulator's (a flag given twice is bad input).
   const given = (flag: string): boolean => args.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
   const emulatorFlags = [
@@ -28,14 +36,18 @@ export function runCli(emulator: Emulator, args: string[], env: Record<string, s
     ['--registry-domain', emulator.registryDomain],
     ['--ca-file', emulator.caFile],
   ].filter(([flag]) => !given(flag));
-  const flags = [...emulatorFlags.flat(), ...args];
-  return runGuarded(CLI, flags, {
+  return [...emulatorFlags.flat(), ...args];
+}
+
+/** The service principal the emulator knows, plus `env`. */
+export function cliEnvironment(env: Record<string, string> = {}): Record<string, string> {
+  return {
     HOME: process.env['HOME'] ?? '/tmp',
     AZURE_TENANT_ID: TENANT,
     AZURE_CLIENT_ID: CLIENT_ID,
     AZURE_CLIENT_SECRET: CLIENT_SECRET,
     ...env,
-  });
+  };
 }
 
 /** The flags naming both registries in their two subscriptions. */

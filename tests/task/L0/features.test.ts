@@ -137,6 +137,36 @@ describeOnTaskNodes('AcrTransfer task (L0): shards, time limits, index size', fu
     assert.match(o.summary ?? '', /image index with 51 manifests; importImage accepts at most 50/);
   });
 
+  it('moves the progress through listing (its first fifth) before any import, then through the imports to 100', async () => {
+    const many: Record<string, Tags> = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`app${String(i).padStart(2, '0')}`, { t: D(i + 1) }]));
+    const o = await run({ registries: { sourceacr: many, targetacr: {} } });
+    assert.ok(o.runner.succeeded, explain(o));
+    assert.equal(o.imports.length, 40);
+    const lines = o.runner.stdout.split(/\r?\n/);
+    const progress = lines.map((line, at) => ({ at, match: /^##vso\[task\.setprogress value=(\d+);\](.*)$/.exec(line) })).filter((p) => p.match !== null);
+    const firstImport = progress.findIndex((p) => p.match![2].startsWith('Importing '));
+    assert.ok(firstImport > 0, explain(o));
+    const listing = progress.slice(0, firstImport);
+    assert.ok(listing.every((p) => p.match![2].startsWith('Listing tags: ')), explain(o));
+    // Before the plan's first line, and climbing to a fifth as the 40 repositories are listed.
+    assert.ok(listing.every((p) => p.at < lines.indexOf('Selected 40 of 40 repositories (0 ignored by pattern).')), explain(o));
+    const values = progress.map((p) => Number(p.match![1]));
+    assert.deepEqual(values.slice(0, firstImport), Array.from({ length: 21 }, (_, i) => i), 'listing: 0 % to 20 %, a step at a time');
+    for (let i = 1; i < values.length; i++) assert.ok(values[i] >= values[i - 1], `progress never goes back: ${values.join(' ')}`);
+    assert.ok(values[firstImport] > 20 && values.at(-1) === 100, values.join(' '));
+    assert.ok(lines.includes('Listing tags: 0 of 40 repositories, 0 with work.'), explain(o));
+    assert.ok(lines.includes('Listing tags: 40 of 40 repositories, 40 with work.'), explain(o));
+  });
+
+  it('a run with nothing to import ends its progress at 100 once listed', async () => {
+    const o = await run({ registries: { sourceacr: nine, targetacr: nine } });
+    assert.ok(o.runner.succeeded, explain(o));
+    assert.deepEqual(o.imports, []);
+    const values = o.runner.stdout.split(/\r?\n/).flatMap((line) => /^##vso\[task\.setprogress value=(\d+);\]/.exec(line)?.[1] ?? []).map(Number);
+    assert.equal(values.at(-1), 100, values.join(' '));
+    assert.ok(values.includes(20), `listing went to a fifth first: ${values.join(' ')}`);
+  });
+
   it('logs the requests the connection counted and puts the throttled ones on the summary', async () => {
     const o = await run({ registries: { sourceacr: { app: { t: D(1) } }, targetacr: {} }, requestStats: { requests: 123, throttled: 4, retried: 6 } });
     assert.ok(o.runner.succeeded, explain(o));
