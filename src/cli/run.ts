@@ -109,7 +109,7 @@ function writeReports(reports: ReportOptions, report: RunReport, say: Print): vo
     say(`Report written to ${reports.json}`);
   }
   if (reports.markdown !== undefined) {
-    writeFileSync(reports.markdown, renderReportMarkdown(report));
+    writeFileSync(reports.markdown, renderReportMarkdown(report, { complete: true }));
     say(`Markdown report written to ${reports.markdown}`);
   }
 }

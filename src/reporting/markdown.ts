@@ -6,12 +6,17 @@ import { durationText, minutesText, shortDigest, rateLimitText } from './texts';
 
 /**
  * Renders a run report as Markdown: the pipeline run's summary page and the command line's
- * `--report-markdown` file. Repositories that are simply in sync are counted, not listed, so
- * the page stays readable for registries with thousands of repositories; the JSON report
- * has everything.
+ * `--report-markdown` file. Repositories that are simply in sync are counted, not listed. The
+ * file is complete: every repository with changes and every tag not in sync (the per-tag plan).
+ * The summary page keeps to MAX_ROWS rows per table, so it stays readable (and uploadable) for
+ * registries with thousands of repositories; the JSON report has everything.
  */
-const MAX_REPOSITORY_ROWS = 200;
-const MAX_PROBLEM_ROWS = 200;
+const MAX_ROWS = 200;
+
+export interface MarkdownOptions {
+  /** Every row of every table (the command line's file); default: at most MAX_ROWS per table (the summary page). */
+  complete?: boolean;
+}
 
 /** Keeps table cells on one line and stops `|` from splitting them. */
 function cell(text: string): string {
@@ -93,22 +98,45 @@ function targetOnlyLines(report: RunReport): string[] {
   const lines = ['', '### Only in the target (never deleted)', ''];
   if (report.targetOnlyRepositoriesError !== undefined) lines.push(`⚠️ ${cell(report.targetOnlyRepositoriesError)}`, '');
   if (repositories.length > 0) {
-    const shown = repositories.slice(0, MAX_REPOSITORY_ROWS).map((r) => `\`${cell(r)}\``);
-    lines.push(`Repositories (${repositories.length}): ${shown.join(', ')}${repositories.length > MAX_REPOSITORY_ROWS ? ', … (JSON report)' : ''}`, '');
+    const shown = repositories.slice(0, MAX_ROWS).map((r) => `\`${cell(r)}\``);
+    lines.push(`Repositories (${repositories.length}): ${shown.join(', ')}${repositories.length > MAX_ROWS ? ', … (JSON report)' : ''}`, '');
   }
   if (withTags.length > 0) {
     lines.push('| Target repository | Tags only in the target |', '|---|---|');
-    for (const r of withTags.slice(0, MAX_REPOSITORY_ROWS)) {
+    for (const r of withTags.slice(0, MAX_ROWS)) {
       const tags = r.targetOnlyTags ?? [];
       const shown = tags.slice(0, 20).map((t) => `\`${cell(t)}\``).join(', ');
       lines.push(`| \`${cell(r.targetName ?? r.name)}\` | ${shown}${tags.length > 20 ? ` … (${tags.length} in all)` : ''} |`);
     }
-    if (withTags.length > MAX_REPOSITORY_ROWS) lines.push(`\n… and ${withTags.length - MAX_REPOSITORY_ROWS} more in the JSON report.`);
+    if (withTags.length > MAX_ROWS) lines.push(`\n… and ${withTags.length - MAX_ROWS} more in the JSON report.`);
   }
   return lines;
 }
 
-export function renderReportMarkdown(report: RunReport): string {
+/** The first rows of a table, and a line saying how many more the JSON report has. */
+function capped(rows: readonly string[], limit: number): string[] {
+  return rows.length <= limit ? [...rows] : [...rows.slice(0, limit), `\n… and ${rows.length - limit} more in the JSON report.`];
+}
+
+const OUTCOME_TEXT: Record<TagReport['outcome'], string> = {
+  skipped: 'skipped',
+  planned: 'would import',
+  deferred: 'deferred',
+  imported: 'imported',
+  failed: 'FAILED',
+};
+
+/** The per-tag plan: every tag not in sync, by repository. */
+function tagRows(report: RunReport): string[] {
+  const rows: string[] = [];
+  for (const r of report.repositories) {
+    for (const t of r.tags) rows.push(`| \`${cell(r.name)}\` | \`${cell(t.tag)}\` | ${t.decision} | ${OUTCOME_TEXT[t.outcome]} | ${shortDigest(t.sourceDigest)} | ${shortDigest(t.targetDigest)} |`);
+  }
+  return rows;
+}
+
+export function renderReportMarkdown(report: RunReport, options: MarkdownOptions = {}): string {
+  const limit = options.complete === true ? Number.POSITIVE_INFINITY : MAX_ROWS;
   const { repositories: rt, tags: tt } = report.totals;
   const out: string[] = [];
   out.push(`## ACR Transfer: \`${report.source.registry}\` → \`${report.target.registry}\`${report.check !== undefined ? ' (check)' : report.dryRun ? ' (dry run)' : ''}`);
@@ -149,8 +177,17 @@ export function renderReportMarkdown(report: RunReport): string {
     out.push('');
     out.push(`| Repository | Status | New | Re-tagged | In sync | Locked |${filtered ? ' Filtered out |' : ''} Imports | Imported | Failed |`);
     out.push(`|---|---|---|---|---|---|---|---|---|${filtered ? '---|' : ''}`);
-    for (const r of listed.slice(0, MAX_REPOSITORY_ROWS)) out.push(repositoryRow(r, filtered));
-    if (listed.length > MAX_REPOSITORY_ROWS) out.push(`\n… and ${listed.length - MAX_REPOSITORY_ROWS} more in the JSON report.`);
+    out.push(...capped(listed.map((r) => repositoryRow(r, filtered)), limit));
+  }
+
+  const tags = tagRows(report);
+  if (tags.length > 0) {
+    out.push('');
+    out.push(`### Tags not in sync (${tags.length})`);
+    out.push('');
+    out.push('| Repository | Tag | Decision | Outcome | Source | Target |');
+    out.push('|---|---|---|---|---|---|');
+    out.push(...capped(tags, limit));
   }
 
   out.push(...targetOnlyLines(report));
@@ -162,8 +199,7 @@ export function renderReportMarkdown(report: RunReport): string {
     out.push('');
     out.push('| Repository | Tag | Kind | Detail |');
     out.push('|---|---|---|---|');
-    out.push(...problemRows.slice(0, MAX_PROBLEM_ROWS));
-    if (problemRows.length > MAX_PROBLEM_ROWS) out.push(`\n… and ${problemRows.length - MAX_PROBLEM_ROWS} more in the JSON report.`);
+    out.push(...capped(problemRows, limit));
   }
   out.push('');
   return out.join('\n');

@@ -42,4 +42,29 @@ describe('report Markdown', () => {
     assert.equal(shortDigest(D(255)), 'sha256:000000000000');
     assert.equal(shortDigest(undefined), '—');
   });
+
+  it('lists every tag not in sync (the per-tag plan): all of them in the file, 200 on the summary page', async () => {
+    const content: Record<string, Record<string, string>> = {};
+    for (let r = 0; r < 30; r++) {
+      const tags: Record<string, string> = {};
+      for (let t = 0; t < 10; t++) tags[`v${t}`] = D(r * 100 + t + 1);
+      content[`team/app-${String(r).padStart(2, '0')}`] = tags;
+    }
+    const source = new MemoryRegistry(content);
+    const target = new MemoryRegistry({ 'team/app-00': { v0: D(1), v1: D(9_999) } });
+    const options = parseOptions({ sourceRegistry: 'sourceacr', targetRegistry: 'targetacr', dryRun: true }).sync;
+    const report = await runSync(options, { source, target, importer: new MemoryImporter(source, target) }, { toolVersion: 't' });
+    const rowsOf = (md: string) => md.split('\n').filter((l) => /^\| `team\/app-\d\d` \| `v\d` \|/.test(l));
+
+    const file = renderReportMarkdown(report, { complete: true });
+    assert.match(file, /### Tags not in sync \(299\)/, '300 tags, v0 of app-00 in sync');
+    assert.equal(rowsOf(file).length, 299);
+    assert.ok(rowsOf(file).includes(`| \`team/app-00\` | \`v1\` | retagged | would import | ${shortDigest(D(2))} | ${shortDigest(D(9_999))} |`));
+    assert.ok(!rowsOf(file).some((l) => l.startsWith('| `team/app-00` | `v0` |')), 'the in-sync tag is counted, not listed');
+
+    const page = renderReportMarkdown(report);
+    assert.equal(rowsOf(page).length, 200);
+    assert.match(page, /… and 99 more in the JSON report\./);
+  });
 });
+
