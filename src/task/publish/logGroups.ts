@@ -96,17 +96,17 @@ export function taskEvents(dryRun: boolean, clock: Clock = systemClock): SyncEve
     catalogProgress(scanned) {
       if (clock.now() - lastLog < LOG_EVERY_MS) return;
       lastLog = clock.now();
-      write(tl.loc('CatalogProgress', String(scanned)));
+      write(tl.loc('CatalogProgress', countText(scanned, 'repositories')));
     },
     planningStarted(selection) {
-      const listing = (): string => tl.loc('ListingProgress', '0', String(selection.selected.length), '0');
+      const listing = (): string => tl.loc('ListingProgress', '0', countText(selection.selected.length, 'repositories'), '0');
       lastLog = clock.now();
       write(listing());
       progress(0, listing);
     },
     repositoryPlanned(done: number, of: number, planned: PlannedRepository) {
       if ((planned.plan?.groups.length ?? 0) > 0) withWork++;
-      const listing = (): string => tl.loc('ListingProgress', String(done), String(of), String(withWork));
+      const listing = (): string => tl.loc('ListingProgress', String(done), countText(of, 'repositories'), String(withWork));
       progress(Math.floor((done * listingShare) / of), listing);
       if (done !== of && done % LOG_EVERY_REPOSITORIES !== 0 && clock.now() - lastLog < LOG_EVERY_MS) return;
       lastLog = clock.now();
@@ -117,8 +117,8 @@ export function taskEvents(dryRun: boolean, clock: Clock = systemClock): SyncEve
       logSelection(plan, overview, dryRun);
       total = overview.importCalls;
       // Nothing to import: no work is left once listed.
-      const selected = String(plan.selection.selected.length);
-      if (total === 0) progress(100, () => tl.loc('ListingProgress', selected, selected, String(withWork)));
+      const selected = plan.selection.selected.length;
+      if (total === 0) progress(100, () => tl.loc('ListingProgress', String(selected), countText(selected, 'repositories'), String(withWork)));
     },
     budgetReached(reserveMs) {
       write(tl.loc('BudgetReached', String(Math.round(reserveMs / 1000))));
