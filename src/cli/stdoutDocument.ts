@@ -1,7 +1,5 @@
 import { once } from 'node:events';
-
-/** About as much as one write hands the pipe: few system calls, never the whole report as one string. */
-const CHUNK = 64 * 1024;
+import { inChunks } from '../lifecycle/writeInPieces';
 
 /**
  * Writes a document (the JSON report of `--output json`) to stdout as it comes, a chunk at a
@@ -10,12 +8,9 @@ const CHUNK = 64 * 1024;
  * after the run, so it resolves only once the last chunk is handed to the system.
  */
 export async function writeStdoutDocument(pieces: Iterable<string>): Promise<void> {
-  let pending = '';
-  for (const piece of pieces) {
-    pending += piece;
-    if (pending.length < CHUNK) continue;
-    if (!process.stdout.write(pending)) await once(process.stdout, 'drain');
-    pending = '';
+  for (const chunk of inChunks(pieces)) {
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
   }
-  await new Promise<void>((resolve, reject) => process.stdout.write(pending, (error) => (error ? reject(error) : resolve())));
+  // Handed to the system: the callback of an empty write comes after every write before it.
+  await new Promise<void>((resolve, reject) => process.stdout.write('', (error) => (error ? reject(error) : resolve())));
 }
