@@ -3,7 +3,7 @@
  * the process is killed half-way, the time budget runs out. Through both front ends.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipelineFederatedCredential } from '../../testkit/emulator';
@@ -185,8 +185,12 @@ describe('fault injection: the world changes during the run', function () {
     figures.faultScenarios++;
     const dir = mkdtempSync(join(tmpdir(), 'federated-'));
     const file = join(dir, 'token');
-    // As Kubernetes does for workload identity: a fresh short-lived token in the file, often.
-    const rotate = (): void => writeFileSync(file, e.mintFederatedToken(TARGET_APP, 3));
+    // As Kubernetes does for workload identity: a fresh short-lived token in the file, often,
+    // swapped in whole (its atomic writer renames); a write in place could be read half-done.
+    const rotate = (): void => {
+      writeFileSync(`${file}.next`, e.mintFederatedToken(TARGET_APP, 3));
+      renameSync(`${file}.next`, file);
+    };
     rotate();
     const timer = setInterval(rotate, 1000);
     const before = snapshotTarget(e);
