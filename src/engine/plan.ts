@@ -84,7 +84,7 @@ export const NO_TAGS: readonly string[] = Object.freeze([]);
  * One source tag's decision. Built as a literal of one shape, `targetDigest` always present, and
  * an in-sync tag keeps the source's digest string: docs/decisions/007-object-shapes-for-memory.md.
  */
-function decide(source: TagInfo, target: TagInfo | undefined, force: boolean): TagDecision {
+export function decide(source: TagInfo, target: TagInfo | undefined, force: boolean): TagDecision {
   const tag = source.name;
   const sourceDigest = source.digest;
   if (target === undefined) return { tag, kind: 'new', sourceDigest, targetDigest: undefined };
@@ -103,30 +103,17 @@ const MODE_OF: Partial<Record<TagDecisionKind, ImportMode>> = {
 };
 
 /**
- * Compares a repository's source and target tags by manifest digest. Tags only in the
- * target are left alone: the tool adds and updates, it never deletes.
+ * A repository's plan from the decisions of its tags that are not in sync (sorted here by
+ * name) and the count of those that are: the imports are grouped by (digest, mode).
  */
-export function planRepository(
+export function planOf(
   repository: string,
-  sourceTags: readonly TagInfo[],
-  targetTags: readonly TagInfo[],
-  force: boolean,
-  targetRepository: string = repository,
-  keepInSyncDigests = false,
+  targetRepository: string,
+  decisions: TagDecision[],
+  inSync: number,
+  inSyncDigests?: readonly string[],
 ): RepositoryPlan {
-  const targetByName = new Map(targetTags.map((t) => [t.name, t]));
-  const decisions: TagDecision[] = [];
-  let inSync = 0;
-  const inSyncDigests = keepInSyncDigests ? new Set<string>() : undefined;
-  for (const source of [...sourceTags].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const decision = decide(source, targetByName.get(source.name), force);
-    if (decision.kind !== 'inSync') decisions.push(decision);
-    else {
-      inSync++;
-      inSyncDigests?.add(decision.sourceDigest);
-    }
-  }
-
+  decisions.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
   // One import per (digest, mode): NoForce and Force tags of one digest must not share a call,
   // because NoForce fails the whole call when any of its tags already exists.
   const groups = new Map<string, ImportGroup>();
@@ -145,7 +132,7 @@ export function planRepository(
     targetRepository,
     decisions,
     inSync,
-    ...(inSyncDigests !== undefined ? { inSyncDigests: [...inSyncDigests] } : {}),
+    ...(inSyncDigests !== undefined ? { inSyncDigests } : {}),
     groups: [...groups.values()],
     filteredOut: 0,
     targetOnlyTags: NO_TAGS,

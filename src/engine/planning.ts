@@ -5,12 +5,10 @@ import { withIndexSizeLimit } from './indexSize';
 import type { SyncOptions } from './syncOptions';
 import { withTargetLocks } from './targetLocks';
 import { Pacer } from './pacer';
-import { planRepository } from './plan';
 import type { RegistryReader, TagInfo } from './ports';
 import type { Selection } from './selection';
 import type { TimeBudget } from './timeBudget';
-import { applyTagFilter, namePasses, type TagFilter } from './tagFilter';
-import { NO_TAGS } from './plan';
+import { TagMatcher } from './tagMatcher';
 import { MAX_TARGET_REPOSITORY_LENGTH, targetRepositoryOf } from './repositoryMapping';
 
 export function errorMessage(error: unknown): string {
@@ -18,15 +16,22 @@ export function errorMessage(error: unknown): string {
 }
 
 /**
- * Target tags the source does not have, sorted; only those the tag name patterns would take
- * (a tag the patterns leave out is not this mirror's business). The time filters are the
- * source's, so they do not apply here.
+ * Feeds one side's listing of a repository to `take`, page by page when the reader lists in
+ * pages (each page can then be matched and let go), else whole. False when the repository
+ * does not exist.
  */
-function targetOnly(sourceTags: readonly TagInfo[], targetTags: readonly TagInfo[] | null, filter: TagFilter | undefined): readonly string[] {
-  if (targetTags === null || targetTags.length === 0) return NO_TAGS;
-  const inSource = new Set(sourceTags.map((t) => t.name));
-  const only = targetTags.filter((t) => !inSource.has(t.name) && namePasses(filter, t.name)).map((t) => t.name);
-  return only.length === 0 ? NO_TAGS : only.sort();
+async function feed(reader: RegistryReader, repository: string, take: (tags: readonly TagInfo[]) => void, signal: AbortSignal, wanted?: (tag: string) => boolean): Promise<boolean> {
+  if (reader.listTagPages === undefined) {
+    const tags = await reader.listTags(repository, signal, wanted);
+    if (tags === null) return false;
+    take(tags);
+    return true;
+  }
+  for await (const page of reader.listTagPages(repository, signal)) {
+    if (page === null) return false;
+    take(page);
+  }
+  return true;
 }
 
 /** Why planning's listings were cut short: the time budget or a cancellation, not a registry fault. */
@@ -73,19 +78,20 @@ export async function planRun(
       if (targetRepository.length > MAX_TARGET_REPOSITORY_LENGTH) {
         return { repository, error: `its target repository ${targetRepository} would be ${targetRepository.length} characters long: ACR allows at most ${MAX_TARGET_REPOSITORY_LENGTH}` };
       }
-      const listings = Promise.all([readers.source.listTags(repository, signal, wantedTag), readers.target.listTags(targetRepository, signal)]);
-      const [sourceTags, targetTags] = await unlessAborted(listings, signal);
-      if (sourceTags === null) {
+      // Both sides are listed at once and matched as their pages come (tagMatcher.ts). A tag the
+      // filters leave out is neither imported nor compared.
+      const matcher = new TagMatcher({ force: options.force, filter: options.tagFilter, keepInSyncDigests: options.referrers === 'all' });
+      const listings = Promise.all([
+        feed(readers.source, repository, (tags) => matcher.addSource(tags), signal, wantedTag),
+        feed(readers.target, targetRepository, (tags) => matcher.addTarget(tags), signal),
+      ]);
+      const [sourceFound, targetFound] = await unlessAborted(listings, signal);
+      if (!sourceFound) {
         return { repository, error: 'repository not found in the source registry' };
       }
-      // Filtered out before planning: a filtered tag is neither imported nor compared.
-      const { kept, filteredOut } = applyTagFilter(sourceTags, options.tagFilter);
-      // Referrers `all` looks at the in-sync manifests too: only then are their digests kept.
-      const plan = planRepository(repository, kept, targetTags ?? [], options.force, targetRepository, options.referrers === 'all');
-      plan.filteredOut = filteredOut;
-      plan.targetOnlyTags = targetOnly(sourceTags, targetTags, options.tagFilter);
+      const { plan, targetDigests } = matcher.finish(repository, targetRepository);
       // Locks first: a locked tag needs no index count.
-      const unlocked = await unlessAborted(withTargetLocks(plan, targetTags, readers.target, checks, signal), signal);
+      const unlocked = await unlessAborted(withTargetLocks(plan, targetFound ? targetDigests : null, readers.target, checks, signal), signal);
       return { repository, plan: await unlessAborted(withIndexSizeLimit(unlocked, readers.source, checks, signal), signal) };
     } catch (error) {
       if (stopped.signal.aborted && runSignal?.aborted !== true) return { repository, deferredBy: budget.stopCause ?? 'timeBudget' };

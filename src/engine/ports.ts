@@ -31,6 +31,13 @@ export interface RegistryReader {
    */
   listTags(repository: string, signal?: AbortSignal, wanted?: (tag: string) => boolean): Promise<TagInfo[] | null>;
   /**
+   * The same listing as listTags, page by page as the registry sends it: the planner matches
+   * each page with the other side's and lets it go, so a repository of many tags is never held
+   * whole (decision 017). A `null` page, only ever the first and only one, means the repository
+   * does not exist. Optional: without it the planner takes listTags whole.
+   */
+  listTagPages?(repository: string, signal?: AbortSignal): AsyncIterable<readonly TagInfo[] | null>;
+  /**
    * A hint before the listings start: the repositories whose tags will be listed, in the order
    * they will be asked for, so a reader can prepare for several at once (the ACR reader gets
    * the access tokens of the next few in one request). Optional and only a hint: listings of

@@ -29,6 +29,21 @@ export function namePasses(filter: TagFilter | undefined, tag: string): boolean 
   return filter === undefined || filter.include(tag);
 }
 
+/** Whether a keepLatest filter ranks the tags: only then does a tag's fate depend on the others. */
+export function ranksTags(filter: TagFilter | undefined): boolean {
+  return filter?.keepLatest !== undefined;
+}
+
+/**
+ * What can be told of one source tag on its own: the name patterns and `updatedSince`
+ * (`keepLatest` then ranks what passes, see applyTagFilter).
+ */
+export function passesAlone(filter: TagFilter | undefined, tag: TagInfo): boolean {
+  if (filter === undefined) return true;
+  const since = filter.updatedSince?.time;
+  return filter.include(tag.name) && (since === undefined || (tag.lastUpdated ?? -Infinity) >= since);
+}
+
 /**
  * The source tags the run copies and how many it leaves out. A tag listed without a
  * `lastUpdateTime` (ACR always sends one) counts as the oldest: it fails `updatedSince` and
@@ -36,8 +51,7 @@ export function namePasses(filter: TagFilter | undefined, tag: string): boolean 
  */
 export function applyTagFilter(tags: readonly TagInfo[], filter: TagFilter | undefined): { kept: readonly TagInfo[]; filteredOut: number } {
   if (!filtersTags(filter)) return { kept: tags, filteredOut: 0 };
-  const since = filter.updatedSince?.time;
-  let kept = tags.filter((t) => filter.include(t.name) && (since === undefined || (t.lastUpdated ?? -Infinity) >= since));
+  let kept = tags.filter((t) => passesAlone(filter, t));
   if (filter.keepLatest !== undefined && kept.length > filter.keepLatest) {
     // Newest first; equal times by name, so two runs over the same listing keep the same tags.
     kept = [...kept]

@@ -1,6 +1,6 @@
 import type { Pacer } from './pacer';
 import type { LockScope, RepositoryPlan, TagDecision } from './plan';
-import type { RegistryReader, TagInfo } from './ports';
+import type { RegistryReader } from './ports';
 
 /**
  * Up to this many target manifests to check are read one by one; more, and one listing of the
@@ -34,19 +34,19 @@ export const MAX_MANIFESTS_READ_WITHOUT_LISTING = 2;
  */
 export async function withTargetLocks(
   plan: RepositoryPlan,
-  targetTags: readonly TagInfo[] | null,
+  targetDigests: ReadonlySet<string> | null,
   target: RegistryReader,
   checks: Pacer,
   signal?: AbortSignal,
 ): Promise<RepositoryPlan> {
-  if (plan.groups.length === 0 || targetTags === null) return plan;
+  if (plan.groups.length === 0 || targetDigests === null) return plan;
   const moving = new Set(plan.groups.flatMap((g) => g.tags));
 
   if ((await repositoryWritable(plan.targetRepository, target, checks, signal)) === false) {
     return withLocked(plan, moving, () => ({ lockedBy: 'repository' }));
   }
 
-  const held = new Set(targetTags.map((t) => t.digest));
+  const held = targetDigests;
   const candidates = new Set<string>();
   for (const group of plan.groups) if (held.has(group.sourceDigest)) candidates.add(group.sourceDigest);
   for (const d of plan.decisions) if (d.targetDigest !== undefined && moving.has(d.tag)) candidates.add(d.targetDigest);

@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { renderPlan } from '../../src/cli/render';
 import type { PlannedRepository, RunPlan } from '../../src/engine/events';
-import { planRepository } from '../../src/engine/plan';
+import { planRepository } from '../../src/engine/tagMatcher';
 import type { TagInfo } from '../../src/engine/ports';
 import { D } from '../engine/memoryRegistry';
 

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { systemClock } from '../../src/engine/clock';
 import { MAX_DIGESTS_COUNTED_WITHOUT_LISTING, withIndexSizeLimit } from '../../src/engine/indexSize';
 import { Pacer } from '../../src/engine/pacer';
-import { planRepository } from '../../src/engine/plan';
+import { planRepository } from '../../src/engine/tagMatcher';
 import type { ManifestKind, RegistryReader, TagInfo } from '../../src/engine/ports';
 import { D, MemoryRegistry } from './memoryRegistry';
 import { setup } from './syncHarness';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { planRepository } from '../../src/engine/plan';
+import { planRepository } from '../../src/engine/tagMatcher';
 import type { TagInfo } from '../../src/engine/ports';
 import { D } from './memoryRegistry';
 

@@ -138,14 +138,22 @@ export class AcrClient {
 
   /** Every tag of a repository with digest and lock state; null when the repository does not exist. */
   async listTags(repository: string, signal?: AbortSignal): Promise<AcrTag[] | null> {
-    const first = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_tags?n=${this.pageSize}`;
-    const call = { what: `listing the tags of ${repository}`, at: `listing the tags of ${repository} in ${this.loginServer}` };
     const tags: AcrTag[] = [];
-    for await (const page of this.pages(first, TAG_PAGE, call, signal, true)) {
+    for await (const page of this.listTagPages(repository, signal)) {
       if (page === null) return null;
       tags.push(...page);
     }
     return tags;
+  }
+
+  /**
+   * The tags of a repository a page at a time (`n` per page, the next by `Link`, in name order as
+   * the registry keeps them); a single `null` when the repository does not exist.
+   */
+  listTagPages(repository: string, signal?: AbortSignal): AsyncGenerator<AcrTag[] | null> {
+    const first = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_tags?n=${this.pageSize}`;
+    const call = { what: `listing the tags of ${repository}`, at: `listing the tags of ${repository} in ${this.loginServer}` };
+    return this.pages(first, TAG_PAGE, call, signal, true);
   }
 
   /** The digest a tag or digest reference resolves to (`Docker-Content-Digest`), or null if unknown. */
@@ -279,8 +287,10 @@ export class AcrClient {
         return;
       }
       if (value === undefined) throw acrErrorFrom(response, call.what, { accessHint: this.accessHint });
-      yield value;
+      // The next link is read before the page is handed on, so the answer (its body a page's
+      // text) is not held while the consumer works and the next page is fetched.
       url = nextPageUrl(response.headers.get('Link'), this.baseUrl);
+      yield value;
     }
   }
 

@@ -26,6 +26,11 @@ export class AcrRegistryReader implements RegistryReader {
     return this.client.listTags(repository, signal);
   }
 
+  /** The client's tag pages as they come, each let go once the planner has matched it. */
+  listTagPages(repository: string, signal?: AbortSignal): AsyncIterable<readonly TagInfo[] | null> {
+    return this.client.listTagPages(repository, signal);
+  }
+
   countReferencedManifests(repository: string, digest: string, signal?: AbortSignal): Promise<number> {
     return this.client.countReferencedManifests(repository, digest, signal);
   }
