@@ -195,10 +195,13 @@ export function importSetOf(entries: readonly LoggedRequest[]): NonNullable<Scen
 }
 
 /** The start's round trips; in runs that throttle, each 429's retry against its Retry-After. */
-function startAndRetries(entries: readonly LoggedRequest[], spec: ScenarioSpec): Pick<ScenarioResult, 'startRoundTrips' | 'retryWindows'> {
-  const { roundTrips } = startChain(entries);
+function startAndRetries(entries: readonly LoggedRequest[], spec: ScenarioSpec): Pick<ScenarioResult, 'startRoundTrips' | 'startAuthorityDiscovery' | 'retryWindows'> {
+  const { roundTrips, authorityDiscovery } = startChain(entries);
   const throttles = spec.armWriteThrottling || spec.readLimitSku !== undefined;
-  return { ...(roundTrips !== undefined ? { startRoundTrips: roundTrips } : {}), ...(throttles ? { retryWindows: retryWindows(entries) } : {}) };
+  return {
+    ...(roundTrips !== undefined ? { startRoundTrips: roundTrips, startAuthorityDiscovery: authorityDiscovery } : {}),
+    ...(throttles ? { retryWindows: retryWindows(entries) } : {}),
+  };
 }
 
 /** The source's manifest HEADs (the per-tag digest reads of a source read by address). */

@@ -218,6 +218,8 @@ export interface ScenarioResult {
   sourceHeads?: { total: number; ok: number };
   /** Sequential round trips before the first listing (testkit/emulator/requestWaves.ts), at this run's latency. */
   startRoundTrips?: number;
+  /** Of those, the waves that were only the emulator's openid-configuration, which Azure's own authorities are never asked (requestWaves.ts). */
+  startAuthorityDiscovery?: number;
   /** Runs that throttle (ARM writes, a registry read limit): each 429's retry against its Retry-After (bench/retryWindows.ts). */
   retryWindows?: RetryWindowSummary;
 }

@@ -14,6 +14,7 @@ import { Session } from 'node:inspector';
 import { writeHeapSnapshot } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { runCli } from '../src/cli/run';
+import { boundHeapGrowth } from '../src/lifecycle/heapGrowth';
 
 export interface SyncDriverResult {
   exitCode: number;
@@ -60,6 +61,8 @@ function ownPeakRssKb(): number | undefined {
 }
 
 async function main(): Promise<void> {
+  // As the command line's entry point (src/cli/main.ts) does before it runs.
+  boundHeapGrowth();
   const separator = process.argv.indexOf('--');
   const outputFile = process.argv[2];
   if (separator < 0 || outputFile === undefined) throw new Error('usage: syncDriver <output file> -- <flags>');

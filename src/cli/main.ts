@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { oneLineError } from '../azure';
 import { cancelOnSignals } from '../lifecycle/cancellation';
+import { boundHeapGrowth } from '../lifecycle/heapGrowth';
 import { onUnexpectedError } from '../lifecycle/lastResort';
 import { escapeControlCharacters } from '../reporting/printable';
 import { ExitCode } from './exitCodes';
@@ -8,6 +9,7 @@ import type { Screen } from './progress';
 import { runCli } from './run';
 import { writeStdoutDocument } from './stdoutDocument';
 
+boundHeapGrowth();
 // The time budget counts from here: signing in and finding the registries spend it too.
 const startedAt = Date.now();
 const out = (line: string): void => void process.stdout.write(`${line}\n`);

@@ -27,11 +27,16 @@ async function feed(reader: RegistryReader, repository: string, take: (tags: rea
     take(tags);
     return true;
   }
-  for await (const page of reader.listTagPages(repository, signal)) {
-    if (page === null) return false;
-    take(page);
+  // Not `for await`: its variable would keep the last page while the next is fetched, long
+  // enough for the page to land in the old generation (see the ACR client's handOn).
+  const pages = reader.listTagPages(repository, signal)[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await pages.next();
+    if (next.done === true) return true;
+    if (next.value === null) return false;
+    take(next.value);
+    next.value = [];
   }
-  return true;
 }
 
 /** Why planning's listings were cut short: the time budget or a cancellation, not a registry fault. */

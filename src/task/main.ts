@@ -8,6 +8,7 @@ import { CatalogUnavailable, connect, connectAddressSource, createTransport, typ
 import { unlessAborted } from '../engine/abort';
 import { runSync } from '../engine/sync';
 import { cancelOnSignals } from '../lifecycle/cancellation';
+import { boundHeapGrowth } from '../lifecycle/heapGrowth';
 import { onUnexpectedError } from '../lifecycle/lastResort';
 import { startPhase } from '../lifecycle/startPhase';
 import { OptionsError } from '../options/optionsError';
@@ -70,6 +71,7 @@ export async function run(): Promise<void> {
   const startedAt = Date.now();
   // Which Node the agent chose (Node20_1 or Node24 handler, its knobs and fallbacks decide).
   logDebug(`ACR Transfer ${TASK_VERSION} on Node ${process.version}`);
+  boundHeapGrowth();
   tl.setResourcePath(taskJsonPath());
   onUnexpectedError(
     (error) => {

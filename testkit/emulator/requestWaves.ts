@@ -30,6 +30,13 @@ export interface StartChain {
   roundTrips: number | undefined;
   /** Each request before the first listing as `<wave> <route> <status>`, in wave order. */
   chain: string[];
+  /**
+   * Of `roundTrips`, the waves that were only the authority's openid-configuration: MSAL asks a
+   * custom authority (the emulator's) for it, never Entra ID's public hosts, whose endpoints it
+   * carries (tests/azure/authorityDiscovery.test.ts). `roundTrips - authorityDiscovery` is the
+   * start on Azure's own clouds.
+   */
+  authorityDiscovery: number;
 }
 
 /** Round trips before the first catalog or tag listing, and the chain that led to it. */
@@ -37,7 +44,7 @@ export function startChain(entries: readonly LoggedRequest[]): StartChain {
   // Only the requests that arrived before the first listing was answered can be part of the
   // start: the rest of a long run need not be compared (the wave count is quadratic).
   const listings = entries.filter((e) => LISTING_ROUTES.has(e.route));
-  if (listings.length === 0) return { roundTrips: undefined, chain: [] };
+  if (listings.length === 0) return { roundTrips: undefined, chain: [], authorityDiscovery: 0 };
   const firstListed = Math.min(...listings.map((e) => e.finishedAt));
   const wave = requestWaves(entries.filter((e) => e.startedAt <= firstListed));
   const first = Math.min(...[...wave].filter(([e]) => LISTING_ROUTES.has(e.route)).map(([, w]) => w));
@@ -45,5 +52,8 @@ export function startChain(entries: readonly LoggedRequest[]): StartChain {
     .filter(([, w]) => w < first)
     .sort((a, b) => a[1] - b[1])
     .map(([e, w]) => `${w} ${e.route} ${e.status}`);
-  return { roundTrips: first - 1, chain };
+  const routesOfWave = new Map<number, Set<string>>();
+  for (const [e, w] of wave) if (w < first) routesOfWave.set(w, (routesOfWave.get(w) ?? new Set()).add(e.route));
+  const authorityDiscovery = [...routesOfWave.values()].filter((routes) => routes.size === 1 && routes.has('entra.openid')).length;
+  return { roundTrips: first - 1, chain, authorityDiscovery };
 }
