@@ -46,9 +46,8 @@ export async function withTargetLocks(
     return withLocked(plan, moving, () => ({ lockedBy: 'repository' }));
   }
 
-  const held = targetDigests;
   const candidates = new Set<string>();
-  for (const group of plan.groups) if (held.has(group.sourceDigest)) candidates.add(group.sourceDigest);
+  for (const group of plan.groups) if (targetDigests.has(group.sourceDigest)) candidates.add(group.sourceDigest);
   for (const d of plan.decisions) if (d.targetDigest !== undefined && moving.has(d.tag)) candidates.add(d.targetDigest);
   if (candidates.size === 0) return plan;
 
