@@ -36,6 +36,9 @@ export interface ReferrerContext {
   signal?: AbortSignal;
 }
 
+/** The target's referrers of a subject the source lists none for: not asked. */
+const NOTHING_PRESENT: ReadonlySet<string> = new Set();
+
 export interface ReferrerOutcomes {
   referrers: ReferrerReport[];
   unlisted: UnlistedReferrers[];
@@ -44,8 +47,8 @@ export interface ReferrerOutcomes {
 /**
  * Finds the referrers of `subjects` (digests already in the target repository) in the source
  * and copies those the target does not list for the same subject, each after its subject,
- * then walks their own referrers the same way. Per subject it lists the referrers once on
- * each side: one listing of the target answers for every referrer of that subject, where a
+ * then walks their own referrers the same way. Per subject it lists the source's referrers and,
+ * when there are any, the target's: one listing of the target answers for every referrer of that subject, where a
  * check by digest costs a request per referrer, and it is as exact — the target listing names
  * exactly the manifests of that repository whose `subject` is that digest, which is what a
  * copy would create. A referrer already present is walked further only in mode `all`.
@@ -70,11 +73,15 @@ export async function syncReferrers(
     let found: Referrer[];
     let present: ReadonlySet<string>;
     try {
-      const [inSource, inTarget] = await context.listings.run(() =>
-        Promise.all([listSource(sourceRepository, subject, context.signal), listTarget(targetRepository, subject, context.signal)]),
-      );
-      found = inSource;
-      present = new Set(inTarget.map((r) => r.digest));
+      // The target only when the source has any: most manifests have no referrers, and the
+      // target's listing can only tell which of the source's are there. One round trip more for
+      // a subject that has them, half the listings for the many that have none.
+      [found, present] = await context.listings.run(async () => {
+        const inSource = await listSource(sourceRepository, subject, context.signal);
+        if (inSource.length === 0) return [inSource, NOTHING_PRESENT];
+        const inTarget = await listTarget(targetRepository, subject, context.signal);
+        return [inSource, new Set(inTarget.map((r) => r.digest))];
+      });
     } catch (error) {
       outcomes.unlisted.push({ subject, error: errorMessage(error) });
       return;

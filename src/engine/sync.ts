@@ -113,9 +113,10 @@ async function withReferrers(report: RepositoryReport, planned: PlannedRepositor
 }
 
 /**
- * Referrers are listed on both sides after planning, for the repositories with imports (with
- * `all`, every planned one), in plan order: the readers are told, so their `pull` tokens come
- * several repositories to a request (decision 005). With `imported` in a real run these are
+ * Referrers are listed after planning (in the source, and in the target where the source has
+ * any), for the repositories with imports (with `all`, every planned one), in plan order: the
+ * readers are told, so their `pull` tokens come several repositories to a request (decision
+ * 005); a reader told of a repository it then never lists asks no token for it. With `imported` in a real run these are
  * the repositories whose tags are read back, which the target has been told already.
  */
 function expectReferrerListings(plan: RunPlan, run: ExecutionContext, dry: boolean): void {
