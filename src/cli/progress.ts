@@ -1,5 +1,5 @@
 import type { Clock } from '../engine/clock';
-import type { RunPlan, SyncEvents } from '../engine/events';
+import type { SyncEvents } from '../engine/events';
 import type { RequestStats } from '../engine/ports';
 import { planOverview } from '../reporting/planOverview';
 import { durationText } from '../reporting/texts';
@@ -64,7 +64,8 @@ export class ProgressReporter {
   private lastDraw = -Infinity;
   private lastPlain = -Infinity;
   private cancelRedraw: (() => void) | undefined;
-  private plan: RunPlan | undefined;
+  /** The plan's import calls, counted at `planned`. */
+  private importCalls: number | undefined;
 
   constructor(private readonly options: ProgressOptions) {}
 
@@ -94,13 +95,13 @@ export class ProgressReporter {
         this.advance(done);
       },
       planned: (plan) => {
-        this.plan = plan;
+        // Counted here, once: the plan is not kept (the run lets it go as it reports).
+        this.importCalls = planOverview(plan).importCalls;
         this.end();
       },
       importStarted: () => {
         if (this.current?.phase === 'importing') return;
-        // Counted once: the plan no longer changes when imports start.
-        this.start('importing', this.plan === undefined ? undefined : planOverview(this.plan).importCalls);
+        this.start('importing', this.importCalls);
       },
       importFinished: () => {
         if (this.current?.phase === 'importing') this.advance(this.current.done + 1);

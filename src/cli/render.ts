@@ -1,4 +1,4 @@
-import type { RunPlan, SyncEvents } from '../engine/events';
+import type { SyncEvents } from '../engine/events';
 import { MAX_INDEX_MANIFESTS } from '../engine/indexSize';
 import type { RunReport } from '../engine/report';
 import { reportFindings, type Finding, type FindingKind } from '../reporting/findings';
@@ -15,21 +15,18 @@ export type Print = (line: string) => void;
 
 export { renderPlan } from './plan';
 
-/** Progress lines while importing: `[done/total] repo@digest → tags`. */
-export function progressEvents(plan: () => RunPlan | undefined, print: Print): SyncEvents {
+/**
+ * Progress lines while importing: `[done/total] repo@digest → tags`. The total is counted once,
+ * at `planned`, from the plan, which is not kept: the run lets each repository's plan go as its
+ * report is built.
+ */
+export function progressEvents(print: Print): SyncEvents {
   let finished = 0;
-  // Counted once, when the first import finishes (the plan no longer changes then), not for every
-  // line: a first sync of a large registry has about one import per tag, and recounting every
-  // repository's imports for each of them is quadratic.
-  let imports: number | undefined;
-  const total = (): number => {
-    if (imports !== undefined) return imports;
-    const current = plan();
-    if (current === undefined) return 0;
-    imports = planOverview(current).importCalls;
-    return imports;
-  };
+  let total = 0;
   return {
+    planned(plan) {
+      total = planOverview(plan).importCalls;
+    },
     budgetReached(reserveMs) {
       print(`Time budget: ${secondsText(reserveMs)} left or less; no new work starts, imports in flight finish.`);
     },
@@ -37,7 +34,7 @@ export function progressEvents(plan: () => RunPlan | undefined, print: Print): S
       finished++;
       const where = group.targetRepository === group.repository ? '' : `${group.targetRepository}:`;
       const what = `${group.repository}@${shortDigest(group.sourceDigest)} → ${where}${group.tags.join(', ')}`;
-      print(`[${finished}/${total()}] ${error === undefined ? 'imported' : 'FAILED  '} ${what}${error === undefined ? '' : `: ${error}`}`);
+      print(`[${finished}/${total}] ${error === undefined ? 'imported' : 'FAILED  '} ${what}${error === undefined ? '' : `: ${error}`}`);
     },
   };
 }

@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { AzurePublicCloud, CatalogUnavailable, cloudByName, connect, connectAddressSource, createTransport, type AddressConnection, type Connection, customizeCloud, envProxyResolver, oneLineError, RegistryNotFoundError, type AzureCloud } from '../azure';
 import { unlessAborted } from '../engine/abort';
 import { systemClock } from '../engine/clock';
-import type { RunPlan } from '../engine/events';
 import type { RequestStats } from '../engine/ports';
 import type { RunReport } from '../engine/report';
 import { runSync } from '../engine/sync';
@@ -142,7 +141,6 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
     throw error;
   }
 
-  let plan: RunPlan | undefined;
   const lines = personLines(options.output, io);
   const screen = progressScreen(options.output, terminal);
   let requests: (() => RequestStats) | undefined;
@@ -170,7 +168,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
     const { dryRun } = options.sync;
     say(`${options.sync.check !== undefined ? 'Check: ' : dryRun ? 'Dry run: ' : ''}${connection.source.name} → ${connection.target.name}`);
     requests = connection.ports.requestStats;
-    const lineEvents = progressEvents(() => plan, say);
+    const lineEvents = progressEvents(say);
     const moving = progress?.events();
     let report: RunReport;
     try {
@@ -184,7 +182,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
           planned: (p) => {
             // The listing's progress ends before the plan is printed under it.
             moving?.planned(p);
-            plan = p;
+            lineEvents.planned?.(p);
             renderPlan(p, dryRun, say, options.output.plan);
           },
           importFinished: (group, error) => {

@@ -101,8 +101,9 @@ async function readBack(target: RegistryReader, repository: string, signal?: Abo
 
 /** One import's outcome, a literal per shape: docs/decisions/007-object-shapes-for-memory.md. */
 function importReport(result: GroupResult): ImportReport {
-  const { sourceDigest, mode } = result.group;
-  const tags = [...result.group.tags];
+  // The group's own list, not a copy: neither the plan nor the report changes it after
+  // planning, and a drift of 100,000 tags made 100,000 copies (decision 016).
+  const { sourceDigest, mode, tags } = result.group;
   if (!result.started) return { sourceDigest, mode, tags, outcome: 'deferred' };
   if (result.error === undefined) return { sourceDigest, mode, tags, outcome: 'succeeded', durationMs: result.durationMs };
   return { sourceDigest, mode, tags, outcome: 'failed', error: result.error, durationMs: result.durationMs };

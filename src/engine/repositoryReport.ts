@@ -57,7 +57,8 @@ export function reportWithoutImports(planned: PlannedRepository, dryRun: boolean
     ...(planned.plan.filteredOut > 0 ? { tagsFilteredOut: planned.plan.filteredOut } : {}),
     ...(planned.plan.targetOnlyTags.length > 0 ? { targetOnlyTags: [...planned.plan.targetOnlyTags] } : {}),
     tags: decisions.map((d) => tagReport(d, pending)),
-    imports: groups.map((g) => ({ sourceDigest: g.sourceDigest, mode: g.mode, tags: [...g.tags], outcome: pending })),
+    // The group's tag list, shared (see execute.ts importReport).
+    imports: groups.map((g) => ({ sourceDigest: g.sourceDigest, mode: g.mode, tags: g.tags, outcome: pending })),
   };
 }
 

@@ -77,21 +77,34 @@ async function selectUnlessStopped(
   }
 }
 
-async function execute(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
-  // Each repository with imports is listed once more in the target (the read-back), roughly in
-  // plan order as its imports finish; long after planning, so the reader is told again.
-  const toImport = plan.repositories.filter((p) => p.deferredBy === undefined && (p.plan?.groups.length ?? 0) > 0);
-  run.ports.target.expectRepositories?.(toImport.map((p) => p.repository));
-  expectReferrerListings(plan, run, false);
+/**
+ * The plan's repositories, each given to `each` in order and let go by the run at once: a
+ * repository's plan is garbage once its report is built (the report shares its strings and tag
+ * lists), where a dry run of 100,000 tags with work held both for every repository (decision
+ * 016). `owned` is the run's own copy of the list; front ends count what they need at
+ * `planned` and keep no plan.
+ */
+function letGo<T>(owned: Array<PlannedRepository | undefined>, each: (planned: PlannedRepository) => T): T[] {
+  const results: T[] = [];
+  for (let i = 0; i < owned.length; i++) {
+    const planned = owned[i]!;
+    owned[i] = undefined;
+    results.push(each(planned));
+  }
+  return results;
+}
+
+function execute(owned: Array<PlannedRepository | undefined>, run: ExecutionContext): Promise<RepositoryReport[]> {
   return Promise.all(
-    plan.repositories.map(async (planned) => {
+    letGo(owned, (planned) => {
       const repositoryPlan = planned.plan;
-      if (planned.deferredBy !== undefined || repositoryPlan === undefined || repositoryPlan.groups.length === 0) {
-        const report = await withReferrers(reportWithoutImports(planned, false), planned, run, false);
+      if (planned.deferredBy === undefined && repositoryPlan !== undefined && repositoryPlan.groups.length > 0) {
+        return executeRepository({ ...planned, plan: repositoryPlan }, run);
+      }
+      return withReferrers(reportWithoutImports(planned, false), repositoryPlan?.inSyncDigests, run, false).then((report) => {
         run.events.repositoryFinished?.(report);
         return report;
-      }
-      return executeRepository({ ...planned, plan: repositoryPlan }, run);
+      });
     }),
   );
 }
@@ -101,9 +114,9 @@ async function execute(plan: RunPlan, run: ExecutionContext): Promise<Repository
  * its in-sync digests (copied when missing), and in a dry run those its imports would bring
  * (listed, never copied).
  */
-async function withReferrers(report: RepositoryReport, planned: PlannedRepository, run: ExecutionContext, dry: boolean): Promise<RepositoryReport> {
+async function withReferrers(report: RepositoryReport, inSyncDigests: readonly string[] | undefined, run: ExecutionContext, dry: boolean): Promise<RepositoryReport> {
   if (report.status === 'failed' || report.status === 'deferred') return report;
-  const subjects = referrerSubjects(report.tags, run.referrers ?? 'none', planned.plan?.inSyncDigests);
+  const subjects = referrerSubjects(report.tags, run.referrers ?? 'none', inSyncDigests);
   const found = await referrersOf(report.name, report.targetName ?? report.name, subjects, run, dry);
   if (found.referrers === undefined && found.referrersUnlisted === undefined) return report;
   const failed = found.referrersUnlisted !== undefined || found.referrers?.some((x) => x.outcome === 'failed') === true;
@@ -116,8 +129,9 @@ async function withReferrers(report: RepositoryReport, planned: PlannedRepositor
  * Referrers are listed after planning (in the source, and in the target where the source has
  * any), for the repositories with imports (with `all`, every planned one), in plan order: the
  * readers are told, so their `pull` tokens come several repositories to a request (decision
- * 005); a reader told of a repository it then never lists asks no token for it. With `imported` in a real run these are
- * the repositories whose tags are read back, which the target has been told already.
+ * 005); a reader told of a repository it then never lists asks no token for it. With
+ * `imported` in a real run these are the repositories whose tags are read back, which the
+ * target has been told already.
  */
 function expectReferrerListings(plan: RunPlan, run: ExecutionContext, dry: boolean): void {
   const mode = run.referrers ?? 'none';
@@ -130,12 +144,24 @@ function expectReferrerListings(plan: RunPlan, run: ExecutionContext, dry: boole
   if (dry || mode === 'all') run.ports.target.expectRepositories?.(listed);
 }
 
-async function dryRun(plan: RunPlan, run: ExecutionContext): Promise<RepositoryReport[]> {
-  expectReferrerListings(plan, run, true);
-  const reports = await Promise.all(plan.repositories.map((planned) => withReferrers(reportWithoutImports(planned, true), planned, run, true)));
+async function dryRun(owned: Array<PlannedRepository | undefined>, run: ExecutionContext): Promise<RepositoryReport[]> {
+  const reports = await Promise.all(letGo(owned, (planned) => withReferrers(reportWithoutImports(planned, true), planned.plan?.inSyncDigests, run, true)));
   // In plan order, as a dry run without referrers listings reports them: nothing ran, nothing finished first.
   for (const report of reports) run.events.repositoryFinished?.(report);
   return reports;
+}
+
+/**
+ * Tells the readers what the run will read after planning: the target reads back each
+ * repository with imports (roughly in plan order, long after planning, so it is told again),
+ * and referrers are listed for the repositories the walk looks at.
+ */
+function expectReads(plan: RunPlan, run: ExecutionContext, dry: boolean): void {
+  if (!dry) {
+    const toImport = plan.repositories.filter((p) => p.deferredBy === undefined && (p.plan?.groups.length ?? 0) > 0);
+    run.ports.target.expectRepositories?.(toImport.map((p) => p.repository));
+  }
+  expectReferrerListings(plan, run, dry);
 }
 
 /**
@@ -167,7 +193,7 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
     events.planningStarted?.(selection);
     // Read beside the planning, which does not depend on it.
     const targetOnly = listTargetOnly && !cut ? findTargetOnlyRepositories(ports.target, catalog!, options, signal) : undefined;
-    const plan = await planRun(selection, options, ports, budget, clock, signal, (done, total, planned) => events.repositoryPlanned?.(done, total, planned));
+    let plan: RunPlan | undefined = await planRun(selection, options, ports, budget, clock, signal, (done, total, planned) => events.repositoryPlanned?.(done, total, planned));
     const targetOnlyFound = await targetOnly;
     events.planned?.(plan);
 
@@ -183,7 +209,12 @@ export async function runSync(options: SyncOptions, ports: SyncPorts, context: S
       referrers: options.referrers ?? 'none',
       signal,
     };
-    const reports = options.dryRun ? await dryRun(plan, run) : await execute(plan, run);
+    expectReads(plan, run, options.dryRun);
+    // The run's own list of the plan's repositories; the plan itself is not held while the run
+    // goes on, so each repository's plan is let go as its report is built (letGo).
+    const owned: Array<PlannedRepository | undefined> = [...plan.repositories];
+    plan = undefined;
+    const reports = options.dryRun ? await dryRun(owned, run) : await execute(owned, run);
     const done = report(options, ports, context, { selection, reports, started, finished: clock.now(), stoppedBy: stopReason(reports, budget.stopCause, cut) });
     if (targetOnlyFound !== undefined && 'repositories' in targetOnlyFound) {
       done.targetOnlyRepositories = targetOnlyFound.repositories;
