@@ -16,7 +16,7 @@ import { isInSync, planOverview } from '../reporting/planOverview';
 import { repositoryLabel, shortDigest } from '../reporting/texts';
 import { countPlan, hasWork, isUnreadable, type PlanCounts } from './planCounts';
 import type { Print } from './render';
-import { textTable } from './textTable';
+import { tableLines, textTable } from './textTable';
 
 /** `auto` prints a row per tag up to this many rows, else a row per repository. */
 export const MAX_TAG_ROWS = 50;
@@ -71,12 +71,15 @@ function unreadableTagRow(planned: PlannedRepository): string[] {
   return [planned.repository, '—', 'UNREADABLE', '—', '—', planned.error ?? ''];
 }
 
-/** The rows per tag of the repositories with work (those `keep` takes), and a row per unreadable repository. */
-function tagRows(plan: RunPlan, dryRun: boolean, keep: (d: TagDecision) => boolean, withUnreadable: boolean): string[][] {
-  const rows: string[][] = [];
+/**
+ * The header, then the rows per tag of the repositories with work (those `keep` takes) and a row
+ * per unreadable repository, made as they are asked for (tableLines makes them twice).
+ */
+function* tagRows(plan: RunPlan, dryRun: boolean, keep: (d: TagDecision) => boolean, withUnreadable: boolean): Generator<string[]> {
+  yield TAG_HEADER;
   for (const planned of plan.repositories) {
     if (isUnreadable(planned)) {
-      if (withUnreadable) rows.push(unreadableTagRow(planned));
+      if (withUnreadable) yield unreadableTagRow(planned);
       continue;
     }
     if (planned.plan === undefined || isInSync(planned)) continue;
@@ -85,10 +88,15 @@ function tagRows(plan: RunPlan, dryRun: boolean, keep: (d: TagDecision) => boole
     for (const d of planned.plan.decisions) {
       if (d.kind === 'inSync' || !keep(d)) continue;
       importOf ??= importOfTag(planned.plan);
-      rows.push([label, d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), actionOf(planned, d, importOf.get(d.tag), dryRun)]);
+      yield [label, d.tag, DECISION_TEXT[d.kind], shortDigest(d.sourceDigest), shortDigest(d.targetDigest), actionOf(planned, d, importOf.get(d.tag), dryRun)];
     }
   }
-  return rows;
+}
+
+/** Whether rows has a second row (the first is the header). */
+function hasSecond(rows: Iterator<string[]>): boolean {
+  rows.next();
+  return rows.next().done !== true;
 }
 
 /** A repository's row of counts; FORCED and TOO MANY MANIFESTS only when the plan has any. */
@@ -175,7 +183,7 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print, layout:
   }
   if (counts.tagRows === 0) print('Nothing to import.');
   else {
-    if (chosen === 'tags') textTable([TAG_HEADER, ...tagRows(plan, dryRun, () => true, true)]).forEach((line) => print(line));
+    if (chosen === 'tags') for (const line of tableLines(() => tagRows(plan, dryRun, () => true, true))) print(line);
     if (chosen === 'repositories') {
       const { lines, left } = repositoryTable(plan, counts, dryRun, layout === 'auto' ? MAX_REPOSITORY_ROWS : Infinity);
       lines.forEach((line) => print(line));
@@ -185,10 +193,10 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print, layout:
     print(countsLine(counts));
     if (chosen !== 'tags') {
       // Named whatever the layout: each needs a person. Without a table, unreadable repositories are named here too.
-      const named = tagRows(plan, dryRun, (d) => NEEDS_A_PERSON.has(d.kind), chosen === 'none');
-      if (named.length > 0) {
+      const named = (): Generator<string[]> => tagRows(plan, dryRun, (d) => NEEDS_A_PERSON.has(d.kind), chosen === 'none');
+      if (hasSecond(named())) {
         print('Needs a person:');
-        textTable([TAG_HEADER, ...named]).forEach((line) => print(`  ${line}`));
+        for (const line of tableLines(named)) print(`  ${line}`);
       }
     }
   }
