@@ -21,6 +21,11 @@ export class Pacer {
     private readonly clock: Clock,
   ) {}
 
+  /** How many jobs may run at once. */
+  get slots(): number {
+    return this.maxConcurrent;
+  }
+
   /** Jobs given and not yet started. */
   get waiting(): number {
     return this.queue.length - this.head;

@@ -102,7 +102,14 @@ export async function syncReferrers(
       }),
     );
   };
-  await Promise.all(subjects.map(walk));
+  // A few subjects at a time, as many as the listings run at once: a repository of 1,000
+  // digests to import started a walk, a promise and a waiting listing per digest, and a dry run
+  // walks a dozen such repositories at once (12,000 waiting tasks, more than the plan's memory).
+  let next = 0;
+  const walker = async (): Promise<void> => {
+    while (next < subjects.length) await walk(subjects[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(context.listings.slots, subjects.length) }, walker));
   return outcomes;
 }
 

@@ -2,7 +2,8 @@
  * A dry run walks the referrers of every repository's digests to import, and used to start
  * every repository's walk at once: 100 repositories × 1,000 digests held 100,000 waiting
  * listings, more memory than the plan. The walks now take a repository per slot of the listing
- * concurrency, and the listings a subject per slot.
+ * concurrency, and each walk gives the listings as many subjects at a time as they have slots
+ * (12 repositories of 1,000 digests each still held 12,000 waiting listings).
  */
 import { strict as assert } from 'node:assert';
 import { systemClock } from '../../src/engine/clock';
@@ -45,7 +46,7 @@ describe('engine/referrer walks in a dry run', () => {
     assert.ok(source.maxRepositories <= 2, `repositories walked at once: ${source.maxRepositories}`);
   });
 
-  it('hold at most a few repositories’ listings waiting: the others wait as whole walks', async () => {
+  it('hold a few listings waiting: a few repositories, each a few subjects at a time', async () => {
     const source = new ReferrerCounting({});
     const target = new ReferrerCounting({});
     let release: () => void = () => undefined;
@@ -71,8 +72,9 @@ describe('engine/referrer walks in a dry run', () => {
     const subjects = (r: number) => Array.from({ length: 50 }, (_, i) => D(r * 100 + i));
     const walks = Array.from({ length: 20 }, (_, r) => referrersOf(`app-${r}`, `app-${r}`, subjects(r), run, true));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    // Two repositories walk: 2 × 50 subjects given to the listings, 2 of them listing.
-    assert.equal(listings.waiting, 2 * 50 - 2, 'not 20 × 50: the other repositories wait as one task each');
+    // Two repositories walk, each a subject per listing slot at a time: 2 × 2 given to the
+    // listings, 2 of them listing — not 2 × 50, nor 20 × 50.
+    assert.equal(listings.waiting, 2 * 2 - 2, 'the other subjects and repositories are not waiting as tasks');
     release();
     const found = await Promise.all(walks);
     assert.ok(found.every((f) => f.referrers === undefined && f.referrersUnlisted === undefined));
