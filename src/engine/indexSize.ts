@@ -37,7 +37,7 @@ export async function withIndexSizeLimit(
   if (count === undefined || plan.groups.length === 0) return plan;
 
   const digests = [...new Set(plan.groups.map((g) => g.sourceDigest))];
-  const kinds = await listedKinds(plan.repository, digests.length, source, counts, signal);
+  const kinds = await listedKinds(plan.repository, digests, source, counts, signal);
   const toCount = kinds === undefined ? digests : digests.filter((digest) => kinds.get(digest) !== 'single');
   const oversized = new Map<string, number>();
   await Promise.all(
@@ -73,16 +73,16 @@ export async function withIndexSizeLimit(
  */
 async function listedKinds(
   repository: string,
-  digests: number,
+  digests: readonly string[],
   source: RegistryReader,
   counts: Pacer,
   signal: AbortSignal | undefined,
 ): Promise<ReadonlyMap<string, ManifestKind> | undefined> {
   const list = source.listManifestKinds?.bind(source);
-  if (list === undefined || digests <= MAX_DIGESTS_COUNTED_WITHOUT_LISTING) return undefined;
+  if (list === undefined || digests.length <= MAX_DIGESTS_COUNTED_WITHOUT_LISTING) return undefined;
   try {
     // In the counts' pacer: the listing is one more read of the same registry.
-    return await counts.run(() => list(repository, signal));
+    return await counts.run(() => list(repository, signal, new Set(digests)));
   } catch (error) {
     if (signal?.aborted === true) throw error;
     return undefined;

@@ -56,9 +56,11 @@ export interface RegistryReader {
    * planner then counts only the indexes instead of every digest to import (see indexSize.ts
    * for when it asks). A manifest listed without a media type is left out of the map: the
    * planner counts it. Rejects when the listing fails; the planner then counts every digest.
-   * Optional: without it, every digest to import is counted.
+   * Optional: without it, every digest to import is counted. With `only`, the map holds only
+   * those digests: a repository of 10,000 tags has thousands of manifests, and the planner asks
+   * about the few it imports.
    */
-  listManifestKinds?(repository: string, signal?: AbortSignal): Promise<ReadonlyMap<string, ManifestKind>>;
+  listManifestKinds?(repository: string, signal?: AbortSignal, only?: ReadonlySet<string>): Promise<ReadonlyMap<string, ManifestKind>>;
   /**
    * Whether the repository takes writes: false when it is locked as a whole (its own
    * `changeableAttributes.writeEnabled: false`, apart from its tags' and manifests'), null when

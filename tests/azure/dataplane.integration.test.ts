@@ -160,6 +160,9 @@ describe('azure/dataplane reader (emulator)', function () {
     assert.equal(h.emulator.log.count('acr.manifests', 200), 1);
     assert.equal(h.emulator.log.count('acr.manifests', 401), 0, 'no challenge: the metadata_read token was held');
     assert.equal(h.emulator.log.count('acr.token'), tokens, 'no new token');
+    // Asked about some digests only: the same listing, a map of those.
+    const only = await reader.listManifestKinds('multi/arch', undefined, new Set([digests.get('wide')!, digests.get('single')!, 'sha256:absent']));
+    assert.deepEqual([...only].sort(), [[digests.get('wide')!, 'index'], [digests.get('single')!, 'single']].sort());
 
     h.emulator.log.clear();
     const big = await readerOf('bigreg').listManifestKinds('team/big');

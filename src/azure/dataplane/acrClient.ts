@@ -188,13 +188,14 @@ export class AcrClient {
    * 11 platforms without them), so this tells which digests are indexes, not how big they are.
    * A manifest listed without a media type is left out. Uses the repository's `metadata_read`
    * token, the one its tag listing holds; a missing repository rejects (404 NAME_UNKNOWN).
+   * With `only`, the map keeps only those digests (the rest of each page is let go with it).
    */
-  async listManifestKinds(repository: string, signal?: AbortSignal): Promise<Map<string, ManifestKind>> {
+  async listManifestKinds(repository: string, signal?: AbortSignal, only?: ReadonlySet<string>): Promise<Map<string, ManifestKind>> {
     const first = `${this.baseUrl}/acr/v1/${encodeURIComponent(repository)}/_manifests?n=${this.pageSize}`;
     const call = { what: `listing the manifests of ${repository}`, at: `listing the manifests of ${repository} in ${this.loginServer}` };
     const kinds = new Map<string, ManifestKind>();
     for await (const page of this.pages(first, MANIFEST_PAGE, call, signal)) {
-      for (const [digest, kind] of page ?? []) kinds.set(digest, kind);
+      for (const [digest, kind] of page ?? []) if (only === undefined || only.has(digest)) kinds.set(digest, kind);
     }
     return kinds;
   }

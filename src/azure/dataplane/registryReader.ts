@@ -35,8 +35,8 @@ export class AcrRegistryReader implements RegistryReader {
     return this.client.countReferencedManifests(repository, digest, signal);
   }
 
-  listManifestKinds(repository: string, signal?: AbortSignal): Promise<ReadonlyMap<string, ManifestKind>> {
-    return this.client.listManifestKinds(repository, signal);
+  listManifestKinds(repository: string, signal?: AbortSignal, only?: ReadonlySet<string>): Promise<ReadonlyMap<string, ManifestKind>> {
+    return this.client.listManifestKinds(repository, signal, only);
   }
 
   repositoryWriteEnabled(repository: string, signal?: AbortSignal): Promise<boolean | null> {
