@@ -141,13 +141,13 @@ export function expectedOf(
     readBackPages: dryRun ? 0 : readBackPages,
     listing: catalogPages + sourceTagPages + targetTagPages + (dryRun ? 0 : readBackPages),
     // The referrers of imported digests (`--referrers imported`, the default) are listed with a
-    // repository's `pull` token, a scope of its own per repository with work and side, batched
-    // as the listings' are (decision 012).
+    // repository's `pull` token, a scope of its own per repository with work, batched as the
+    // listings' are (decision 012) — in the source; in the target only for a digest the source
+    // lists referrers for, and the generated registries have none.
     sourceScopes: source.size + 1 + reposWithWork,
-    targetScopes: source.size + reposWithWork,
+    targetScopes: source.size,
     sourceTokenBound: 1 + batchedTokenRequests(source.size) + batchedTokenRequests(reposWithWork),
-    targetTokenBound:
-      batchedTokenRequests(source.size) + batchedTokenRequests(reposWithWork) + (dryRun || source.size <= MAX_HELD_ACCESS_TOKENS ? 0 : batchedTokenRequests(reposWithWork)),
+    targetTokenBound: batchedTokenRequests(source.size) + (dryRun || source.size <= MAX_HELD_ACCESS_TOKENS ? 0 : batchedTokenRequests(reposWithWork)),
     manifestListings,
     manifestReads,
     repositoryReads,
