@@ -93,10 +93,10 @@ function* tagRows(plan: RunPlan, dryRun: boolean, keep: (d: TagDecision) => bool
   }
 }
 
-/** Whether rows has a second row (the first is the header). */
-function hasSecond(rows: Iterator<string[]>): boolean {
-  rows.next();
-  return rows.next().done !== true;
+/** Whether a table's rows (header first) hold any row past the header. */
+function hasRows(table: Iterator<string[]>): boolean {
+  table.next();
+  return table.next().done !== true;
 }
 
 /** A repository's row of counts; FORCED and TOO MANY MANIFESTS only when the plan has any. */
@@ -194,7 +194,7 @@ export function renderPlan(plan: RunPlan, dryRun: boolean, print: Print, layout:
     if (chosen !== 'tags') {
       // Named whatever the layout: each needs a person. Without a table, unreadable repositories are named here too.
       const named = (): Generator<string[]> => tagRows(plan, dryRun, (d) => NEEDS_A_PERSON.has(d.kind), chosen === 'none');
-      if (hasSecond(named())) {
+      if (hasRows(named())) {
         print('Needs a person:');
         for (const line of tableLines(named)) print(`  ${line}`);
       }
