@@ -36,8 +36,9 @@ export async function withIndexSizeLimit(
   const count = source.countReferencedManifests?.bind(source);
   if (count === undefined || plan.groups.length === 0) return plan;
 
-  const digests = [...new Set(plan.groups.map((g) => g.sourceDigest))];
-  const kinds = await listedKinds(plan.repository, digests, source, counts, signal);
+  const distinct = new Set(plan.groups.map((g) => g.sourceDigest));
+  const digests = [...distinct];
+  const kinds = await listedKinds(plan.repository, distinct, source, counts, signal);
   const toCount = kinds === undefined ? digests : digests.filter((digest) => kinds.get(digest) !== 'single');
   const oversized = new Map<string, number>();
   await Promise.all(
@@ -73,16 +74,16 @@ export async function withIndexSizeLimit(
  */
 async function listedKinds(
   repository: string,
-  digests: readonly string[],
+  digests: ReadonlySet<string>,
   source: RegistryReader,
   counts: Pacer,
   signal: AbortSignal | undefined,
 ): Promise<ReadonlyMap<string, ManifestKind> | undefined> {
   const list = source.listManifestKinds?.bind(source);
-  if (list === undefined || digests.length <= MAX_DIGESTS_COUNTED_WITHOUT_LISTING) return undefined;
+  if (list === undefined || digests.size <= MAX_DIGESTS_COUNTED_WITHOUT_LISTING) return undefined;
   try {
     // In the counts' pacer: the listing is one more read of the same registry.
-    return await counts.run(() => list(repository, signal, new Set(digests)));
+    return await counts.run(() => list(repository, signal, digests));
   } catch (error) {
     if (signal?.aborted === true) throw error;
     return undefined;
