@@ -8,7 +8,7 @@
 import type { SyncPorts } from '../engine/ports';
 import { createArmClient } from './arm/armClient';
 import { createArmImporter } from './arm/armImporter';
-import { runPreflight, type PreflightReport } from './arm/preflight';
+import { checkNetworkReach, runPreflight, type PreflightReport } from './arm/preflight';
 import { locateChecked, type ConnectOptions, type RegistryEndpoint } from './connect';
 import { renewingEarly } from './identity/earlyRenewal';
 import { withCanonicalNames } from './oci/canonicalNames';
@@ -35,6 +35,12 @@ export async function connectAddressSource(source: SourceAddress, targetEndpoint
   const target = { ...targetEndpoint, credential: renewingEarly(targetEndpoint.credential) };
   const targetArm = createArmClient(target.credential, target.subscriptionId, cloud, transport);
   const targetRef = await locateChecked(targetArm, target.registryName, 'target', cloud, signal);
+  const targetReader = createAcrRegistryReader(targetRef, target.credential, cloud, transport);
+  if (options.preflight !== false) {
+    // The target's registry token exchange beside the preflight, not at its first listing (connect.ts).
+    checkNetworkReach({ target: targetRef });
+    targetReader.client.exchangeAhead();
+  }
   const preflight =
     options.preflight === false
       ? { skipped: [] }
@@ -45,7 +51,7 @@ export async function connectAddressSource(source: SourceAddress, targetEndpoint
     target: targetRef,
     ports: {
       source: reader,
-      target: createAcrRegistryReader(targetRef, target.credential, cloud, transport),
+      target: targetReader,
       importer: createArmImporter(
         target.credential,
         targetRef,

@@ -101,8 +101,12 @@ describe('azure/preflight (emulator)', function () {
     assert.equal(h.emulator.log.count('arm.permissions', 200), 2, 'target scope and source scope');
     // The source's sign-in: no /v2/ probe (an ACR's challenge is known), one exchange, the catalog token…
     assert.equal(h.emulator.log.count('acr.v2'), 0);
-    assert.equal(h.emulator.log.count('acr.exchange', 200), 1);
+    const exchanges = (service: string): number => h.emulator.log.entries().filter((e) => e.route === 'acr.exchange' && e.status === 200 && e.service === service).length;
+    assert.equal(exchanges('acr:srcreg'), 1);
     assert.equal(h.emulator.log.count('acr.token', 200), 1);
+    // …beside the target's exchange, asked ahead and not awaited (logged once its answer is flushed).
+    for (let i = 0; i < 500 && exchanges('acr:dstreg') === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(exchanges('acr:dstreg'), 1);
     // …which the catalog listing then uses without a challenge of its own.
     const names: string[] = [];
     for await (const name of conn.ports.source.listRepositories()) names.push(name);
@@ -125,6 +129,7 @@ describe('azure/preflight (emulator)', function () {
       "registry closeddst does not allow trusted Microsoft services; importImage needs 'Allow trusted Microsoft services' when public network access is disabled or limited to selected networks",
     );
     assert.equal(h.emulator.log.count('arm.permissions'), 0);
+    assert.equal(h.emulator.log.count('acr.exchange'), 0, 'no registry token asked ahead');
   });
 
   it('stops at such a source too', async () => {
@@ -134,6 +139,7 @@ describe('azure/preflight (emulator)', function () {
       ['closedsrc', 'source'],
       "registry closedsrc does not allow trusted Microsoft services; importImage needs 'Allow trusted Microsoft services' when public network access is disabled or limited to selected networks",
     );
+    assert.equal(h.emulator.log.count('acr.exchange'), 0, 'no registry token asked ahead');
   });
 
   it('lets through a closed registry that allows trusted Microsoft services', async () => {

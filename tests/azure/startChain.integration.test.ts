@@ -55,17 +55,44 @@ describe('azure/start chain (emulator)', function () {
     // Entra ID's public hosts (authorityDiscovery.test.ts): on Azure the start is 4.
     assert.equal(authorityDiscovery, 1, chain);
     assert.equal(roundTrips - authorityDiscovery, 4, chain);
+    const wave = waves(entries);
     // Authority discovery only at the very start (the ARM clients of both sides ask at once):
     // the registry audience shares ARM's MSAL app (both CAE), so none comes later.
-    const wave = waves(entries);
     const discoveries = entries.filter((e) => e.route === 'entra.openid');
     assert.ok(discoveries.length > 0 && discoveries.every((e) => wave.get(e) === 1), chain);
+    // The target's registry token exchange goes in the source's wave, asked ahead: its first
+    // listing then needs only an access token, asked beside the source's (next test).
+    const exchangeWaves = entries.filter((e) => e.route === 'acr.exchange').map((e) => `${e.service} ${wave.get(e)}`);
+    assert.deepEqual(exchangeWaves.sort(), ['acr:dstreg 4', 'acr:srcreg 4'], chain);
     // Realm and service of an ACR found through ARM are known: no `/v2/` probe for a challenge.
     assert.equal(h.emulator.log.count('acr.v2'), 0);
     assert.ok(entries.every((e) => e.route !== 'entra.token' || (e.body as { tenantId?: string } | undefined)?.tenantId === TENANT));
   });
 
-  it('asks an audience Entra refuses once, ahead, and the exchange falls back to the ARM one', async () => {
+  it('lists the first repository of both registries in one wave, one access-token round trip after the catalog', async () => {
+    h.emulator.log.clear();
+    const connection = await connectSrcToDst(h, SYNCER);
+    const { source, target } = connection.ports;
+    const names: string[] = [];
+    for await (const name of source.listRepositories()) names.push(name);
+    source.expectRepositories?.(names);
+    target.expectRepositories?.(names);
+    await Promise.all([source.listTags('app'), target.listTags('app')]);
+    while (h.emulator.log.count('acr.tags') < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    const entries = h.emulator.log.entries();
+    const wave = waves(entries);
+    const waveOf = (route: string, service?: string): number[] => entries.filter((e) => e.route === route && (service === undefined || e.service === service)).map((e) => wave.get(e) ?? 0);
+    const [catalog] = waveOf('acr.catalog');
+    const text = entries.map((e) => `${wave.get(e)} ${e.service} ${e.route} ${e.status}`).sort().join('\n');
+    assert.ok(catalog !== undefined, text);
+    // Each side: its repository token in the wave after the catalog, its listing in the next.
+    assert.deepEqual(waveOf('acr.tags', 'acr:srcreg'), [catalog + 2], text);
+    assert.deepEqual(waveOf('acr.tags', 'acr:dstreg'), [catalog + 2], text);
+    // The target's exchange was made ahead: nothing of the target's waits on it after the catalog.
+    assert.ok(waveOf('acr.exchange', 'acr:dstreg').every((w) => w < catalog), text);
+  });
+
+  it('asks an audience Entra refuses once per registry, ahead for the source, and the exchange falls back to the ARM one', async () => {
     h.emulator.log.clear();
     const cloud = customizeCloud(h.cloud, { acrAudience: 'https://unknown-audience.example' });
     const connection = await connectSrcToDst(h, SYNCER, { cloud });
@@ -76,7 +103,8 @@ describe('azure/start chain (emulator)', function () {
       .entries()
       .filter((e) => e.route === 'entra.token')
       .map((e) => (e.body as TokenRequestRecord | undefined)?.scope ?? '');
-    assert.equal(asked.filter((scope) => scope.includes('unknown-audience.example')).length, 1, asked.join(', '));
+    // Once for each registry's exchange: the target's, asked ahead too, has its own answer to find.
+    assert.equal(asked.filter((scope) => scope.includes('unknown-audience.example')).length, 2, asked.join(', '));
     assert.ok(h.emulator.log.count('acr.exchange', 200) >= 1);
   });
 });

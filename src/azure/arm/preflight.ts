@@ -115,14 +115,24 @@ export interface PreflightInputs {
   signal?: AbortSignal;
 }
 
-/** Runs every check (concurrently); throws the first dead end found as a PreflightError. */
-export async function runPreflight(inputs: PreflightInputs): Promise<PreflightReport> {
-  const { source, target, targetArm, armEndpoint, signal } = inputs;
+/**
+ * The checks read from what ARM reported (no request): throws a PreflightError for a registry
+ * importImage cannot reach. runPreflight makes them first; connect() makes them before it asks
+ * the target for a token ahead, so a run stopped here sends the registries nothing.
+ */
+export function checkNetworkReach(inputs: Pick<PreflightInputs, 'source' | 'target' | 'crossTenant'>): void {
+  const { source, target } = inputs;
   const sides: [RegistryRef, RegistrySide][] = [[target, 'target'], ...(source !== undefined ? [[source, 'source'] as [RegistryRef, RegistrySide]] : [])];
   for (const [ref, side] of sides) {
     if (closedToTrustedServices(ref)) throw new PreflightError('PreflightNetworkClosed', [ref.name, side]);
   }
   if (source !== undefined && inputs.crossTenant === true && restrictedNetwork(source)) throw new PreflightError('PreflightCrossTenantClosed', [source.name]);
+}
+
+/** Runs every check (concurrently); throws the first dead end found as a PreflightError. */
+export async function runPreflight(inputs: PreflightInputs): Promise<PreflightReport> {
+  const { source, target, targetArm, armEndpoint, signal } = inputs;
+  checkNetworkReach(inputs);
 
   const [onTarget, onSource, signIn] = await Promise.all([
     readPermissions(targetArm, armEndpoint, target.id, signal),

@@ -103,6 +103,15 @@ export class AcrClient {
    * costs no extra round trip. Rejects with the AcrAuthenticationError of a refused exchange
    * (an identity without any role on the registry).
    */
+  /**
+   * Starts the registry token exchange without waiting for a listing to need it, where the
+   * challenge is already known (an ACR found through ARM); never fails: a refusal is met
+   * again, and reported, by the first request that needs a token.
+   */
+  exchangeAhead(): void {
+    this.tokens?.exchangeAhead().catch(() => undefined);
+  }
+
   async signIn(signal?: AbortSignal): Promise<void> {
     if (this.tokens === undefined) return;
     if (!this.tokens.knowsChallenge) {

@@ -366,6 +366,16 @@ export class AcrTokenProvider {
     return { held, scopes };
   }
 
+  /**
+   * Gets the refresh token now, before any access token is asked for (connect.ts: the target's
+   * exchange beside the preflight, not after the source's catalog). Its failure is not kept:
+   * the first access token asks again and reports it as it would have.
+   */
+  async exchangeAhead(): Promise<void> {
+    if (this.realm === undefined) return;
+    await this.refreshToken();
+  }
+
   private async refreshToken(): Promise<HeldToken> {
     if (this.refresh && this.now() < this.refresh.renewAtMs) return this.refresh;
     if (!this.refreshInFlight) {
