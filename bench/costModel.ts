@@ -157,8 +157,21 @@ export function expectedOf(
 }
 
 /**
- * The ideal time. Requests outside imports run `2 × DEFAULT_LIST_CONCURRENCY` at once, each
- * costing only the latency. Each import costs its POST, the poll at once and one poll per
+ * Round trips no client can overlap before its first tag listing (decision 018): on Azure the
+ * start of 4 (Entra token; registry lookup; registry token exchange beside the preflight;
+ * catalog token), on the emulator 1 more (MSAL asks a custom authority for its
+ * openid-configuration, never Entra ID's public hosts), then the first catalog page (the
+ * repository names) and the first repository token (it names them). Each needs the answer
+ * before it, whatever the concurrency.
+ */
+export const START_ROUND_TRIPS_ON_AZURE = 4;
+export const EMULATOR_AUTHORITY_DISCOVERY = 1;
+export const CHAIN_ROUND_TRIPS = START_ROUND_TRIPS_ON_AZURE + EMULATOR_AUTHORITY_DISCOVERY + 2;
+
+/**
+ * The ideal time. The chain (CHAIN_ROUND_TRIPS, one request each at the least) costs a latency
+ * per round trip; every other request outside imports runs `2 × DEFAULT_LIST_CONCURRENCY` at
+ * once, each costing only the latency. Each import costs its POST, the poll at once and one poll per
  * Retry-After it runs for (runningPollsOf; by default POST + poll + Retry-After + poll), at most
  * `importConcurrency` at once — and no faster than ARM's subscription budgets allow (writes
  * 200 + 10/s for the POSTs, reads 250 + 25/s for the polls), which bind any client in Azure
@@ -173,7 +186,10 @@ export function idealOf(
   const running = runningPollsOf(spec);
   const listConcurrency = 2 * DEFAULT_LIST_CONCURRENCY;
   const importRequests = measured.importPosts + measured.importPolls;
-  const listingMs = ((measured.totalRequests - importRequests) * spec.latencyMs) / listConcurrency;
+  const outside = measured.totalRequests - importRequests;
+  const chain = Math.min(CHAIN_ROUND_TRIPS, outside);
+  const throughputMs = ((outside - chain) * spec.latencyMs) / listConcurrency;
+  const listingMs = chain * spec.latencyMs + throughputMs;
   const imports = dryRun ? 0 : expected.groups;
   const polls = imports * (running + 1);
   // It cannot be seen done before it has run its duration (which only matters without a Retry-After).
@@ -183,5 +199,7 @@ export function idealOf(
   const byWrites = imports > ARM_WRITE_BURST ? ((imports - ARM_WRITE_BURST) / ARM_WRITE_REFILL_PER_SECOND) * 1000 + perImportMs : 0;
   const byReads = polls > ARM_READ_BURST ? ((polls - ARM_READ_BURST) / ARM_READ_REFILL_PER_SECOND) * 1000 + perImportMs : 0;
   const importMs = imports === 0 ? 0 : Math.max(byConcurrency, byWrites, byReads);
-  return { listingMs, importMs, totalMs: listingMs + importMs, listConcurrency };
+  // What the ideal was before it counted the chain: every request divided by the concurrency.
+  const throughputOnlyMs = (outside * spec.latencyMs) / listConcurrency + importMs;
+  return { listingMs, importMs, totalMs: listingMs + importMs, listConcurrency, chainMs: chain * spec.latencyMs, throughputOnlyMs };
 }

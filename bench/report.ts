@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import { MAX_HELD_ACCESS_TOKENS, MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
 import { DEFAULT_MAX_CONCURRENCY } from '../src/options/table';
-import { ARM_READ_BURST, ARM_READ_REFILL_PER_SECOND, ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, writeBudgetMs } from './costModel';
+import {
+  ARM_READ_BURST,
+  ARM_READ_REFILL_PER_SECOND,
+  ARM_WRITE_BURST,
+  ARM_WRITE_REFILL_PER_SECOND,
+  CHAIN_ROUND_TRIPS,
+  EMULATOR_AUTHORITY_DISCOVERY,
+  START_ROUND_TRIPS_ON_AZURE,
+  writeBudgetMs,
+} from './costModel';
 import { mb, n, ratio, s, throttledPercent } from './format';
 import { sum } from './measure';
 import { READS_PER_MINUTE } from './readCap';
@@ -230,7 +239,9 @@ export function renderMarkdown(bench: BenchRun): string {
     `- Latency: ${o.latencyMs} ms added by the emulator to every request (Entra, ARM and both registries).`,
     `- The tool at its defaults except \`--max-concurrency ${o.importConcurrency}\` (imports in flight; default ${DEFAULT_MAX_CONCURRENCY}). ` +
       `Listing runs ${DEFAULT_LIST_CONCURRENCY} repositories at once (\`DEFAULT_LIST_CONCURRENCY\`), each on both registries at once, so up to ${2 * DEFAULT_LIST_CONCURRENCY} requests are in flight.`,
-    `- Ideal time = requests outside imports × latency ÷ ${2 * DEFAULT_LIST_CONCURRENCY}, plus for imports the largest of: ⌈imports ÷ ${o.importConcurrency}⌉ × (3 × latency + Retry-After); ` +
+    `- Ideal time = ${CHAIN_ROUND_TRIPS} × latency for the round trips no client can overlap before its first tag listing (decision 018: the start of ${START_ROUND_TRIPS_ON_AZURE} on Azure, ` +
+      `${EMULATOR_AUTHORITY_DISCOVERY} more for the emulator authority's openid-configuration, the first catalog page, the first repository token), ` +
+      `+ the other requests outside imports × latency ÷ ${2 * DEFAULT_LIST_CONCURRENCY}, plus for imports the largest of: ⌈imports ÷ ${o.importConcurrency}⌉ × (3 × latency + Retry-After); ` +
       `ARM's write budget (imports − ${ARM_WRITE_BURST}) ÷ ${ARM_WRITE_REFILL_PER_SECOND}/s; ARM's read budget for the polls (2 × imports − ${ARM_READ_BURST}) ÷ ${ARM_READ_REFILL_PER_SECOND}/s. ` +
       'The budgets bind any client in Azure, and the tool paces itself under them by default, so they are part of the ideal whether or not the emulator enforces them.',
     `- Imports: a fast setting of the emulator, scaled down from Azure's recorded one (Retry-After 10 s, done by the first poll after it): importImage answers 202 with \`Retry-After: ${o.retryAfterSeconds}\` and each import runs ${o.retryAfterSeconds} s server-side on the emulator's clock; the SDK's poller polls at once (still running: 202, Retry-After ${o.retryAfterSeconds} s), waits, and the second poll finds the import done — ` +

@@ -183,8 +183,12 @@ export interface Verification {
 }
 
 export interface Ideal {
-  /** Requests outside the imports × latency ÷ listing concurrency. */
+  /** The chain's round trips × latency, then the other requests outside the imports × latency ÷ listing concurrency. */
   listingMs: number;
+  /** Of listingMs, the chain no client can overlap (costModel.ts CHAIN_ROUND_TRIPS). */
+  chainMs: number;
+  /** Every request outside the imports ÷ the concurrency, plus importMs: the ideal before it counted the chain. */
+  throughputOnlyMs: number;
   /** Imports: POST + poll + Retry-After + poll each, `importConcurrency` at once, no faster than ARM's write and read budgets. */
   importMs: number;
   totalMs: number;

@@ -5,7 +5,7 @@
  */
 import { MAX_SCOPES_PER_TOKEN_REQUEST } from '../src/azure/dataplane/acrTokens';
 import { DEFAULT_LIST_CONCURRENCY } from '../src/engine/syncOptions';
-import { ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, writeBudgetMs } from './costModel';
+import { ARM_WRITE_BURST, ARM_WRITE_REFILL_PER_SECOND, CHAIN_ROUND_TRIPS, writeBudgetMs } from './costModel';
 import { mb, n, ratio, s, throttledPercent } from './format';
 import { retryWindowTarget, startTarget } from './issue15Targets';
 import { find, isListingRun, isTagShapeRun, largestOf, tagShapeRuns, type BenchRun, type LabelledResult } from './results';
@@ -55,17 +55,22 @@ export function evaluateTargets(bench: BenchRun): TargetVerdict[] {
     });
   }
 
-  // 2. No-op within 1.2× ideal; 10,000 × 20 under 30 s.
+  // 2. No-op within 1.2× ideal (issue 15: 1.5× at 100 repositories or fewer); 10,000 × 20 under 30 s.
   {
     const noops = runs.filter((r) => r.spec.scenario === 'noop' && !isTagShapeRun(r)).sort((a, b) => a.expected.repositories - b.expected.repositories);
     if (noops.length > 0) {
+      const allowed = (r: (typeof noops)[number]): number => (r.expected.repositories <= 100 ? 1.5 : 1.2);
+      const over = noops.filter((r) => r.sync.runMs > allowed(r) * r.ideal.totalMs);
       const worst = noops.reduce((w, r) => (r.sync.runMs / r.ideal.totalMs > w.sync.runMs / w.ideal.totalMs ? r : w));
-      const within = noops.every((r) => r.sync.runMs <= 1.2 * r.ideal.totalMs);
       verdicts.push({
-        target: `No-op within 1.2× the ideal time at the default listing concurrency (${DEFAULT_LIST_CONCURRENCY} repositories × 2 registries = ${2 * DEFAULT_LIST_CONCURRENCY} requests in flight)`,
-        met: within,
-        figure: noops.map((r) => `${n(r.expected.repositories)}: ${s(r.sync.runMs)} s / ${s(r.ideal.totalMs)} s = ${ratio(r.sync.runMs, r.ideal.totalMs)}×`).join('; '),
-        ...(within ? {} : { gap: `worst ${ratio(worst.sync.runMs, worst.ideal.totalMs)}× at ${n(worst.expected.repositories)}: the sequential start, the "connect" column of the phase table; Findings, 6` }),
+        target:
+          `No-op within 1.5× the ideal time at 100 repositories and within 1.2× at 1,000 and 10,000, at the default listing concurrency (${DEFAULT_LIST_CONCURRENCY} repositories × 2 registries = ${2 * DEFAULT_LIST_CONCURRENCY} requests in flight); ` +
+          `the ideal counts the ${CHAIN_ROUND_TRIPS} round trips no client can overlap (decision 018)`,
+        met: over.length === 0,
+        figure: noops
+          .map((r) => `${n(r.expected.repositories)}: ${s(r.sync.runMs)} s / ${s(r.ideal.totalMs)} s = ${ratio(r.sync.runMs, r.ideal.totalMs)}× (≤ ${allowed(r)}×; ${ratio(r.sync.runMs, r.ideal.throughputOnlyMs)}× of the throughput-only ideal ${s(r.ideal.throughputOnlyMs)} s)`)
+          .join('; '),
+        ...(over.length === 0 ? {} : { gap: `worst ${ratio(worst.sync.runMs, worst.ideal.totalMs)}× at ${n(worst.expected.repositories)}: the "connect" column of the phase table and the cold first requests; Findings, 6` }),
       });
       const tenK = find(bench, 'noop', 10000);
       verdicts.push({

@@ -44,7 +44,7 @@ export function whereTheTimeGoes({ label, result: r }: LabelledResult): string {
     parts.push(
       `${s(planMs)} s planning: ${n(m.listing)} listing pages of ${n(m.totalRequests - importRequests)} requests outside the imports, at up to ${2 * DEFAULT_LIST_CONCURRENCY} in flight` +
         (m.readThrottled > 0 ? `, ${n(m.readThrottled)} answered 429 by the read limit and retried` : '') +
-        ` (ideal for those requests ${s(r.ideal.listingMs)} s${readLimitBound(r)})`,
+        ` (ideal for the requests outside the imports ${s(r.ideal.listingMs)} s, the start's and the first listing's chain of ${s(r.ideal.chainMs)} s included${readLimitBound(r)})`,
     );
   }
   if (executeMs !== undefined) {

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectedOf, LISTING_PAGE_SIZE, pages } from '../../bench/costModel';
+import { CHAIN_ROUND_TRIPS, expectedOf, idealOf, LISTING_PAGE_SIZE, pages } from '../../bench/costModel';
 import { runScenario } from '../../bench/harness';
 import type { Measured, ScenarioResult, ScenarioSpec, TagMap } from '../../bench/scenario';
 import { verify } from '../../bench/verify';
@@ -193,6 +193,21 @@ describe('benchmark harness (tiny run)', function () {
     const small = expectedOf(new Map([['app', tags(20)]]), new Map(), false);
     assert.deepEqual([small.readBackPages, small.listing], [1, 1 + 1 + 1 + 1]);
     assert.deepEqual([pages(0), pages(999), pages(1000), pages(1001), pages(10000)], [1, 1, 1, 2, 10]);
+  });
+
+  it('counts the chain no client can overlap in the ideal, then divides the other requests by the concurrency (decision 018)', () => {
+    const spec = { latencyMs: 20, importConcurrency: 32, importRetryAfterSeconds: 1 };
+    const expected = expectedOf(new Map([['app', new Map([['v1', 'sha256:' + 'a'.repeat(64)]])]]), new Map(), false);
+    const noop = (totalRequests: number): Measured => ({ totalRequests, importPosts: 0, importPolls: 0 }) as Measured;
+    // 228 requests (a 100-repository no-op): 7 round trips in a row, then 221 at 24 in flight.
+    const ideal = idealOf(spec, noop(228), expected, true);
+    assert.equal(CHAIN_ROUND_TRIPS, 7);
+    assert.equal(ideal.chainMs, 7 * 20);
+    assert.ok(Math.abs(ideal.listingMs - (7 * 20 + (221 * 20) / 24)) < 1e-9, String(ideal.listingMs));
+    assert.ok(Math.abs(ideal.throughputOnlyMs - (228 * 20) / 24) < 1e-9, 'the ideal before the chain was counted');
+    assert.equal(ideal.totalMs, ideal.listingMs);
+    // Fewer requests than the chain: each is a round trip of its own, no more.
+    assert.equal(idealOf(spec, noop(3), expected, true).listingMs, 3 * 20);
   });
 
   it('expects the index-size check per repository: a listing above 2 digests to import, reads of its indexes and of what it does not show', () => {
