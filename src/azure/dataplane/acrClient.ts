@@ -96,6 +96,16 @@ export class AcrClient {
   }
 
   /**
+   * Starts the registry token exchange without waiting for a listing to need it, where the
+   * challenge is already known (an ACR found through ARM). Never fails here: a refusal
+   * reaches the first request that needs a token (shared while in flight, asked again after),
+   * which reports it as it would have.
+   */
+  exchangeAhead(): void {
+    this.tokens?.exchangeAhead().catch(() => undefined);
+  }
+
+  /**
    * Makes sure the registry gives this identity a token before a run depends on it: learns
    * the challenge from `/v2/` (unless known, as for an ACR found through ARM) and gets the
    * catalog token. Both are kept and used by the
@@ -103,15 +113,6 @@ export class AcrClient {
    * costs no extra round trip. Rejects with the AcrAuthenticationError of a refused exchange
    * (an identity without any role on the registry).
    */
-  /**
-   * Starts the registry token exchange without waiting for a listing to need it, where the
-   * challenge is already known (an ACR found through ARM); never fails: a refusal is met
-   * again, and reported, by the first request that needs a token.
-   */
-  exchangeAhead(): void {
-    this.tokens?.exchangeAhead().catch(() => undefined);
-  }
-
   async signIn(signal?: AbortSignal): Promise<void> {
     if (this.tokens === undefined) return;
     if (!this.tokens.knowsChallenge) {

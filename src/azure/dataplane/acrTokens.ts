@@ -369,7 +369,7 @@ export class AcrTokenProvider {
   /**
    * Gets the refresh token now, before any access token is asked for (connect.ts: the target's
    * exchange beside the preflight, not after the source's catalog). Its failure is not kept:
-   * the first access token asks again and reports it as it would have.
+   * an access token asked while it is in flight shares it, one asked after exchanges again.
    */
   async exchangeAhead(): Promise<void> {
     if (this.realm === undefined) return;
