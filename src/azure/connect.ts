@@ -10,7 +10,7 @@ import { createArmClient } from './arm/armClient';
 import { renewingEarly } from './identity/earlyRenewal';
 import { createArmImporter, type ArmImporterOptions } from './arm/armImporter';
 import type { AzureCloud } from './cloud';
-import { checkNetworkReach, runPreflight, type PreflightReport } from './arm/preflight';
+import { runPreflight, type PreflightReport } from './arm/preflight';
 import { locateRegistry } from './arm/registryLocator';
 import { checkRegistryAddress } from './registryAddress';
 import { createAcrRegistryReader } from './dataplane/registryReader';
@@ -110,13 +110,6 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
   const sourceReader = createAcrRegistryReader(sourceRef, source.credential, cloud, transport);
   const targetReader = createAcrRegistryReader(targetRef, target.credential, cloud, transport);
   const crossTenant = options.crossTenant === true;
-  if (options.preflight !== false) {
-    // The target's registry token exchange goes beside the preflight and the source's sign-in:
-    // the first listing of the target then waits for its access token only, in the source's
-    // wave. Not to a registry the preflight stops at without a request.
-    checkNetworkReach({ source: sourceRef, target: targetRef, crossTenant });
-    targetReader.client.exchangeAhead();
-  }
   const preflight =
     options.preflight === false
       ? { skipped: [] }
@@ -126,6 +119,7 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
           targetArm: arm.target,
           armEndpoint: cloud.armEndpoint,
           sourceData: sourceReader.client,
+          targetData: targetReader.client,
           ...(crossTenant ? { crossTenant: true } : {}),
           ...(signal ? { signal } : {}),
         });

@@ -8,7 +8,7 @@
 import type { SyncPorts } from '../engine/ports';
 import { createArmClient } from './arm/armClient';
 import { createArmImporter } from './arm/armImporter';
-import { checkNetworkReach, runPreflight, type PreflightReport } from './arm/preflight';
+import { runPreflight, type PreflightReport } from './arm/preflight';
 import { locateChecked, type ConnectOptions, type RegistryEndpoint } from './connect';
 import { renewingEarly } from './identity/earlyRenewal';
 import { withCanonicalNames } from './oci/canonicalNames';
@@ -36,15 +36,10 @@ export async function connectAddressSource(source: SourceAddress, targetEndpoint
   const targetArm = createArmClient(target.credential, target.subscriptionId, cloud, transport);
   const targetRef = await locateChecked(targetArm, target.registryName, 'target', cloud, signal);
   const targetReader = createAcrRegistryReader(targetRef, target.credential, cloud, transport);
-  if (options.preflight !== false) {
-    // The target's registry token exchange beside the preflight, not at its first listing (connect.ts).
-    checkNetworkReach({ target: targetRef });
-    targetReader.client.exchangeAhead();
-  }
   const preflight =
     options.preflight === false
       ? { skipped: [] }
-      : await runPreflight({ target: targetRef, targetArm, armEndpoint: cloud.armEndpoint, ...(signal ? { signal } : {}) });
+      : await runPreflight({ target: targetRef, targetArm, armEndpoint: cloud.armEndpoint, targetData: targetReader.client, ...(signal ? { signal } : {}) });
   const reader = withCanonicalNames(createOciRegistryReader(source, transport), source.host);
   return {
     source: { name: source.host, address: source.host },

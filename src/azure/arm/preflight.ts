@@ -112,27 +112,22 @@ export interface PreflightInputs {
   crossTenant?: boolean;
   /** The source's data-plane client, signed in as the source identity (with `source`). */
   sourceData?: AcrClient;
+  /** The target's data-plane client: its token exchange is started once the registries can be reached. */
+  targetData?: AcrClient;
   signal?: AbortSignal;
-}
-
-/**
- * The checks read from what ARM reported (no request): throws a PreflightError for a registry
- * importImage cannot reach. runPreflight makes them first; connect() makes them before it asks
- * the target for a token ahead, so a run stopped here sends the registries nothing.
- */
-export function checkNetworkReach(inputs: Pick<PreflightInputs, 'source' | 'target' | 'crossTenant'>): void {
-  const { source, target } = inputs;
-  const sides: [RegistryRef, RegistrySide][] = [[target, 'target'], ...(source !== undefined ? [[source, 'source'] as [RegistryRef, RegistrySide]] : [])];
-  for (const [ref, side] of sides) {
-    if (closedToTrustedServices(ref)) throw new PreflightError('PreflightNetworkClosed', [ref.name, side]);
-  }
-  if (source !== undefined && inputs.crossTenant === true && restrictedNetwork(source)) throw new PreflightError('PreflightCrossTenantClosed', [source.name]);
 }
 
 /** Runs every check (concurrently); throws the first dead end found as a PreflightError. */
 export async function runPreflight(inputs: PreflightInputs): Promise<PreflightReport> {
   const { source, target, targetArm, armEndpoint, signal } = inputs;
-  checkNetworkReach(inputs);
+  const sides: [RegistryRef, RegistrySide][] = [[target, 'target'], ...(source !== undefined ? [[source, 'source'] as [RegistryRef, RegistrySide]] : [])];
+  for (const [ref, side] of sides) {
+    if (closedToTrustedServices(ref)) throw new PreflightError('PreflightNetworkClosed', [ref.name, side]);
+  }
+  if (source !== undefined && inputs.crossTenant === true && restrictedNetwork(source)) throw new PreflightError('PreflightCrossTenantClosed', [source.name]);
+  // Not a check: the target's registry token exchange, started beside the permission reads so
+  // that its first listing waits for an access token only (decision 018). Never fails here.
+  inputs.targetData?.exchangeAhead();
 
   const [onTarget, onSource, signIn] = await Promise.all([
     readPermissions(targetArm, armEndpoint, target.id, signal),

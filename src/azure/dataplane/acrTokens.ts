@@ -367,7 +367,7 @@ export class AcrTokenProvider {
   }
 
   /**
-   * Gets the refresh token now, before any access token is asked for (connect.ts: the target's
+   * Gets the refresh token now, before any access token is asked for (preflight.ts: the target's
    * exchange beside the preflight, not after the source's catalog). Its failure is not kept:
    * an access token asked while it is in flight shares it, one asked after exchanges again.
    */
