@@ -18,6 +18,7 @@ import type { RegistryRef, RegistrySide } from './registryRef';
 import type { Transport } from './http/transport';
 import { acrScope, armScope } from './cloud';
 import { TokenAheadCredential } from './identity/tokenAhead';
+import { InFlightSharingCredential } from './identity/inFlightSharing';
 import { ENTRA_TOKEN_OPTIONS } from './dataplane/acrTokens';
 import type { AddressImportSource } from './arm/importSource';
 
@@ -69,7 +70,23 @@ export interface ConnectOptions {
    * with access token" — instead of by resource id, which the target identity cannot read.
    */
   crossTenant?: boolean;
+  /**
+   * Connections opened to each registry once ARM has named its login server, while the run
+   * still signs in, for the first listing wave (the listing concurrency; default none).
+   */
+  connectionsAhead?: number;
   signal?: AbortSignal;
+}
+
+/**
+ * The registries' connections for the listing's first wave, opened while the run still waits
+ * on its sign-in chain (token exchange, catalog): that wave's requests then go out at once,
+ * without a TCP and a TLS handshake each in front of them (warmConnections.ts). Only to the
+ * login servers ARM named and the address checks passed, and only on direct routes.
+ */
+export function connectAhead(transport: Transport, registries: readonly RegistryRef[], count: number | undefined): void {
+  if (count === undefined || count <= 0) return;
+  for (const ref of registries) transport.routes.connectAhead(`https://${ref.loginServer}`, count);
 }
 
 /**
@@ -97,9 +114,11 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
   // Every client renews its Entra tokens early enough that none expires on its way.
   // The source's registry-audience Entra token is asked beside the ARM one, at the very start:
   // the registry token exchange after the lookup and preflight then finds it (tokenAhead.ts).
-  const ahead = new TokenAheadCredential(sourceEndpoint.credential, acrScope(cloud), ENTRA_TOKEN_OPTIONS);
+  // One identity for both sides: their ARM clients' first token is asked once, not twice.
+  const shared = sourceEndpoint.credential === targetEndpoint.credential ? new InFlightSharingCredential(sourceEndpoint.credential) : undefined;
+  const ahead = new TokenAheadCredential(shared ?? sourceEndpoint.credential, acrScope(cloud), ENTRA_TOKEN_OPTIONS);
   const source = { ...sourceEndpoint, credential: renewingEarly(ahead) };
-  const target = { ...targetEndpoint, credential: renewingEarly(targetEndpoint.credential) };
+  const target = { ...targetEndpoint, credential: renewingEarly(shared ?? targetEndpoint.credential) };
   const arm = {
     source: createArmClient(source.credential, source.subscriptionId, cloud, transport),
     target: createArmClient(target.credential, target.subscriptionId, cloud, transport),
@@ -107,6 +126,7 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
   const resolve = (endpoint: RegistryEndpoint, side: RegistrySide): Promise<RegistryRef> => locateChecked(arm[side], endpoint.registryName, side, cloud, signal);
 
   const [sourceRef, targetRef] = await Promise.all([resolve(source, 'source'), resolve(target, 'target')]);
+  connectAhead(transport, [sourceRef, targetRef], options.connectionsAhead);
   const sourceReader = createAcrRegistryReader(sourceRef, source.credential, cloud, transport);
   const targetReader = createAcrRegistryReader(targetRef, target.credential, cloud, transport);
   const crossTenant = options.crossTenant === true;

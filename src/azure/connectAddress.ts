@@ -9,7 +9,7 @@ import type { SyncPorts } from '../engine/ports';
 import { createArmClient } from './arm/armClient';
 import { createArmImporter } from './arm/armImporter';
 import { runPreflight, type PreflightReport } from './arm/preflight';
-import { locateChecked, type ConnectOptions, type RegistryEndpoint } from './connect';
+import { connectAhead, locateChecked, type ConnectOptions, type RegistryEndpoint } from './connect';
 import { renewingEarly } from './identity/earlyRenewal';
 import { withCanonicalNames } from './oci/canonicalNames';
 import { createOciRegistryReader, type RateAllowance } from './oci/ociReader';
@@ -35,6 +35,7 @@ export async function connectAddressSource(source: SourceAddress, targetEndpoint
   const target = { ...targetEndpoint, credential: renewingEarly(targetEndpoint.credential) };
   const targetArm = createArmClient(target.credential, target.subscriptionId, cloud, transport);
   const targetRef = await locateChecked(targetArm, target.registryName, 'target', cloud, signal);
+  connectAhead(transport, [targetRef], options.connectionsAhead);
   const targetReader = createAcrRegistryReader(targetRef, target.credential, cloud, transport);
   const preflight =
     options.preflight === false

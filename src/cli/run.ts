@@ -156,7 +156,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
     say(`Signing in with ${signIn.description}.`);
     const target = { registryName: options.connection.targetRegistry, subscriptionId: subscriptions.target, credential: signIn.credential };
     const { sourceRegistry, sourceRegistryUri, sourceCredentials } = options.connection;
-    const connectOptions = { cloud, transport, signal: start.signal };
+    const connectOptions = { cloud, transport, connectionsAhead: options.sync.listConcurrency, signal: start.signal };
     // Raced, not only signalled: a token request of @azure/identity may not honour the signal.
     const connection = await unlessAborted<Connection | AddressConnection>(
       sourceRegistryUri !== undefined

@@ -100,7 +100,7 @@ export async function run(): Promise<void> {
     // Connections of two tenants: the target's identity cannot read the source by resource id.
     const crossTenant = source !== undefined && source.tenantId.toLowerCase() !== target.tenantId.toLowerCase();
     if (crossTenant) logLine(tl.loc('CrossTenantSource'));
-    const connectOptions = { cloud: target.cloud, transport, signal: start.signal, ...(crossTenant ? { crossTenant } : {}) };
+    const connectOptions = { cloud: target.cloud, transport, connectionsAhead: options.sync.listConcurrency, signal: start.signal, ...(crossTenant ? { crossTenant } : {}) };
     const connecting: Promise<Connection | AddressConnection> =
       source === undefined
         ? connectAddressSource({ host: sourceRegistryUri ?? '', ...(sourceCredentials !== undefined ? { credentials: sourceCredentials } : {}) }, targetEndpoint, connectOptions)

@@ -645,6 +645,11 @@ export interface Emulator {
   readonly log: RequestLog;
   /** Every request importImage made to source registries given by `registryUri`, in order. */
   remoteReads(): readonly RemoteRead[];
+  /**
+   * The TLS connections a service accepted so far (handshakes completed), by its name in the
+   * request log: 'entra', 'arm', 'acr:<registry name>'.
+   */
+  connectionsOpened(service: string): number;
   registry(name: string): EmulatedRegistry;
   addFault(rule: FaultRule): void;
   clearFaults(): void;

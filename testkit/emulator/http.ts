@@ -87,6 +87,7 @@ export class HttpsService {
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopping = false;
+  private handshakes = 0;
 
   constructor(
     private readonly spec: ServiceSpec,
@@ -100,8 +101,19 @@ export class HttpsService {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
+    this.server.on('secureConnection', () => this.handshakes++);
     // A client that drops a TLS handshake must not crash the emulator.
     this.server.on('tlsClientError', () => undefined);
+  }
+
+  /** 'entra', 'arm', 'acr:<registry name>', … as in the request log. */
+  get service(): string {
+    return this.spec.service;
+  }
+
+  /** The TLS connections made to this service so far (handshakes completed). */
+  get connectionsOpened(): number {
+    return this.handshakes;
   }
 
   async listen(): Promise<number> {

@@ -210,6 +210,11 @@ export const startEmulator: StartEmulator = async (options: EmulatorOptions): Pr
     managedIdentity: Object.freeze({ endpoint: `${identityOrigin}${MANAGED_IDENTITY_PATH}`, header: identityHeader }),
     log,
     remoteReads: () => remoteReads,
+    connectionsOpened(service) {
+      const found = services.find((s) => s.service === service);
+      if (!found) throw new Error(`the emulator has no service '${service}'`);
+      return found.connectionsOpened;
+    },
     registry(name) {
       const found = state.registryByName(name);
       if (!found) throw new Error(`the emulator has no registry '${name}'`);

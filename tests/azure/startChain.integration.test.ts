@@ -10,6 +10,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { customizeCloud } from '../../src/azure/cloud';
+import { createTransport } from '../../src/azure/http/transport';
 import type { LoggedRequest, TokenRequestRecord } from '../../testkit/emulator/api';
 import { requestWaves as waves, startChain } from '../../testkit/emulator/requestWaves';
 import { connectSrcToDst, srcToDst, startHarness, syncer, TENANT, type Harness } from './support/emulatorHarness';
@@ -64,6 +65,8 @@ describe('azure/start chain (emulator)', function () {
     // listing then needs only an access token, asked beside the source's (next test).
     const exchangeWaves = entries.filter((e) => e.route === 'acr.exchange').map((e) => `${e.service} ${wave.get(e)}`);
     assert.deepEqual(exchangeWaves.sort(), ['acr:dstreg 4', 'acr:srcreg 4'], chain);
+    // One identity for both sides: one ARM token for both registries' lookups, and the registry audience's.
+    assert.equal(entries.filter((e) => e.route === 'entra.token').length, 2, chain);
     // Realm and service of an ACR found through ARM are known: no `/v2/` probe for a challenge.
     assert.equal(h.emulator.log.count('acr.v2'), 0);
     assert.ok(entries.every((e) => e.route !== 'entra.token' || (e.body as { tenantId?: string } | undefined)?.tenantId === TENANT));
@@ -90,6 +93,24 @@ describe('azure/start chain (emulator)', function () {
     assert.deepEqual(waveOf('acr.tags', 'acr:dstreg'), [catalog + 2], text);
     // The target's exchange was made ahead: nothing of the target's waits on it after the catalog.
     assert.ok(waveOf('acr.exchange', 'acr:dstreg').every((w) => w < catalog), text);
+  });
+
+  it('opens the listing’s connections to both registries ahead: the first listing wave opens none of its own', async () => {
+    const transport = createTransport({ version: 'test', caPem: h.emulator.caPem });
+    const opened = (): number[] => ['acr:srcreg', 'acr:dstreg'].map((service) => h.emulator.connectionsOpened(service));
+    const before = opened();
+    const connection = await connectSrcToDst(h, SYNCER, { transport, connectionsAhead: 4 });
+    const { source, target } = connection.ports;
+    const names: string[] = [];
+    for await (const name of source.listRepositories()) names.push(name);
+    source.expectRepositories?.(names);
+    target.expectRepositories?.(names);
+    // Opened while the run signed in (a run without them never gets here: the test times out).
+    while (opened().some((n, i) => n - before[i] < 4)) await new Promise((resolve) => setTimeout(resolve, 10));
+    const beforeListing = opened();
+    // Four listings at once on each side, as the run's first wave: every one finds a connection.
+    await Promise.all([source, target].flatMap((reader) => Array.from({ length: 4 }, () => reader.listTags('app'))));
+    assert.deepEqual(opened(), beforeListing);
   });
 
   it('asks an audience Entra refuses once per registry, ahead for the source, and the exchange falls back to the ARM one', async () => {

@@ -4,70 +4,12 @@
  * CONNECT proxy), and a server signed by anything else is refused.
  */
 import { strict as assert } from 'node:assert';
-import { createServer, type Server } from 'node:https';
-import {
-  createDefaultHttpClient,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  isRestError,
-  type HttpClient,
-  type Pipeline,
-} from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient, createPipelineRequest, isRestError } from '@azure/core-rest-pipeline';
 import { createTlsMaterial, type TlsMaterial } from '../../testkit/emulator/ca';
 import { networkFailureIn } from '../../src/azure/http/networkFailure';
-import { createTransport, networkPolicies, pipelineSettingsOf, type Transport } from '../../src/azure/http/transport';
+import { createTransport, type Transport } from '../../src/azure/http/transport';
 import { startConnectProxy, type ConnectProxy } from '../support/connectProxy';
-
-interface CountingServer {
-  url: string;
-  /** TLS handshakes completed: one per new connection. */
-  handshakes(): number;
-  stop(): Promise<void>;
-}
-
-async function startServer(tls: TlsMaterial): Promise<CountingServer> {
-  let handshakes = 0;
-  const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end('{"ok":true}');
-  });
-  server.on('secureConnection', () => handshakes++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `https://127.0.0.1:${port}/v2/`,
-    handshakes: () => handshakes,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** `count` GETs, `parallel` at a time, each expected to answer 200. */
-async function sendMany(pipeline: Pipeline | Pipeline[], client: HttpClient, url: string, count: number, parallel: number): Promise<void> {
-  const pipelines = Array.isArray(pipeline) ? pipeline : [pipeline];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < count) {
-        const n = next++;
-        const response = await pipelines[n % pipelines.length].sendRequest(client, createPipelineRequest({ url }));
-        assert.equal(response.status, 200);
-      }
-    }),
-  );
-}
-
-/** A pipeline as the transport's clients have it: the SDK's defaults, then the route and the network failure line. */
-function pipelineOf(t: Transport): Pipeline {
-  const pipeline = createPipelineFromOptions(pipelineSettingsOf(t));
-  const network = networkPolicies(t, { service: 'registry' });
-  pipeline.addPolicy(network.outer, { afterPhase: 'Retry' });
-  pipeline.addPolicy(network.inner, { afterPhase: 'Retry' });
-  return pipeline;
-}
+import { pipelineOf, sendMany, startCountingServer, type CountingServer } from '../support/countingServer';
 
 function isCertificateRefusal(error: unknown): boolean {
   const failure = networkFailureIn(error);
@@ -84,7 +26,7 @@ describe('azure/transport TLS with an extra CA', function () {
 
   before(async () => {
     [trusted, stranger] = await Promise.all([createTlsMaterial(), createTlsMaterial()]);
-    [signed, unknown] = await Promise.all([startServer(trusted), startServer(stranger)]);
+    [signed, unknown] = await Promise.all([startCountingServer(trusted), startCountingServer(stranger)]);
   });
 
   after(async () => {

@@ -14,13 +14,14 @@
  * credential's pipeline says so (`direct`), and IMDS is recognised by its address besides.
  */
 import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import type { Socket } from 'node:net';
+import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
+import { isIP, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Agent, PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
 import type { NetworkLog } from './networkFailure';
 import { createProxyAgent } from './proxyAgent';
 import { IMDS_HOST, type ProxyResolver } from './proxyRoute';
+import { WarmConnections } from './warmConnections';
 
 /** A connection not made within this long is given up as ETIMEDOUT (a blackholed host). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -37,10 +38,60 @@ class DirectHttpsAgent extends HttpsAgent {
     super({ keepAlive: true, ...(secureContext ? { secureContext } : {}) });
   }
 
+  private readonly warm = new WarmConnections();
+  /** Connections asked ahead per pool name, not yet opened. */
+  private readonly opening = new Map<string, number>();
+
   override createConnection(...args: Parameters<HttpsAgent['createConnection']>): ReturnType<HttpsAgent['createConnection']> {
+    const [options] = args;
+    const ahead = typeof options === 'object' && options !== null ? this.warm.take(this.getName(options)) : undefined;
+    if (ahead !== undefined) return ahead;
     const socket = super.createConnection(...args) as Socket | undefined;
     if (socket !== undefined && this.connectTimeoutMs > 0) limitConnect(socket, this.connectTimeoutMs);
     return socket;
+  }
+
+  /**
+   * Opens connections to `url`'s host until `count` wait unused, made as the agent makes a
+   * request's (its options, pool name and server name; a cached TLS session is resumed), so
+   * that the next requests to the host take them instead of opening their own.
+   */
+  connectAhead(url: URL, count: number): void {
+    const options = this.optionsFor(url);
+    const name = this.getName(options);
+    // Counted when asked, not as they open: a host that refuses must not be asked forever.
+    let left = count - this.waiting(name);
+    if (left <= 0) return;
+    this.opening.set(name, (this.opening.get(name) ?? 0) + left);
+    // One connection per turn of the event loop: each costs ~0.5 ms of CPU to start, and the
+    // answers the run is waiting for meanwhile must not queue behind a dozen of them.
+    const next = (): void => {
+      left--;
+      this.opening.set(name, (this.opening.get(name) ?? 1) - 1);
+      const socket = super.createConnection({ ...options, _agentKey: name, keepAliveInitialDelay: this.options.keepAliveMsecs ?? 1000 } as never) as Socket | undefined;
+      if (socket !== undefined) {
+        if (this.connectTimeoutMs > 0) limitConnect(socket, this.connectTimeoutMs);
+        this.warm.add(name, socket);
+      }
+      if (left > 0) setImmediate(next);
+    };
+    setImmediate(next);
+  }
+
+  /** How many connections to `url`'s host wait unused: opened ahead (or about to be), not yet taken or dropped. */
+  waitingFor(url: URL): number {
+    return this.waiting(this.getName(this.optionsFor(url)));
+  }
+
+  /** Opened ahead and not yet taken or dropped, or about to be opened. */
+  private waiting(name: string): number {
+    return this.warm.count(name) + (this.opening.get(name) ?? 0);
+  }
+
+  /** A request's connection options as the agent completes them (https.Agent#createSocket). */
+  private optionsFor(url: URL): AgentOptions & { host: string; port: number; servername: string } {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return { ...this.options, host, port: url.port === '' ? 443 : Number(url.port), servername: isIP(host) === 0 ? host : '' };
   }
 }
 
@@ -95,6 +146,27 @@ export class Routes {
     }
     this.directHttps ??= new DirectHttpsAgent(this.secureContext(), this.connectTimeoutMs);
     return { agent: this.directHttps };
+  }
+
+  /**
+   * Opens up to `count` connections to `url`'s host ahead of its requests (warmConnections.ts);
+   * only for a direct HTTPS route: a proxied one would tunnel through the proxy first, and a
+   * route never used needs none.
+   */
+  connectAhead(url: string, count: number): void {
+    const agent = this.directHttpsFor(url);
+    if (agent !== undefined && count > 0) agent.connectAhead(new URL(url), count);
+  }
+
+  /** How many connections to `url`'s host opened ahead (or about to be) wait unused. */
+  connectionsWaiting(url: string): number {
+    return this.directHttpsFor(url)?.waitingFor(new URL(url)) ?? 0;
+  }
+
+  private directHttpsFor(url: string): DirectHttpsAgent | undefined {
+    if (new URL(url).protocol !== 'https:' || this.proxyFor(url) !== undefined) return undefined;
+    const { agent } = this.agentFor(url);
+    return agent instanceof DirectHttpsAgent ? agent : undefined;
   }
 
   /**
