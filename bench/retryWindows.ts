@@ -5,8 +5,10 @@
  *
  * Pure: it reads the emulator's request log. Times are the emulator's (testkit/emulator/http.ts):
  * `startedAt` is when it began handling a request (headers read, before the injected latency),
- * `finishedAt` when it flushed the answer (after the latency). So the gap from a refusal's
- * `finishedAt` to its retry's `startedAt` holds no injected latency: it is the client's wait
+ * `answeredAt` when it handed the answer to the connection (after the latency; `finishedAt`,
+ * when that write completed, can be later by the emulator's own event-loop delays, and a gap
+ * measured from it read 10 ms short in a burst of 429s). So the gap from a refusal's
+ * `answeredAt` to its retry's `startedAt` holds no injected latency: it is the client's wait
  * plus loopback transport plus event-loop delays of both processes. A correct client's gap is
  * therefore never below `Retry-After` (less the log's 1 ms clock resolution), and may exceed
  * 1.2 × `Retry-After` by those delays alone: `lateSlackMs` allows for them.
@@ -26,7 +28,7 @@ export interface RetryGap {
   /** What identifies the request sent again (see `requestIdentity`). */
   identity: string;
   retryAfterMs: number;
-  /** Retry's startedAt − refusal's finishedAt. */
+  /** Retry's startedAt − refusal's answeredAt (finishedAt in a log without it). */
   gapMs: number;
   /** gapMs ÷ retryAfterMs. */
   ratio: number;
@@ -114,12 +116,13 @@ export function retryWindows(entries: readonly LoggedRequest[], lateSlackMs = DE
     refusals++;
     byRoute[`${e.service} ${e.route}`] = (byRoute[`${e.service} ${e.route}`] ?? 0) + 1;
     const identity = requestIdentity(e);
-    const retry = (byIdentity.get(identity) ?? []).find((x) => x !== e && x.startedAt >= e.finishedAt);
+    const refusedAt = e.answeredAt ?? e.finishedAt;
+    const retry = (byIdentity.get(identity) ?? []).find((x) => x !== e && x.startedAt >= refusedAt);
     if (!retry) {
       neverRetried++;
       continue;
     }
-    const gapMs = retry.startedAt - e.finishedAt;
+    const gapMs = retry.startedAt - refusedAt;
     gaps.push({ service: e.service, route: e.route, identity, retryAfterMs, gapMs, ratio: gapMs / retryAfterMs });
   }
   const isEarly = (g: RetryGap): boolean => g.gapMs < WINDOW.from * g.retryAfterMs - CLOCK_RESOLUTION_MS;

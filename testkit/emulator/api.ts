@@ -288,6 +288,12 @@ export interface LoggedRequest {
    */
   startedAt: number;
   finishedAt: number;
+  /**
+   * When the answer was handed to the connection (absent when none was: a reset, a hang). It
+   * cannot reach the client sooner; `finishedAt` comes when the write completes, later by
+   * however long the emulator's event loop takes to get to it (10 ms in a burst of 429s).
+   */
+  answeredAt?: number;
 }
 
 /** Logged for `entra.token` / `entra.tokenV1`: who asked for which audience, with what. */

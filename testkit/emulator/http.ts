@@ -171,6 +171,7 @@ export class HttpsService {
     let loggedBody: unknown;
     // Set once the answer is known; read when the response is flushed (or the socket closes first).
     let retryAfter: string | undefined = undefined;
+    let answeredAt: number | undefined = undefined;
     let logged = false;
     const record = (status: number): void => {
       if (logged) return;
@@ -185,6 +186,7 @@ export class HttpsService {
         ...(retryAfter === undefined ? {} : { retryAfter }),
         startedAt,
         finishedAt: Date.now(),
+        ...(answeredAt === undefined ? {} : { answeredAt }),
       });
     };
     res.on('finish', () => record(res.statusCode));
@@ -271,6 +273,7 @@ export class HttpsService {
       answerFault = undefined;
     }
     retryAfter = headerOf(reply, 'retry-after');
+    answeredAt = Date.now();
     this.write(res, ctx, reply, answerFault);
   }
 

@@ -30,6 +30,17 @@ describe('bench/retryWindows', function () {
     assert.match(describeRetryWindows(s), /^3 refusals, 3 retried, 3 inside/);
   });
 
+  it('measures from when the refusal was answered, not from when its write completed (the emulator’s loop may get to that later)', function () {
+    // Answered at 20, its write completed at 32 (a busy emulator), retried at 1020: on time.
+    const refusal = entry({ route: 'arm.importImage', status: 429, startedAt: 0, answeredAt: 20, finishedAt: 32, body: importOf('a:1'), retryAfter: '1' });
+    const retry = entry({ route: 'arm.importImage', status: 202, startedAt: 1020, body: importOf('a:1') });
+    const s = retryWindows([refusal, retry]);
+    assert.deepEqual([s.within, s.early, s.minRatio], [1, 0, 1]);
+    // Without answeredAt (an older log) the same retry reads 12 ms early.
+    const older: LoggedRequest = { ...refusal, answeredAt: undefined };
+    assert.equal(retryWindows([older, retry]).early, 1);
+  });
+
   it('a retry before Retry-After is early, one after 1.2 × Retry-After (beyond the slack) late: not met', function () {
     const early = retryWindows([...refusedImport('a:1', 0, 1, 900), ...refusedImport('b:1', 0, 1, 1000)]);
     assert.deepEqual([early.early, early.late, early.within], [1, 0, 1]);
