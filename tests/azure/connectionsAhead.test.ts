@@ -9,9 +9,10 @@ import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { createTlsMaterial, type TlsMaterial } from '../../testkit/emulator/ca';
-import { createTransport, type Transport } from '../../src/azure/http/transport';
+import type { Transport } from '../../src/azure/http/transport';
 import { startConnectProxy, type ConnectProxy } from '../support/connectProxy';
-import { pipelineOf, sendMany, startCountingServer, type CountingServer } from '../support/countingServer';
+import { closedPort } from '../support/closedPort';
+import { pipelineOf, sendMany, startCountingServer, trustingTransport, type CountingServer } from '../support/countingServer';
 
 /** Resolves once `condition` holds, checked on every turn of the event loop (the test's time limit ends a wait that never does). */
 async function until(condition: () => boolean): Promise<void> {
@@ -23,14 +24,6 @@ async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** A port nothing listens on: taken, then let go. */
-async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('azure/connections opened ahead', function () {
   this.timeout(20_000);
@@ -44,14 +37,7 @@ describe('azure/connections opened ahead', function () {
   });
   after(async () => server?.stop());
 
-  function transport(options: { proxy?: ConnectProxy } = {}): Transport {
-    return createTransport({
-      version: 'test',
-      caPem: tls.caPem,
-      retry: { maxRetries: 0 },
-      ...(options.proxy ? { proxy: { host: 'http://127.0.0.1', port: Number(new URL(options.proxy.url).port) } } : {}),
-    });
-  }
+  const transport = (options: { proxy?: ConnectProxy } = {}): Transport => trustingTransport(tls, options.proxy);
 
   it('opens the connections ahead, trusting the transport’s CA, and the next requests take them: no handshake of their own', async () => {
     const t = transport();

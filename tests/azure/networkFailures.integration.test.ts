@@ -18,17 +18,10 @@ import { clientSecretCredential } from '../../src/azure/identity/credentials';
 import { oneLineError } from '../../src/azure/redact';
 import { startConnectProxy, type ConnectProxy } from '../support/connectProxy';
 import { imageTags, startHarness, SUB_A, SUB_B, syncer, TENANT, type Harness } from './support/emulatorHarness';
+import { closedPort } from '../support/closedPort';
 
 const SYNCER = 'c0ffee00-0000-4000-8000-0000000000b2';
 
-/** A port nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Accepts connections and never answers; counts them. */
 async function silentServer(): Promise<{ port: number; connections: () => number; stop: () => Promise<void> }> {

@@ -9,7 +9,7 @@ import { createTlsMaterial, type TlsMaterial } from '../../testkit/emulator/ca';
 import { networkFailureIn } from '../../src/azure/http/networkFailure';
 import { createTransport, type Transport } from '../../src/azure/http/transport';
 import { startConnectProxy, type ConnectProxy } from '../support/connectProxy';
-import { pipelineOf, sendMany, startCountingServer, type CountingServer } from '../support/countingServer';
+import { pipelineOf, sendMany, startCountingServer, trustingTransport, type CountingServer } from '../support/countingServer';
 
 function isCertificateRefusal(error: unknown): boolean {
   const failure = networkFailureIn(error);
@@ -33,14 +33,7 @@ describe('azure/transport TLS with an extra CA', function () {
     await Promise.all([signed?.stop(), unknown?.stop()]);
   });
 
-  function transport(options: { proxy?: ConnectProxy } = {}): Transport {
-    return createTransport({
-      version: 'test',
-      caPem: trusted.caPem,
-      retry: { maxRetries: 0 },
-      ...(options.proxy ? { proxy: { host: 'http://127.0.0.1', port: Number(new URL(options.proxy.url).port) } } : {}),
-    });
-  }
+  const transport = (options: { proxy?: ConnectProxy } = {}): Transport => trustingTransport(trusted, options.proxy);
 
   it('reuses connections: many requests, a handshake per parallel connection, one pool for pipelines sharing a client', async () => {
     const t = transport();

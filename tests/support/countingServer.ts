@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { createPipelineFromOptions, createPipelineRequest, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
 import type { TlsMaterial } from '../../testkit/emulator/ca';
-import { networkPolicies, pipelineSettingsOf, type Transport } from '../../src/azure/http/transport';
+import { createTransport, networkPolicies, pipelineSettingsOf, type Transport } from '../../src/azure/http/transport';
+import type { ConnectProxy } from './connectProxy';
 
 export interface CountingServer {
   url: string;
@@ -68,4 +69,14 @@ export function pipelineOf(t: Transport): Pipeline {
   pipeline.addPolicy(network.outer, { afterPhase: 'Retry' });
   pipeline.addPolicy(network.inner, { afterPhase: 'Retry' });
   return pipeline;
+}
+
+/** A transport trusting `tls`'s CA, with no retries, direct or through `proxy`. */
+export function trustingTransport(tls: TlsMaterial, proxy?: ConnectProxy): Transport {
+  return createTransport({
+    version: 'test',
+    caPem: tls.caPem,
+    retry: { maxRetries: 0 },
+    ...(proxy ? { proxy: { host: 'http://127.0.0.1', port: Number(new URL(proxy.url).port) } } : {}),
+  });
 }
