@@ -12,14 +12,14 @@ interface PoolingAgent {
 
 /**
  * Tunnels HTTPS through a forward proxy (CONNECT) and checks the server's certificate against
- * the given trust (Node's roots plus the extra CA, as one prebuilt secure context).
+ * the given trust (Node's defaults, or its roots plus the extra CA: one prebuilt secure context).
  * https-proxy-agent takes TLS options only from each request, and the SDK's requests carry none
  * once an agent is set, so the context is added here, to every tunnelled TLS connection.
  */
 class TrustingProxyAgent extends HttpsProxyAgent<string> {
   constructor(
     proxy: URL,
-    private readonly secureContext: SecureContext | undefined,
+    private readonly secureContext: SecureContext,
   ) {
     super(proxy.href, { keepAlive: true });
   }
@@ -30,7 +30,7 @@ class TrustingProxyAgent extends HttpsProxyAgent<string> {
     // A prebuilt context rather than a `ca` list: a list would be parsed into a new context for
     // every tunnel (~150 PEMs). Only TLS endpoints reach the server through a handshake; the
     // context is ignored otherwise.
-    const socket = await super.connect(req, this.secureContext !== undefined ? ({ ...opts, secureContext: this.secureContext } as ConnectOptions) : opts);
+    const socket = await super.connect(req, { ...opts, secureContext: this.secureContext } as ConnectOptions);
     if (status !== undefined && status !== 200) {
       // https-proxy-agent would replay the proxy's answer as if the server had sent it (a 502 read
       // as the service's own, retried as such). It is a connection that could not be made.
@@ -57,6 +57,6 @@ class TrustingProxyAgent extends HttpsProxyAgent<string> {
 /** The error code of a tunnel the proxy would not open; the message carries its HTTP status. */
 export const PROXY_TUNNEL_REFUSED = 'EPROXYTUNNEL';
 
-export function createProxyAgent(proxy: URL, secureContext: SecureContext | undefined): Agent {
+export function createProxyAgent(proxy: URL, secureContext: SecureContext): Agent {
   return new TrustingProxyAgent(proxy, secureContext);
 }

@@ -32,10 +32,10 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
  */
 class DirectHttpsAgent extends HttpsAgent {
   constructor(
-    secureContext: SecureContext | undefined,
+    secureContext: SecureContext,
     private readonly connectTimeoutMs: number,
   ) {
-    super({ keepAlive: true, ...(secureContext ? { secureContext } : {}) });
+    super({ keepAlive: true, secureContext });
   }
 
   private readonly warm = new WarmConnections();
@@ -114,7 +114,7 @@ export class Routes {
 
   constructor(
     private readonly resolver: ProxyResolver | undefined,
-    private readonly secureContext: () => SecureContext | undefined,
+    private readonly secureContext: () => SecureContext,
     private readonly connectTimeoutMs: number,
   ) {}
 
