@@ -23,6 +23,14 @@ export function pacingRepositories(imports: number): number {
   return low;
 }
 
+/**
+ * No-op rows of at most this many repositories take under a second (0.5 s at 100), where one
+ * run varies by ±6 % between runs on this machine: they run SUB_SECOND_REPEATS times and the
+ * median run stands for the row (harness.ts).
+ */
+export const SUB_SECOND_SIZE = 100;
+export const SUB_SECOND_REPEATS = 3;
+
 type Planned = Omit<ScenarioSpec, 'workDir' | 'log'> & { label: string; profile?: boolean };
 
 export function planRuns(o: BenchOptions): Planned[] {
@@ -36,6 +44,7 @@ export function planRuns(o: BenchOptions): Planned[] {
         label: 'noop',
         scenario: 'noop',
         repositories: size,
+        ...(size <= SUB_SECOND_SIZE ? { repeats: SUB_SECOND_REPEATS } : {}),
         ...(size <= o.perTagMax ? { perTag: {} } : {}),
         ...(o.profile && size === largest ? { profile: true } : {}),
       });

@@ -68,7 +68,7 @@ function mainRow({ label, result: r }: LabelledResult): (string | number)[] {
     n(m.perTagRequests),
     importRun ? `${n(m.importAccepted)} (${n(e.groups)} / ${n(e.pairs)} / ${n(e.tagsToMove)})` : n(m.importAccepted),
     m.importPosts > 0 ? `${n(m.importThrottled)} of ${n(m.importPosts)}` : '—',
-    s(r.sync.runMs),
+    r.repeatedRunMs === undefined ? s(r.sync.runMs) : `${s(r.sync.runMs)} (median of ${r.repeatedRunMs.map(s).join(' / ')})`,
     s(r.ideal.totalMs),
     ratio(r.sync.runMs, r.ideal.totalMs),
     mb(r.sync.maxRssKb),

@@ -58,6 +58,11 @@ export interface ScenarioSpec {
    */
   armWriteBucket?: { capacity: number; refillPerSecond: number };
   /**
+   * How many times a no-op runs (default 1); its median run stands for the row. For the
+   * sub-second rows, whose single runs vary by more than the margins they are held to.
+   */
+  repeats?: number;
+  /**
    * A run for the start's round trips only (bench/startProbe.ts: one repository at high latency):
    * left out of the no-op figures (results.ts `isListingRun`).
    */
@@ -226,6 +231,8 @@ export interface ScenarioResult {
   startAuthorityDiscovery?: number;
   /** Runs that throttle (ARM writes, a registry read limit): each 429's retry against its Retry-After (bench/retryWindows.ts). */
   retryWindows?: RetryWindowSummary;
+  /** A row run several times (`repeats`): every run's time, in the order run; `sync` is the median one. */
+  repeatedRunMs?: number[];
 }
 
 export interface PerTagOutcome {

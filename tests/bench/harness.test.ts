@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHAIN_ROUND_TRIPS, expectedOf, idealOf, LISTING_PAGE_SIZE, pages } from '../../bench/costModel';
-import { runScenario } from '../../bench/harness';
+import { medianRun, runScenario } from '../../bench/harness';
 import type { Measured, ScenarioResult, ScenarioSpec, TagMap } from '../../bench/scenario';
 import { verify } from '../../bench/verify';
 import { planRuns, shapeLabel } from '../../bench/matrix';
@@ -85,8 +85,12 @@ describe('benchmark harness (tiny run)', function () {
   });
 
   it('no-op: counts add up, nothing imported, per-tag strategy counted on the same data', async () => {
-    const r = await runScenario({ ...spec('noop', 20), perTag: {} });
+    const r = await runScenario({ ...spec('noop', 20), perTag: {}, repeats: 3 });
     results.push({ label: 'noop', result: r });
+    // Three runs, the median stands for the row; its counts are one run's, not the three together.
+    const times = r.repeatedRunMs ?? [];
+    assert.equal(times.length, 3);
+    assert.equal(r.sync.runMs, [...times].sort((a, b) => a - b)[1]);
     assertConsistent(r);
     assert.equal(r.expected.groups, 0);
     assert.equal(r.measured.perTagRequests, 0, 'the tool sends no per-tag request in a no-op');
@@ -347,6 +351,17 @@ describe('benchmark harness (tiny run)', function () {
       runs.filter((r) => r.scenario === 'noop' && r.caVia === undefined && r.sourceBy === undefined && r.startProbe === undefined && r.tagsPerRepository === undefined).map((r) => r.repositories),
       [100, 1000, 10000],
     );
+    // The sub-second no-op runs three times, its median standing for it; the larger ones once.
+    assert.deepEqual(
+      runs.filter((r) => r.label === 'noop' && r.tagsPerRepository === undefined).map((r) => [r.repositories, r.repeats]),
+      [
+        [100, 3],
+        [1000, undefined],
+        [10000, undefined],
+      ],
+    );
+    assert.deepEqual(medianRun([3, 1, 2].map((runMs) => ({ result: { runMs } }))).result.runMs, 2);
+    assert.deepEqual(medianRun([4, 1].map((runMs) => ({ result: { runMs } }))).result.runMs, 1);
     // The start's round trips on their own: one repository at 400 ms.
     assert.deepEqual(runs.filter((r) => r.startProbe === true).map((r) => [r.scenario, r.repositories, r.latencyMs]), [['noop', 1, 400]]);
     // Issue 15's many-tags rows by default: a no-op and a drift dry run per shape, each writing its JSON report.
