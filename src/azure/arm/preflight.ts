@@ -125,6 +125,10 @@ export async function runPreflight(inputs: PreflightInputs): Promise<PreflightRe
     if (closedToTrustedServices(ref)) throw new PreflightError('PreflightNetworkClosed', [ref.name, side]);
   }
   if (source !== undefined && inputs.crossTenant === true && restrictedNetwork(source)) throw new PreflightError('PreflightCrossTenantClosed', [source.name]);
+  // The source's sign-in first: the run's next steps (catalog token, catalog) wait on it, while
+  // the permission answers are needed only by the time it is done. Each call sends its request
+  // before it returns, so the order here is the order on the wire.
+  const sourceSignIn = inputs.sourceData !== undefined ? signInFailure(inputs.sourceData, signal) : undefined;
   // Not a check: the target's registry token exchange, started beside the permission reads so
   // that its first listing waits for an access token only (decision 018). Never fails here.
   inputs.targetData?.exchangeAhead();
@@ -132,7 +136,7 @@ export async function runPreflight(inputs: PreflightInputs): Promise<PreflightRe
   const [onTarget, onSource, signIn] = await Promise.all([
     readPermissions(targetArm, armEndpoint, target.id, signal),
     source !== undefined && inputs.crossTenant !== true ? readPermissions(targetArm, armEndpoint, source.id, signal) : undefined,
-    inputs.sourceData !== undefined ? signInFailure(inputs.sourceData, signal) : undefined,
+    sourceSignIn,
   ]);
   const skipped: PreflightSkip[] = [];
   const known = (answer: PermissionsAnswer, check: PreflightCheck, what: string): answer is Extract<PermissionsAnswer, { known: true }> => {
