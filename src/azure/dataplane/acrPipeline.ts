@@ -18,6 +18,8 @@
  */
 import {
   createPipelineFromOptions,
+  formDataPolicyName,
+  multipartPolicyName,
   tracingPolicyName,
   retryPolicy,
   type Pipeline,
@@ -45,6 +47,11 @@ export function createDataPlanePipeline(transport: Transport, options: DataPlane
   // No tracer is ever registered, yet the tracing policy makes a (no-op) span per request: tens of
   // thousands of short-lived objects in a large listing, for nothing (decision 016).
   pipeline.removePolicy({ name: tracingPolicyName });
+  // Registry requests never carry a form or multipart body (token forms are sent as text), yet
+  // both policies are a promise hop each per request, and the form check's `typeof FormData`
+  // loads Node's fetch implementation on its first call.
+  pipeline.removePolicy({ name: formDataPolicyName });
+  pipeline.removePolicy({ name: multipartPolicyName });
   pipeline.addPolicy(
     retryPolicy([tooManyRequestsWithoutRetryAfter(transport), unexpectedAnswerRetry(transport)], { maxRetries: transport.retry.maxRetries }),
     { phase: 'Retry' },

@@ -64,32 +64,57 @@ export function boundedBodyPolicy(maxBytes: number = MAX_ANSWER_BYTES): Pipeline
 /** core-rest-pipeline's way of saying "every status". */
 const ANY_STATUS = new Set([Number.POSITIVE_INFINITY]);
 
-async function readCapped(stream: NodeJS.ReadableStream, maxBytes: number, request: PipelineRequest, response: PipelineResponse): Promise<Buffer> {
+/**
+ * The body, read with the stream's events rather than `for await`: an async iterator costs a
+ * promise per chunk and a destroy at the end, for every answer of a listing that makes
+ * thousands (the answers are a chunk or two each).
+ */
+function readCapped(stream: NodeJS.ReadableStream, maxBytes: number, request: PipelineRequest, response: PipelineResponse): Promise<Buffer> {
   const declared = Number(response.headers.get('Content-Length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     destroy(stream);
-    throw answerTooLarge(maxBytes, request);
+    return Promise.reject(answerTooLarge(maxBytes, request));
   }
-  const chunks: Buffer[] = [];
-  let length = 0;
-  try {
-    // Leaving the loop early (the cap) destroys the stream, which closes its connection.
-    for await (const chunk of stream) {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    // The listeners stay: an error after the end (or a second one) must still find a listener.
+    let settled = false;
+    const settle = (error: RestError | undefined): void => {
+      if (settled) return;
+      settled = true;
+      if (error === undefined) resolve(Buffer.concat(chunks, length));
+      else reject(error);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      if (settled) return;
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       length += bytes.length;
-      if (length > maxBytes) throw answerTooLarge(maxBytes, request);
+      if (length > maxBytes) {
+        // Destroying the stream closes its connection: the rest is never read.
+        settle(answerTooLarge(maxBytes, request));
+        destroy(stream);
+        return;
+      }
       chunks.push(bytes);
-    }
-  } catch (error) {
-    if (isRestError(error)) throw error;
+    };
+    const onEnd = (): void => settle(undefined);
     // The body broke off (a reset, or the time limit's abort): a connection fault, retried.
-    const code = (error as { code?: unknown } | null)?.code;
-    throw new RestError(`the answer broke off: ${(error as Error)?.message ?? String(error)}`, {
-      code: typeof code === 'string' && code !== '' ? code : 'ECONNRESET',
-      request,
-    });
-  }
-  return Buffer.concat(chunks, length);
+    const onError = (error: unknown): void => settle(brokeOff(error, request));
+    const onClose = (): void => settle(brokeOff(Object.assign(new Error('the connection closed before the answer ended'), { code: 'ECONNRESET' }), request));
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
+}
+
+function brokeOff(error: unknown, request: PipelineRequest): RestError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return new RestError(`the answer broke off: ${(error as Error | null)?.message ?? String(error)}`, {
+    code: typeof code === 'string' && code !== '' ? code : 'ECONNRESET',
+    request,
+  });
 }
 
 function destroy(stream: NodeJS.ReadableStream): void {
