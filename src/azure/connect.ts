@@ -11,7 +11,7 @@ import { renewingEarly } from './identity/earlyRenewal';
 import { createArmImporter, type ArmImporterOptions } from './arm/armImporter';
 import type { AzureCloud } from './cloud';
 import { runPreflight, type PreflightReport } from './arm/preflight';
-import { locateRegistry } from './arm/registryLocator';
+import { locateRegistries, locateRegistry } from './arm/registryLocator';
 import { checkRegistryAddress } from './registryAddress';
 import { createAcrRegistryReader } from './dataplane/registryReader';
 import type { RegistryRef, RegistrySide } from './registryRef';
@@ -109,6 +109,27 @@ export async function locateChecked(
   return ref;
 }
 
+/** Source and target found in one listing of their common subscription, each address checked. */
+async function locateBothChecked(
+  arm: ContainerRegistryManagementClient,
+  sourceName: string,
+  targetName: string,
+  cloud: AzureCloud,
+  signal?: AbortSignal,
+): Promise<[RegistryRef, RegistryRef]> {
+  const [sourceRef, targetRef] = await locateRegistries(
+    arm,
+    [
+      { registryName: sourceName, side: 'source' },
+      { registryName: targetName, side: 'target' },
+    ],
+    signal,
+  );
+  checkRegistryAddress(sourceRef, 'source', cloud);
+  checkRegistryAddress(targetRef, 'target', cloud);
+  return [sourceRef, targetRef];
+}
+
 export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: RegistryEndpoint, options: ConnectOptions): Promise<Connection> {
   const { cloud, transport, signal } = options;
   // Every client renews its Entra tokens early enough that none expires on its way.
@@ -124,8 +145,11 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
     target: createArmClient(target.credential, target.subscriptionId, cloud, transport),
   };
   const resolve = (endpoint: RegistryEndpoint, side: RegistrySide): Promise<RegistryRef> => locateChecked(arm[side], endpoint.registryName, side, cloud, signal);
-
-  const [sourceRef, targetRef] = await Promise.all([resolve(source, 'source'), resolve(target, 'target')]);
+  // One identity in one subscription sees one list of registries: it is asked for once.
+  const [sourceRef, targetRef] =
+    shared !== undefined && source.subscriptionId === target.subscriptionId
+      ? await locateBothChecked(arm.source, source.registryName, target.registryName, cloud, signal)
+      : await Promise.all([resolve(source, 'source'), resolve(target, 'target')]);
   connectAhead(transport, [sourceRef, targetRef], options.connectionsAhead);
   const sourceReader = createAcrRegistryReader(sourceRef, source.credential, cloud, transport);
   const targetReader = createAcrRegistryReader(targetRef, target.credential, cloud, transport);

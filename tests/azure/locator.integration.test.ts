@@ -115,4 +115,35 @@ describe('azure/registryLocator (emulator)', function () {
       /^RegistryNotFoundError: registry "srcreg" was not found in the target subscription \(or the target identity cannot see it/,
     );
   });
+
+  it('one identity in one subscription: finds both registries in one listing of its pages', async () => {
+    const credential = h.credentialFor(READER);
+    const pages = (): number => h.emulator.log.count('arm.registries.list');
+    // filler05 is on the first page of 20, SrcReg on the third: one listing reads three pages.
+    const conn = await connect(
+      { registryName: 'filler05', subscriptionId: SUB_A, credential },
+      { registryName: 'srcreg', subscriptionId: SUB_A, credential },
+      { cloud: h.cloud, transport: h.transport, preflight: false },
+    );
+    assert.deepEqual([conn.source.name, conn.target.name], ['filler05', 'SrcReg']);
+    assert.equal(conn.target.loginServer, h.emulator.registry('SrcReg').loginServer);
+    assert.equal(pages(), 3);
+    // Two identities (two credentials) each list what they can see: one page and three.
+    h.emulator.log.clear();
+    await connect(
+      { registryName: 'filler05', subscriptionId: SUB_A, credential },
+      { registryName: 'srcreg', subscriptionId: SUB_A, credential: h.credentialFor(READER) },
+      { cloud: h.cloud, transport: h.transport, preflight: false },
+    );
+    assert.equal(pages(), 4);
+    // Either side missing from the one listing is named as before, the source first.
+    await assert.rejects(
+      connect({ registryName: 'filler05', subscriptionId: SUB_A, credential }, { registryName: 'nosuch', subscriptionId: SUB_A, credential }, { cloud: h.cloud, transport: h.transport }),
+      /^RegistryNotFoundError: registry "nosuch" was not found in the target subscription/,
+    );
+    await assert.rejects(
+      connect({ registryName: 'nosuch', subscriptionId: SUB_A, credential }, { registryName: 'nothere', subscriptionId: SUB_A, credential }, { cloud: h.cloud, transport: h.transport }),
+      /^RegistryNotFoundError: registry "nosuch" was not found in the source subscription/,
+    );
+  });
 });

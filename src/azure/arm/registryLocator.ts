@@ -41,19 +41,44 @@ export async function locateRegistry(
   side: RegistrySide,
   signal?: AbortSignal,
 ): Promise<RegistryRef> {
-  const wanted = registryName.trim().toLowerCase();
+  const [ref] = await locateRegistries(client, [{ registryName, side }], signal);
+  return ref;
+}
+
+/**
+ * Finds several registries of one subscription in one listing (source and target in the same
+ * subscription, seen by the same identity: one lookup instead of two identical ones), in the
+ * order asked. A listing that fails fails for the first one asked; a registry not in the
+ * listing is a RegistryNotFoundError, the first one asked first.
+ */
+export async function locateRegistries(
+  client: ContainerRegistryManagementClient,
+  wanted: readonly { registryName: string; side: RegistrySide }[],
+  signal?: AbortSignal,
+): Promise<RegistryRef[]> {
+  const found: (RegistryRef | undefined)[] = wanted.map(() => undefined);
+  const names = wanted.map((w) => w.registryName.trim().toLowerCase());
   try {
     for await (const registry of client.registries.list({ abortSignal: signal })) {
-      if (registry.name?.toLowerCase() === wanted) return toRegistryRef(registry, side);
+      const name = registry.name?.toLowerCase();
+      names.forEach((wantedName, index) => {
+        if (name === wantedName && found[index] === undefined) found[index] = toRegistryRef(registry, wanted[index].side);
+      });
+      if (found.every((ref) => ref !== undefined)) break;
     }
   } catch (error) {
     if (error instanceof RegistryLookupError) throw error;
     if (signal?.aborted) throw error;
     const described = describeArmError(error);
+    const side = wanted[0]?.side ?? 'source';
     // The cause is kept: a network failure is told by its own line (one that names the host).
     throw new RegistryLookupError(`could not list the registries of the ${side} subscription: ${described.message}`, side, described.code, { cause: error });
   }
-  throw new RegistryNotFoundError(registryName, side);
+  return wanted.map(({ registryName, side }, index) => {
+    const ref = found[index];
+    if (ref === undefined) throw new RegistryNotFoundError(registryName, side);
+    return ref;
+  });
 }
 
 function toRegistryRef(registry: Registry, side: RegistrySide): RegistryRef {
