@@ -76,7 +76,7 @@ describe('vss-extension.json', () => {
     it('points its release notes at RELEASE-NOTES.md, which has a section for every version so far', () => {
       assert.equal(manifest.releaseNotes, `${REPOSITORY}/blob/main/RELEASE-NOTES.md`);
       const headings = [...text('RELEASE-NOTES.md').matchAll(/^## (\S+)/gm)].map((m) => m[1]);
-      for (const version of ['0.1.0', '0.2.0', '0.2.1', '0.3.0', '0.4.0', '0.5.0', '0.6.0', '0.7.0', '0.8.0', '0.9.0', '0.10.0']) assert.ok(headings.includes(version), `no section for ${version}`);
+      for (const version of ['0.1.0', '0.2.0', '0.2.1', '0.3.0', '0.4.0', '0.5.0', '0.6.0', '0.7.0', '0.8.0', '0.9.0', '0.10.0', '0.11.0']) assert.ok(headings.includes(version), `no section for ${version}`);
       assert.ok(headings.includes(manifest.version) || headings.includes('Unreleased'), `no section for ${manifest.version}`);
     });
   });
