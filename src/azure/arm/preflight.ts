@@ -125,9 +125,9 @@ export async function runPreflight(inputs: PreflightInputs): Promise<PreflightRe
     if (closedToTrustedServices(ref)) throw new PreflightError('PreflightNetworkClosed', [ref.name, side]);
   }
   if (source !== undefined && inputs.crossTenant === true && restrictedNetwork(source)) throw new PreflightError('PreflightCrossTenantClosed', [source.name]);
-  // The source's sign-in first: the run's next steps (catalog token, catalog) wait on it, while
-  // the permission answers are needed only by the time it is done. Each call sends its request
-  // before it returns, so the order here is the order on the wire.
+  // The source's sign-in started first: the run's next steps (catalog token, catalog) wait on
+  // it, the permission answers only by the time it is done. Its Entra token is at hand (asked
+  // ahead), so its exchange leaves ahead of the permission reads started after it.
   const sourceSignIn = inputs.sourceData !== undefined ? signInFailure(inputs.sourceData, signal) : undefined;
   // Not a check: the target's registry token exchange, started beside the permission reads so
   // that its first listing waits for an access token only (decision 018). Never fails here.
