@@ -148,11 +148,10 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     for (let attempt = 0; attempt < attempts; attempt++) runs.push(await syncOnce());
     const chosen = medianRun(runs);
     const { entries, emulatorCounts } = chosen;
-    const child = { result: chosen.result, wallMs: chosen.wallMs };
     const counts = countRequests(entries);
     const measured = measure(counts, world);
     // Every repeat must have succeeded, not only the one that stands for the row.
-    const exitCode = runs.find((run) => run.result.exitCode !== 0)?.result.exitCode ?? child.result.exitCode;
+    const exitCode = runs.find((run) => run.result.exitCode !== 0)?.result.exitCode ?? chosen.result.exitCode;
     const verification = verify(spec.scenario, dryRun, exitCode, sourceBefore, targetBefore, snapshot(em, world.target), snapshot(em, world.source), measured, expected);
     const reportJsonBytes = spec.reportJson === true ? reportSize(reportJsonFile(spec.workDir)) : undefined;
     if (reportJsonBytes === 0) {
@@ -169,8 +168,8 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       expected,
       measured,
       ideal: idealOf(spec, measured, expected, dryRun),
-      sync: child.result,
-      syncWallMs: child.wallMs,
+      sync: chosen.result,
+      syncWallMs: chosen.wallMs,
       verification,
       emulatorCounts,
       generatorImportsNeeded: world.importsNeeded,

@@ -11,7 +11,7 @@ import { renewingEarly } from './identity/earlyRenewal';
 import { createArmImporter, type ArmImporterOptions } from './arm/armImporter';
 import type { AzureCloud } from './cloud';
 import { runPreflight, type PreflightReport } from './arm/preflight';
-import { locateRegistries, locateRegistry } from './arm/registryLocator';
+import { locateRegistries } from './arm/registryLocator';
 import { checkRegistryAddress } from './registryAddress';
 import { createAcrRegistryReader } from './dataplane/registryReader';
 import type { RegistryRef, RegistrySide } from './registryRef';
@@ -90,13 +90,21 @@ export function connectAhead(transport: Transport, registries: readonly Registry
 }
 
 /**
- * Resolves source and target (concurrently), then runs the preflight. Errors name the side
- * they concern: a RegistryNotFoundError reads `registry "x" was not found in the target
- * subscription`; a dead end for importImage is a PreflightError (key + args for the task's
- * strings, an English message for the command line). Nothing is written before it returns.
- * The import runs with the target's credential, which needs read access to the source.
+ * Registries found through ARM by name in one listing of one subscription, in the order asked,
+ * each address checked before any registry token is asked for: the tokens go to that host.
  */
-/** A registry found through ARM by name, its address checked before any registry token is asked for: the tokens go to that host. */
+async function locateAllChecked(
+  arm: ContainerRegistryManagementClient,
+  wanted: readonly { registryName: string; side: RegistrySide }[],
+  cloud: AzureCloud,
+  signal?: AbortSignal,
+): Promise<RegistryRef[]> {
+  const refs = await locateRegistries(arm, wanted, signal);
+  refs.forEach((ref, index) => checkRegistryAddress(ref, wanted[index].side, cloud));
+  return refs;
+}
+
+/** A registry found through ARM by name, its address checked before any registry token is asked for. */
 export async function locateChecked(
   arm: ContainerRegistryManagementClient,
   registryName: string,
@@ -104,32 +112,18 @@ export async function locateChecked(
   cloud: AzureCloud,
   signal?: AbortSignal,
 ): Promise<RegistryRef> {
-  const ref = await locateRegistry(arm, registryName, side, signal);
-  checkRegistryAddress(ref, side, cloud);
+  const [ref] = await locateAllChecked(arm, [{ registryName, side }], cloud, signal);
   return ref;
 }
 
-/** Source and target found in one listing of their common subscription, each address checked. */
-async function locateBothChecked(
-  arm: ContainerRegistryManagementClient,
-  sourceName: string,
-  targetName: string,
-  cloud: AzureCloud,
-  signal?: AbortSignal,
-): Promise<[RegistryRef, RegistryRef]> {
-  const [sourceRef, targetRef] = await locateRegistries(
-    arm,
-    [
-      { registryName: sourceName, side: 'source' },
-      { registryName: targetName, side: 'target' },
-    ],
-    signal,
-  );
-  checkRegistryAddress(sourceRef, 'source', cloud);
-  checkRegistryAddress(targetRef, 'target', cloud);
-  return [sourceRef, targetRef];
-}
-
+/**
+ * Resolves source and target (concurrently, or in one lookup when one identity sees both in one
+ * subscription), then runs the preflight. Errors name the side
+ * they concern: a RegistryNotFoundError reads `registry "x" was not found in the target
+ * subscription`; a dead end for importImage is a PreflightError (key + args for the task's
+ * strings, an English message for the command line). Nothing is written before it returns.
+ * The import runs with the target's credential, which needs read access to the source.
+ */
 export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: RegistryEndpoint, options: ConnectOptions): Promise<Connection> {
   const { cloud, transport, signal } = options;
   // Every client renews its Entra tokens early enough that none expires on its way.
@@ -148,7 +142,15 @@ export async function connect(sourceEndpoint: RegistryEndpoint, targetEndpoint: 
   // One identity in one subscription sees one list of registries: it is asked for once.
   const [sourceRef, targetRef] =
     shared !== undefined && source.subscriptionId === target.subscriptionId
-      ? await locateBothChecked(arm.source, source.registryName, target.registryName, cloud, signal)
+      ? await locateAllChecked(
+          arm.source,
+          [
+            { registryName: source.registryName, side: 'source' },
+            { registryName: target.registryName, side: 'target' },
+          ],
+          cloud,
+          signal,
+        )
       : await Promise.all([resolve(source, 'source'), resolve(target, 'target')]);
   connectAhead(transport, [sourceRef, targetRef], options.connectionsAhead);
   const sourceReader = createAcrRegistryReader(sourceRef, source.credential, cloud, transport);
